@@ -1,0 +1,148 @@
+// edgepiece bench: single-thread encode throughput on real files.
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "native/cli_common.h"
+#include "native/commands.h"
+
+namespace edgepiece::cli {
+namespace {
+
+constexpr char kHelp[] = R"(usage: edgepiece bench --model FILE [flags] FILE...
+
+Measures single-thread encode throughput, deterministic and sampling, on
+each FILE: line by line (each line with its newline) and as 64 KB documents
+(--jsonl: one document per {"text": ...} line instead). Speeds are MB of
+input per CPU-second of this thread, best of --repeat runs.
+
+  --model FILE      BytePiece model (JSON), required
+  --alpha A         sampling exponent (default 0.1)
+  --repeat N        timed passes per measurement (default 3)
+  --jsonl           inputs are JSONL documents
+)";
+
+double ThreadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t begin = 0;
+  while (begin < text.size()) {
+    size_t end = text.find('\n', begin);
+    end = end == std::string::npos ? text.size() : end + 1;
+    lines.emplace_back(text, begin, end - begin);
+    begin = end;
+  }
+  return lines;
+}
+
+// Cuts text into ~64 KB documents at line boundaries.
+std::vector<std::string> SplitDocuments(const std::string& text) {
+  std::vector<std::string> docs;
+  std::string current;
+  for (auto& line : SplitLines(text)) {
+    current += line;
+    if (current.size() >= 65536) docs.push_back(std::move(current)), current.clear();
+  }
+  if (!current.empty()) docs.push_back(std::move(current));
+  return docs;
+}
+
+struct Measurement {
+  double mb_per_s = 0;
+  double tokens_per_s = 0;
+  double bytes_per_token = 0;
+};
+
+Measurement Measure(Encoder* encoder, const std::vector<std::string>& texts, double alpha,
+                    int repeat, Status* status) {
+  EncodeOptions options;
+  options.alpha = alpha;
+  Encoding encoding;
+  size_t bytes = 0;
+  for (const auto& t : texts) bytes += t.size();
+  double best = 1e300;
+  size_t tokens = 0;
+  for (int r = 0; r < repeat && status->ok(); ++r) {
+    tokens = 0;
+    const double start = ThreadCpuSeconds();
+    for (const auto& t : texts) {
+      *status = encoder->Encode(t, options, &encoding);
+      if (!status->ok()) break;
+      tokens += encoding.ids.size();
+    }
+    best = std::min(best, ThreadCpuSeconds() - start);
+  }
+  best = std::max(best, 1e-9);
+  return {bytes / best / 1e6, tokens / best, tokens ? double(bytes) / tokens : 0};
+}
+
+}  // namespace
+
+int RunBench(int argc, char** argv) {
+  auto flags = Flags::Parse(argc, argv, {"model", "alpha", "repeat"}, {"jsonl"});
+  if (!flags) return kExitUsage;
+  if (flags->help()) {
+    std::cout << kHelp;
+    return kExitOk;
+  }
+  double alpha;
+  uint32_t repeat;
+  if (!flags->GetDouble("alpha", 0.1, &alpha) || !flags->GetUint32("repeat", 3, &repeat)) {
+    return kExitUsage;
+  }
+  if (alpha < 0) return Fail(kExitUsage, "--alpha must be >= 0 (it is the sampling run)");
+  if (flags->positional().empty()) return Fail(kExitUsage, "give at least one input FILE");
+  int exit_code = kExitOk;
+  const auto load_start = std::chrono::steady_clock::now();
+  auto tokenizer = LoadModel(*flags, &exit_code);
+  const double load_ms = std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - load_start).count();
+  if (!tokenizer) return exit_code;
+  std::printf("model %s: load %.1f ms, %.2f MB in memory\n", flags->Get("model").c_str(),
+              load_ms, tokenizer->MemoryUsage() / 1e6);
+  std::printf("%-28s %-8s %-10s %10s %12s %10s\n", "input", "unit", "mode", "MB/s",
+              "tokens/s", "bytes/tok");
+  Encoder encoder(*tokenizer, RngKind::kGlibc, 123);
+  for (const auto& path : flags->positional()) {
+    std::string text;
+    if (Status s = ReadInput(path, &text); !s.ok()) return FailStatus(s, "");
+    std::vector<std::pair<std::string, std::vector<std::string>>> workloads;
+    if (flags->Has("jsonl")) {
+      std::vector<std::string> docs;
+      if (Status s = ParseJsonlTexts(text, &docs); !s.ok()) return FailStatus(s, path);
+      workloads.emplace_back("docs", std::move(docs));
+    } else {
+      workloads.emplace_back("lines", SplitLines(text));
+      workloads.emplace_back("64KB", SplitDocuments(text));
+    }
+    const std::string name = path.substr(path.find_last_of('/') + 1);
+    for (const auto& [unit, texts] : workloads) {
+      for (const double a : {-1.0, alpha}) {
+        Status status;
+        const Measurement m = Measure(&encoder, texts, a, static_cast<int>(repeat), &status);
+        if (!status.ok()) return FailStatus(status, path);
+        char mode[32];
+        if (a < 0) {
+          std::snprintf(mode, sizeof(mode), "viterbi");
+        } else {
+          std::snprintf(mode, sizeof(mode), "a=%g", a);
+        }
+        std::printf("%-28s %-8s %-10s %10.2f %12.0f %10.3f\n", name.c_str(), unit.c_str(),
+                    mode, m.mb_per_s, m.tokens_per_s, m.bytes_per_token);
+      }
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace edgepiece::cli

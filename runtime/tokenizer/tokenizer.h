@@ -1,0 +1,112 @@
+// Public tokenizer API: a Tokenizer (immutable, shareable) and an Encoder
+// (per-thread scratch plus the RNG stream used for sampling).
+//
+//   auto tok = Tokenizer::FromFile("kjvzh-8k.model");   // Result<Tokenizer>
+//   Encoder enc(*tok, RngKind::kGlibc, /*seed=*/123);
+//   Encoding out;
+//   Status s = enc.Encode(text, {.alpha = 0.1}, &out); // out.ids
+//
+// Input bytes need not be valid UTF-8: valid runs are NFC-normalized,
+// invalid bytes pass through unchanged and are encoded by byte fallback, so
+// Decode(Encode(x)) is x with its valid runs in NFC.
+#ifndef EDGEPIECE_RUNTIME_TOKENIZER_TOKENIZER_H_
+#define EDGEPIECE_RUNTIME_TOKENIZER_TOKENIZER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/base/status.h"
+#include "runtime/tokenizer/lattice.h"
+#include "runtime/tokenizer/piece_matcher.h"
+#include "runtime/tokenizer/rng.h"
+#include "runtime/tokenizer/vocab.h"
+
+namespace edgepiece {
+
+struct EncodeOptions {
+  // < 0: deterministic Viterbi. >= 0: sample a segmentation with
+  // probability proportional to prod p(piece)^alpha. Must not be NaN/inf.
+  double alpha = -1.0;
+  bool add_bos = false;  // prepend <bos> (id 1)
+  bool add_eos = false;  // append <eos> (id 2)
+  bool with_offsets = false;  // fill Encoding::offsets
+};
+
+struct Encoding {
+  std::vector<int32_t> ids;
+  // With EncodeOptions::with_offsets: 2 entries per id, the [begin, end)
+  // byte range of the token in the NFC-normalized input (which is the input
+  // itself whenever it was already NFC). <bos> and <eos> are empty ranges
+  // at the start and the end.
+  std::vector<uint32_t> offsets;
+};
+
+class Tokenizer {
+ public:
+  // Parses and validates a BytePiece model file (docs/bytepiece.md).
+  static Result<Tokenizer> FromBytes(std::string_view model_json);
+  static Result<Tokenizer> FromFile(const std::string& path);
+  // From pieces and counts in id order (tests and tools).
+  static Result<Tokenizer> FromPieces(const std::vector<std::string>& pieces,
+                                      const std::vector<uint64_t>& counts);
+
+  const Vocab& vocab() const { return state_->vocab; }
+  const PieceMatcher& matcher() const { return state_->matcher; }
+  int32_t vocab_size() const { return vocab().vocab_size(); }
+
+  // Bytes of a token: a piece, or "" for <pad>/<bos>/<eos>. Out of range is
+  // an error.
+  Result<std::string_view> IdToBytes(int32_t id) const;
+  // Concatenated bytes of `ids` (ids 0..2 skipped), appended to `bytes`.
+  Status DecodeBytes(const int32_t* ids, size_t count, std::string* bytes) const;
+  // Same as text: invalid UTF-8 dropped like Python's errors='ignore'.
+  Status DecodeText(const int32_t* ids, size_t count, std::string* text) const;
+  // Heap bytes held by the model (vocabulary + automaton).
+  size_t MemoryUsage() const;
+
+ private:
+  struct State {
+    Vocab vocab;
+    PieceMatcher matcher;
+  };
+  static Result<Tokenizer> FromVocab(Result<Vocab> vocab);
+  explicit Tokenizer(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+
+  std::shared_ptr<const State> state_;
+};
+
+// Encodes text with one tokenizer. Owns the sampling RNG (seeded once; each
+// sampling call continues the stream, as the reference's process-wide rand()
+// does) and scratch buffers. Not thread-safe: use one Encoder per thread.
+class Encoder {
+ public:
+  explicit Encoder(Tokenizer tokenizer, RngKind rng = RngKind::kDefault,
+                   uint32_t seed = 0)
+      : tokenizer_(std::move(tokenizer)), rng_(rng, seed) {}
+
+  // Restarts the RNG stream.
+  void Seed(uint32_t seed) { rng_.Seed(seed); }
+  const Tokenizer& tokenizer() const { return tokenizer_; }
+
+  // Replaces *out with the encoding of `text`.
+  Status Encode(std::string_view text, const EncodeOptions& options, Encoding* out);
+  // Convenience: ids only.
+  Result<std::vector<int32_t>> Encode(std::string_view text,
+                                      const EncodeOptions& options = {});
+
+ private:
+  void EncodeChunk(const uint8_t* chunk, size_t n, double alpha,
+                   std::vector<int32_t>* ids);
+
+  Tokenizer tokenizer_;
+  Rng rng_;
+  LatticeBuffers buffers_;
+  std::string normalized_;
+};
+
+}  // namespace edgepiece
+
+#endif  // EDGEPIECE_RUNTIME_TOKENIZER_TOKENIZER_H_
