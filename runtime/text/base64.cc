@@ -21,6 +21,10 @@ constexpr std::array<int8_t, 256> kDecode = MakeDecodeTable();
 
 bool DecodeBase64(std::string_view in, std::string* out, std::string* error) {
   out->clear();
+  return AppendDecodedBase64(in, out, error);
+}
+
+bool AppendDecodedBase64(std::string_view in, std::string* out, std::string* error) {
   if (in.size() % 4 != 0) {
     *error = "base64 length " + std::to_string(in.size()) +
              " is not a multiple of 4";
@@ -29,7 +33,6 @@ bool DecodeBase64(std::string_view in, std::string* out, std::string* error) {
   size_t padding = 0;
   if (!in.empty() && in.back() == '=') padding = (in[in.size() - 2] == '=') ? 2 : 1;
   const size_t data_chars = in.size() - padding;
-  out->reserve(in.size() / 4 * 3);
   uint32_t acc = 0;
   int bits = 0;
   for (size_t i = 0; i < data_chars; ++i) {

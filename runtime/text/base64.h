@@ -13,6 +13,8 @@ namespace edgepiece {
 // of 4, a character outside the alphabet, misplaced padding, or non-zero
 // padding bits (which would let two keys name the same bytes).
 bool DecodeBase64(std::string_view in, std::string* out, std::string* error);
+// Same rules, appending to `out`; on failure `out` may hold partial output.
+bool AppendDecodedBase64(std::string_view in, std::string* out, std::string* error);
 
 // Encodes bytes as padded standard base64.
 std::string EncodeBase64(std::string_view bytes);

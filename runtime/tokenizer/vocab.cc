@@ -50,68 +50,67 @@ Result<Vocab> Vocab::ParsePadded(std::string_view json) {
     return JsonError(error, "model file must be a JSON object");
   }
 
-  struct Entry {
-    int64_t id;
-    uint64_t count;
-    std::string bytes;
-  };
-  std::vector<Entry> entries;
+  // Entries in file order; the file is normally in id order already.
+  std::vector<int64_t> ids;
+  std::vector<uint64_t> counts;
+  std::string bytes;                   // decoded keys back to back
+  std::vector<uint32_t> offsets = {0};  // [entries + 1] into bytes
   std::string decode_error;
-  size_t index = 0;
+  auto where = [&] { return "entry #" + std::to_string(ids.size()); };
   for (auto field_result : root) {
-    const std::string where = "entry #" + std::to_string(index);
     simdjson::ondemand::field field;
-    if (auto error = std::move(field_result).get(field)) return JsonError(error, where);
+    if (auto error = std::move(field_result).get(field)) return JsonError(error, where());
     std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) {
-      return JsonError(error, where + " key");
+    if (auto error = field.unescaped_key().get(key)) return JsonError(error, where() + " key");
+    if (!AppendDecodedBase64(key, &bytes, &decode_error)) {
+      return ModelError(where() + " key \"" + std::string(key.substr(0, 64)) + "\": " +
+                        decode_error);
     }
-    Entry entry;
-    if (!DecodeBase64(key, &entry.bytes, &decode_error)) {
-      return ModelError(where + " key \"" + std::string(key.substr(0, 64)) +
-                        "\": " + decode_error);
+    const size_t length = bytes.size() - offsets.back();
+    const std::string_view piece(bytes.data() + offsets.back(), length);
+    if (length == 0) return ModelError(where() + ": empty piece");
+    if (length > kMaxPieceBytes) {
+      return ModelError(where() + ": piece of " + std::to_string(length) +
+                        " bytes exceeds the limit of " + std::to_string(kMaxPieceBytes));
     }
-    if (entry.bytes.empty()) return ModelError(where + ": empty piece");
-    if (entry.bytes.size() > kMaxPieceBytes) {
-      return ModelError(where + ": piece of " + std::to_string(entry.bytes.size()) +
-                        " bytes exceeds the limit of " +
-                        std::to_string(kMaxPieceBytes));
-    }
+    if (bytes.size() > UINT32_MAX) return ModelError("pieces exceed 4 GiB");
+    offsets.push_back(static_cast<uint32_t>(bytes.size()));
     simdjson::ondemand::array value;
     if (auto error = field.value().get_array().get(value)) {
-      return JsonError(error, where + " value must be [id, display, count]");
+      return JsonError(error, where() + " value must be [id, display, count]");
     }
     size_t slot = 0;
+    int64_t id = 0, count = 0;
     for (auto element_result : value) {
       simdjson::ondemand::value element;
-      if (auto error = std::move(element_result).get(element)) return JsonError(error, where);
+      if (auto error = std::move(element_result).get(element)) return JsonError(error, where());
       simdjson::error_code error = simdjson::SUCCESS;
       if (slot == 0) {
-        error = element.get_int64().get(entry.id);
+        error = element.get_int64().get(id);
       } else if (slot == 1) {
-        std::string_view display;  // lossy UTF-8 rendering: checked, unused
-        error = element.get_string().get(display);
+        // The display string is a lossy rendering of the bytes: it must be a
+        // string, but it is never used, so it is not unescaped.
+        simdjson::ondemand::raw_json_string display;
+        error = element.get_raw_json_string().get(display);
       } else if (slot == 2) {
-        int64_t count = 0;
         error = element.get_int64().get(count);
         if (!error && count < 1) {
-          return ModelError(where + " " + Quote(entry.bytes) + ": count " +
-                            std::to_string(count) + " must be >= 1");
+          return ModelError(where() + " " + Quote(piece) + ": count " + std::to_string(count) +
+                            " must be >= 1");
         }
-        entry.count = static_cast<uint64_t>(count);
       }
       if (error) {
         static const char* kSlotNames[] = {"id", "display", "count"};
-        return JsonError(error, where + " " + kSlotNames[std::min<size_t>(slot, 2)]);
+        return JsonError(error, where() + " " + kSlotNames[std::min<size_t>(slot, 2)]);
       }
       ++slot;
     }
     if (slot != 3) {
-      return ModelError(where + " " + Quote(entry.bytes) + ": value has " +
-                        std::to_string(slot) + " elements, expected [id, display, count]");
+      return ModelError(where() + " " + Quote(piece) + ": value has " + std::to_string(slot) +
+                        " elements, expected [id, display, count]");
     }
-    entries.push_back(std::move(entry));
-    ++index;
+    ids.push_back(id);
+    counts.push_back(static_cast<uint64_t>(count));
   }
   // current_location() fails with OUT_OF_BOUNDS exactly when nothing follows.
   const char* trailing = nullptr;
@@ -119,28 +118,40 @@ Result<Vocab> Vocab::ParsePadded(std::string_view json) {
     return Status(StatusCode::kMalformedJson, "model file: trailing content after the object");
   }
 
-  // Ids must be exactly 3..N+2; sorting by id then reduces every check to
-  // neighbours.
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return a.id < b.id; });
-  std::vector<std::string> pieces;
-  std::vector<uint64_t> counts;
-  pieces.reserve(entries.size());
-  counts.reserve(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const int64_t expected = static_cast<int64_t>(i) + kFirstPieceId;
-    if (entries[i].id != expected) {
-      const bool duplicate = i > 0 && entries[i].id == entries[i - 1].id;
-      return ModelError(
-          duplicate ? "id " + std::to_string(entries[i].id) + " is used twice"
-                    : "ids must be contiguous from 3: expected id " +
-                          std::to_string(expected) + ", found " +
-                          std::to_string(entries[i].id));
-    }
-    pieces.push_back(std::move(entries[i].bytes));
-    counts.push_back(entries[i].count);
+  // Ids must be exactly 3..N+2: visit entries by id (sorting only when the
+  // file is not already in id order) and compare neighbours.
+  const size_t n = ids.size();
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  if (!std::is_sorted(ids.begin(), ids.end())) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return ids[a] < ids[b]; });
   }
-  return Build(std::move(pieces), std::move(counts));
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t found = ids[order[i]];
+    const int64_t expected = static_cast<int64_t>(i) + kFirstPieceId;
+    if (found != expected) {
+      const bool duplicate = i > 0 && found == ids[order[i - 1]];
+      return ModelError(duplicate ? "id " + std::to_string(found) + " is used twice"
+                                  : "ids must be contiguous from 3: expected id " +
+                                        std::to_string(expected) + ", found " +
+                                        std::to_string(found));
+    }
+  }
+  if (std::is_sorted(order.begin(), order.end())) {
+    return Build(std::move(bytes), std::move(offsets), std::move(counts));
+  }
+  std::string sorted_bytes;
+  sorted_bytes.reserve(bytes.size());
+  std::vector<uint32_t> sorted_offsets = {0};
+  std::vector<uint64_t> sorted_counts;
+  sorted_counts.reserve(n);
+  for (const uint32_t e : order) {
+    sorted_bytes.append(bytes, offsets[e], offsets[e + 1] - offsets[e]);
+    sorted_offsets.push_back(static_cast<uint32_t>(sorted_bytes.size()));
+    sorted_counts.push_back(counts[e]);
+  }
+  return Build(std::move(sorted_bytes), std::move(sorted_offsets), std::move(sorted_counts));
 }
 
 Result<Vocab> Vocab::FromPieces(const std::vector<std::string>& pieces,
@@ -148,68 +159,62 @@ Result<Vocab> Vocab::FromPieces(const std::vector<std::string>& pieces,
   if (pieces.size() != counts.size()) {
     return Status(StatusCode::kInvalidArgument, "pieces and counts differ in length");
   }
+  std::string bytes;
+  std::vector<uint32_t> offsets = {0};
   for (size_t i = 0; i < pieces.size(); ++i) {
+    const std::string id = std::to_string(i + kFirstPieceId);
     if (pieces[i].empty() || pieces[i].size() > kMaxPieceBytes) {
-      return ModelError("piece id " + std::to_string(i + kFirstPieceId) +
-                        " has an invalid length");
+      return ModelError("piece id " + id + " has an invalid length");
     }
-    if (counts[i] < 1) {
-      return ModelError("piece id " + std::to_string(i + kFirstPieceId) +
-                        ": count must be >= 1");
-    }
+    if (counts[i] < 1) return ModelError("piece id " + id + ": count must be >= 1");
+    bytes += pieces[i];
+    offsets.push_back(static_cast<uint32_t>(bytes.size()));
   }
-  return Build(pieces, counts);
+  return Build(std::move(bytes), std::move(offsets), counts);
 }
 
-Result<Vocab> Vocab::Build(std::vector<std::string> pieces,
+Result<Vocab> Vocab::Build(std::string bytes, std::vector<uint32_t> offsets,
                            std::vector<uint64_t> counts) {
-  const size_t n = pieces.size();
-  if (n + kFirstPieceId > static_cast<size_t>(INT32_MAX)) {
+  Vocab vocab;
+  vocab.bytes_ = std::move(bytes);
+  vocab.offsets_ = std::move(offsets);
+  vocab.counts_ = std::move(counts);
+  const int32_t n = vocab.num_pieces();
+  if (static_cast<size_t>(n) + kFirstPieceId > static_cast<size_t>(INT32_MAX)) {
     return ModelError("too many pieces");
   }
-  for (size_t i = 0; i + 1 < n; ++i) {
-    if (!PieceLess(pieces[i], pieces[i + 1])) {
+  for (int32_t i = 0; i + 1 < n; ++i) {
+    const std::string_view a = vocab.piece(i), b = vocab.piece(i + 1);
+    if (!PieceLess(a, b)) {
       const std::string id = std::to_string(i + 1 + kFirstPieceId);
-      return ModelError(pieces[i] == pieces[i + 1]
-                            ? "piece " + Quote(pieces[i]) + " appears twice (ids " +
-                                  std::to_string(i + kFirstPieceId) + " and " + id + ")"
-                            : "id " + id + " " + Quote(pieces[i + 1]) +
-                                  " is out of (length, bytes) order");
+      return ModelError(a == b ? "piece " + Quote(a) + " appears twice (ids " +
+                                     std::to_string(i + kFirstPieceId) + " and " + id + ")"
+                               : "id " + id + " " + Quote(b) +
+                                     " is out of (length, bytes) order");
     }
   }
   // In (length, bytes) order the single bytes come first, so all 256 are
   // present exactly when piece i is byte i for i < 256.
   for (int b = 0; b < 256; ++b) {
-    if (static_cast<size_t>(b) >= n || pieces[b].size() != 1 ||
-        static_cast<uint8_t>(pieces[b][0]) != b) {
+    if (b >= n || vocab.piece(b).size() != 1 || static_cast<uint8_t>(vocab.piece(b)[0]) != b) {
       char hex[8];
       std::snprintf(hex, sizeof(hex), "0x%02X", b);
       return ModelError(std::string("single-byte piece ") + hex +
                         " is missing (all 256 bytes are required for byte fallback)");
     }
   }
-
-  Vocab vocab;
-  vocab.offsets_.reserve(n + 1);
-  vocab.offsets_.push_back(0);
-  size_t total_bytes = 0;
-  for (const auto& p : pieces) total_bytes += p.size();
-  vocab.bytes_.reserve(total_bytes);
   uint64_t total = 0;
-  for (size_t i = 0; i < n; ++i) {
-    vocab.bytes_ += pieces[i];
-    vocab.offsets_.push_back(static_cast<uint32_t>(vocab.bytes_.size()));
-    vocab.max_piece_length_ = std::max(vocab.max_piece_length_, pieces[i].size());
-    if (counts[i] > UINT64_MAX - total) return ModelError("total count overflows 64 bits");
-    total += counts[i];
+  for (int32_t i = 0; i < n; ++i) {
+    vocab.max_piece_length_ = std::max(vocab.max_piece_length_, vocab.piece(i).size());
+    if (vocab.counts_[i] > UINT64_MAX - total) return ModelError("total count overflows 64 bits");
+    total += vocab.counts_[i];
   }
-  vocab.counts_ = std::move(counts);
   vocab.total_count_ = total;
   // The reference computes log(count) - log(total) in double; keep exactly
   // that expression (not log(count / total)) to reproduce its ties.
   const double log_total = std::log(static_cast<double>(total));
   vocab.scores_.resize(n);
-  for (size_t i = 0; i < n; ++i) {
+  for (int32_t i = 0; i < n; ++i) {
     vocab.scores_[i] = std::log(static_cast<double>(vocab.counts_[i])) - log_total;
   }
   return vocab;

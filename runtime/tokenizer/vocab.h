@@ -48,13 +48,15 @@ class Vocab {
   uint64_t count(int32_t i) const { return counts_[i]; }
   // log(count) - log(total count), with the C library's log in double.
   double score(int32_t i) const { return scores_[i]; }
+  const double* scores() const { return scores_.data(); }
   size_t max_piece_length() const { return max_piece_length_; }
   uint64_t total_count() const { return total_count_; }
   // Heap bytes held by this object.
   size_t MemoryUsage() const;
 
  private:
-  static Result<Vocab> Build(std::vector<std::string> pieces,
+  // Validates pieces given back to back in id order, computes scores.
+  static Result<Vocab> Build(std::string bytes, std::vector<uint32_t> offsets,
                              std::vector<uint64_t> counts);
 
   std::string bytes_;              // all pieces back to back, in id order
