@@ -1,7 +1,5 @@
 #include "runtime/tokenizer/tokenizer.h"
 
-#include <simdjson.h>
-
 #include <cmath>
 
 #include "runtime/base/file.h"
@@ -25,11 +23,13 @@ Result<Tokenizer> Tokenizer::FromBytes(std::string_view model_json) {
 }
 
 Result<Tokenizer> Tokenizer::FromFile(const std::string& path) {
-  std::string contents;
-  EDGEPIECE_RETURN_IF_ERROR(ReadFile(path, &contents, simdjson::SIMDJSON_PADDING));
-  const size_t length = contents.size();
-  contents.append(simdjson::SIMDJSON_PADDING, '\0');  // within the reserve
-  return FromVocab(Vocab::ParsePadded(std::string_view(contents.data(), length)));
+  Result<Vocab> vocab = Status(StatusCode::kInternal, "unreachable");
+  {  // the file is released before the automaton is built: lower peak memory
+    std::string contents;
+    EDGEPIECE_RETURN_IF_ERROR(ReadFile(path, &contents));
+    vocab = Vocab::Parse(contents);
+  }
+  return FromVocab(std::move(vocab));
 }
 
 Result<Tokenizer> Tokenizer::FromPieces(const std::vector<std::string>& pieces,

@@ -30,33 +30,74 @@ bool PieceLess(std::string_view a, std::string_view b) {
   return a < b;  // std::string_view compares as unsigned bytes
 }
 
-}  // namespace
-
-Result<Vocab> Vocab::Parse(std::string_view json) {
-  simdjson::padded_string padded(json.data(), json.size());
-  return ParsePadded(std::string_view(padded.data(), padded.size()));
-}
-
-Result<Vocab> Vocab::ParsePadded(std::string_view json) {
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document doc;
-  simdjson::padded_string_view view(json.data(), json.size(),
-                                    json.size() + simdjson::SIMDJSON_PADDING);
-  if (auto error = parser.iterate(view).get(doc)) {
-    return JsonError(error, "model file");
-  }
-  simdjson::ondemand::object root;
-  if (auto error = doc.get_object().get(root)) {
-    return JsonError(error, "model file must be a JSON object");
-  }
-
-  // Entries in file order; the file is normally in id order already.
+// Entries in file order; the file is normally in id order already.
+struct ParsedEntries {
   std::vector<int64_t> ids;
   std::vector<uint64_t> counts;
   std::string bytes;                   // decoded keys back to back
   std::vector<uint32_t> offsets = {0};  // [entries + 1] into bytes
-  std::string decode_error;
+};
+
+// Calls fn(members) for consecutive batches of the root object's members
+// (each a comma-separated list of at least `batch_bytes` bytes, except the
+// last), tracking strings and nesting without parsing values. Why: simdjson
+// indexes a whole document at 4 bytes per input byte, which for a 3 MB model
+// would dominate the loader's peak memory; batches bound it.
+template <typename Fn>
+Status ForEachMemberBatch(std::string_view json, size_t batch_bytes, Fn&& fn) {
+  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  size_t i = 0;
+  const size_t n = json.size();
+  while (i < n && is_space(json[i])) ++i;
+  if (i == n || json[i] != '{') {
+    return Status(StatusCode::kMalformedJson, "model file must be a JSON object");
+  }
+  size_t batch_start = ++i;
+  int depth = 1;
+  for (; i < n; ++i) {
+    const char c = json[i];
+    if (c == '"') {
+      for (++i; i < n && json[i] != '"'; ++i) {
+        if (json[i] == '\\') ++i;  // an escape: skip the escaped byte
+      }
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) break;
+    } else if (c == ',' && depth == 1 && i - batch_start >= batch_bytes) {
+      EDGEPIECE_RETURN_IF_ERROR(fn(json.substr(batch_start, i - batch_start)));
+      batch_start = i + 1;
+    }
+  }
+  if (i >= n) {
+    return Status(StatusCode::kMalformedJson, "model file: the root object is not closed");
+  }
+  EDGEPIECE_RETURN_IF_ERROR(fn(json.substr(batch_start, i - batch_start)));
+  for (++i; i < n; ++i) {
+    if (!is_space(json[i])) {
+      return Status(StatusCode::kMalformedJson,
+                    "model file: trailing content after the object at byte " + std::to_string(i));
+    }
+  }
+  return Status::Ok();
+}
+
+// Parses one batch of members, "{" + members + "}", appending to *entries.
+Status ParseMemberBatch(simdjson::ondemand::parser* parser, std::string_view members,
+                        simdjson::padded_string* buffer, ParsedEntries* entries) {
+  std::string wrapped;
+  wrapped.reserve(members.size() + 2);
+  wrapped.push_back('{');
+  wrapped.append(members.data(), members.size());
+  wrapped.push_back('}');
+  *buffer = simdjson::padded_string(wrapped);
+  auto& [ids, counts, bytes, offsets] = *entries;
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object root;
   auto where = [&] { return "entry #" + std::to_string(ids.size()); };
+  if (auto error = parser->iterate(*buffer).get(doc)) return JsonError(error, where());
+  if (auto error = doc.get_object().get(root)) return JsonError(error, where());
+  std::string decode_error;
   for (auto field_result : root) {
     simdjson::ondemand::field field;
     if (auto error = std::move(field_result).get(field)) return JsonError(error, where());
@@ -115,8 +156,23 @@ Result<Vocab> Vocab::ParsePadded(std::string_view json) {
   // current_location() fails with OUT_OF_BOUNDS exactly when nothing follows.
   const char* trailing = nullptr;
   if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
-    return Status(StatusCode::kMalformedJson, "model file: trailing content after the object");
+    return Status(StatusCode::kMalformedJson, where() + ": unexpected content");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Vocab> Vocab::Parse(std::string_view json) {
+  constexpr size_t kBatchBytes = 256 * 1024;
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string buffer;
+  ParsedEntries entries;
+  EDGEPIECE_RETURN_IF_ERROR(ForEachMemberBatch(json, kBatchBytes, [&](std::string_view members) {
+    return ParseMemberBatch(&parser, members, &buffer, &entries);
+  }));
+  auto& [ids, counts, bytes, offsets] = entries;
+
 
   // Ids must be exactly 3..N+2: visit entries by id (sorting only when the
   // file is not already in id order) and compare neighbours.

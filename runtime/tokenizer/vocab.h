@@ -26,10 +26,8 @@ inline constexpr size_t kMaxPieceBytes = 255;
 
 class Vocab {
  public:
-  // Parses and validates a model file. `json` must be followed by at least
-  // simdjson::SIMDJSON_PADDING readable bytes (see ParseCopy otherwise).
-  static Result<Vocab> ParsePadded(std::string_view json);
-  // Same, copying `json` into a padded buffer first.
+  // Parses and validates a model file (no padding needed: the members are
+  // parsed in bounded batches, copied into simdjson's padded buffers).
   static Result<Vocab> Parse(std::string_view json);
   // Builds a vocabulary from pieces and counts in id order (tests, tools);
   // the same validation as the file loader applies.
