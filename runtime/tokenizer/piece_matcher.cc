@@ -66,12 +66,17 @@ Trie BuildTrie(const Vocab& vocab) {
   return trie;
 }
 
-// Doubly linked list of the free cells of a growing double array, so that
-// placement visits only free cells.
+// The free cells of a growing double array, as a doubly linked list in
+// address order, plus a cursor for nodes with several children: free cells
+// that failed to host such a node many times are "retired" (left to
+// single-child nodes, which fit anywhere), so the search for multi-child
+// nodes starts past them instead of re-trying the crowded front forever.
 struct FreeCells {
   static constexpr uint32_t kNone = UINT32_MAX;
+  static constexpr uint8_t kRetireAfter = 8;
   std::vector<uint32_t> next, prev;
-  uint32_t head = kNone, tail = kNone;
+  std::vector<uint8_t> failures;
+  uint32_t head = kNone, tail = kNone, cursor = kNone;
 
   template <typename Slots>
   void Grow(Slots* slots, size_t size) {
@@ -79,16 +84,24 @@ struct FreeCells {
     slots->resize(size);
     next.resize(size, kNone);
     prev.resize(size, kNone);
+    failures.resize(size, 0);
     for (size_t c = old; c < size; ++c) {
       const uint32_t cell = static_cast<uint32_t>(c);
       prev[cell] = tail;
       if (tail != kNone) next[tail] = cell; else head = cell;
       tail = cell;
+      if (cursor == kNone) cursor = cell;
     }
   }
   void Take(uint32_t cell) {
+    if (cell == cursor) cursor = next[cell];
     if (prev[cell] != kNone) next[prev[cell]] = next[cell]; else head = next[cell];
     if (next[cell] != kNone) prev[next[cell]] = prev[cell]; else tail = prev[cell];
+  }
+  // Records a failed attempt; retires the cell at the cursor when due.
+  void Failed(uint32_t cell) {
+    if (failures[cell] < kRetireAfter) ++failures[cell];
+    while (cursor != kNone && failures[cursor] >= kRetireAfter) cursor = next[cursor];
   }
 };
 
@@ -104,7 +117,15 @@ Result<PieceMatcher> PieceMatcher::Build(const Vocab& vocab) {
   std::vector<uint32_t> bfs;                // trie nodes in breadth-first order
   bfs.reserve(nodes);
   bfs.push_back(0);
+  // Generous reserves: growth never reallocates, and pages of the reserve
+  // that are never written are never faulted in (page faults dominate the
+  // build on virtual machines).
+  const size_t reserve = 3 * nodes + 1024;
+  m.slots_.reserve(reserve);
   FreeCells free_cells;
+  free_cells.next.reserve(reserve);
+  free_cells.prev.reserve(reserve);
+  free_cells.failures.reserve(reserve);
   free_cells.Grow(&m.slots_, nodes + nodes / 8 + 512);
   m.slots_[kRoot].check = kFree - 1;  // the root is nobody's child
   free_cells.Take(kRoot);
@@ -126,14 +147,23 @@ Result<PieceMatcher> PieceMatcher::Build(const Vocab& vocab) {
       }
       return true;
     };
-    // Bases may be negative: only base + label must be a valid cell.
+    // Bases may be negative: only base + label must be a valid cell. A
+    // single child fits in any free cell; several are searched for from the
+    // cursor, and go past the end after a bounded search.
     int64_t base = static_cast<int64_t>(m.slots_.size()) - first_label;  // past the end
-    int tries = 0;
-    for (uint32_t cell = free_cells.head; cell != FreeCells::kNone && tries < 64;
-         cell = free_cells.next[cell], ++tries) {
-      if (fits(static_cast<int64_t>(cell) - first_label)) {
-        base = static_cast<int64_t>(cell) - first_label;
-        break;
+    if (end - begin == 1 && free_cells.head != FreeCells::kNone) {
+      base = static_cast<int64_t>(free_cells.head) - first_label;
+    } else {
+      int tries = 0;
+      for (uint32_t cell = free_cells.cursor; cell != FreeCells::kNone && tries < 256;
+           ++tries) {
+        if (fits(static_cast<int64_t>(cell) - first_label)) {
+          base = static_cast<int64_t>(cell) - first_label;
+          break;
+        }
+        const uint32_t next = free_cells.next[cell];
+        free_cells.Failed(cell);
+        cell = next;
       }
     }
     const size_t needed = static_cast<size_t>(base + trie.labels[end - 1]) + 1;
@@ -155,7 +185,6 @@ Result<PieceMatcher> PieceMatcher::Build(const Vocab& vocab) {
   size_t used = 1;
   for (size_t v = 0; v < nodes; ++v) used = std::max<size_t>(used, cell_of[v] + 1);
   m.slots_.resize(used);
-  m.slots_.shrink_to_fit();
 
   // Failure links and match chains, breadth-first so that every link
   // points to an already finished (shallower) state.

@@ -52,7 +52,7 @@ class PieceMatcher {
 
   size_t num_states() const { return num_states_; }
   size_t MemoryUsage() const {
-    return slots_.capacity() * sizeof(Slot) + matches_.capacity() * sizeof(Match);
+    return slots_.size() * sizeof(Slot) + matches_.size() * sizeof(Match);
   }
 
  private:

@@ -25,9 +25,9 @@ Result<Tokenizer> Tokenizer::FromBytes(std::string_view model_json) {
 Result<Tokenizer> Tokenizer::FromFile(const std::string& path) {
   Result<Vocab> vocab = Status(StatusCode::kInternal, "unreachable");
   {  // the file is released before the automaton is built: lower peak memory
-    std::string contents;
-    EDGEPIECE_RETURN_IF_ERROR(ReadFile(path, &contents));
-    vocab = Vocab::Parse(contents);
+    auto file = FileView::Open(path);
+    if (!file.ok()) return file.status();
+    vocab = Vocab::Parse(file->contents());
   }
   return FromVocab(std::move(vocab));
 }

@@ -164,7 +164,7 @@ Status ParseMemberBatch(simdjson::ondemand::parser* parser, std::string_view mem
 }  // namespace
 
 Result<Vocab> Vocab::Parse(std::string_view json) {
-  constexpr size_t kBatchBytes = 256 * 1024;
+  constexpr size_t kBatchBytes = 64 * 1024;
   simdjson::ondemand::parser parser;
   simdjson::padded_string buffer;
   ParsedEntries entries;
