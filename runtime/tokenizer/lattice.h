@@ -59,6 +59,7 @@ inline void ViterbiChunk(const PieceMatcher& matcher, const uint8_t* t,
   double* best = buffers->best.data();
   int32_t* route = buffers->route.data();
   const PieceMatcher::Match* matches = matcher.matches();
+  const int32_t sentinel = matcher.sentinel();
   best[0] = 0.0;
   uint32_t state = PieceMatcher::kRoot;
   for (size_t e = 1; e <= n; ++e) {
@@ -67,13 +68,22 @@ inline void ViterbiChunk(const PieceMatcher& matcher, const uint8_t* t,
     // The first (longest) match always wins against -inf.
     double best_e = best[e - matches[m].length] + matches[m].score;
     int32_t route_e = m;
-    for (m = matches[m].next; m >= 0; m = matches[m].next) {
-      const double score = best[e - matches[m].length] + matches[m].score;
-      if (score > best_e) {
-        best_e = score;
-        route_e = m;
-      }
-    }
+    // Most lists hold 1-4 pieces: the next two candidates are evaluated
+    // unconditionally (past the end of a list they are the sentinel, which
+    // never wins), trading a few L1 loads for loop-exit mispredictions.
+    // Measured: +10% on English (2.7 pieces per byte), neutral on Chinese
+    // (1.8); a third unconditional step costs Chinese 10%.
+    auto consider = [&](int32_t candidate) {
+      const double score = best[e - matches[candidate].length] + matches[candidate].score;
+      const bool better = score > best_e;
+      best_e = better ? score : best_e;
+      route_e = better ? candidate : route_e;
+    };
+    m = matches[m].next;
+    consider(m);
+    m = matches[m].next;
+    consider(m);
+    for (m = matches[m].next; m != sentinel; m = matches[m].next) consider(m);
     best[e] = best_e;
     route[e] = route_e;
   }
@@ -97,6 +107,7 @@ void SampleChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n,
   double* best = buffers->best.data();
   int32_t* route = buffers->route.data();
   const PieceMatcher::Match* matches = matcher.matches();
+  const int32_t sentinel = matcher.sentinel();
   constexpr double kRandMaxDouble = 2147483647.0;
   best[0] = 0.0;
   uint32_t state = PieceMatcher::kRoot;
@@ -109,7 +120,7 @@ void SampleChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n,
     double total = best[e - matches[m].length] + weighted;
     int32_t route_e = m;
     (void)gen.Next();
-    for (m = matches[m].next; m >= 0; m = matches[m].next) {
+    for (m = matches[m].next; m != sentinel; m = matches[m].next) {
       const double product = alpha * matches[m].score;
       const double candidate = best[e - matches[m].length] + product;
       double x = total, y = candidate;

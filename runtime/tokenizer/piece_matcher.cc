@@ -1,6 +1,7 @@
 #include "runtime/tokenizer/piece_matcher.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <string_view>
 
@@ -188,10 +189,13 @@ Result<PieceMatcher> PieceMatcher::Build(const Vocab& vocab) {
 
   // Failure links and match chains, breadth-first so that every link
   // points to an already finished (shallower) state.
-  m.matches_.resize(vocab.num_pieces());
+  const int32_t sentinel = vocab.num_pieces();
+  m.matches_.resize(vocab.num_pieces() + 1);
   for (int32_t i = 0; i < vocab.num_pieces(); ++i) {
-    m.matches_[i] = {vocab.score(i), static_cast<int32_t>(vocab.piece(i).size()), -1};
+    m.matches_[i] = {vocab.score(i), static_cast<int32_t>(vocab.piece(i).size()), sentinel};
   }
+  m.matches_[sentinel] = {-std::numeric_limits<double>::infinity(), 0, sentinel};
+  m.slots_[kRoot].first_match = sentinel;
   for (size_t q = 1; q < bfs.size(); ++q) {
     const uint32_t node = bfs[q];
     const uint32_t cell = cell_of[node];

@@ -28,7 +28,7 @@ class PieceMatcher {
   struct Match {
     double score;     // Vocab::score of the piece
     int32_t length;   // bytes
-    int32_t next;     // next shorter piece ending at the same place, or -1
+    int32_t next;     // next shorter piece ending at the same place, or sentinel()
   };
 
   static Result<PieceMatcher> Build(const Vocab& vocab);
@@ -44,10 +44,14 @@ class PieceMatcher {
       state = slots_[state].fail;
     }
   }
-  // The longest piece ending in `state` (a piece index), or -1 for none;
-  // never -1 after at least one byte has been read.
+  // The longest piece ending in `state` (a piece index); sentinel() only
+  // for the root, i.e. before any byte has been read.
   int32_t FirstMatch(uint32_t state) const { return slots_[state].first_match; }
   const Match& match(int32_t piece_index) const { return matches_[piece_index]; }
+  // The index that ends every match list: a Match with score -inf and
+  // length 0 whose next is itself, so a loop may read a few entries past the
+  // end of a list without branching (they never win a strict comparison).
+  int32_t sentinel() const { return static_cast<int32_t>(matches_.size()) - 1; }
   const Match* matches() const { return matches_.data(); }
 
   size_t num_states() const { return num_states_; }
@@ -62,7 +66,7 @@ class PieceMatcher {
     int32_t base = 0;
     uint32_t check = kFree;
     uint32_t fail = 0;          // Aho-Corasick failure link
-    int32_t first_match = -1;   // longest piece that is a suffix here
+    int32_t first_match = 0;    // longest piece that is a suffix here
   };
   static constexpr uint32_t kFree = UINT32_MAX;
 
