@@ -8,6 +8,7 @@ packages=(
   libhwy-dev libsimdjson-dev libutf8proc-dev   # runtime: SIMD, JSON, NFC
   libgtest-dev libbenchmark-dev                # tests
   sentencepiece libsentencepiece-dev hyperfine # peer benchmarks
+  emscripten node-acorn binaryen wabt          # WebAssembly build
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite: installs dependencies, builds the native release
-# and the ASan+UBSan configurations, and runs all GoogleTest suites in both.
+# and the ASan+UBSan configurations and runs all GoogleTest suites in both,
+# then builds the WebAssembly module and runs the node:test suites on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install_deps.sh
@@ -12,3 +13,12 @@ for preset in release asan; do
   cmake --build --preset "$preset" -j "$jobs"
   ctest --preset "$preset" -j "$jobs"
 done
+
+echo "=== WebAssembly build and node tests ==="
+export NODE_PATH=/usr/share/nodejs  # Debian's emcc needs its acorn module
+(cd wasm && npm ci --no-audit --no-fund)
+cmake --preset wasm > /dev/null
+cmake --build --preset wasm -j "$jobs"
+wasm_bytes=$(stat -c %s build/wasm/package/edgepiece.wasm)
+echo "edgepiece.wasm: $wasm_bytes bytes, $(gzip -9 -c build/wasm/package/edgepiece.wasm | wc -c) gzipped"
+node --test tests/wasm/

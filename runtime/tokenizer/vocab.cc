@@ -30,6 +30,18 @@ bool PieceLess(std::string_view a, std::string_view b) {
   return a < b;  // std::string_view compares as unsigned bytes
 }
 
+// field::unescaped_key() takes no argument in simdjson 3.0 (Debian, native)
+// and requires allow_replacement in 3.9 (the WebAssembly build's sources);
+// overload resolution picks whichever exists.
+template <typename Field>
+auto UnescapedKey(Field& field, int) -> decltype(field.unescaped_key()) {
+  return field.unescaped_key();
+}
+template <typename Field>
+auto UnescapedKey(Field& field, long) -> decltype(field.unescaped_key(false)) {
+  return field.unescaped_key(false);
+}
+
 // Entries in file order; the file is normally in id order already.
 struct ParsedEntries {
   std::vector<int64_t> ids;
@@ -91,7 +103,10 @@ Status ParseMemberBatch(simdjson::ondemand::parser* parser, std::string_view mem
   wrapped.append(members.data(), members.size());
   wrapped.push_back('}');
   *buffer = simdjson::padded_string(wrapped);
-  auto& [ids, counts, bytes, offsets] = *entries;
+  auto& ids = entries->ids;
+  auto& counts = entries->counts;
+  auto& bytes = entries->bytes;
+  auto& offsets = entries->offsets;
   simdjson::ondemand::document doc;
   simdjson::ondemand::object root;
   auto where = [&] { return "entry #" + std::to_string(ids.size()); };
@@ -102,7 +117,7 @@ Status ParseMemberBatch(simdjson::ondemand::parser* parser, std::string_view mem
     simdjson::ondemand::field field;
     if (auto error = std::move(field_result).get(field)) return JsonError(error, where());
     std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return JsonError(error, where() + " key");
+    if (auto error = UnescapedKey(field, 0).get(key)) return JsonError(error, where() + " key");
     if (!AppendDecodedBase64(key, &bytes, &decode_error)) {
       return ModelError(where() + " key \"" + std::string(key.substr(0, 64)) + "\": " +
                         decode_error);
@@ -171,7 +186,10 @@ Result<Vocab> Vocab::Parse(std::string_view json) {
   EDGEPIECE_RETURN_IF_ERROR(ForEachMemberBatch(json, kBatchBytes, [&](std::string_view members) {
     return ParseMemberBatch(&parser, members, &buffer, &entries);
   }));
-  auto& [ids, counts, bytes, offsets] = entries;
+  auto& ids = entries.ids;
+  auto& counts = entries.counts;
+  auto& bytes = entries.bytes;
+  auto& offsets = entries.offsets;
 
 
   // Ids must be exactly 3..N+2: visit entries by id (sorting only when the

@@ -1,0 +1,127 @@
+// Translates the C ABI (edgepiece.h) to the C++ runtime: handles wrap
+// shared C++ objects, Status becomes a code plus a thread-local message.
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "runtime/capi/edgepiece.h"
+#include "runtime/text/utf8.h"
+#include "runtime/tokenizer/tokenizer.h"
+
+struct ep_tokenizer {
+  edgepiece::Tokenizer tokenizer;
+};
+
+struct ep_encoder {
+  edgepiece::Encoder encoder;
+  edgepiece::Encoding encoding;
+  std::string bytes;
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+int32_t Report(const edgepiece::Status& status) {
+  last_error = status.ToString();
+  return static_cast<int32_t>(status.code());
+}
+
+int32_t Fail(edgepiece::StatusCode code, const char* message) {
+  return Report(edgepiece::Status(code, message));
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* ep_last_error(void) { return last_error.c_str(); }
+
+int32_t ep_tokenizer_create(const uint8_t* model, size_t size, ep_tokenizer** out) {
+  if (out == nullptr || (model == nullptr && size > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  *out = nullptr;
+  auto tokenizer = edgepiece::Tokenizer::FromBytes(
+      std::string_view(reinterpret_cast<const char*>(model), size));
+  if (!tokenizer.ok()) return Report(tokenizer.status());
+  *out = new (std::nothrow) ep_tokenizer{std::move(tokenizer).value()};
+  if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
+  return EP_STATUS_OK;
+}
+
+void ep_tokenizer_destroy(ep_tokenizer* tokenizer) { delete tokenizer; }
+
+int32_t ep_tokenizer_vocab_size(const ep_tokenizer* tokenizer) {
+  return tokenizer == nullptr ? 0 : tokenizer->tokenizer.vocab_size();
+}
+
+int32_t ep_encoder_create(const ep_tokenizer* tokenizer, int32_t rng_kind, uint32_t seed,
+                          ep_encoder** out) {
+  if (tokenizer == nullptr || out == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  if (rng_kind != EP_RNG_DEFAULT && rng_kind != EP_RNG_GLIBC) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "unknown RNG kind");
+  }
+  *out = new (std::nothrow) ep_encoder{
+      edgepiece::Encoder(tokenizer->tokenizer, static_cast<edgepiece::RngKind>(rng_kind), seed),
+      {}, {}};
+  if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
+  return EP_STATUS_OK;
+}
+
+void ep_encoder_destroy(ep_encoder* encoder) { delete encoder; }
+
+void ep_encoder_seed(ep_encoder* encoder, uint32_t seed) {
+  if (encoder != nullptr) encoder->encoder.Seed(seed);
+}
+
+int32_t ep_encoder_encode(ep_encoder* encoder, const uint8_t* text, size_t size, double alpha,
+                          int32_t flags, size_t* num_ids) {
+  if (encoder == nullptr || num_ids == nullptr || (text == nullptr && size > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  edgepiece::EncodeOptions options;
+  options.alpha = alpha;
+  options.add_bos = (flags & EP_ENCODE_BOS) != 0;
+  options.add_eos = (flags & EP_ENCODE_EOS) != 0;
+  options.with_offsets = (flags & EP_ENCODE_OFFSETS) != 0;
+  const edgepiece::Status status = encoder->encoder.Encode(
+      std::string_view(reinterpret_cast<const char*>(text), size), options, &encoder->encoding);
+  if (!status.ok()) return Report(status);
+  *num_ids = encoder->encoding.ids.size();
+  return EP_STATUS_OK;
+}
+
+const int32_t* ep_encoder_ids(const ep_encoder* encoder) {
+  return encoder->encoding.ids.data();
+}
+
+const uint32_t* ep_encoder_offsets(const ep_encoder* encoder) {
+  return encoder->encoding.offsets.data();
+}
+
+int32_t ep_encoder_decode(ep_encoder* encoder, const int32_t* ids, size_t count, int32_t as_text,
+                          size_t* size) {
+  if (encoder == nullptr || size == nullptr || (ids == nullptr && count > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  encoder->bytes.clear();
+  const edgepiece::Tokenizer& tokenizer = encoder->encoder.tokenizer();
+  const edgepiece::Status status = as_text ? tokenizer.DecodeText(ids, count, &encoder->bytes)
+                                           : tokenizer.DecodeBytes(ids, count, &encoder->bytes);
+  if (!status.ok()) return Report(status);
+  *size = encoder->bytes.size();
+  return EP_STATUS_OK;
+}
+
+const uint8_t* ep_encoder_bytes(const ep_encoder* encoder) {
+  return reinterpret_cast<const uint8_t*>(encoder->bytes.data());
+}
+
+void* ep_malloc(size_t size) { return std::malloc(size == 0 ? 1 : size); }
+
+void ep_free(void* pointer) { std::free(pointer); }
+
+}  // extern "C"

@@ -1,0 +1,78 @@
+/* edgepiece C ABI: the one interface every binding (the WebAssembly module
+ * and its JS layer, FFI users) goes through. Plain C, opaque handles, every
+ * fallible call returns a status code (0 = ok, else an EP_STATUS_* value);
+ * the message of the last failure is available from ep_last_error().
+ * Results of an encode or decode stay valid inside the encoder until its
+ * next call, so bindings copy them out at once. */
+#ifndef EDGEPIECE_RUNTIME_CAPI_EDGEPIECE_H_
+#define EDGEPIECE_RUNTIME_CAPI_EDGEPIECE_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes: the values of edgepiece::StatusCode. */
+#define EP_STATUS_OK 0
+#define EP_STATUS_INVALID_ARGUMENT 1
+#define EP_STATUS_IO_ERROR 2
+#define EP_STATUS_MALFORMED_JSON 3
+#define EP_STATUS_INVALID_MODEL 4
+#define EP_STATUS_OUT_OF_RANGE 5
+#define EP_STATUS_OUT_OF_MEMORY 6
+#define EP_STATUS_INTERNAL 7
+
+/* Encode flags. */
+#define EP_ENCODE_BOS 1     /* prepend <bos> (id 1) */
+#define EP_ENCODE_EOS 2     /* append <eos> (id 2) */
+#define EP_ENCODE_OFFSETS 4 /* also compute [begin, end) byte offsets */
+
+/* RNG kinds for sampling. */
+#define EP_RNG_DEFAULT 0 /* xoshiro128++ */
+#define EP_RNG_GLIBC 1   /* glibc rand(): reproduces the reference */
+
+typedef struct ep_tokenizer ep_tokenizer; /* immutable, shareable */
+typedef struct ep_encoder ep_encoder;     /* RNG stream + result buffers */
+
+/* Message of the last failed call on this thread ("" if none). */
+const char* ep_last_error(void);
+
+/* Parses a BytePiece model (JSON bytes). */
+int32_t ep_tokenizer_create(const uint8_t* model, size_t size, ep_tokenizer** out);
+void ep_tokenizer_destroy(ep_tokenizer* tokenizer);
+int32_t ep_tokenizer_vocab_size(const ep_tokenizer* tokenizer);
+
+/* An encoder keeps its own reference to the tokenizer's data: destroying
+ * the tokenizer first is allowed. */
+int32_t ep_encoder_create(const ep_tokenizer* tokenizer, int32_t rng_kind, uint32_t seed,
+                          ep_encoder** out);
+void ep_encoder_destroy(ep_encoder* encoder);
+/* Restarts the RNG stream. */
+void ep_encoder_seed(ep_encoder* encoder, uint32_t seed);
+
+/* Encodes `size` bytes of text (UTF-8; invalid bytes fall back to byte
+ * tokens). alpha < 0: deterministic; >= 0: sampling. On success *num_ids is
+ * the number of ids at ep_encoder_ids(), and with EP_ENCODE_OFFSETS
+ * ep_encoder_offsets() holds 2 * *num_ids byte offsets. */
+int32_t ep_encoder_encode(ep_encoder* encoder, const uint8_t* text, size_t size, double alpha,
+                          int32_t flags, size_t* num_ids);
+const int32_t* ep_encoder_ids(const ep_encoder* encoder);
+const uint32_t* ep_encoder_offsets(const ep_encoder* encoder);
+
+/* Decodes ids to bytes (as_text != 0: invalid UTF-8 dropped, like Python's
+ * errors='ignore'); the result is at ep_encoder_bytes(), *size bytes. */
+int32_t ep_encoder_decode(ep_encoder* encoder, const int32_t* ids, size_t count,
+                          int32_t as_text, size_t* size);
+const uint8_t* ep_encoder_bytes(const ep_encoder* encoder);
+
+/* Buffers for bindings that cannot allocate in the module's memory. */
+void* ep_malloc(size_t size);
+void ep_free(void* pointer);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGEPIECE_RUNTIME_CAPI_EDGEPIECE_H_ */

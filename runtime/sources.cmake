@@ -1,0 +1,16 @@
+# Runtime sources shared by the native build (runtime/CMakeLists.txt) and the
+# WebAssembly build (wasm/CMakeLists.txt). Paths are relative to runtime/.
+# NFC: natively utf8proc (text/nfc.cc); in WebAssembly the JS layer
+# normalizes with String.prototype.normalize, so text/nfc_external.cc.
+set(EDGEPIECE_RUNTIME_SOURCES
+  base/file.cc
+  base/status.cc
+  capi/c_api.cc
+  ops/text_scan.cc
+  text/base64.cc
+  text/utf8.cc
+  tokenizer/piece_matcher.cc
+  tokenizer/rng.cc
+  tokenizer/tokenizer.cc
+  tokenizer/vocab.cc
+)

@@ -1,0 +1,84 @@
+// The C ABI (runtime/capi/edgepiece.h): handles, results, statuses and
+// messages, as every binding sees them.
+#include "runtime/capi/edgepiece.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "runtime/base/file.h"
+#include "tests/native/support/golden.h"
+
+namespace {
+
+std::string BundledModel() {
+  std::string bytes;
+  EXPECT_TRUE(edgepiece::ReadFile(std::string(EDGEPIECE_SOURCE_DIR) + "/models/kjvzh-8k.model",
+                                  &bytes).ok());
+  return bytes;
+}
+
+TEST(CApiTest, EncodeDecodeMatchesTheCppApi) {
+  const std::string model = BundledModel();
+  ep_tokenizer* tokenizer = nullptr;
+  ASSERT_EQ(ep_tokenizer_create(reinterpret_cast<const uint8_t*>(model.data()), model.size(),
+                                &tokenizer),
+            EP_STATUS_OK);
+  EXPECT_EQ(ep_tokenizer_vocab_size(tokenizer), 7999);
+  ep_encoder* encoder = nullptr;
+  ASSERT_EQ(ep_encoder_create(tokenizer, EP_RNG_GLIBC, 123, &encoder), EP_STATUS_OK);
+  ep_tokenizer_destroy(tokenizer);  // the encoder keeps the data alive
+
+  const std::string text = "In the beginning God created the heaven and the earth.";
+  size_t count = 0;
+  ASSERT_EQ(ep_encoder_encode(encoder, reinterpret_cast<const uint8_t*>(text.data()), text.size(),
+                              -1.0, EP_ENCODE_BOS | EP_ENCODE_OFFSETS, &count),
+            EP_STATUS_OK);
+  const std::vector<int32_t> ids(ep_encoder_ids(encoder), ep_encoder_ids(encoder) + count);
+  ASSERT_GE(ids.size(), 2u);
+  EXPECT_EQ(ids[0], 1);
+  EXPECT_EQ(ep_encoder_offsets(encoder)[2 * count - 1], text.size());
+
+  edgepiece::Encoder cpp(edgepiece::testing::LoadGoldenTokenizer("kjvzh-8k"));
+  auto expected = cpp.Encode(text);
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(std::vector<int32_t>(ids.begin() + 1, ids.end()), *expected);
+
+  size_t size = 0;
+  ASSERT_EQ(ep_encoder_decode(encoder, ids.data(), ids.size(), 1, &size), EP_STATUS_OK);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(ep_encoder_bytes(encoder)), size), text);
+  ep_encoder_destroy(encoder);
+}
+
+TEST(CApiTest, ErrorsReturnCodesAndMessages) {
+  const std::string bad = R"({"QQ==": [3, "A", 1]})";
+  ep_tokenizer* tokenizer = nullptr;
+  EXPECT_EQ(ep_tokenizer_create(reinterpret_cast<const uint8_t*>(bad.data()), bad.size(),
+                                &tokenizer),
+            EP_STATUS_INVALID_MODEL);
+  EXPECT_EQ(tokenizer, nullptr);
+  EXPECT_NE(std::string(ep_last_error()).find("0x00"), std::string::npos) << ep_last_error();
+  EXPECT_EQ(ep_tokenizer_create(nullptr, 0, nullptr), EP_STATUS_INVALID_ARGUMENT);
+
+  const std::string model = BundledModel();
+  ASSERT_EQ(ep_tokenizer_create(reinterpret_cast<const uint8_t*>(model.data()), model.size(),
+                                &tokenizer),
+            EP_STATUS_OK);
+  ep_encoder* encoder = nullptr;
+  EXPECT_EQ(ep_encoder_create(tokenizer, 7, 0, &encoder), EP_STATUS_INVALID_ARGUMENT);
+  ASSERT_EQ(ep_encoder_create(tokenizer, EP_RNG_DEFAULT, 0, &encoder), EP_STATUS_OK);
+  const int32_t ids[] = {5, 99999};
+  size_t size = 0;
+  EXPECT_EQ(ep_encoder_decode(encoder, ids, 2, 0, &size), EP_STATUS_OUT_OF_RANGE);
+  EXPECT_NE(std::string(ep_last_error()).find("ids[1]"), std::string::npos) << ep_last_error();
+  size_t count = 0;
+  EXPECT_EQ(ep_encoder_encode(encoder, reinterpret_cast<const uint8_t*>("x"), 1, HUGE_VAL, 0,
+                              &count),
+            EP_STATUS_INVALID_ARGUMENT);
+  ep_encoder_destroy(encoder);
+  ep_tokenizer_destroy(tokenizer);
+}
+
+}  // namespace

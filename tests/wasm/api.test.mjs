@@ -1,0 +1,110 @@
+// The JS API: encode/decode round trips, offsets, RNG streams, every error
+// path, and no WASM memory growth over 10,000 load/encode/dispose cycles.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { edgepiece, repoRoot } from './support.mjs';
+
+const { Tokenizer, EdgepieceError } = edgepiece;
+const bundled = new Uint8Array(readFileSync(path.join(repoRoot, 'models/kjvzh-8k.model')));
+
+test('encode and decode round-trip NFC text', async () => {
+  const tok = await Tokenizer.load(bundled);
+  for (const text of ['', 'In the beginning', '天行健，君子以自强不息。', 'e\u0301 and \u212b', '😀 emoji\n\n\nlines']) {
+    assert.equal(tok.decode(tok.encode(text)), text.normalize('NFC'));
+  }
+  assert.equal(tok.vocabSize, 7999);
+  tok.dispose();
+});
+
+test('bos, eos and offsets', async () => {
+  const tok = await Tokenizer.load(bundled);
+  const text = 'In the beginning 天行健';
+  const plain = tok.encode(text);
+  const both = tok.encode(text, { bos: true, eos: true });
+  assert.deepEqual(Array.from(both), [1, ...plain, 2]);
+  const { ids, offsets } = tok.encodeWithOffsets(text);
+  assert.deepEqual(ids, plain);
+  assert.equal(offsets.length, 2 * ids.length);
+  assert.equal(offsets[0], 0);
+  assert.equal(offsets[offsets.length - 1], text.length);
+  for (let i = 0; i < ids.length; ++i) {
+    // A token holding part of a character (byte fallback) decodes to '' and
+    // its range collapses onto the character; all others cover their text.
+    const piece = tok.decode([ids[i]]);
+    if (piece !== '') assert.equal(text.slice(offsets[2 * i], offsets[2 * i + 1]), piece);
+    if (i > 0) assert.equal(offsets[2 * i], offsets[2 * i - 1]);
+  }
+  tok.dispose();
+});
+
+test('byte input: invalid UTF-8 falls back to bytes and round-trips', async () => {
+  const tok = await Tokenizer.load(bundled);
+  const bytes = new Uint8Array([0x41, 0xff, 0xe4, 0xbd, 0x0a, 0xc0, 0x80]);
+  assert.deepEqual(tok.decodeBytes(tok.encode(bytes)), bytes);
+  assert.equal(tok.decode(tok.encode(bytes)), 'A\n');
+  tok.dispose();
+});
+
+test('sampling: one stream per tokenizer, setSeed restarts it', async () => {
+  const a = await Tokenizer.load(bundled, { seed: 42 });
+  const b = await Tokenizer.load(bundled, { seed: 42 });
+  const text = 'And God said, Let there be light: and there was light.';
+  const first = a.encode(text, { alpha: 0.1 });
+  const second = a.encode(text, { alpha: 0.1 });
+  assert.deepEqual(b.encode(text, { alpha: 0.1 }), first);
+  assert.deepEqual(b.encode(text, { alpha: 0.1 }), second);
+  a.setSeed(42);
+  assert.deepEqual(a.encode(text, { alpha: 0.1 }), first);
+  assert.deepEqual(a.encode(text, { alpha: 0.0 }).length > 0, true);
+  a.dispose();
+  b.dispose();
+});
+
+test('errors are typed, and the module keeps working after them', async () => {
+  const tok = await Tokenizer.load(bundled);
+  const expectCode = async (fn, code) => {
+    await assert.rejects(async () => fn(), (e) => e instanceof EdgepieceError && e.code === code);
+  };
+  await expectCode(() => Tokenizer.load(new TextEncoder().encode('{"QQ==": [3, "A", 1]}')), 'INVALID_MODEL');
+  await expectCode(() => Tokenizer.load(new TextEncoder().encode('{"QQ==": [3, "A", ')), 'MALFORMED_JSON');
+  await expectCode(() => Tokenizer.load(new TextEncoder().encode('[]')), 'MALFORMED_JSON');
+  await expectCode(() => Tokenizer.load('not bytes'), 'INVALID_ARGUMENT');
+  await expectCode(() => Tokenizer.load(bundled, { rng: 'mt19937' }), 'INVALID_ARGUMENT');
+  await expectCode(() => Tokenizer.load(bundled, { seed: -1 }), 'INVALID_ARGUMENT');
+  await expectCode(() => tok.decode([7999]), 'OUT_OF_RANGE');
+  await expectCode(() => tok.decode([-1]), 'OUT_OF_RANGE');
+  await expectCode(() => tok.encode('x', { alpha: NaN }), 'INVALID_ARGUMENT');
+  await expectCode(() => tok.encode(42), 'INVALID_ARGUMENT');
+  await expectCode(() => tok.setSeed(1.5), 'INVALID_ARGUMENT');
+  assert.equal(tok.decode(tok.encode('still works')), 'still works');
+  tok.dispose();
+  tok.dispose();  // idempotent
+  await expectCode(() => tok.encode('x'), 'DISPOSED');
+  await expectCode(() => tok.vocabSize, 'DISPOSED');
+});
+
+// A small valid model: the 256 bytes plus a few pieces, in id order.
+function smallModel() {
+  const pieces = [];
+  for (let b = 0; b < 256; ++b) pieces.push(new Uint8Array([b]));
+  for (const word of [' t', 'he', 'in', ' the', 'beginning']) pieces.push(new TextEncoder().encode(word));
+  pieces.sort((a, b) => a.length - b.length || Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const entries = pieces.map((p, i) => `"${Buffer.from(p).toString('base64')}": [${i + 3}, "", ${i + 1}]`);
+  return new TextEncoder().encode(`{${entries.join(',')}}`);
+}
+
+test('10,000 load/encode/dispose cycles do not grow WASM memory', async () => {
+  const model = smallModel();
+  const cycle = async () => {
+    const tok = await Tokenizer.load(model, { seed: 1 });
+    tok.encode('In the beginning God created the heaven and the earth.', { alpha: 0.1 });
+    tok.dispose();
+  };
+  for (let i = 0; i < 200; ++i) await cycle();  // warm up the allocator
+  const memory = (await edgepiece.init()).memory;
+  const before = memory.buffer.byteLength;
+  for (let i = 0; i < 10000; ++i) await cycle();
+  assert.equal(memory.buffer.byteLength, before);
+});

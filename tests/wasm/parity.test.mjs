@@ -1,0 +1,79 @@
+// Native CLI vs WebAssembly on 1,000 random strings (deterministic and
+// sampled with one glibc stream) and on invalid UTF-8 given as bytes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { edgepiece, goldenDir, modelBytes, nativeCli } from './support.mjs';
+
+// Deterministic PRNG (xorshift32) so failures reproduce.
+function rng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    return x / 4294967296;
+  };
+}
+
+const POOL = [
+  ...'abcdefghijklmnopqrstuvwxyz ABCXYZ .,;:!?\'"-()0123456789', '\n', '\n\n', '\t', '  ',
+  ...'天行健君子以自强不息。，的一是在不了有和人这中大为上个国我', 'é', 'e\u0301', 'a\u0323\u0301',
+  '\u212b', '\u1100\u1161', '한국어', '😀', '👍🏽', '\u0000', '\u00a0', '—', '…', 'ﬁ',
+];
+
+function randomStrings(count, seed) {
+  const next = rng(seed);
+  const out = [];
+  for (let i = 0; i < count; ++i) {
+    const length = Math.floor(next() * 40);
+    let s = '';
+    for (let k = 0; k < length; ++k) s += POOL[Math.floor(next() * POOL.length)];
+    out.push(s);
+  }
+  return out;
+}
+
+function runCli(args, input) {
+  const result = spawnSync(nativeCli, args, { input, maxBuffer: 1 << 28 });
+  assert.equal(result.status, 0, `edgepiece ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout.toString('utf8');
+}
+
+test('the native CLI is built', () => {
+  assert.ok(existsSync(nativeCli), `${nativeCli} missing: build the release preset first`);
+});
+
+for (const model of ['kjvzh-8k', 'plus40k']) {
+  for (const [mode, alpha, seed] of [['deterministic', -1, 0], ['sampling a=0.5', 0.5, 99]]) {
+    test(`${model} ${mode}: 1,000 random strings give native ids`, async () => {
+      const texts = randomStrings(1000, 12345);
+      const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-parity-'));
+      const jsonl = path.join(dir, 'docs.jsonl');
+      writeFileSync(jsonl, texts.map((text) => JSON.stringify({ text })).join('\n') + '\n');
+      const native = runCli(['encode', '--model', path.join(goldenDir, `${model}.model`), '--jsonl',
+        '--rng', 'glibc', '--seed', String(seed), '--alpha', String(alpha), jsonl]).split('\n');
+      const tok = await edgepiece.Tokenizer.load(modelBytes(model), { seed, rng: 'glibc' });
+      for (let i = 0; i < texts.length; ++i) {
+        assert.equal(tok.encode(texts[i], { alpha }).join(','), native[i], `text #${i}: ${JSON.stringify(texts[i])}`);
+      }
+      tok.dispose();
+    });
+  }
+}
+
+test('invalid UTF-8 bytes: native and WASM agree', async () => {
+  const next = rng(777);
+  const tok = await edgepiece.Tokenizer.load(modelBytes('kjvzh-8k'));
+  const modelPath = path.join(goldenDir, 'kjvzh-8k.model');
+  for (let i = 0; i < 100; ++i) {
+    const bytes = new Uint8Array(1 + Math.floor(next() * 24));
+    for (let k = 0; k < bytes.length; ++k) {
+      bytes[k] = next() < 0.5 ? 0x61 + Math.floor(next() * 3) : Math.floor(next() * 256);
+    }
+    const native = runCli(['encode', '--model', modelPath], Buffer.from(bytes)).trimEnd();
+    assert.equal(tok.encode(bytes).join(','), native, `bytes #${i}: ${Buffer.from(bytes).toString('hex')}`);
+  }
+  tok.dispose();
+});
