@@ -78,7 +78,51 @@ function check(status) {
   throw new EdgepieceError(STATUS_NAMES[status] ?? 'INTERNAL', message || `status ${status}`);
 }
 
-// Copies `bytes` into module memory; returns [pointer, length]. The caller frees.
+// A reusable input buffer and size_t slot in module memory: per-call
+// malloc/free pairs dominated short inputs (one line of text).
+let scratch = { pointer: 0, capacity: 0, slot: 0 };
+
+function scratchFor(size) {
+  const ex = wasm();
+  if (!scratch.slot) scratch.slot = ex.ep_malloc(8);
+  if (size > scratch.capacity) {
+    if (scratch.pointer) ex.ep_free(scratch.pointer);
+    const capacity = Math.max(size, 2 * scratch.capacity, 4096);
+    scratch.pointer = ex.ep_malloc(capacity);
+    if (scratch.pointer === 0) {
+      scratch.capacity = 0;
+      throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
+    }
+    scratch.capacity = capacity;
+  }
+  return scratch.pointer;
+}
+
+// Writes `text` (NFC-normalized) or bytes into the scratch buffer; returns
+// [pointer, length].
+function writeInput(text) {
+  if (typeof text === 'string') {
+    const normalized = text.normalize('NFC');
+    // UTF-16 -> UTF-8 takes at most 3 bytes per code unit.
+    const pointer = scratchFor(3 * normalized.length);
+    const { written } = encoder.encodeInto(
+      normalized, new Uint8Array(module.memory.buffer, pointer, 3 * normalized.length));
+    return [pointer, written];
+  }
+  if (text instanceof Uint8Array) {
+    const pointer = scratchFor(text.length);
+    new Uint8Array(module.memory.buffer, pointer, text.length).set(text);
+    return [pointer, text.length];
+  }
+  throw new EdgepieceError('INVALID_ARGUMENT', 'text must be a string or a Uint8Array');
+}
+
+function sizeResult(status) {
+  check(status);
+  return new Uint32Array(module.memory.buffer, scratch.slot, 1)[0];
+}
+
+// Copies `bytes` into module memory; returns the pointer. The caller frees.
 function copyIn(bytes) {
   const ex = wasm();
   const pointer = ex.ep_malloc(bytes.length);
@@ -106,12 +150,6 @@ const registry = new FinalizationRegistry(({ tokenizer, encoder: enc }) => {
 });
 
 const RNG_KINDS = { default: 0, glibc: 1 };
-
-function toBytes(text) {
-  if (typeof text === 'string') return encoder.encode(text.normalize('NFC'));
-  if (text instanceof Uint8Array) return text;
-  throw new EdgepieceError('INVALID_ARGUMENT', 'text must be a string or a Uint8Array');
-}
 
 /**
  * A BytePiece tokenizer with its own sampling RNG stream.
@@ -182,19 +220,18 @@ export class Tokenizer {
     }
     if (options.bos) flags |= 1;
     if (options.eos) flags |= 2;
-    const bytes = toBytes(text);
     const ex = wasm();
-    const pointer = copyIn(bytes);
-    try {
-      const count = withSizeOut((slot) => ex.ep_encoder_encode(enc, pointer, bytes.length, alpha, flags, slot));
-      const ids = new Int32Array(module.memory.buffer, ex.ep_encoder_ids(enc), count).slice();
-      const offsets = flags & 4
-        ? new Uint32Array(module.memory.buffer, ex.ep_encoder_offsets(enc), 2 * count).slice()
-        : null;
-      return { ids, offsets, bytes };
-    } finally {
-      ex.ep_free(pointer);
-    }
+    const [pointer, length] = writeInput(text);
+    scratchFor(0);  // ensures the size slot exists
+    const count = sizeResult(ex.ep_encoder_encode(enc, pointer, length, alpha, flags, scratch.slot));
+    const ids = new Int32Array(module.memory.buffer, ex.ep_encoder_ids(enc), count).slice();
+    const offsets = flags & 4
+      ? new Uint32Array(module.memory.buffer, ex.ep_encoder_offsets(enc), 2 * count).slice()
+      : null;
+    const bytes = flags & 4 && typeof text === 'string'
+      ? new Uint8Array(module.memory.buffer, pointer, length).slice()
+      : null;
+    return { ids, offsets, bytes };
   }
 
   /** Token ids (Int32Array). Options: alpha (< 0 deterministic, >= 0 sampling), bos, eos. */

@@ -1,0 +1,68 @@
+// WebAssembly tokenizer throughput in Node vs the native build, one command:
+//   node tools/bench_wasm.mjs        (after tools/bench_tokenizer.sh made build/bench-data)
+// MB of input per CPU-second, best of REPEAT passes, line by line and 64 KB
+// documents, deterministic and alpha=0.1; the native numbers come from
+// `edgepiece bench` run in the same command on the same files.
+import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = process.env.WORK_DIR ?? path.join(root, 'build/bench-data');
+const golden = path.join(root, '../shared/golden/bytepiece');
+const repeat = Number(process.env.REPEAT ?? 5);
+const { Tokenizer } = await import(path.join(root, 'build/wasm/package/index.js'));
+const cli = path.join(root, 'build/release/native/edgepiece');
+
+function lines(text) { return text.match(/[^\n]*\n|[^\n]+$/g) ?? []; }
+function documents(text) {
+  const docs = [];
+  let current = '';
+  for (const line of lines(text)) {
+    current += line;
+    if (Buffer.byteLength(current) >= 65536) { docs.push(current); current = ''; }
+  }
+  if (current) docs.push(current);
+  return docs;
+}
+function cpuSeconds() { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; }
+
+function measure(tok, texts, alpha) {
+  const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
+  let best = Infinity;
+  for (let r = 0; r < repeat; ++r) {
+    const start = cpuSeconds();
+    for (const t of texts) tok.encode(t, { alpha });
+    best = Math.min(best, cpuSeconds() - start);
+  }
+  return bytes / best / 1e6;
+}
+
+console.log(`# edgepiece WASM (Node ${process.version}) vs native, MB per CPU-second, best of ${repeat}`);
+console.log('model/text        unit   mode      wasm MB/s  native MB/s  wasm/native');
+for (const model of ['kjvzh-8k', 'plus40k']) {
+  const modelPath = path.join(golden, `${model}.model`);
+  const t0 = performance.now();
+  const tok = await Tokenizer.load(new Uint8Array(readFileSync(modelPath)), { seed: 123 });
+  const loadMs = performance.now() - t0;
+  for (const lang of ['en', 'zh']) {
+    const file = path.join(dataDir, `${lang}.txt`);
+    if (!existsSync(file)) throw new Error(`${file} missing: run tools/bench_tokenizer.sh first`);
+    const text = readFileSync(file, 'utf8');
+    const native = {};
+    for (const line of execFileSync(cli, ['bench', '--model', modelPath, '--repeat', String(repeat), file]).toString().split('\n')) {
+      const f = line.trim().split(/\s+/);
+      if (f.length === 6 && (f[1] === 'lines' || f[1] === '64KB')) native[`${f[1]} ${f[2]}`] = Number(f[3]);
+    }
+    for (const [unit, texts] of [['lines', lines(text)], ['64KB', documents(text)]]) {
+      for (const [mode, alpha] of [['viterbi', -1], ['a=0.1', 0.1]]) {
+        const wasm = measure(tok, texts, alpha);
+        const nat = native[`${unit} ${mode}`];
+        console.log(`${(model + '/' + lang).padEnd(17)} ${unit.padEnd(6)} ${mode.padEnd(8)} ${wasm.toFixed(2).padStart(10)} ${nat.toFixed(2).padStart(12)} ${(wasm / nat).toFixed(2).padStart(11)}`);
+      }
+    }
+  }
+  console.log(`load ${model} in WASM (module already instantiated): ${loadMs.toFixed(1)} ms`);
+  tok.dispose();
+}
