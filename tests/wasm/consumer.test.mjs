@@ -1,0 +1,41 @@
+// The npm package as users get it: `npm pack` of the built package, installed
+// offline into an empty folder, imported by name, used.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { packageDir, repoRoot } from './support.mjs';
+
+test('npm pack installs offline into an empty folder and works there', () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'edgepiece-consumer-'));
+  const npm = (args, cwd) => execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  npm(['pack', packageDir, '--pack-destination', work, '--silent'], work);
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  assert.ok(tarball, 'npm pack produced no tarball');
+  const listing = execFileSync('tar', ['-tzf', path.join(work, tarball)]).toString().split('\n').sort();
+  assert.deepEqual(listing.filter(Boolean), [
+    'package/README.md', 'package/edgepiece.wasm', 'package/index.d.ts', 'package/index.js',
+    'package/package.json',
+  ]);
+  const app = path.join(work, 'app');
+  execFileSync('mkdir', ['-p', app]);
+  writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  npm(['install', '--offline', '--no-audit', '--no-fund', path.join(work, tarball)], app);
+  copyFileSync(path.join(repoRoot, 'models/kjvzh-8k.model'), path.join(app, 'tok.model'));
+  writeFileSync(path.join(app, 'main.js'), `
+    import { readFileSync } from 'node:fs';
+    import { Tokenizer, EdgepieceError } from 'edgepiece';
+    const tok = await Tokenizer.load(new Uint8Array(readFileSync('tok.model')));
+    const ids = tok.encode('In the beginning');
+    let code = '';
+    try { tok.decode([1e6]); } catch (e) { code = e instanceof EdgepieceError ? e.code : 'untyped'; }
+    console.log(JSON.stringify({ ids: Array.from(ids), text: tok.decode(ids), code }));
+    tok.dispose();
+  `);
+  const result = JSON.parse(execFileSync('node', ['main.js'], { cwd: app }).toString());
+  assert.equal(result.text, 'In the beginning');
+  assert.ok(result.ids.length > 0);
+  assert.equal(result.code, 'OUT_OF_RANGE');
+});
