@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "native/text_workloads.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace edgepiece::bench {
@@ -123,30 +124,6 @@ long PeakRssKb() {
   rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss;  // kilobytes on Linux
-}
-
-std::vector<std::string> SplitLines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t begin = 0;
-  while (begin < text.size()) {
-    size_t end = text.find('\n', begin);
-    end = end == std::string::npos ? text.size() : end + 1;
-    lines.emplace_back(text, begin, end - begin);
-    begin = end;
-  }
-  return lines;
-}
-
-// ~64 KB documents made of whole lines: long inputs are where lattice
-// implementations that allocate per node fall behind.
-std::vector<std::string> SplitDocuments(const std::vector<std::string>& lines) {
-  std::vector<std::string> docs(1);
-  for (const auto& line : lines) {
-    if (docs.back().size() >= 65536) docs.emplace_back();
-    docs.back() += line;
-  }
-  if (docs.back().empty()) docs.pop_back();
-  return docs;
 }
 
 // Encodes one text and returns its token count, or -1 on error.
@@ -264,9 +241,9 @@ int RunPeers(const Args& args) {
   LoadSentencePiece(args.spm_model, &spm, &spm_time);
   sentencepiece::SetRandomGeneratorSeed(123);
 
-  const std::vector<std::string> lines = SplitLines(text);
+  const std::vector<std::string> lines = edgepiece::cli::SplitLines(text);
   const std::vector<std::pair<const char*, std::vector<std::string>>> workloads = {
-      {"lines", lines}, {"64KB", SplitDocuments(lines)}};
+      {"lines", lines}, {"64KB", edgepiece::cli::JoinIntoDocuments(lines)}};
   std::printf("== %s: %s, %.2f MB, %zu lines, %zu documents of 64 KB\n", name.c_str(),
               args.text_path.c_str(), text.size() / 1e6, lines.size(),
               workloads[1].second.size());

@@ -10,6 +10,7 @@
 
 #include "native/cli_common.h"
 #include "native/commands.h"
+#include "native/text_workloads.h"
 
 namespace edgepiece::cli {
 namespace {
@@ -31,30 +32,6 @@ double ThreadCpuSeconds() {
   timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-std::vector<std::string> SplitLines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t begin = 0;
-  while (begin < text.size()) {
-    size_t end = text.find('\n', begin);
-    end = end == std::string::npos ? text.size() : end + 1;
-    lines.emplace_back(text, begin, end - begin);
-    begin = end;
-  }
-  return lines;
-}
-
-// Cuts text into ~64 KB documents at line boundaries.
-std::vector<std::string> SplitDocuments(const std::string& text) {
-  std::vector<std::string> docs;
-  std::string current;
-  for (auto& line : SplitLines(text)) {
-    current += line;
-    if (current.size() >= 65536) docs.push_back(std::move(current)), current.clear();
-  }
-  if (!current.empty()) docs.push_back(std::move(current));
-  return docs;
 }
 
 struct Measurement {
@@ -122,8 +99,10 @@ int RunBench(int argc, char** argv) {
       if (Status s = ParseJsonlTexts(text, &docs); !s.ok()) return FailStatus(s, path);
       workloads.emplace_back("docs", std::move(docs));
     } else {
-      workloads.emplace_back("lines", SplitLines(text));
-      workloads.emplace_back("64KB", SplitDocuments(text));
+      std::vector<std::string> lines = SplitLines(text);
+      std::vector<std::string> documents = JoinIntoDocuments(lines);
+      workloads.emplace_back("lines", std::move(lines));
+      workloads.emplace_back("64KB", std::move(documents));
     }
     const std::string name = path.substr(path.find_last_of('/') + 1);
     for (const auto& [unit, texts] : workloads) {

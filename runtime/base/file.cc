@@ -11,7 +11,7 @@
 
 namespace edgepiece {
 
-Status ReadFile(const std::string& path, std::string* contents, size_t padding) {
+Status ReadFile(const std::string& path, std::string* contents) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
     return Status(StatusCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
@@ -25,7 +25,7 @@ Status ReadFile(const std::string& path, std::string* contents, size_t padding) 
   }
   contents->clear();
   if (S_ISREG(info.st_mode) && info.st_size > 0) {
-    contents->reserve(static_cast<size_t>(info.st_size) + padding);
+    contents->reserve(static_cast<size_t>(info.st_size));
   }
   char buffer[1 << 16];
   size_t got;

@@ -9,9 +9,8 @@
 
 namespace edgepiece {
 
-// Reads the file at `path` into `*contents`, reserving `padding` spare bytes
-// so a caller can append parser padding without reallocating.
-Status ReadFile(const std::string& path, std::string* contents, size_t padding = 0);
+// Reads the file at `path` into `*contents`.
+Status ReadFile(const std::string& path, std::string* contents);
 
 // A read-only view of a whole file. Regular files are memory-mapped and
 // prefaulted in one call: on virtual machines every page fault is expensive

@@ -21,23 +21,13 @@
 #include "runtime/tokenizer/vocab.h"
 #include "tests/native/support/golden.h"
 #include "tests/native/support/reference_encoder.h"
+#include "tests/native/support/test_budget.h"
 
 namespace edgepiece {
 namespace {
 
 // Unoptimized or sanitized builds run half the iterations.
-#if defined(__SANITIZE_ADDRESS__)
-#define EDGEPIECE_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EDGEPIECE_TEST_SANITIZED 1
-#endif
-#endif
-#if defined(NDEBUG) && !defined(EDGEPIECE_TEST_SANITIZED)
-constexpr int kScaleDown = 1;
-#else
-constexpr int kScaleDown = 2;
-#endif
+constexpr int kScaleDown = testing::kTestWorkDivisor;
 
 constexpr double kAlphas[] = {-1.0, 0.0, 0.1, 0.5, 1.0, 3.0};
 
@@ -394,16 +384,22 @@ TEST(EncoderTest, RoundTripIsTheNfcForm) {
 // ---------------------------------------------------------------------------
 // 3. Empty input, long input, chunk independence, offsets.
 
+// Options with offsets; flags bit 0 adds <bos>, bit 1 adds <eos>.
+EncodeOptions OptionsWithOffsets(double alpha, int flags) {
+  EncodeOptions options;
+  options.alpha = alpha;
+  options.add_bos = (flags & 1) != 0;
+  options.add_eos = (flags & 2) != 0;
+  options.with_offsets = true;
+  return options;
+}
+
 TEST(EncoderTest, EmptyInputGivesOnlySpecialTokens) {
   const Tokenizer tokenizer = testing::LoadGoldenTokenizer("kjvzh-8k");
   Encoder encoder(tokenizer, RngKind::kGlibc, 3);
   for (const double alpha : {-1.0, 0.0, 1.0}) {
     for (int flags = 0; flags < 4; ++flags) {
-      EncodeOptions options;
-      options.alpha = alpha;
-      options.add_bos = (flags & 1) != 0;
-      options.add_eos = (flags & 2) != 0;
-      options.with_offsets = true;
+      const EncodeOptions options = OptionsWithOffsets(alpha, flags);
       Encoding out;
       out.ids = {42, 43};  // replaced, not appended to
       out.offsets = {9, 9};
@@ -536,11 +532,7 @@ TEST(EncoderTest, OffsetsCoverTheNormalizedText) {
   for (const std::string& text : texts) {
     for (const double alpha : {-1.0, 0.2}) {
       for (int flags = 0; flags < 4; ++flags) {
-        EncodeOptions options;
-        options.alpha = alpha;
-        options.add_bos = (flags & 1) != 0;
-        options.add_eos = (flags & 2) != 0;
-        options.with_offsets = true;
+        EncodeOptions options = OptionsWithOffsets(alpha, flags);
         Encoding out;
         ASSERT_TRUE(encoder.Encode(text, options, &out).ok());
         SCOPED_TRACE(Escape(text.substr(0, 60)) + " flags " +

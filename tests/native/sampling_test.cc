@@ -17,6 +17,7 @@
 #include "runtime/tokenizer/rng.h"
 #include "runtime/tokenizer/tokenizer.h"
 #include "runtime/tokenizer/vocab.h"
+#include "tests/native/support/test_budget.h"
 
 namespace edgepiece {
 namespace {
@@ -24,18 +25,7 @@ namespace {
 // Samples per distribution. Unoptimized or sanitized builds draw half as
 // many: the test stays valid (the threshold does not depend on N), only
 // less powerful.
-#if defined(__SANITIZE_ADDRESS__)
-#define EDGEPIECE_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EDGEPIECE_TEST_SANITIZED 1
-#endif
-#endif
-#if defined(NDEBUG) && !defined(EDGEPIECE_TEST_SANITIZED)
-constexpr int kSamples = 200000;
-#else
-constexpr int kSamples = 100000;
-#endif
+constexpr int kSamples = 200000 / testing::kTestWorkDivisor;
 
 // Tail probability at which a goodness-of-fit test rejects.
 constexpr double kRejectTail = 1e-6;

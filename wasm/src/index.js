@@ -131,18 +131,6 @@ function copyIn(bytes) {
   return pointer;
 }
 
-// Out-parameter slot for size_t results (wasm32: 4 bytes).
-function withSizeOut(fn) {
-  const ex = wasm();
-  const slot = ex.ep_malloc(4);
-  try {
-    check(fn(slot));
-    return new Uint32Array(module.memory.buffer, slot, 1)[0];
-  } finally {
-    ex.ep_free(slot);
-  }
-}
-
 const registry = new FinalizationRegistry(({ tokenizer, encoder: enc }) => {
   if (!module) return;
   module.exports.ep_encoder_destroy(enc);
@@ -221,8 +209,7 @@ export class Tokenizer {
     if (options.bos) flags |= 1;
     if (options.eos) flags |= 2;
     const ex = wasm();
-    const [pointer, length] = writeInput(text);
-    scratchFor(0);  // ensures the size slot exists
+    const [pointer, length] = writeInput(text);  // also allocates scratch.slot
     const count = sizeResult(ex.ep_encoder_encode(enc, pointer, length, alpha, flags, scratch.slot));
     const ids = new Int32Array(module.memory.buffer, ex.ep_encoder_ids(enc), count).slice();
     const offsets = flags & 4
@@ -264,13 +251,9 @@ export class Tokenizer {
     const { encoder: enc } = this.#live();
     const array = ids instanceof Int32Array ? ids : Int32Array.from(ids);
     const ex = wasm();
-    const pointer = copyIn(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
-    try {
-      const size = withSizeOut((slot) => ex.ep_encoder_decode(enc, pointer, array.length, asText, slot));
-      return new Uint8Array(module.memory.buffer, ex.ep_encoder_bytes(enc), size).slice();
-    } finally {
-      ex.ep_free(pointer);
-    }
+    const [pointer] = writeInput(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+    const size = sizeResult(ex.ep_encoder_decode(enc, pointer, array.length, asText, scratch.slot));
+    return new Uint8Array(module.memory.buffer, ex.ep_encoder_bytes(enc), size).slice();
   }
 
   /** Frees the native objects; later calls throw a DISPOSED error. */
