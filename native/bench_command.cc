@@ -10,12 +10,14 @@
 
 #include "native/cli_common.h"
 #include "native/commands.h"
+#include "native/lm_loading.h"
 #include "native/text_workloads.h"
 
 namespace edgepiece::cli {
 namespace {
 
 constexpr char kHelp[] = R"(usage: edgepiece bench --model FILE [flags] FILE...
+       edgepiece bench --model DIR_OR_FILES [--prefill-tokens N --decode-tokens N]
 
 Measures single-thread encode throughput, deterministic and sampling, on
 each FILE: line by line (each line with its newline) and as 64 KB documents
@@ -26,6 +28,10 @@ input per CPU-second of this thread, best of --repeat runs.
   --alpha A         sampling exponent (default 0.1)
   --repeat N        timed passes per measurement (default 3)
   --jsonl           inputs are JSONL documents
+
+With a language model (--model DIR or LM.safetensors,TOKENIZER.model) it
+measures single-thread prefill (--prefill-tokens, default 512) and decode
+(--decode-tokens, default 256) tokens per CPU-second and GFLOP/s.
 )";
 
 double ThreadCpuSeconds() {
@@ -66,12 +72,15 @@ Measurement Measure(Encoder* encoder, const std::vector<std::string>& texts, dou
 }  // namespace
 
 int RunBench(int argc, char** argv) {
-  auto flags = Flags::Parse(argc, argv, {"model", "alpha", "repeat"}, {"jsonl"});
+  auto flags = Flags::Parse(argc, argv,
+                            {"model", "alpha", "repeat", "prefill-tokens", "decode-tokens"},
+                            {"jsonl"});
   if (!flags) return kExitUsage;
   if (flags->help()) {
     std::cout << kHelp;
     return kExitOk;
   }
+  if (NamesLm(flags->Get("model"))) return RunLmBench(*flags);
   double alpha;
   uint32_t repeat;
   if (!flags->GetDouble("alpha", 0.1, &alpha) || !flags->GetUint32("repeat", 3, &repeat)) {

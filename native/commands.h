@@ -8,6 +8,11 @@ int RunEncode(int argc, char** argv);
 int RunDecode(int argc, char** argv);
 int RunInfo(int argc, char** argv);
 int RunBench(int argc, char** argv);
+int RunGenerate(int argc, char** argv);
+int RunScore(int argc, char** argv);
+// The language-model half of `bench`.
+class Flags;
+int RunLmBench(const Flags& flags);
 
 }  // namespace edgepiece::cli
 

@@ -1,4 +1,4 @@
-// edgepiece: BytePiece tokenizer command-line tool.
+// edgepiece: BytePiece tokenizer and language model command-line tool.
 #include <cstring>
 #include <iostream>
 
@@ -7,7 +7,7 @@
 
 namespace {
 
-constexpr char kUsage[] = R"(edgepiece: BytePiece tokenization at native speed
+constexpr char kUsage[] = R"(edgepiece: BytePiece tokenization and a GAU/LRU language model at native speed
 
 usage: edgepiece <command> [flags]      (edgepiece <command> --help for details)
 
@@ -15,7 +15,9 @@ commands:
   encode   text -> token ids (deterministic Viterbi or exact subword sampling)
   decode   token ids -> text
   info     describe a BytePiece model file
-  bench    measure encode throughput on files
+  generate stream text from the language model
+  score    bits per byte of a text under the language model
+  bench    measure encode throughput, or LM prefill/decode speed
 
 exit codes: 0 ok, 1 bad input or model, 2 usage error, 3 I/O error
 )";
@@ -34,6 +36,8 @@ int main(int argc, char** argv) {
   if (std::strcmp(command, "decode") == 0) return RunDecode(argc - 2, argv + 2);
   if (std::strcmp(command, "info") == 0) return RunInfo(argc - 2, argv + 2);
   if (std::strcmp(command, "bench") == 0) return RunBench(argc - 2, argv + 2);
+  if (std::strcmp(command, "generate") == 0) return RunGenerate(argc - 2, argv + 2);
+  if (std::strcmp(command, "score") == 0) return RunScore(argc - 2, argv + 2);
   std::cerr << kUsage;
   return Fail(kExitUsage, std::string("unknown command \"") + command + "\"");
 }

@@ -6,6 +6,18 @@ set(EDGEPIECE_RUNTIME_SOURCES
   base/file.cc
   base/status.cc
   capi/c_api.cc
+  model/config.cc
+  model/forward.cc
+  model/generator.cc
+  model/model.cc
+  model/safetensors.cc
+  model/sampler.cc
+  model/session.cc
+  ops/attention.cc
+  ops/elementwise.cc
+  ops/lru_scan.cc
+  ops/matmul.cc
+  ops/rope.cc
   ops/text_scan.cc
   text/base64.cc
   text/utf8.cc

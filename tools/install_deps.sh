@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need, from Debian's packages.
 # Idempotent: does nothing when every package is already installed.
+#   --reference   also what the PyTorch reference, training and the model
+#                 goldens need (tools/lm/): not needed to build or test.
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,10 @@ packages=(
   sentencepiece libsentencepiece-dev hyperfine # peer benchmarks
   emscripten node-acorn binaryen wabt          # WebAssembly build
 )
+if [ "${1:-}" = "--reference" ]; then
+  packages+=(python3-torch python3-numpy libopenblas0-pthread  # reference, training
+             bible-kjv bible-kjv-text fortunes-zh)             # the demo model's corpus
+fi
 
 missing=()
 for p in "${packages[@]}"; do

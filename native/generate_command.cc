@@ -1,0 +1,90 @@
+// edgepiece generate: stream text from the language model.
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "native/cli_common.h"
+#include "native/commands.h"
+#include "native/lm_loading.h"
+#include "runtime/model/generator.h"
+
+namespace edgepiece::cli {
+namespace {
+
+constexpr char kHelp[] = R"(usage: edgepiece generate --model DIR_OR_FILES --prompt TEXT [flags]
+
+Streams a continuation of TEXT to stdout as tokens are produced. The prompt
+is encoded deterministically after <bos>; generation stops at <eos> or after
+--max-tokens. Speeds go to stderr with --stats.
+
+  --model M          a directory with one *.safetensors LM and one *.model
+                     tokenizer, or LM.safetensors,TOKENIZER.model
+  --prompt TEXT      the prompt (default: empty)
+  --max-tokens N     at most N new tokens (default 200)
+  --temperature T    0 = greedy (default 0.8)
+  --top-k K          keep the K most likely tokens, 0 = all (default 0)
+  --top-p P          nucleus sampling, 1 = off (default 0.95)
+  --seed S           sampling seed (default 0)
+  --stats            print prompt/generation speed to stderr
+)";
+
+}  // namespace
+
+int RunGenerate(int argc, char** argv) {
+  auto flags = Flags::Parse(argc, argv,
+                            {"model", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed"},
+                            {"stats"});
+  if (!flags) return kExitUsage;
+  if (flags->help()) {
+    std::cout << kHelp;
+    return kExitOk;
+  }
+  GenerateOptions options;
+  double temperature, top_p;
+  uint32_t max_tokens, top_k;
+  if (!flags->GetDouble("temperature", 0.8, &temperature) ||
+      !flags->GetDouble("top-p", 0.95, &top_p) ||
+      !flags->GetUint32("max-tokens", 200, &max_tokens) ||
+      !flags->GetUint32("top-k", 0, &top_k) || !flags->GetUint32("seed", 0, &options.seed)) {
+    return kExitUsage;
+  }
+  options.sampling.temperature = static_cast<float>(temperature);
+  options.sampling.top_p = static_cast<float>(top_p);
+  options.sampling.top_k = static_cast<int>(top_k);
+  options.max_tokens = static_cast<int>(std::min<uint32_t>(max_tokens, 1u << 30));
+  Status valid = ValidateSamplingOptions(options.sampling);
+  if (!valid.ok()) return Fail(kExitUsage, valid.detail());
+
+  int exit_code = kExitOk;
+  auto lm = LoadLm(*flags, &exit_code);
+  if (!lm) return exit_code;
+  Result<Session> session = Session::Create(lm->model);
+  if (!session.ok()) return FailStatus(session.status(), "cannot create a session");
+  const std::string prompt = flags->Get("prompt");
+  std::fwrite(prompt.data(), 1, prompt.size(), stdout);
+  std::fflush(stdout);
+  GenerateStats stats;
+  Status status = Generate(
+      &*session, lm->tokenizer, prompt, options,
+      [](int32_t, std::string_view text) {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);  // stream: the reader sees each token as it comes
+        return true;
+      },
+      &stats);
+  std::fputc('\n', stdout);
+  if (!status.ok()) return FailStatus(status, "generation failed");
+  if (flags->Has("stats")) {
+    std::fprintf(stderr,
+                 "load %.1f ms | prompt %zu tokens, %.1f tok/s | generated %zu tokens, "
+                 "%.1f tok/s%s\n",
+                 lm->load_seconds * 1e3, stats.prompt_tokens,
+                 stats.prompt_tokens / std::max(stats.prefill_seconds, 1e-9),
+                 stats.generated_tokens,
+                 stats.generated_tokens / std::max(stats.decode_seconds, 1e-9),
+                 stats.stopped_at_eos ? " | stopped at <eos>" : "");
+  }
+  return kExitOk;
+}
+
+}  // namespace edgepiece::cli

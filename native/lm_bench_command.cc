@@ -1,0 +1,92 @@
+// edgepiece bench on a language model: prefill and decode tokens/s.
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "native/cli_common.h"
+#include "native/commands.h"
+#include "native/lm_loading.h"
+#include "runtime/model/session.h"
+#include "runtime/tokenizer/rng.h"
+
+namespace edgepiece::cli {
+namespace {
+
+double ThreadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+// Multiply-adds x 2 per token of the matrix and attention work (element-wise
+// work is left out); `past` is the token's position inside its GAU chunk.
+double FlopsPerToken(const ModelConfig& c, double past) {
+  const double d = c.d_model, e = c.expansion, s = c.key_size, n = c.lru_states;
+  double flops = 2 * d * c.vocab_size;  // tied head
+  for (LayerKind kind : c.layers) {
+    if (kind == LayerKind::kGau) {
+      flops += 2 * d * (2 * e + s) + 2 * e * d  // W_in, W_out
+               + 2 * (s + e) * (past + 1)       // local relu^2 attention
+               + 4 * s * e;                     // q_lin M and P += k_lin v
+    } else {
+      flops += 2 * d * 2 * n + 2 * 2 * n * d + 2 * 2 * d * d;  // B, C, W1|W2
+    }
+  }
+  return flops;
+}
+
+}  // namespace
+
+int RunLmBench(const Flags& flags) {
+  uint32_t prefill_tokens, decode_tokens, repeat;
+  if (!flags.GetUint32("prefill-tokens", 512, &prefill_tokens) ||
+      !flags.GetUint32("decode-tokens", 256, &decode_tokens) ||
+      !flags.GetUint32("repeat", 3, &repeat)) {
+    return kExitUsage;
+  }
+  if (prefill_tokens == 0 || decode_tokens == 0 || repeat == 0) {
+    return Fail(kExitUsage, "token counts and --repeat must be >= 1");
+  }
+  int exit_code = kExitOk;
+  auto lm = LoadLm(flags, &exit_code);
+  if (!lm) return exit_code;
+  const ModelConfig& c = lm->model.config();
+  Result<Session> session = Session::Create(lm->model);
+  if (!session.ok()) return FailStatus(session.status(), "cannot create a session");
+
+  // Token ids do not change the work: a fixed pseudo-random sequence.
+  XoshiroRandom rng(42);
+  std::vector<int32_t> ids(std::max(prefill_tokens, decode_tokens));
+  for (auto& id : ids) id = 3 + static_cast<int32_t>(rng.Next() % (c.vocab_size - 3));
+
+  double prefill = 1e300, decode = 1e300;
+  for (uint32_t r = 0; r < repeat; ++r) {
+    session->Reset();
+    double start = ThreadCpuSeconds();
+    Status status = session->Feed(ids.data(), prefill_tokens);
+    prefill = std::min(prefill, ThreadCpuSeconds() - start);
+    session->Reset();
+    start = ThreadCpuSeconds();
+    for (uint32_t i = 0; i < decode_tokens && status.ok(); ++i) status = session->Feed(&ids[i], 1);
+    decode = std::min(decode, ThreadCpuSeconds() - start);
+    if (!status.ok()) return FailStatus(status, "bench");
+  }
+  const double flops = FlopsPerToken(c, (c.chunk - 1) / 2.0);
+  std::printf("model %s: %s\n", lm->weights_path.c_str(), c.Summary().c_str());
+  std::printf("  %.2f M parameters, %.1f MB f32 weights, %.2f MB session state, load %.1f ms\n",
+              lm->model.num_parameters() / 1e6, lm->model.weight_bytes() / 1e6,
+              session->StateBytes() / 1e6, lm->load_seconds * 1e3);
+  std::printf("  %.2f MFLOP/token (matrix + attention work, mid-chunk)\n", flops / 1e6);
+  std::printf("  %-8s %6s tokens %10.1f tok/s %8.2f GFLOP/s\n", "prefill",
+              std::to_string(prefill_tokens).c_str(), prefill_tokens / prefill,
+              flops * prefill_tokens / prefill / 1e9);
+  std::printf("  %-8s %6s tokens %10.1f tok/s %8.2f GFLOP/s\n", "decode",
+              std::to_string(decode_tokens).c_str(), decode_tokens / decode,
+              flops * decode_tokens / decode / 1e9);
+  return kExitOk;
+}
+
+}  // namespace edgepiece::cli

@@ -1,0 +1,91 @@
+#include "native/lm_loading.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <vector>
+
+namespace edgepiece::cli {
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Finds the single file in `dir` ending with `suffix`.
+Status FindOne(const std::string& dir, const std::string& suffix, std::string* path) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return Status(StatusCode::kIoError, "cannot list directory " + dir);
+  std::vector<std::string> found;
+  while (dirent* entry = readdir(d)) {
+    if (EndsWith(entry->d_name, suffix)) found.push_back(entry->d_name);
+  }
+  closedir(d);
+  if (found.size() != 1) {
+    std::string names;
+    for (const auto& f : found) names += " " + f;
+    return Status(StatusCode::kInvalidArgument,
+                  dir + " holds " + std::to_string(found.size()) + " *" + suffix +
+                      " files (need exactly one" + (names.empty() ? "" : ":" + names) +
+                      "); name both files: --model LM.safetensors,TOKENIZER.model");
+  }
+  *path = dir + "/" + found[0];
+  return Status::Ok();
+}
+
+Status Resolve(const std::string& flag, std::string* weights, std::string* tokenizer) {
+  if (IsDirectory(flag)) {
+    EDGEPIECE_RETURN_IF_ERROR(FindOne(flag, ".safetensors", weights));
+    return FindOne(flag, ".model", tokenizer);
+  }
+  const size_t comma = flag.find(',');
+  if (comma == std::string::npos) {
+    return Status(StatusCode::kInvalidArgument,
+                  "--model needs a directory or LM.safetensors,TOKENIZER.model");
+  }
+  *weights = flag.substr(0, comma);
+  *tokenizer = flag.substr(comma + 1);
+  if (!EndsWith(*weights, ".safetensors")) std::swap(*weights, *tokenizer);
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool NamesLm(const std::string& flag) {
+  return IsDirectory(flag) || flag.find(".safetensors") != std::string::npos;
+}
+
+std::optional<LoadedLm> LoadLm(const Flags& flags, int* exit_code) {
+  if (!flags.Has("model")) {
+    *exit_code = Fail(kExitUsage, "--model DIR_OR_FILES is required");
+    return std::nullopt;
+  }
+  std::string weights, tokenizer_path;
+  Status status = Resolve(flags.Get("model"), &weights, &tokenizer_path);
+  if (!status.ok()) {
+    *exit_code = FailStatus(status, "bad --model");
+    return std::nullopt;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  Result<Model> model = Model::FromFile(weights);
+  if (!model.ok()) {
+    *exit_code = FailStatus(model.status(), "cannot load language model " + weights);
+    return std::nullopt;
+  }
+  Result<Tokenizer> tokenizer = Tokenizer::FromFile(tokenizer_path);
+  if (!tokenizer.ok()) {
+    *exit_code = FailStatus(tokenizer.status(), "cannot load tokenizer " + tokenizer_path);
+    return std::nullopt;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return LoadedLm{std::move(*model), std::move(*tokenizer), weights, tokenizer_path, seconds};
+}
+
+}  // namespace edgepiece::cli

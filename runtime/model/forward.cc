@@ -1,0 +1,214 @@
+// Forward pass of the GAU / LRU language model (docs/model.md). Compiled once
+// per SIMD target; ForwardSegment dispatches once per segment, and everything
+// below inlines the ops' per-target kernels.
+//
+// A segment never crosses a GAU chunk boundary, so the local attention only
+// ever sees the current chunk's rows, and the global state M is folded in
+// (M += P) exactly when a new chunk starts. Prefill and decoding run the same
+// code: a decoding step is a segment of one token (MatVec instead of MatMul).
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "runtime/model/forward.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "runtime/model/forward.h"
+#include "runtime/ops/attention-inl.h"
+#include "runtime/ops/elementwise-inl.h"
+#include "runtime/ops/lru_scan-inl.h"
+#include "runtime/ops/matmul-inl.h"
+#include "runtime/ops/rope-inl.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "runtime/ops/rope.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace edgepiece {
+namespace HWY_NAMESPACE {
+
+// y [n, rows] = x [n, cols] W^T; one token is a matrix-vector product.
+void Project(const float* x, size_t n, const float* w, size_t rows, size_t cols, float* y) {
+  if (n == 1) {
+    MatVec(w, rows, cols, x, y);
+  } else {
+    MatMul(x, n, w, rows, cols, y);
+  }
+}
+
+void GauBlock(const ModelConfig& c, const GauWeights& w, size_t j0, size_t n,
+              ForwardState* st, LayerState* ls) {
+  const size_t d = c.d_model, e = c.expansion, s = c.key_size, half = s / 2;
+  const size_t width = 2 * e + s;
+  float* uvz = st->wide.data();
+  Project(st->xn.data(), n, w.w_in, width, d, uvz);
+  Silu(uvz, n * width);
+  const size_t first_of_chunk = st->position - j0;
+  const float cnt = static_cast<float>(std::max<size_t>(first_of_chunk, 1));
+  for (size_t i = 0; i < n; ++i) {
+    const float* row = uvz + i * width;
+    const float* u = row;
+    const float* v = row + e;
+    const float* z = row + 2 * e;
+    float* heads = st->heads.data() + i * 4 * s;
+    for (size_t h = 0; h < 4; ++h) {
+      float* head = heads + h * s;
+      for (size_t k = 0; k < s; ++k) head[k] = z[k] * w.gamma[h * s + k] + w.beta[h * s + k];
+      RopeHalfSplit(head, s, st->cos.data() + i * half, st->sin.data() + i * half);
+    }
+    const float* q_quad = heads;
+    const float* k_quad = heads + s;
+    const float* q_lin = heads + 2 * s;
+    const float* k_lin = heads + 3 * s;
+    const size_t j = j0 + i;  // row within the chunk
+    std::memcpy(ls->keys.data() + j * s, k_quad, s * sizeof(float));
+    std::memcpy(ls->values.data() + j * e, v, e * sizeof(float));
+    float* mixed = st->mixed.data() + i * e;
+    Relu2Attend(q_quad, ls->keys.data(), ls->values.data(), j + 1, s, e,
+                1.0f / std::sqrt(static_cast<float>(s)), 1.0f / static_cast<float>(c.chunk),
+                mixed);
+    VecMat(q_lin, ls->m.data(), s, e, 1.0f / cnt, st->tmp.data());
+    Add(st->tmp.data(), mixed, e);
+    Mul(u, mixed, e);
+    OuterAdd(k_lin, s, v, e, ls->p.data());
+  }
+  Project(st->mixed.data(), n, w.w_out, d, e, st->out.data());
+}
+
+void LruBlock(const ModelConfig& c, const LruWeights& w, size_t n, ForwardState* st,
+              LayerState* ls) {
+  const size_t d = c.d_model, N = c.lru_states;
+  float* bu = st->wide.data();  // [n, 2N]: re | im
+  Project(st->xn.data(), n, w.b, 2 * N, d, bu);
+  float* h = st->mixed.data();  // [n, 2N]
+  float* state = ls->m.data();
+  for (size_t i = 0; i < n; ++i) {
+    float* in = bu + i * 2 * N;
+    float* out = h + i * 2 * N;
+    ComplexDiagonalScan(w.lambda_re, w.lambda_im, N, 1, in, in + N, state, state + N, out,
+                        out + N);
+  }
+  float* y = st->out.data();  // [n, d]
+  Project(h, n, w.c, d, 2 * N, y);
+  for (size_t i = 0; i < n; ++i) {
+    std::memcpy(st->tmp.data(), st->xn.data() + i * d, d * sizeof(float));
+    Mul(w.skip, st->tmp.data(), d);
+    Add(st->tmp.data(), y + i * d, d);
+  }
+  GeluTanh(y, n * d);
+  float* gates = st->wide.data();  // [n, 2d]: W1 g | W2 g (bu is no longer needed)
+  Project(y, n, w.glu, 2 * d, d, gates);
+  for (size_t i = 0; i < n; ++i) {
+    SigmoidGate(gates + i * 2 * d, gates + i * 2 * d + d, d, y + i * d);
+  }
+}
+
+void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids, size_t n,
+                        float* logits_rows) {
+  const ModelConfig& c = model.config();
+  const size_t d = c.d_model, s = c.key_size, vocab = c.vocab_size;
+  const size_t j0 = st->position % c.chunk;
+  for (size_t i = 0; i < n; ++i) {
+    std::memcpy(st->x.data() + i * d, model.embed() + static_cast<size_t>(ids[i]) * d,
+                d * sizeof(float));
+  }
+  if (c.CountLayers(LayerKind::kGau) > 0) {
+    for (size_t i = 0; i < n; ++i) {
+      RopeTables(st->position + i, s, c.rope_base, st->cos.data() + i * s / 2,
+                 st->sin.data() + i * s / 2);
+    }
+  }
+  for (size_t l = 0; l < c.layers.size(); ++l) {
+    const LayerWeights& w = model.layers()[l];
+    LayerState& ls = st->layers[l];
+    for (size_t i = 0; i < n; ++i) {
+      RmsNorm(st->x.data() + i * d, w.norm, d, c.norm_eps, st->xn.data() + i * d);
+    }
+    if (w.kind == LayerKind::kGau) {
+      if (j0 == 0 && st->position > 0) {  // a new chunk: M += P, P = 0
+        Add(ls.p.data(), ls.m.data(), ls.p.size());
+        std::fill(ls.p.begin(), ls.p.end(), 0.0f);
+      }
+      GauBlock(c, w.gau, j0, n, st, &ls);
+    } else {
+      LruBlock(c, w.lru, n, st, &ls);
+    }
+    Add(st->out.data(), st->x.data(), n * d);
+  }
+  const size_t first = logits_rows != nullptr ? 0 : n - 1;
+  for (size_t i = first; i < n; ++i) {
+    RmsNorm(st->x.data() + i * d, model.final_norm(), d, c.norm_eps, st->xn.data() + i * d);
+  }
+  if (logits_rows != nullptr) {
+    Project(st->xn.data(), n, model.embed(), vocab, d, logits_rows);
+    std::memcpy(st->logits.data(), logits_rows + (n - 1) * vocab, vocab * sizeof(float));
+  } else {
+    MatVec(model.embed(), vocab, d, st->xn.data() + (n - 1) * d, st->logits.data());
+  }
+  st->position += n;
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace edgepiece
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace edgepiece {
+
+HWY_EXPORT(ForwardSegmentImpl);
+
+void ForwardSegment(const Model& model, ForwardState* state, const int32_t* ids, size_t n,
+                    float* logits_rows) {
+  HWY_DYNAMIC_DISPATCH(ForwardSegmentImpl)(model, state, ids, n, logits_rows);
+}
+
+void ForwardState::Init(const Model& model) {
+  const ModelConfig& c = model.config();
+  const size_t d = c.d_model, e = c.expansion, s = c.key_size, N = c.lru_states;
+  const size_t C = c.chunk;
+  layers.assign(c.layers.size(), LayerState());
+  for (size_t l = 0; l < c.layers.size(); ++l) {
+    LayerState& ls = layers[l];
+    if (c.layers[l] == LayerKind::kGau) {
+      ls.m.resize(s * e);
+      ls.p.resize(s * e);
+      ls.keys.resize(C * s);
+      ls.values.resize(C * e);
+    } else {
+      ls.m.resize(2 * N);
+    }
+  }
+  x.resize(C * d);
+  xn.resize(C * d);
+  wide.resize(C * std::max({2 * e + s, 2 * N, 2 * d}));
+  heads.resize(C * 4 * s);
+  mixed.resize(C * std::max(e, 2 * N));
+  out.resize(C * d);
+  tmp.resize(std::max(e, d));
+  cos.resize(C * s / 2);
+  sin.resize(C * s / 2);
+  logits.resize(c.vocab_size);
+  Reset();
+}
+
+void ForwardState::Reset() {
+  position = 0;
+  for (LayerState& ls : layers) {
+    for (std::vector<float>* v : {&ls.m, &ls.p, &ls.keys, &ls.values}) {
+      std::fill(v->begin(), v->end(), 0.0f);
+    }
+  }
+  std::fill(logits.begin(), logits.end(), 0.0f);
+}
+
+size_t ForwardState::Bytes() const {
+  size_t floats = x.size() + xn.size() + wide.size() + heads.size() + mixed.size() +
+                  out.size() + tmp.size() + cos.size() + sin.size() + logits.size();
+  for (const LayerState& ls : layers) {
+    floats += ls.m.size() + ls.p.size() + ls.keys.size() + ls.values.size();
+  }
+  return floats * sizeof(float);
+}
+
+}  // namespace edgepiece
+#endif  // HWY_ONCE

@@ -1,0 +1,51 @@
+// The model's forward pass over one segment of tokens, dispatched once per
+// segment to the best SIMD target (forward.cc includes the ops' per-target
+// code, so every kernel call below the dispatch is inlined).
+#ifndef EDGEPIECE_RUNTIME_MODEL_FORWARD_H_
+#define EDGEPIECE_RUNTIME_MODEL_FORWARD_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "runtime/model/model.h"
+
+namespace edgepiece {
+
+// Recurrent state of one layer; its size never depends on the sequence length.
+struct LayerState {
+  // GAU: M = sum of k_lin (x) v over earlier chunks, P = the same over the
+  // current chunk so far (both [s, e]), and the current chunk's k_quad [C, s]
+  // and v [C, e] rows. LRU: h as [re (N) | im (N)] in `m`.
+  std::vector<float> m, p, keys, values;
+};
+
+// Everything a Session owns: the per-layer state plus scratch buffers sized
+// for a whole chunk, allocated once so decoding never allocates.
+struct ForwardState {
+  size_t position = 0;             // tokens fed so far
+  std::vector<LayerState> layers;
+  std::vector<float> x, xn;        // [C, d] residual stream and its norm
+  std::vector<float> wide;         // [C, max(2e+s, 2N, 2d)] projections
+  std::vector<float> heads;        // [C, 4s] roped q_quad, k_quad, q_lin, k_lin
+  std::vector<float> mixed;        // [C, max(e, 2N)] attention output or LRU h
+  std::vector<float> out;          // [C, d] block output
+  std::vector<float> tmp;          // [max(e, d)]
+  std::vector<float> cos, sin;     // [C, s/2] RoPE tables of the segment
+  std::vector<float> logits;       // [V] after the last token
+
+  // Sizes every buffer for `model` and zeroes the state.
+  void Init(const Model& model);
+  void Reset();
+  size_t Bytes() const;
+};
+
+// Feeds ids[0..n) (n >= 1, all inside one chunk: position % C + n <= C) and
+// writes the next-token logits of the last one to state->logits; when
+// `logits_rows` is non-null, the logits after every token go there [n, V].
+void ForwardSegment(const Model& model, ForwardState* state, const int32_t* ids,
+                    size_t n, float* logits_rows);
+
+}  // namespace edgepiece
+
+#endif  // EDGEPIECE_RUNTIME_MODEL_FORWARD_H_

@@ -1,0 +1,228 @@
+#include "runtime/model/model.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include "runtime/base/file.h"
+#include "runtime/model/safetensors.h"
+
+namespace edgepiece {
+namespace {
+
+// Every tensor starts on a 64-byte boundary (a cache line, and the widest
+// vector): kernels may use aligned loads on row 0 of any matrix.
+constexpr size_t kAlignFloats = 16;
+
+size_t Padded(size_t floats) { return (floats + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
+
+std::string ShapeString(const std::vector<size_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+}  // namespace
+
+// Validates the file against the config and fills the arena. A class (not a
+// function) so it can reach Model's private constructor and State.
+class ModelLoader {
+ public:
+  explicit ModelLoader(const SafetensorsFile& file) : file_(file) {}
+
+  Result<Model> Load() {
+    Result<ModelConfig> config = ModelConfig::FromMetadata(file_);
+    EDGEPIECE_RETURN_IF_ERROR(config.status());
+    auto state = std::make_shared<Model::State>();
+    state->config = std::move(*config);
+    const ModelConfig& c = state->config;
+    const size_t d = c.d_model, e = c.expansion, s = c.key_size, n = c.lru_states;
+    const size_t vocab = c.vocab_size;
+
+    // Pass 1: the expected tensors, checked by name and shape; the arena's size.
+    size_t floats = Padded(vocab * d) + Padded(d);
+    EDGEPIECE_RETURN_IF_ERROR(Expect("embed.weight", {vocab, d}));
+    EDGEPIECE_RETURN_IF_ERROR(Expect("norm.weight", {d}));
+    for (size_t i = 0; i < c.layers.size(); ++i) {
+      const std::string p = "layers." + std::to_string(i) + ".";
+      EDGEPIECE_RETURN_IF_ERROR(Expect(p + "norm.weight", {d}));
+      floats += Padded(d);
+      if (c.layers[i] == LayerKind::kGau) {
+        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "gau.w_in", {2 * e + s, d}));
+        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "gau.gamma", {4, s}));
+        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "gau.beta", {4, s}));
+        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "gau.w_out", {d, e}));
+        floats += Padded((2 * e + s) * d) + 2 * Padded(4 * s) + Padded(d * e);
+      } else {
+        for (const char* name : {"nu_log", "theta_log", "gamma_log"}) {
+          EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru." + name, {n}));
+        }
+        for (const char* name : {"b_re", "b_im"}) {
+          EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru." + name, {n, d}));
+        }
+        for (const char* name : {"c_re", "c_im"}) {
+          EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru." + name, {d, n}));
+        }
+        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru.d", {d}));
+        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru.w1", {d, d}));
+        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru.w2", {d, d}));
+        floats += 2 * Padded(n) + 2 * Padded(2 * n * d) + Padded(d) + Padded(2 * d * d);
+      }
+    }
+    if (expected_ != file_.tensors().size()) {
+      for (const TensorView& t : file_.tensors()) {
+        if (!IsExpected(t.name)) {
+          return Status(StatusCode::kInvalidModel,
+                        "weights: unexpected tensor \"" + t.name + "\" for config " + c.Summary());
+        }
+      }
+    }
+
+    // Pass 2: convert into the arena, folding the LRU parameters.
+    void* memory = std::aligned_alloc(kAlignFloats * sizeof(float), floats * sizeof(float));
+    if (memory == nullptr) {
+      return Status(StatusCode::kOutOfMemory,
+                    "weights: cannot allocate " + std::to_string(floats * 4) + " bytes");
+    }
+    state->arena = {static_cast<float*>(memory), std::free};
+    state->arena_floats = floats;
+    next_ = state->arena.get();
+    EDGEPIECE_RETURN_IF_ERROR(Copy("embed.weight", &state->embed));
+    EDGEPIECE_RETURN_IF_ERROR(Copy("norm.weight", &state->final_norm));
+    for (size_t i = 0; i < c.layers.size(); ++i) {
+      const std::string p = "layers." + std::to_string(i) + ".";
+      LayerWeights layer;
+      layer.kind = c.layers[i];
+      EDGEPIECE_RETURN_IF_ERROR(Copy(p + "norm.weight", &layer.norm));
+      if (layer.kind == LayerKind::kGau) {
+        EDGEPIECE_RETURN_IF_ERROR(Copy(p + "gau.w_in", &layer.gau.w_in));
+        EDGEPIECE_RETURN_IF_ERROR(Copy(p + "gau.gamma", &layer.gau.gamma));
+        EDGEPIECE_RETURN_IF_ERROR(Copy(p + "gau.beta", &layer.gau.beta));
+        EDGEPIECE_RETURN_IF_ERROR(Copy(p + "gau.w_out", &layer.gau.w_out));
+      } else {
+        EDGEPIECE_RETURN_IF_ERROR(FoldLru(p + "lru.", n, d, &layer.lru));
+      }
+      state->layers.push_back(layer);
+    }
+    size_t params = 0;
+    for (const TensorView& t : file_.tensors()) params += t.num_elements;
+    state->num_parameters = params;
+    return Model(std::move(state));
+  }
+
+ private:
+  Status Expect(const std::string& name, std::vector<size_t> shape) {
+    const TensorView* t = file_.Find(name);
+    if (t == nullptr) {
+      return Status(StatusCode::kInvalidModel, "weights: missing tensor \"" + name + "\"");
+    }
+    if (t->shape != shape) {
+      return Status(StatusCode::kInvalidModel,
+                    "weights: tensor \"" + name + "\" has shape " + ShapeString(t->shape) +
+                        ", the config needs " + ShapeString(shape));
+    }
+    ++expected_;
+    expected_names_.push_back(name);
+    return Status::Ok();
+  }
+
+  bool IsExpected(const std::string& name) const {
+    for (const std::string& n : expected_names_) {
+      if (n == name) return true;
+    }
+    return false;
+  }
+
+  // Converts `name` to f32 at `out` and rejects NaN/inf weights: they would
+  // only surface later as NaN logits, far from their cause.
+  Status Convert(const std::string& name, float* out) {
+    const TensorView& t = *file_.Find(name);
+    ConvertToF32(t, out);
+    for (size_t i = 0; i < t.num_elements; ++i) {
+      if (!std::isfinite(out[i])) {
+        return Status(StatusCode::kInvalidModel,
+                      "weights: tensor \"" + name + "\" element " + std::to_string(i) +
+                          " is not finite");
+      }
+    }
+    return Status::Ok();
+  }
+
+  float* Take(size_t count) {
+    float* p = next_;
+    next_ += Padded(count);
+    return p;
+  }
+
+  Status Copy(const std::string& name, const float** out) {
+    float* dst = Take(file_.Find(name)->num_elements);
+    EDGEPIECE_RETURN_IF_ERROR(Convert(name, dst));
+    *out = dst;
+    return Status::Ok();
+  }
+
+  Status FoldLru(const std::string& p, size_t n, size_t d, LruWeights* w) {
+    std::vector<float> nu(n), theta(n), gamma(n), re(n * d), im(n * d);
+    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "nu_log", nu.data()));
+    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "theta_log", theta.data()));
+    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "gamma_log", gamma.data()));
+    // lambda = exp(-exp(nu_log) + i exp(theta_log)), in double, rounded once.
+    float* lambda_re = Take(n);
+    float* lambda_im = Take(n);
+    for (size_t k = 0; k < n; ++k) {
+      const double modulus = std::exp(-std::exp(static_cast<double>(nu[k])));
+      const double phase = std::exp(static_cast<double>(theta[k]));
+      lambda_re[k] = static_cast<float>(modulus * std::cos(phase));
+      lambda_im[k] = static_cast<float>(modulus * std::sin(phase));
+    }
+    // B: rows k (real) and N + k (imaginary), each scaled by exp(gamma_log[k]).
+    float* b = Take(2 * n * d);
+    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "b_re", re.data()));
+    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "b_im", im.data()));
+    for (size_t k = 0; k < n; ++k) {
+      const float scale = static_cast<float>(std::exp(static_cast<double>(gamma[k])));
+      for (size_t j = 0; j < d; ++j) {
+        b[k * d + j] = re[k * d + j] * scale;
+        b[(n + k) * d + j] = im[k * d + j] * scale;
+      }
+    }
+    // C: row i is [C_re[i, :] | -C_im[i, :]] so Re(C h) = C [h_re ; h_im].
+    float* c = Take(2 * n * d);
+    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "c_re", re.data()));
+    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "c_im", im.data()));
+    for (size_t i = 0; i < d; ++i) {
+      for (size_t k = 0; k < n; ++k) {
+        c[i * 2 * n + k] = re[i * n + k];
+        c[i * 2 * n + n + k] = -im[i * n + k];
+      }
+    }
+    const float* skip = nullptr;
+    EDGEPIECE_RETURN_IF_ERROR(Copy(p + "d", &skip));
+    float* glu = Take(2 * d * d);
+    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "w1", glu));
+    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "w2", glu + d * d));
+    *w = {lambda_re, lambda_im, b, c, skip, glu};
+    return Status::Ok();
+  }
+
+  const SafetensorsFile& file_;
+  size_t expected_ = 0;
+  std::vector<std::string> expected_names_;
+  float* next_ = nullptr;
+};
+
+Result<Model> Model::FromBytes(std::string_view bytes) {
+  Result<SafetensorsFile> file =
+      SafetensorsFile::Parse(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  EDGEPIECE_RETURN_IF_ERROR(file.status());
+  return ModelLoader(*file).Load();
+}
+
+Result<Model> Model::FromFile(const std::string& path) {
+  Result<FileView> view = FileView::Open(path);
+  EDGEPIECE_RETURN_IF_ERROR(view.status());
+  return FromBytes(view->contents());
+}
+
+}  // namespace edgepiece

@@ -1,0 +1,81 @@
+// A loaded language model: immutable f32 weights in one aligned arena,
+// shareable by any number of Sessions (runtime/model/session.h).
+//
+// Load converts F16/BF16 to f32 once and precomputes the forms the kernels
+// want (docs/model.md, "Runtime layout"): LRU lambda as (re, im), gamma folded
+// into B, B_re/B_im stacked into one [2N, d] matrix, [C_re | -C_im] as one
+// [d, 2N] matrix, W1/W2 stacked into [2d, d]. Every matrix is row-major
+// [out, in] like torch.nn.Linear, so a projection is one MatVec/MatMul.
+#ifndef EDGEPIECE_RUNTIME_MODEL_MODEL_H_
+#define EDGEPIECE_RUNTIME_MODEL_MODEL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/base/status.h"
+#include "runtime/model/config.h"
+
+namespace edgepiece {
+
+// Weights of one GAU block (views into the model's arena).
+struct GauWeights {
+  const float* w_in = nullptr;   // [2e+s, d]: rows u | v | z
+  const float* gamma = nullptr;  // [4, s]: q_quad, k_quad, q_lin, k_lin
+  const float* beta = nullptr;   // [4, s]
+  const float* w_out = nullptr;  // [d, e]
+};
+
+// Weights of one LRU block, in load-time precomputed form.
+struct LruWeights {
+  const float* lambda_re = nullptr;  // [N]
+  const float* lambda_im = nullptr;  // [N]
+  const float* b = nullptr;          // [2N, d]: exp(gamma_log) * B_re ; * B_im
+  const float* c = nullptr;          // [d, 2N]: C_re | -C_im
+  const float* skip = nullptr;       // [d]: D
+  const float* glu = nullptr;        // [2d, d]: W1 ; W2
+};
+
+struct LayerWeights {
+  LayerKind kind = LayerKind::kGau;
+  const float* norm = nullptr;  // [d]: pre-norm RMSNorm gain
+  GauWeights gau;
+  LruWeights lru;
+};
+
+class Model {
+ public:
+  // Parses a safetensors file's bytes (copied out: `bytes` may be freed).
+  static Result<Model> FromBytes(std::string_view bytes);
+  static Result<Model> FromFile(const std::string& path);
+
+  const ModelConfig& config() const { return state_->config; }
+  const std::vector<LayerWeights>& layers() const { return state_->layers; }
+  const float* embed() const { return state_->embed; }  // [V, d], tied head
+  const float* final_norm() const { return state_->final_norm; }  // [d]
+  // Parameters as stored in the file (before load-time folding).
+  size_t num_parameters() const { return state_->num_parameters; }
+  // Bytes of the f32 weight arena.
+  size_t weight_bytes() const { return state_->arena_floats * sizeof(float); }
+
+ private:
+  struct State {
+    ModelConfig config;
+    std::unique_ptr<float, void (*)(void*)> arena{nullptr, nullptr};
+    size_t arena_floats = 0;
+    size_t num_parameters = 0;
+    const float* embed = nullptr;
+    const float* final_norm = nullptr;
+    std::vector<LayerWeights> layers;
+  };
+  explicit Model(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+  friend class ModelLoader;
+  std::shared_ptr<const State> state_;  // shared: copies are cheap views
+};
+
+}  // namespace edgepiece
+
+#endif  // EDGEPIECE_RUNTIME_MODEL_MODEL_H_

@@ -1,0 +1,50 @@
+// One conversation with a Model: the recurrent state (constant size, however
+// long the sequence) and the next-token logits. Sessions are independent;
+// many may share one Model.
+#ifndef EDGEPIECE_RUNTIME_MODEL_SESSION_H_
+#define EDGEPIECE_RUNTIME_MODEL_SESSION_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "runtime/base/status.h"
+#include "runtime/model/forward.h"
+#include "runtime/model/model.h"
+
+namespace edgepiece {
+
+class Session {
+ public:
+  static Result<Session> Create(const Model& model);
+
+  // Feeds tokens (prefill in chunk-aligned segments, matrix-matrix
+  // products). Ids outside the vocabulary are an error and feed nothing.
+  Status Feed(const int32_t* ids, size_t count);
+  // Feeds `ids` and adds sum_i log2 p(ids[i] | all tokens before it) to
+  // *log2_prob. Needs at least one token already fed (usually <bos>).
+  Status Score(const int32_t* ids, size_t count, double* log2_prob);
+
+  // Next-token logits after the last fed token [vocab_size]; zeros before
+  // the first token.
+  const float* logits() const { return state_.logits.data(); }
+  size_t vocab_size() const { return state_.logits.size(); }
+  size_t position() const { return state_.position; }
+  const Model& model() const { return model_; }
+  // Back to the empty sequence (no reallocation).
+  void Reset() { state_.Reset(); }
+  // Bytes of state and scratch; constant for the session's life.
+  size_t StateBytes() const { return state_.Bytes() + rows_.size() * sizeof(float); }
+
+ private:
+  explicit Session(const Model& model) : model_(model) {}
+  Status CheckIds(const int32_t* ids, size_t count) const;
+
+  Model model_;
+  ForwardState state_;
+  std::vector<float> rows_;  // [C, V] logits of a scored segment
+};
+
+}  // namespace edgepiece
+
+#endif  // EDGEPIECE_RUNTIME_MODEL_SESSION_H_

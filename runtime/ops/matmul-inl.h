@@ -1,0 +1,229 @@
+// Per-target float32 matrix kernels, for inlining into a caller's own
+// foreach_target code (dispatch once per step; see runtime/ops/matmul.h for
+// the dispatching wrappers).
+//
+// Layout: every matrix is row-major and dense; a weight W is [rows, cols]
+// like torch.nn.Linear, so Y = X W^T is a grid of dot products between rows
+// of X and rows of W, both contiguous. Pointers may be misaligned and sizes
+// arbitrary: vectors use unaligned loads, the last cols % lanes columns are
+// summed in scalar code.
+//
+// Why this shape: without repacking W, the dot-product form is the only one
+// with unit-stride loads on both sides. A tile of kT tokens x kR rows keeps
+// kT * kR independent accumulators in registers (hiding FMA latency) and
+// loads kT + kR vectors per kT * kR FMAs. The cost of the form is one
+// horizontal sum per output; SumOf4 pays it once per four outputs with an
+// in-register 4x4 transpose, and the four sums are adjacent in Y.
+#include <cstddef>
+
+// Toggle guard: this header is re-included once per SIMD target.
+#if defined(EDGEPIECE_RUNTIME_OPS_MATMUL_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef EDGEPIECE_RUNTIME_OPS_MATMUL_INL_H_
+#undef EDGEPIECE_RUNTIME_OPS_MATMUL_INL_H_
+#else
+#define EDGEPIECE_RUNTIME_OPS_MATMUL_INL_H_
+#endif
+
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace edgepiece {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Tokens per MatMul tile: 4 x 4 accumulators where there are 32 vector
+// registers (AVX-512), 3 x 4 where there are 16 (AVX2, SSE, WASM).
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+constexpr size_t kMatMulTileTokens = 4;
+#else
+constexpr size_t kMatMulTileTokens = 3;
+#endif
+
+#if HWY_TARGET != HWY_SCALAR
+// Adds the 128-bit blocks of v: lanes i, i + 4, i + 8, ... into lane i.
+template <class D>
+HWY_INLINE hn::Vec<hn::Full128<float>> FoldBlocks(D d, hn::Vec<D> v) {
+  if constexpr (hn::MaxLanes(D()) <= 4) {
+    return v;
+  } else {
+    const hn::Half<D> dh;
+    return FoldBlocks(dh, hn::Add(hn::LowerHalf(dh, v), hn::UpperHalf(dh, v)));
+  }
+}
+
+// [sum(a), sum(b), sum(c), sum(e)] as one 128-bit vector: a 4x4 transpose
+// within each block, interleaved with the adds, then a fold across blocks.
+template <class D, class V>
+HWY_INLINE hn::Vec<hn::Full128<float>> SumOf4(D d, V a, V b, V c, V e) {
+  // ab = [a0+a2, b0+b2, a1+a3, b1+b3] per block; ce likewise.
+  const V ab =
+      hn::Add(hn::InterleaveLower(d, a, b), hn::InterleaveUpper(d, a, b));
+  const V ce =
+      hn::Add(hn::InterleaveLower(d, c, e), hn::InterleaveUpper(d, c, e));
+  const hn::Repartition<uint64_t, D> d64;
+  const auto ab64 = hn::BitCast(d64, ab);
+  const auto ce64 = hn::BitCast(d64, ce);
+  const V lo = hn::BitCast(d, hn::InterleaveLower(d64, ab64, ce64));
+  const V hi = hn::BitCast(d, hn::InterleaveUpper(d64, ab64, ce64));
+  return FoldBlocks(d, hn::Add(lo, hi));
+}
+#endif  // HWY_TARGET != HWY_SCALAR
+
+// y[t * y_stride + r] = dot(x[t], w[r]) for t < kT, r < kR, where x[t] and
+// w[r] are rows of `cols` floats (row strides `cols`). kR is 1..3 or a
+// multiple of 4 (which uses SumOf4).
+template <size_t kT, size_t kR>
+HWY_INLINE void DotTile(const float* HWY_RESTRICT x,
+                        const float* HWY_RESTRICT w, size_t cols,
+                        float* HWY_RESTRICT y, size_t y_stride) {
+  const hn::ScalableTag<float> d;
+  const size_t lanes = hn::Lanes(d);
+  hn::Vec<decltype(d)> acc[kT][kR];
+  for (size_t t = 0; t < kT; ++t) {
+    for (size_t r = 0; r < kR; ++r) acc[t][r] = hn::Zero(d);
+  }
+  size_t c = 0;
+  for (; c + lanes <= cols; c += lanes) {
+    hn::Vec<decltype(d)> xv[kT];
+    for (size_t t = 0; t < kT; ++t) xv[t] = hn::LoadU(d, x + t * cols + c);
+    for (size_t r = 0; r < kR; ++r) {
+      const auto wv = hn::LoadU(d, w + r * cols + c);
+      for (size_t t = 0; t < kT; ++t) {
+        acc[t][r] = hn::MulAdd(xv[t], wv, acc[t][r]);
+      }
+    }
+  }
+  float tail[kT][kR] = {};
+  for (; c < cols; ++c) {
+    for (size_t t = 0; t < kT; ++t) {
+      for (size_t r = 0; r < kR; ++r) {
+        tail[t][r] += x[t * cols + c] * w[r * cols + c];
+      }
+    }
+  }
+  for (size_t t = 0; t < kT; ++t) {
+    float* HWY_RESTRICT out = y + t * y_stride;
+#if HWY_TARGET != HWY_SCALAR
+    if constexpr (kR % 4 == 0) {
+      const hn::Full128<float> d4;
+      for (size_t r = 0; r < kR; r += 4) {
+        const auto sums =
+            SumOf4(d, acc[t][r], acc[t][r + 1], acc[t][r + 2], acc[t][r + 3]);
+        hn::StoreU(hn::Add(sums, hn::LoadU(d4, &tail[t][r])), d4, out + r);
+      }
+      continue;
+    }
+#endif
+    for (size_t r = 0; r < kR; ++r) {
+      out[r] = hn::GetLane(hn::SumOfLanes(d, acc[t][r])) + tail[t][r];
+    }
+  }
+}
+
+// Dot product of a[0, n) and b[0, n).
+HWY_INLINE float Dot(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
+                     size_t n) {
+  float y;
+  DotTile<1, 1>(a, b, n, &y, 1);
+  return y;
+}
+
+// y[r] = sum_c w[r * cols + c] * x[c] for r < rows. Eight rows per tile:
+// eight accumulator chains keep two FMA pipes busy despite their latency.
+inline void MatVec(const float* HWY_RESTRICT w, size_t rows, size_t cols,
+                   const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {
+  size_t r = 0;
+  for (; r + 8 <= rows; r += 8) DotTile<1, 8>(x, w + r * cols, cols, y + r, 1);
+  for (; r + 4 <= rows; r += 4) DotTile<1, 4>(x, w + r * cols, cols, y + r, 1);
+  for (; r < rows; ++r) DotTile<1, 1>(x, w + r * cols, cols, y + r, 1);
+}
+
+// Y[tokens, rows] = X[tokens, cols] W[rows, cols]^T. Row groups outermost:
+// four rows of W (a few KiB) stay in L1 while all tokens stream past them,
+// so W is read from memory once.
+inline void MatMul(const float* HWY_RESTRICT x, size_t tokens,
+                   const float* HWY_RESTRICT w, size_t rows, size_t cols,
+                   float* HWY_RESTRICT y) {
+  constexpr size_t kT = kMatMulTileTokens;
+  size_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    size_t t = 0;
+    for (; t + kT <= tokens; t += kT) {
+      DotTile<kT, 4>(x + t * cols, w + r * cols, cols, y + t * rows + r, rows);
+    }
+    for (; t < tokens; ++t) {
+      DotTile<1, 4>(x + t * cols, w + r * cols, cols, y + t * rows + r, rows);
+    }
+  }
+  for (; r < rows; ++r) {
+    size_t t = 0;
+    for (; t + kT <= tokens; t += kT) {
+      DotTile<kT, 1>(x + t * cols, w + r * cols, cols, y + t * rows + r, rows);
+    }
+    for (; t < tokens; ++t) {
+      DotTile<1, 1>(x + t * cols, w + r * cols, cols, y + t * rows + r, rows);
+    }
+  }
+}
+
+// y[c] = scale * sum_r x[r] * m[r * cols + c]: strips of four vectors of
+// columns accumulate in registers while the rows stream past.
+inline void VecMat(const float* HWY_RESTRICT x, const float* HWY_RESTRICT m,
+                   size_t rows, size_t cols, float scale,
+                   float* HWY_RESTRICT y) {
+  const hn::ScalableTag<float> d;
+  const size_t lanes = hn::Lanes(d);
+  const auto vscale = hn::Set(d, scale);
+  size_t c = 0;
+  for (; c + 4 * lanes <= cols; c += 4 * lanes) {
+    auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
+    for (size_t r = 0; r < rows; ++r) {
+      const float* HWY_RESTRICT row = m + r * cols + c;
+      const auto xr = hn::Set(d, x[r]);
+      a0 = hn::MulAdd(xr, hn::LoadU(d, row), a0);
+      a1 = hn::MulAdd(xr, hn::LoadU(d, row + lanes), a1);
+      a2 = hn::MulAdd(xr, hn::LoadU(d, row + 2 * lanes), a2);
+      a3 = hn::MulAdd(xr, hn::LoadU(d, row + 3 * lanes), a3);
+    }
+    hn::StoreU(hn::Mul(a0, vscale), d, y + c);
+    hn::StoreU(hn::Mul(a1, vscale), d, y + c + lanes);
+    hn::StoreU(hn::Mul(a2, vscale), d, y + c + 2 * lanes);
+    hn::StoreU(hn::Mul(a3, vscale), d, y + c + 3 * lanes);
+  }
+  for (; c + lanes <= cols; c += lanes) {
+    auto a0 = hn::Zero(d);
+    for (size_t r = 0; r < rows; ++r) {
+      a0 = hn::MulAdd(hn::Set(d, x[r]), hn::LoadU(d, m + r * cols + c), a0);
+    }
+    hn::StoreU(hn::Mul(a0, vscale), d, y + c);
+  }
+  for (; c < cols; ++c) {
+    float sum = 0.0f;
+    for (size_t r = 0; r < rows; ++r) sum += x[r] * m[r * cols + c];
+    y[c] = scale * sum;
+  }
+}
+
+// m[r * cols + c] += a[r] * b[c] (rank-one update).
+inline void OuterAdd(const float* HWY_RESTRICT a, size_t rows,
+                     const float* HWY_RESTRICT b, size_t cols,
+                     float* HWY_RESTRICT m) {
+  const hn::ScalableTag<float> d;
+  const size_t lanes = hn::Lanes(d);
+  for (size_t r = 0; r < rows; ++r) {
+    float* HWY_RESTRICT row = m + r * cols;
+    const auto ar = hn::Set(d, a[r]);
+    size_t c = 0;
+    for (; c + lanes <= cols; c += lanes) {
+      hn::StoreU(hn::MulAdd(ar, hn::LoadU(d, b + c), hn::LoadU(d, row + c)), d,
+                 row + c);
+    }
+    for (; c < cols; ++c) row[c] += a[r] * b[c];
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace edgepiece
+HWY_AFTER_NAMESPACE();
+
+#endif  // toggle guard

@@ -1,0 +1,177 @@
+// Tests for the matrix kernels (runtime/ops/matmul.h) against scalar loops
+// that accumulate in double: odd sizes, inputs and outputs misaligned by one
+// float, every SIMD target. Tolerances scale with sum |terms|.
+#include "runtime/ops/matmul.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "hwy/targets.h"
+
+namespace edgepiece {
+namespace {
+
+// Float accumulation error relative to sum |terms| (sizes up to 257).
+constexpr double kRelTol = 1e-5;
+constexpr float kSentinel = -12345.0f;
+
+// n floats starting one float into an allocation of exactly n + 1, so data
+// is misaligned, [-1] is a sentinel and ASan sees any access past the end.
+class Buffer {
+ public:
+  explicit Buffer(size_t n) : storage_(n + 1) { storage_[0] = kSentinel; }
+  float* data() { return storage_.data() + 1; }
+  float& operator[](size_t i) { return data()[i]; }
+  bool SentinelIntact() const { return storage_[0] == kSentinel; }
+
+ private:
+  std::vector<float> storage_;
+};
+
+Buffer Random(size_t n, std::mt19937& rng) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  Buffer b(n);
+  for (size_t i = 0; i < n; ++i) b[i] = dist(rng);
+  return b;
+}
+
+// Runs each test once per SIMD target that is compiled in and supported.
+class MatmulTest : public testing::TestWithParam<int64_t> {
+ protected:
+  void SetUp() override { hwy::SetSupportedTargetsForTest(GetParam()); }
+  void TearDown() override { hwy::SetSupportedTargetsForTest(0); }
+};
+
+std::string TargetParamName(const testing::TestParamInfo<int64_t>& info) {
+  return hwy::TargetName(info.param);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTargets, MatmulTest,
+                         testing::ValuesIn(hwy::SupportedAndGeneratedTargets()),
+                         TargetParamName);
+
+const size_t kCols[] = {1, 3, 7, 16, 17, 31, 64, 100, 257};
+const size_t kRows[] = {1, 3, 4, 5, 7, 8, 9, 12, 17, 31, 64};
+const size_t kTokens[] = {1, 2, 3, 4, 5, 7, 9, 17};
+
+TEST_P(MatmulTest, MatVecMatchesReference) {
+  std::mt19937 rng(1);
+  for (size_t rows : kRows) {
+    for (size_t cols : kCols) {
+      Buffer w = Random(rows * cols, rng);
+      Buffer x = Random(cols, rng);
+      Buffer y(rows);
+      MatVec(w.data(), rows, cols, x.data(), y.data());
+      for (size_t r = 0; r < rows; ++r) {
+        double sum = 0.0, abs_sum = 0.0;
+        for (size_t c = 0; c < cols; ++c) {
+          sum += double{w[r * cols + c]} * x[c];
+          abs_sum += std::abs(double{w[r * cols + c]} * x[c]);
+        }
+        ASSERT_NEAR(y[r], sum, kRelTol * abs_sum)
+            << "rows " << rows << " cols " << cols << " r " << r;
+      }
+      EXPECT_TRUE(y.SentinelIntact());
+    }
+  }
+}
+
+TEST_P(MatmulTest, MatMulMatchesReference) {
+  std::mt19937 rng(2);
+  for (size_t tokens : kTokens) {
+    for (size_t rows : kRows) {
+      for (size_t cols : kCols) {
+        Buffer x = Random(tokens * cols, rng);
+        Buffer w = Random(rows * cols, rng);
+        Buffer y(tokens * rows);
+        MatMul(x.data(), tokens, w.data(), rows, cols, y.data());
+        for (size_t t = 0; t < tokens; ++t) {
+          for (size_t r = 0; r < rows; ++r) {
+            double sum = 0.0, abs_sum = 0.0;
+            for (size_t c = 0; c < cols; ++c) {
+              const double term = double{x[t * cols + c]} * w[r * cols + c];
+              sum += term;
+              abs_sum += std::abs(term);
+            }
+            ASSERT_NEAR(y[t * rows + r], sum, kRelTol * abs_sum)
+                << "tokens " << tokens << " rows " << rows << " cols " << cols
+                << " at " << t << "," << r;
+          }
+        }
+        EXPECT_TRUE(y.SentinelIntact());
+      }
+    }
+  }
+}
+
+TEST_P(MatmulTest, VecMatMatchesReference) {
+  std::mt19937 rng(3);
+  const float scale = 0.37f;
+  for (size_t rows : kRows) {
+    for (size_t cols : kCols) {
+      Buffer x = Random(rows, rng);
+      Buffer m = Random(rows * cols, rng);
+      Buffer y(cols);
+      VecMat(x.data(), m.data(), rows, cols, scale, y.data());
+      for (size_t c = 0; c < cols; ++c) {
+        double sum = 0.0, abs_sum = 0.0;
+        for (size_t r = 0; r < rows; ++r) {
+          sum += double{x[r]} * m[r * cols + c];
+          abs_sum += std::abs(double{x[r]} * m[r * cols + c]);
+        }
+        ASSERT_NEAR(y[c], scale * sum, kRelTol * scale * abs_sum)
+            << "rows " << rows << " cols " << cols << " c " << c;
+      }
+      EXPECT_TRUE(y.SentinelIntact());
+    }
+  }
+}
+
+TEST_P(MatmulTest, OuterAddMatchesReference) {
+  std::mt19937 rng(4);
+  for (size_t rows : kRows) {
+    for (size_t cols : kCols) {
+      Buffer a = Random(rows, rng);
+      Buffer b = Random(cols, rng);
+      Buffer m = Random(rows * cols, rng);
+      std::vector<float> before(m.data(), m.data() + rows * cols);
+      OuterAdd(a.data(), rows, b.data(), cols, m.data());
+      for (size_t r = 0; r < rows; ++r) {
+        for (size_t c = 0; c < cols; ++c) {
+          const double product = double{a[r]} * b[c];
+          const double old = before[r * cols + c];
+          ASSERT_NEAR(m[r * cols + c], old + product,
+                      1e-6 * (std::abs(old) + std::abs(product)))
+              << "rows " << rows << " cols " << cols << " at " << r << "," << c;
+        }
+      }
+      EXPECT_TRUE(m.SentinelIntact());
+    }
+  }
+}
+
+TEST_P(MatmulTest, PrefillSizedMatMulMatchesMatVec) {
+  // The shapes the model runs: every token row of MatMul agrees with a
+  // MatVec of that row to float rounding.
+  std::mt19937 rng(5);
+  const size_t tokens = 19, rows = 1152, cols = 256;
+  Buffer x = Random(tokens * cols, rng);
+  Buffer w = Random(rows * cols, rng);
+  Buffer y(tokens * rows);
+  Buffer row(rows);
+  MatMul(x.data(), tokens, w.data(), rows, cols, y.data());
+  for (size_t t = 0; t < tokens; ++t) {
+    MatVec(w.data(), rows, cols, x.data() + t * cols, row.data());
+    for (size_t r = 0; r < rows; ++r) {
+      ASSERT_NEAR(y[t * rows + r], row[r], 1e-5 * cols) << t << "," << r;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace edgepiece

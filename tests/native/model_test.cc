@@ -1,0 +1,193 @@
+// Language-model runtime on small synthetic models: the weights loader's
+// validation, and the claim that every way of feeding a sequence (one
+// prefill, token by token, odd segment sizes, scoring) computes the same
+// function. Parity with the PyTorch reference is in model_golden_test.cc.
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "runtime/model/model.h"
+#include "runtime/model/session.h"
+#include "tests/native/support/tiny_model.h"
+
+namespace edgepiece {
+namespace {
+
+using testing::RandomTinyModel;
+using testing::TinyModelSpec;
+using testing::WriteSafetensors;
+
+Model LoadOrDie(const TinyModelSpec& spec) {
+  Result<Model> model = Model::FromBytes(WriteSafetensors(spec));
+  EXPECT_TRUE(model.ok()) << model.status().ToString();
+  return std::move(model).value();
+}
+
+std::vector<int32_t> RandomIds(size_t n, int vocab, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::vector<int32_t> ids(n);
+  for (auto& id : ids) id = static_cast<int32_t>(gen() % vocab);
+  return ids;
+}
+
+// Logits after every prefix of `ids`, feeding in segments of `sizes` (cycled).
+std::vector<std::vector<float>> LogitsPerPrefix(const Model& model, const std::vector<int32_t>& ids,
+                                                const std::vector<size_t>& sizes) {
+  Result<Session> session = Session::Create(model);
+  EXPECT_TRUE(session.ok());
+  std::vector<std::vector<float>> out;
+  size_t i = 0, k = 0;
+  while (i < ids.size()) {
+    const size_t n = std::min(sizes[k++ % sizes.size()], ids.size() - i);
+    EXPECT_TRUE(session->Feed(ids.data() + i, n).ok());
+    i += n;
+    out.emplace_back(session->logits(), session->logits() + session->vocab_size());
+    out.back().push_back(static_cast<float>(i));  // remember the prefix length
+  }
+  return out;
+}
+
+TEST(ModelLoad, ReadsConfigAndCountsParameters) {
+  const TinyModelSpec spec = RandomTinyModel(1);
+  const Model model = LoadOrDie(spec);
+  EXPECT_EQ(model.config().d_model, 12);
+  EXPECT_EQ(model.config().layers.size(), 3u);
+  size_t params = 0;
+  for (const auto& [name, t] : spec.tensors) params += t.values.size();
+  EXPECT_EQ(model.num_parameters(), params);
+}
+
+TEST(ModelSession, PrefillEqualsTokenByTokenEqualsOddSegments) {
+  for (const std::string layers : {"gau", "lru", "gau,lru,gau", "lru,lru,gau,gau"}) {
+    const Model model = LoadOrDie(RandomTinyModel(7, layers));
+    const std::vector<int32_t> ids = RandomIds(23, 16, 3);  // spans 6 chunks of 4
+    // Reference: logits after each single token.
+    auto one = LogitsPerPrefix(model, ids, {1});
+    for (const std::vector<size_t>& sizes :
+         std::vector<std::vector<size_t>>{{23}, {3}, {2, 5, 1}, {4}, {7, 1, 1}}) {
+      for (const auto& row : LogitsPerPrefix(model, ids, sizes)) {
+        const auto& ref = one[static_cast<size_t>(row.back()) - 1];
+        for (size_t v = 0; v < 16; ++v) {
+          EXPECT_NEAR(row[v], ref[v], 1e-4f * (1 + std::fabs(ref[v])))
+              << layers << " prefix " << row.back() << " id " << v;
+        }
+      }
+    }
+  }
+}
+
+TEST(ModelSession, ScoreEqualsLogSoftmaxOfFedLogits) {
+  const Model model = LoadOrDie(RandomTinyModel(11));
+  const std::vector<int32_t> ids = RandomIds(19, 16, 5);
+  Result<Session> session = Session::Create(model);
+  ASSERT_TRUE(session.ok());
+  double expected = 0;
+  ASSERT_TRUE(session->Feed(ids.data(), 1).ok());
+  for (size_t i = 1; i < ids.size(); ++i) {
+    const float* l = session->logits();
+    double max = *std::max_element(l, l + 16), sum = 0;
+    for (int v = 0; v < 16; ++v) sum += std::exp(double(l[v]) - max);
+    expected += (l[ids[i]] - max - std::log(sum)) / std::log(2.0);
+    ASSERT_TRUE(session->Feed(&ids[i], 1).ok());
+  }
+  session->Reset();
+  double scored = 0;
+  ASSERT_TRUE(session->Feed(ids.data(), 1).ok());
+  ASSERT_TRUE(session->Score(ids.data() + 1, ids.size() - 1, &scored).ok());
+  EXPECT_NEAR(scored, expected, 1e-4 * std::fabs(expected));
+  EXPECT_EQ(session->position(), ids.size());
+}
+
+TEST(ModelSession, RejectsIdsOutsideTheVocabularyAndKeepsWorking) {
+  const Model model = LoadOrDie(RandomTinyModel(2));
+  Result<Session> session = Session::Create(model);
+  ASSERT_TRUE(session.ok());
+  for (int32_t bad : {-1, 16, 1 << 30}) {
+    const int32_t ids[] = {1, bad};
+    Status s = session->Feed(ids, 2);
+    EXPECT_EQ(s.code(), StatusCode::kOutOfRange);
+    EXPECT_EQ(session->position(), 0u);  // nothing fed
+  }
+  double lp = 0;
+  const int32_t id = 3;
+  EXPECT_EQ(session->Score(&id, 1, &lp).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(session->Feed(&id, 1).ok());
+}
+
+TEST(ModelSession, StateDoesNotGrowWithLength) {
+  const Model model = LoadOrDie(RandomTinyModel(4));
+  Result<Session> session = Session::Create(model);
+  ASSERT_TRUE(session.ok());
+  const size_t bytes = session->StateBytes();
+  const std::vector<int32_t> ids = RandomIds(10000, 16, 9);
+  for (int32_t id : ids) ASSERT_TRUE(session->Feed(&id, 1).ok());
+  EXPECT_EQ(session->StateBytes(), bytes);
+  for (size_t v = 0; v < 16; ++v) EXPECT_TRUE(std::isfinite(session->logits()[v]));
+}
+
+// --- every malformed-weights class the loader must name -------------------
+
+void ExpectLoadError(const TinyModelSpec& spec, StatusCode code, const std::string& needle) {
+  Result<Model> model = Model::FromBytes(WriteSafetensors(spec));
+  ASSERT_FALSE(model.ok()) << "loaded, expected: " << needle;
+  EXPECT_EQ(model.status().code(), code) << model.status().ToString();
+  EXPECT_NE(model.status().detail().find(needle), std::string::npos)
+      << model.status().ToString() << "\n  expected to mention: " << needle;
+}
+
+TEST(ModelLoad, MissingTensor) {
+  TinyModelSpec spec = RandomTinyModel(1);
+  spec.tensors.erase("layers.1.lru.c_im");
+  ExpectLoadError(spec, StatusCode::kInvalidModel, "missing tensor \"layers.1.lru.c_im\"");
+}
+
+TEST(ModelLoad, ExtraTensor) {
+  TinyModelSpec spec = RandomTinyModel(1);
+  spec.tensors["layers.9.gau.w_in"] = {{2}, {1, 2}};
+  ExpectLoadError(spec, StatusCode::kInvalidModel, "unexpected tensor \"layers.9.gau.w_in\"");
+}
+
+TEST(ModelLoad, WrongShape) {
+  TinyModelSpec spec = RandomTinyModel(1);
+  spec.tensors["layers.0.gau.w_out"].shape = {20, 12};  // transposed
+  ExpectLoadError(spec, StatusCode::kInvalidModel, "\"layers.0.gau.w_out\" has shape [20, 12]");
+}
+
+TEST(ModelLoad, NonFiniteWeight) {
+  TinyModelSpec spec = RandomTinyModel(1);
+  spec.tensors["norm.weight"].values[5] = NAN;
+  ExpectLoadError(spec, StatusCode::kInvalidModel, "\"norm.weight\" element 5 is not finite");
+}
+
+TEST(ModelLoad, BadMetadata) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"format", "gpt2"},      {"version", "2"},       {"d_model", "abc"},
+      {"d_model", "-3"},       {"chunk", "0"},         {"key_size", "7"},
+      {"layers", "gau,mlp"},   {"layers", ""},         {"norm_eps", "nan"},
+      {"rope_base", "-1"},     {"attention", "softmax"}, {"eos_id", "16"},
+      {"vocab_size", "99999999"},
+  };
+  for (const auto& [key, value] : cases) {
+    TinyModelSpec spec = RandomTinyModel(1);
+    spec.metadata[key] = value;
+    ExpectLoadError(spec, StatusCode::kInvalidModel, key);
+  }
+  TinyModelSpec spec = RandomTinyModel(1);
+  spec.metadata.erase("lru_states");
+  ExpectLoadError(spec, StatusCode::kInvalidModel, "\"lru_states\": missing");
+}
+
+TEST(ModelLoad, TruncationsNeverCrash) {
+  const std::string bytes = WriteSafetensors(RandomTinyModel(3));
+  std::mt19937 gen(5);
+  for (int i = 0; i < 300; ++i) {
+    const size_t cut = gen() % bytes.size();
+    EXPECT_FALSE(Model::FromBytes(std::string_view(bytes.data(), cut)).ok()) << cut;
+  }
+}
+
+}  // namespace
+}  // namespace edgepiece
