@@ -17,6 +17,7 @@ set(EDGEPIECE_RUNTIME_SOURCES
   ops/elementwise.cc
   ops/lru_scan.cc
   ops/matmul.cc
+  ops/peak_flops.cc
   ops/rope.cc
   ops/text_scan.cc
   text/base64.cc

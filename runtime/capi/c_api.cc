@@ -1,10 +1,14 @@
 // Translates the C ABI (edgepiece.h) to the C++ runtime: handles wrap
 // shared C++ objects, Status becomes a code plus a thread-local message.
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <string>
 
 #include "runtime/capi/edgepiece.h"
+#include "runtime/model/model.h"
+#include "runtime/model/sampler.h"
+#include "runtime/model/session.h"
 #include "runtime/text/utf8.h"
 #include "runtime/tokenizer/tokenizer.h"
 
@@ -18,6 +22,15 @@ struct ep_encoder {
   std::string bytes;
 };
 
+struct ep_model {
+  edgepiece::Model model;
+};
+
+struct ep_session {
+  edgepiece::Session session;
+  edgepiece::Sampler sampler;
+};
+
 namespace {
 
 thread_local std::string last_error;
@@ -25,6 +38,11 @@ thread_local std::string last_error;
 int32_t Report(const edgepiece::Status& status) {
   last_error = status.ToString();
   return static_cast<int32_t>(status.code());
+}
+
+// OK stays silent: ep_last_error() keeps describing the last failure.
+int32_t Check(const edgepiece::Status& status) {
+  return status.ok() ? EP_STATUS_OK : Report(status);
 }
 
 int32_t Fail(edgepiece::StatusCode code, const char* message) {
@@ -123,5 +141,108 @@ const uint8_t* ep_encoder_bytes(const ep_encoder* encoder) {
 void* ep_malloc(size_t size) { return std::malloc(size == 0 ? 1 : size); }
 
 void ep_free(void* pointer) { std::free(pointer); }
+
+int32_t ep_model_create(const uint8_t* weights, size_t size, ep_model** out) {
+  if (out == nullptr || (weights == nullptr && size > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  *out = nullptr;
+  auto model = edgepiece::Model::FromBytes(
+      std::string_view(reinterpret_cast<const char*>(weights), size));
+  if (!model.ok()) return Report(model.status());
+  *out = new (std::nothrow) ep_model{std::move(model).value()};
+  if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
+  return EP_STATUS_OK;
+}
+
+void ep_model_destroy(ep_model* model) { delete model; }
+
+int32_t ep_model_vocab_size(const ep_model* model) {
+  return model == nullptr ? 0 : model->model.config().vocab_size;
+}
+
+int32_t ep_model_bos_id(const ep_model* model) {
+  return model == nullptr ? 0 : model->model.config().bos_id;
+}
+
+int32_t ep_model_eos_id(const ep_model* model) {
+  return model == nullptr ? 0 : model->model.config().eos_id;
+}
+
+size_t ep_model_num_parameters(const ep_model* model) {
+  return model == nullptr ? 0 : model->model.num_parameters();
+}
+
+int32_t ep_session_create(const ep_model* model, uint32_t seed, ep_session** out) {
+  if (model == nullptr || out == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  *out = nullptr;
+  auto session = edgepiece::Session::Create(model->model);
+  if (!session.ok()) return Report(session.status());
+  *out = new (std::nothrow) ep_session{std::move(session).value(), edgepiece::Sampler(seed)};
+  if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
+  return EP_STATUS_OK;
+}
+
+void ep_session_destroy(ep_session* session) { delete session; }
+
+void ep_session_reset(ep_session* session) {
+  if (session != nullptr) session->session.Reset();
+}
+
+void ep_session_seed(ep_session* session, uint32_t seed) {
+  if (session != nullptr) session->sampler.Seed(seed);
+}
+
+size_t ep_session_position(const ep_session* session) {
+  return session == nullptr ? 0 : session->session.position();
+}
+
+int32_t ep_session_feed(ep_session* session, const int32_t* ids, size_t count) {
+  if (session == nullptr || (ids == nullptr && count > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  return Check(session->session.Feed(ids, count));
+}
+
+int32_t ep_session_logits(const ep_session* session, float* out, size_t capacity) {
+  if (session == nullptr || out == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  const size_t vocab = session->session.vocab_size();
+  if (capacity < vocab) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "logits buffer smaller than vocab_size");
+  }
+  std::memcpy(out, session->session.logits(), vocab * sizeof(float));
+  return EP_STATUS_OK;
+}
+
+int32_t ep_session_sample(ep_session* session, float temperature, int32_t top_k, float top_p,
+                          int32_t* id) {
+  if (session == nullptr || id == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  edgepiece::SamplingOptions options;
+  options.temperature = temperature;
+  options.top_k = top_k;
+  options.top_p = top_p;
+  edgepiece::Status valid = edgepiece::ValidateSamplingOptions(options);
+  if (!valid.ok()) return Report(valid);
+  if (session->session.position() == 0) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "feed a token before sampling");
+  }
+  *id = session->sampler.Sample(session->session.logits(), session->session.vocab_size(),
+                                options);
+  return EP_STATUS_OK;
+}
+
+int32_t ep_session_score(ep_session* session, const int32_t* ids, size_t count,
+                         double* log2_prob) {
+  if (session == nullptr || log2_prob == nullptr || (ids == nullptr && count > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  return Check(session->session.Score(ids, count, log2_prob));
+}
 
 }  // extern "C"

@@ -67,6 +67,44 @@ int32_t ep_encoder_decode(ep_encoder* encoder, const int32_t* ids, size_t count,
                           int32_t as_text, size_t* size);
 const uint8_t* ep_encoder_bytes(const ep_encoder* encoder);
 
+/* ---- Language model ---------------------------------------------------- */
+
+typedef struct ep_model ep_model;     /* immutable f32 weights, shareable */
+typedef struct ep_session ep_session; /* recurrent state + sampling stream */
+
+/* Parses safetensors bytes ("edgepiece-lm" weights); the bytes may be freed
+ * afterwards. */
+int32_t ep_model_create(const uint8_t* weights, size_t size, ep_model** out);
+void ep_model_destroy(ep_model* model);
+/* Config values (0 for a null model). */
+int32_t ep_model_vocab_size(const ep_model* model);
+int32_t ep_model_bos_id(const ep_model* model);
+int32_t ep_model_eos_id(const ep_model* model);
+/* Parameters in the file. */
+size_t ep_model_num_parameters(const ep_model* model);
+
+/* A session keeps its own reference to the model's weights: destroying the
+ * model first is allowed. `seed` starts its sampling stream. */
+int32_t ep_session_create(const ep_model* model, uint32_t seed, ep_session** out);
+void ep_session_destroy(ep_session* session);
+/* Back to the empty sequence (the sampling stream continues). */
+void ep_session_reset(ep_session* session);
+void ep_session_seed(ep_session* session, uint32_t seed);
+/* Tokens fed so far. */
+size_t ep_session_position(const ep_session* session);
+/* Feeds token ids (prefill by whole chunks). */
+int32_t ep_session_feed(ep_session* session, const int32_t* ids, size_t count);
+/* Copies the next-token logits (vocab_size floats) to `out`. */
+int32_t ep_session_logits(const ep_session* session, float* out, size_t capacity);
+/* Picks the next token from the current logits: temperature 0 = greedy;
+ * top_k 0 = all; top_p 1 = off. Does not feed it. */
+int32_t ep_session_sample(ep_session* session, float temperature, int32_t top_k, float top_p,
+                          int32_t* id);
+/* Feeds `ids` and adds sum log2 p(id | everything before) to *log2_prob;
+ * needs at least one token already fed (usually <bos>). */
+int32_t ep_session_score(ep_session* session, const int32_t* ids, size_t count,
+                         double* log2_prob);
+
 /* Buffers for bindings that cannot allocate in the module's memory. */
 void* ep_malloc(size_t size);
 void ep_free(void* pointer);

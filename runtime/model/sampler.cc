@@ -30,39 +30,49 @@ int32_t Sampler::Sample(const float* logits, size_t vocab, const SamplingOptions
   if (o.temperature == 0 || o.top_k == 1) {
     return static_cast<int32_t>(std::max_element(logits, logits + vocab) - logits);
   }
-  candidates_.resize(vocab);
-  for (size_t i = 0; i < vocab; ++i) candidates_[i] = {logits[i], static_cast<int32_t>(i)};
-  size_t kept = vocab;
+  // exp((logit - max) / T) in double, once per token.
+  const float max_logit = *std::max_element(logits, logits + vocab);
+  const double inv_t = 1.0 / static_cast<double>(o.temperature);
+  weights_.resize(vocab);
+  double all = 0;
+  for (size_t i = 0; i < vocab; ++i) {
+    all += weights_[i] = std::exp((static_cast<double>(logits[i]) - max_logit) * inv_t);
+  }
+  // Candidates: all tokens, or for top-p alone only those with weight >=
+  // (1-p)/V of the total. Why that suffices: the tokens below the bound hold
+  // less than 1-p together, so the ones above it (a prefix of the sorted
+  // order) hold more than p and contain the nucleus. It cuts an 8k-token
+  // sort to the few hundred tokens that matter.
+  const bool top_k = o.top_k > 0 && static_cast<size_t>(o.top_k) < vocab;
+  const double floor = o.top_p < 1 && !top_k ? all * (1.0 - o.top_p) / vocab : 0;
+  candidates_.clear();
+  for (size_t i = 0; i < vocab; ++i) {
+    if (weights_[i] >= floor) candidates_.push_back({logits[i], static_cast<int32_t>(i), weights_[i]});
+  }
+  size_t kept = candidates_.size();
   const auto before = Before<Candidate>;
-  if (o.top_k > 0 && static_cast<size_t>(o.top_k) < vocab) {
+  if (top_k) {
     kept = static_cast<size_t>(o.top_k);
     std::nth_element(candidates_.begin(), candidates_.begin() + kept, candidates_.end(), before);
     std::sort(candidates_.begin(), candidates_.begin() + kept, before);
   } else if (o.top_p < 1) {
     std::sort(candidates_.begin(), candidates_.end(), before);
   }
-  // Softmax of logit / T in double over the kept candidates.
-  float max_logit = candidates_[0].logit;
-  for (size_t i = 1; i < kept; ++i) max_logit = std::max(max_logit, candidates_[i].logit);
-  weights_.resize(kept);
   double total = 0;
-  for (size_t i = 0; i < kept; ++i) {
-    weights_[i] = std::exp((static_cast<double>(candidates_[i].logit) - max_logit) /
-                           static_cast<double>(o.temperature));
-    total += weights_[i];
-  }
-  if (o.top_p < 1) {  // candidates are sorted: cut after the nucleus
+  for (size_t i = 0; i < kept; ++i) total += candidates_[i].weight;
+  if (o.top_p < 1) {  // sorted: keep the shortest prefix reaching p of the mass
+    const double mass = top_k ? total : all;
     double cumulative = 0;
     size_t n = 0;
-    while (n < kept && cumulative < o.top_p * total) cumulative += weights_[n++];
+    while (n < kept && cumulative < o.top_p * mass) cumulative += candidates_[n++].weight;
     kept = std::max<size_t>(n, 1);
-    total = cumulative > 0 ? cumulative : weights_[0];
+    total = cumulative > 0 ? cumulative : candidates_[0].weight;
   }
   // XoshiroRandom yields 31 bits: plenty for a vocabulary of thousands.
   const double target = rng_.Next() * (1.0 / 2147483648.0) * total;
   double cumulative = 0;
   for (size_t i = 0; i < kept; ++i) {
-    cumulative += weights_[i];
+    cumulative += candidates_[i].weight;
     if (target < cumulative) return candidates_[i].id;
   }
   return candidates_[kept - 1].id;

@@ -33,10 +33,11 @@ class Sampler {
   struct Candidate {
     float logit;
     int32_t id;
+    double weight;  // exp((logit - max) / T)
   };
   XoshiroRandom rng_;
   std::vector<Candidate> candidates_;  // reused: no allocation per token
-  std::vector<double> weights_;
+  std::vector<double> weights_;  // [vocab]
 };
 
 }  // namespace edgepiece

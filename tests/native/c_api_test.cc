@@ -4,12 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "runtime/base/file.h"
 #include "tests/native/support/golden.h"
+#include "tests/native/support/tiny_model.h"
 
 namespace {
 
@@ -79,6 +81,40 @@ TEST(CApiTest, ErrorsReturnCodesAndMessages) {
             EP_STATUS_INVALID_ARGUMENT);
   ep_encoder_destroy(encoder);
   ep_tokenizer_destroy(tokenizer);
+}
+
+TEST(CApiTest, ModelSessionFeedSampleScore) {
+  const std::string bytes = edgepiece::testing::WriteSafetensors(edgepiece::testing::RandomTinyModel(3));
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  ep_model* model = nullptr;
+  EXPECT_EQ(ep_model_create(data, bytes.size() - 1, &model), EP_STATUS_INVALID_MODEL);
+  EXPECT_EQ(model, nullptr);
+  EXPECT_NE(std::string(ep_last_error()).find("truncated"), std::string::npos) << ep_last_error();
+  ASSERT_EQ(ep_model_create(data, bytes.size(), &model), EP_STATUS_OK);
+  EXPECT_EQ(ep_model_vocab_size(model), 16);
+  EXPECT_EQ(ep_model_eos_id(model), 2);
+  ep_session* session = nullptr;
+  ASSERT_EQ(ep_session_create(model, 5, &session), EP_STATUS_OK);
+  ep_model_destroy(model);  // the session keeps the weights alive
+  int32_t id = -1;
+  EXPECT_EQ(ep_session_sample(session, 1.0f, 0, 1.0f, &id), EP_STATUS_INVALID_ARGUMENT);
+  const int32_t prompt[] = {1, 7, 9};
+  ASSERT_EQ(ep_session_feed(session, prompt, 3), EP_STATUS_OK);
+  EXPECT_EQ(ep_session_position(session), 3u);
+  std::vector<float> logits(16);
+  EXPECT_EQ(ep_session_logits(session, logits.data(), 15), EP_STATUS_INVALID_ARGUMENT);
+  ASSERT_EQ(ep_session_logits(session, logits.data(), 16), EP_STATUS_OK);
+  ASSERT_EQ(ep_session_sample(session, 0.0f, 0, 1.0f, &id), EP_STATUS_OK);
+  EXPECT_EQ(logits[id], *std::max_element(logits.begin(), logits.end()));
+  EXPECT_EQ(ep_session_sample(session, -1.0f, 0, 1.0f, &id), EP_STATUS_INVALID_ARGUMENT);
+  const int32_t bad[] = {16};
+  EXPECT_EQ(ep_session_feed(session, bad, 1), EP_STATUS_OUT_OF_RANGE);
+  double log2_prob = 0;
+  ASSERT_EQ(ep_session_score(session, prompt, 3, &log2_prob), EP_STATUS_OK);
+  EXPECT_LT(log2_prob, 0);
+  ep_session_reset(session);
+  EXPECT_EQ(ep_session_position(session), 0u);
+  ep_session_destroy(session);
 }
 
 }  // namespace
