@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: install dependencies, build, and run the tokenizer on the
-# bundled model (models/kjvzh-8k.model).
+# The main job: install dependencies, build, run the tokenizer on the bundled
+# model (models/kjvzh-8k.model) and generate text with the bundled language
+# model (models/kjvzh-lm.safetensors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install_deps.sh
@@ -21,3 +22,8 @@ echo "$ids" | "$bin" decode --model "$model"; echo
 echo "--- encode (sampling, alpha 0.1, seed 7, three draws of one stream)"
 printf '%s\n%s\n%s\n' "{\"text\":\"$text\"}" "{\"text\":\"$text\"}" "{\"text\":\"$text\"}" |
   "$bin" encode --model "$model" --jsonl --alpha 0.1 --seed 7 --format pieces
+echo "--- generate (language model, streamed; temperature 0.8, top-p 0.95, seed 1)"
+"$bin" generate --model models --prompt "And God said" --max-tokens 80 --seed 1 --stats
+"$bin" generate --model models --prompt "子曰：" --max-tokens 40 --seed 1 --stats
+echo "--- score (bits per byte of a held-out passage)"
+"$bin" score --model models tests/golden/model/heldout-en.txt

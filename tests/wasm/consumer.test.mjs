@@ -16,26 +16,35 @@ test('npm pack installs offline into an empty folder and works there', () => {
   assert.ok(tarball, 'npm pack produced no tarball');
   const listing = execFileSync('tar', ['-tzf', path.join(work, tarball)]).toString().split('\n').sort();
   assert.deepEqual(listing.filter(Boolean), [
-    'package/README.md', 'package/edgepiece.wasm', 'package/index.d.ts', 'package/index.js',
-    'package/package.json',
+    'package/README.md', 'package/core.js', 'package/edgepiece.wasm', 'package/index.d.ts',
+    'package/index.js', 'package/model.js', 'package/package.json', 'package/tokenizer.js',
+    'package/worker-client.js', 'package/worker.js',
   ]);
   const app = path.join(work, 'app');
   execFileSync('mkdir', ['-p', app]);
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   npm(['install', '--offline', '--no-audit', '--no-fund', path.join(work, tarball)], app);
   copyFileSync(path.join(repoRoot, 'models/kjvzh-8k.model'), path.join(app, 'tok.model'));
+  copyFileSync(path.join(repoRoot, 'models/kjvzh-lm.safetensors'), path.join(app, 'lm.safetensors'));
   writeFileSync(path.join(app, 'main.js'), `
     import { readFileSync } from 'node:fs';
-    import { Tokenizer, EdgepieceError } from 'edgepiece';
+    import { Tokenizer, Model, EdgepieceError } from 'edgepiece';
     const tok = await Tokenizer.load(new Uint8Array(readFileSync('tok.model')));
     const ids = tok.encode('In the beginning');
     let code = '';
     try { tok.decode([1e6]); } catch (e) { code = e instanceof EdgepieceError ? e.code : 'untyped'; }
-    console.log(JSON.stringify({ ids: Array.from(ids), text: tok.decode(ids), code }));
+    const model = await Model.load(new Uint8Array(readFileSync('lm.safetensors')), tok);
+    const session = model.session();
+    let generated = '';
+    for await (const piece of session.generate('In the beginning', { maxTokens: 8, temperature: 0 })) generated += piece;
+    console.log(JSON.stringify({ ids: Array.from(ids), text: tok.decode(ids), code, generated }));
+    session.dispose();
+    model.dispose();
     tok.dispose();
   `);
   const result = JSON.parse(execFileSync('node', ['main.js'], { cwd: app }).toString());
   assert.equal(result.text, 'In the beginning');
   assert.ok(result.ids.length > 0);
   assert.equal(result.code, 'OUT_OF_RANGE');
+  assert.ok(result.generated.length > 0);
 });

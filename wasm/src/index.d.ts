@@ -15,7 +15,7 @@ export interface InitOptions {
   wasmUrl?: string | URL;
 }
 
-/** Loads the WebAssembly module once; Tokenizer.load calls it for you. */
+/** Loads the WebAssembly module once; Tokenizer.load and Model.load call it for you. */
 export function init(options?: InitOptions): Promise<unknown>;
 
 export interface LoadOptions {
@@ -51,4 +51,90 @@ export class Tokenizer {
   decodeBytes(ids: Int32Array | ArrayLike<number>): Uint8Array;
   /** Frees native memory; later calls throw a DISPOSED error. */
   dispose(): void;
+}
+
+export interface SampleOptions {
+  /** 0 = greedy (default 0.8). */
+  temperature?: number;
+  /** Keep the K most likely tokens; 0 = all (default). */
+  topK?: number;
+  /** Nucleus sampling; 1 = off (default 0.95). */
+  topP?: number;
+}
+
+export interface GenerateOptions extends SampleOptions {
+  /** At most this many new tokens (default 200); stops earlier at <eos>. */
+  maxTokens?: number;
+  /** Restarts the session's sampling stream first. */
+  seed?: number;
+  /** Stops the stream when aborted. */
+  signal?: AbortSignal;
+}
+
+export interface ScoreResult {
+  /** -log2 p(text) / UTF-8 bytes of its NFC form. */
+  bitsPerByte: number;
+  log2Prob: number;
+  tokens: number;
+  bytes: number;
+}
+
+/** GAU/LRU language model weights (safetensors), immutable and shareable. */
+export class Model {
+  /**
+   * Parses safetensors weights. `tokenizer` (vocabularies must match) is
+   * needed for text (generate, score); without it, ids in and logits out.
+   */
+  static load(weightsBytes: Uint8Array, tokenizer?: Tokenizer | null): Promise<Model>;
+  readonly tokenizer: Tokenizer | null;
+  readonly vocabSize: number;
+  readonly numParameters: number;
+  readonly bosId: number;
+  readonly eosId: number;
+  /** A new, empty session with its own sampling stream. */
+  session(options?: { seed?: number }): Session;
+  /** Frees the weights once no session uses them. */
+  dispose(): void;
+}
+
+/** One sequence: constant-size recurrent state plus a sampling stream. */
+export class Session {
+  /** Tokens fed since the last reset. */
+  readonly position: number;
+  /** Tokens generated so far by the current or last generate(). */
+  readonly generatedTokens: number;
+  reset(): void;
+  setSeed(seed: number): void;
+  /** Feeds token ids (prefill by whole chunks). */
+  feed(ids: Int32Array | ArrayLike<number>): void;
+  /** Next-token logits. */
+  logits(): Float32Array;
+  /** Picks the next token (not fed). */
+  sample(options?: SampleOptions): number;
+  /** Restarts from <bos> + prompt and streams the continuation as text. */
+  generate(prompt: string, options?: GenerateOptions): AsyncGenerator<string, void, void>;
+  /** Bits per byte of `text` (restarts the session). */
+  score(text: string): ScoreResult;
+  dispose(): void;
+}
+
+/** The tokenizer and model in a Worker (Web Worker or worker_threads): pages stay responsive. */
+export class EdgepieceWorker {
+  /** Starts the worker; workerUrl defaults to worker.js next to this package's index.js. */
+  static create(options?: InitOptions & { workerUrl?: string | URL }): Promise<EdgepieceWorker>;
+  loadTokenizer(bytes: Uint8Array, options?: LoadOptions): Promise<{ vocabSize: number }>;
+  loadModel(bytes: Uint8Array): Promise<{ vocabSize: number; numParameters: number }>;
+  encode(text: string | Uint8Array, options?: EncodeOptions): Promise<Int32Array>;
+  encodeWithOffsets(text: string | Uint8Array, options?: EncodeOptions):
+      Promise<{ ids: Int32Array; offsets: Uint32Array }>;
+  setSeed(seed: number): Promise<void>;
+  decode(ids: Int32Array | ArrayLike<number>): Promise<string>;
+  score(text: string): Promise<ScoreResult>;
+  /** Streams pieces to onText; resolves when done or stopped. */
+  generate(prompt: string, options?: Omit<GenerateOptions, 'signal'>,
+           onText?: (piece: string, tokens: number) => void):
+      Promise<{ tokens: number; seconds: number; stopped: boolean }>;
+  /** Stops the running generation. */
+  stop(): Promise<void>;
+  terminate(): void;
 }

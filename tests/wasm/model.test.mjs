@@ -1,0 +1,158 @@
+// The language model in WebAssembly: the PyTorch reference's goldens (the
+// same files the native tests read), parity with the native CLI (greedy and
+// seeded sampling, bits per byte), error paths and memory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { edgepiece, nativeCli, repoRoot } from './support.mjs';
+
+const { Model, Tokenizer, EdgepieceError } = edgepiece;
+const read = (relative) => new Uint8Array(readFileSync(path.join(repoRoot, relative)));
+const golden = (name) => JSON.parse(readFileSync(path.join(repoRoot, 'tests/golden/model', name), 'utf8'));
+const tokenizer = await Tokenizer.load(read('models/kjvzh-8k.model'));
+const demo = await Model.load(read('models/kjvzh-lm.safetensors'), tokenizer);
+
+function worstRelativeError(model, c) {
+  const expected = new Float32Array(Buffer.from(c.logits_f32_base64, 'base64').buffer.slice(0));
+  const session = model.session();
+  let fed = 0;
+  let worst = 0;
+  c.positions.forEach((p, k) => {
+    session.feed(c.ids.slice(fed, p + 1));
+    fed = p + 1;
+    const logits = session.logits();
+    for (let v = 0; v < c.vocab_size; ++v) {
+      worst = Math.max(worst, Math.abs(logits[v] - expected[k * c.vocab_size + v]) / c.logits_std);
+    }
+  });
+  session.dispose();
+  return worst;
+}
+
+test('logits match the PyTorch reference (demo model and the odd-sized tiny model)', async () => {
+  for (const c of golden('kjvzh-lm.golden.json').cases) {
+    assert.ok(worstRelativeError(demo, c) <= 1e-4, c.name);
+  }
+  const tinyGolden = golden('tiny.golden.json');
+  const tiny = await Model.load(read(tinyGolden.model));
+  for (const c of tinyGolden.cases) assert.ok(worstRelativeError(tiny, c) <= 1e-4, c.name);
+  tiny.dispose();
+});
+
+test('greedy continuations equal the reference', () => {
+  const session = demo.session();
+  for (const g of golden('kjvzh-lm.golden.json').greedy) {
+    session.reset();
+    session.feed(g.prompt_ids);
+    const ids = [];
+    for (let i = 0; i < g.ids.length; ++i) {
+      ids.push(session.sample({ temperature: 0 }));
+      session.feed([ids.at(-1)]);
+    }
+    assert.deepEqual(ids, g.ids, g.prompt);
+  }
+  session.dispose();
+});
+
+async function generateText(prompt, options) {
+  const session = demo.session();
+  let text = prompt;
+  for await (const piece of session.generate(prompt, options)) text += piece;
+  session.dispose();
+  return text;
+}
+
+function cliGenerate(prompt, flags) {
+  return execFileSync(nativeCli, ['generate', '--model', path.join(repoRoot, 'models'), '--prompt', prompt, ...flags])
+    .toString().replace(/\n$/, '');
+}
+
+test('generation equals the native CLI: greedy 64 tokens and seeded sampling', async () => {
+  for (const prompt of ['In the beginning', 'And Jesus said', '天']) {
+    assert.equal(await generateText(prompt, { maxTokens: 64, temperature: 0 }),
+      cliGenerate(prompt, ['--max-tokens', '64', '--temperature', '0']), prompt);
+    assert.equal(await generateText(prompt, { maxTokens: 64, temperature: 0.8, topP: 0.95, seed: 7 }),
+      cliGenerate(prompt, ['--max-tokens', '64', '--temperature', '0.8', '--top-p', '0.95', '--seed', '7']), prompt);
+  }
+});
+
+test('bits per byte equal the reference and the native CLI', () => {
+  const session = demo.session();
+  for (const h of golden('kjvzh-lm.golden.json').heldout) {
+    const text = readFileSync(path.join(repoRoot, h.file), 'utf8');
+    const r = session.score(text);
+    assert.equal(r.tokens, h.tokens);
+    assert.equal(r.bytes, h.bytes);
+    assert.ok(Math.abs(r.bitsPerByte - h.bits_per_byte) <= 0.005 * h.bits_per_byte, h.file);
+    const native = JSON.parse(execFileSync(nativeCli, ['score', '--model', path.join(repoRoot, 'models'), path.join(repoRoot, h.file)]));
+    assert.ok(Math.abs(r.bitsPerByte - native.bits_per_byte) <= 1e-5 * native.bits_per_byte);
+  }
+  session.dispose();
+});
+
+test('errors are typed and the module keeps working', async () => {
+  const code = (fn) => { try { fn(); } catch (e) { assert.ok(e instanceof EdgepieceError); return e.code; } return 'none'; };
+  const codeAsync = async (p) => { try { await p; } catch (e) { assert.ok(e instanceof EdgepieceError); return e.code; } return 'none'; };
+  const weights = read('models/kjvzh-lm.safetensors');
+  assert.equal(await codeAsync(Model.load(weights.subarray(0, 1000), tokenizer)), 'INVALID_MODEL');
+  assert.equal(await codeAsync(Model.load(read('tests/golden/model/tiny.safetensors'), tokenizer)), 'INVALID_ARGUMENT');
+  assert.equal(await codeAsync(Model.load('nope', tokenizer)), 'INVALID_ARGUMENT');
+  const session = demo.session();
+  assert.equal(code(() => session.sample()), 'INVALID_ARGUMENT');  // nothing fed yet
+  assert.equal(code(() => session.feed([1, 1e6])), 'OUT_OF_RANGE');
+  session.feed([1]);
+  assert.equal(code(() => session.sample({ temperature: -1 })), 'INVALID_ARGUMENT');
+  assert.equal(code(() => session.sample({ topP: 0 })), 'INVALID_ARGUMENT');
+  assert.ok(session.sample() >= 0);
+  session.dispose();
+  assert.equal(code(() => session.feed([1])), 'DISPOSED');
+  const tiny = await Model.load(read('tests/golden/model/tiny.safetensors'));
+  const s2 = tiny.session();
+  s2.feed([1]);
+  await assert.rejects(async () => { for await (const _ of s2.generate('x')) {} }, (e) => e.code === 'INVALID_ARGUMENT');
+  tiny.dispose();
+  s2.feed([3]);  // the session keeps the weights alive
+  s2.dispose();
+  assert.equal(code(() => tiny.session()), 'DISPOSED');
+});
+
+test('sessions and models are freed: 300 load/feed/dispose cycles keep WASM memory flat', async () => {
+  const bytes = read('tests/golden/model/tiny.safetensors');
+  const cycle = async () => {
+    const m = await Model.load(bytes);
+    const s = m.session();
+    s.feed([1, 2, 3, 4, 5]);
+    s.dispose();
+    m.dispose();
+  };
+  for (let i = 0; i < 50; ++i) await cycle();
+  const memory = (await edgepiece.init()).memory.buffer.byteLength;
+  for (let i = 0; i < 300; ++i) await cycle();
+  assert.equal((await edgepiece.init()).memory.buffer.byteLength, memory);
+});
+
+test('EdgepieceWorker: encode, streamed generation equal to the main thread, stop, errors', async () => {
+  const worker = await edgepiece.EdgepieceWorker.create();
+  try {
+    await assert.rejects(worker.encode('x'), (e) => e instanceof EdgepieceError && e.code === 'INVALID_ARGUMENT');
+    await worker.loadTokenizer(read('models/kjvzh-8k.model'));
+    assert.deepEqual(Array.from(await worker.encode('In the beginning')), Array.from(tokenizer.encode('In the beginning')));
+    await assert.rejects(worker.loadModel(read('models/kjvzh-lm.safetensors').subarray(0, 99)), (e) => e.code === 'INVALID_MODEL');
+    await worker.loadModel(read('models/kjvzh-lm.safetensors'));
+    let streamed = '';
+    const done = await worker.generate('And God said', { maxTokens: 40, temperature: 0.8, seed: 3 }, (piece) => { streamed += piece; });
+    assert.equal(streamed, (await generateText('And God said', { maxTokens: 40, temperature: 0.8, seed: 3 })).slice('And God said'.length));
+    assert.equal(done.stopped, false);
+    let pieces = 0;
+    const running = worker.generate('In the beginning', { maxTokens: 100000, temperature: 1 }, () => {
+      if (++pieces === 5) worker.stop();
+    });
+    const stopped = await running;
+    assert.equal(stopped.stopped, true);
+    assert.ok(stopped.tokens < 1000, `stopped after ${stopped.tokens} tokens`);
+  } finally {
+    worker.terminate();
+  }
+});

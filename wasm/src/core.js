@@ -1,0 +1,142 @@
+// The module core of the JS layer: loading the WebAssembly module, turning
+// C ABI statuses (runtime/capi/edgepiece.h) into typed errors, and moving
+// bytes in and out of module memory. One module instance per JS realm,
+// created by init() (implicitly by Tokenizer.load / Model.load).
+
+const STATUS_NAMES = [
+  'OK', 'INVALID_ARGUMENT', 'IO_ERROR', 'MALFORMED_JSON', 'INVALID_MODEL',
+  'OUT_OF_RANGE', 'OUT_OF_MEMORY', 'INTERNAL',
+];
+
+/** Error thrown by every edgepiece call; `code` names the failure class. */
+export class EdgepieceError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'EdgepieceError';
+    this.code = code;
+  }
+}
+
+let module = null;       // { exports, memory }
+let loading = null;      // Promise of module
+const encoder = new TextEncoder();
+export const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+async function defaultWasmBytes(wasmUrl) {
+  const url = wasmUrl ?? new URL('./edgepiece.wasm', import.meta.url);
+  const isFileUrl = typeof url === 'object' ? url.protocol === 'file:' : url.startsWith('file:');
+  if (typeof process !== 'undefined' && process.versions?.node && (isFileUrl || typeof url === 'string' && !/^[a-z]+:/i.test(url))) {
+    const { readFile } = await import('node:fs/promises');
+    return readFile(url);
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new EdgepieceError('IO_ERROR', `cannot fetch ${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Loads the WebAssembly module once. Options: wasmBinary (bytes of
+ * edgepiece.wasm) or wasmUrl (where to fetch it; default: next to this file).
+ */
+export function init(options = {}) {
+  // Resolves to { exports, memory } of the module instance.
+  if (loading) return loading;
+  loading = (async () => {
+    if (typeof WebAssembly !== 'object' || !WebAssembly.validate(new Uint8Array(
+        [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]))) {
+      throw new EdgepieceError('UNSUPPORTED', 'this JavaScript engine lacks WebAssembly SIMD (Safari >= 16.4, Chrome >= 91, Firefox >= 89, Node >= 16.4 have it)');
+    }
+    const bytes = options.wasmBinary ?? await defaultWasmBytes(options.wasmUrl);
+    const imports = {
+      env: { emscripten_notify_memory_growth() {} },
+      wasi_snapshot_preview1: {
+        proc_exit(code) { throw new EdgepieceError('INTERNAL', `edgepiece module aborted (exit ${code})`); },
+      },
+    };
+    const { instance } = await WebAssembly.instantiate(bytes, imports);
+    const exports = instance.exports;
+    if (exports._initialize) exports._initialize();
+    module = { exports, memory: exports.memory };
+    return module;
+  })();
+  loading.catch(() => { loading = null; });
+  return loading;
+}
+
+export function wasm() {
+  if (!module) throw new EdgepieceError('NOT_INITIALIZED', 'call await init() or Tokenizer.load() first');
+  return module.exports;
+}
+
+export function check(status) {
+  if (status === 0) return;
+  const ex = wasm();
+  const pointer = ex.ep_last_error();
+  const bytes = new Uint8Array(heap(), pointer);
+  const end = bytes.indexOf(0);
+  const message = decoder.decode(bytes.subarray(0, end < 0 ? 0 : end));
+  throw new EdgepieceError(STATUS_NAMES[status] ?? 'INTERNAL', message || `status ${status}`);
+}
+
+// A reusable input buffer and size_t slot in module memory: per-call
+// malloc/free pairs dominated short inputs (one line of text).
+export let scratch = { pointer: 0, capacity: 0, slot: 0 };
+
+export function scratchFor(size) {
+  const ex = wasm();
+  if (!scratch.slot) scratch.slot = ex.ep_malloc(8);
+  if (size > scratch.capacity) {
+    if (scratch.pointer) ex.ep_free(scratch.pointer);
+    const capacity = Math.max(size, 2 * scratch.capacity, 4096);
+    scratch.pointer = ex.ep_malloc(capacity);
+    if (scratch.pointer === 0) {
+      scratch.capacity = 0;
+      throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
+    }
+    scratch.capacity = capacity;
+  }
+  return scratch.pointer;
+}
+
+// Writes `text` (NFC-normalized) or bytes into the scratch buffer; returns
+// [pointer, length].
+export function writeInput(text) {
+  if (typeof text === 'string') {
+    const normalized = text.normalize('NFC');
+    // UTF-16 -> UTF-8 takes at most 3 bytes per code unit.
+    const pointer = scratchFor(3 * normalized.length);
+    const { written } = encoder.encodeInto(
+      normalized, new Uint8Array(heap(), pointer, 3 * normalized.length));
+    return [pointer, written];
+  }
+  if (text instanceof Uint8Array) {
+    const pointer = scratchFor(text.length);
+    new Uint8Array(heap(), pointer, text.length).set(text);
+    return [pointer, text.length];
+  }
+  throw new EdgepieceError('INVALID_ARGUMENT', 'text must be a string or a Uint8Array');
+}
+
+export function sizeResult(status) {
+  check(status);
+  return new Uint32Array(heap(), scratch.slot, 1)[0];
+}
+
+// Copies `bytes` into module memory; returns the pointer. The caller frees.
+export function copyIn(bytes) {
+  const ex = wasm();
+  const pointer = ex.ep_malloc(bytes.length);
+  if (pointer === 0) throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
+  new Uint8Array(heap(), pointer, bytes.length).set(bytes);
+  return pointer;
+}
+
+// The module's memory buffer (it changes when memory grows: never cache it).
+export function heap() {
+  return module.memory.buffer;
+}
+
+// Reads the u32 handle the C ABI wrote at `pointer`.
+export function readHandle(pointer) {
+  return new Uint32Array(heap(), pointer, 1)[0];
+}

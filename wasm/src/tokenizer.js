@@ -1,0 +1,162 @@
+// Tokenizer: BytePiece encode/decode over the C ABI's ep_tokenizer and
+// ep_encoder. Objects own native handles: call dispose(); a
+// FinalizationRegistry frees forgotten ones as a backstop.
+import {
+  EdgepieceError, check, copyIn, decoder, heap, init, readHandle, scratch, sizeResult, wasm,
+  writeInput,
+} from './core.js';
+
+const registry = new FinalizationRegistry(({ tokenizer, encoder: enc }) => {
+  wasm().ep_encoder_destroy(enc);
+  wasm().ep_tokenizer_destroy(tokenizer);
+});
+
+const RNG_KINDS = { default: 0, glibc: 1 };
+
+/**
+ * A BytePiece tokenizer with its own sampling RNG stream.
+ * Strings are NFC-normalized in JS (String.prototype.normalize) before
+ * encoding; Uint8Array input is taken as already-normalized UTF-8 (invalid
+ * bytes fall back to byte tokens).
+ */
+export class Tokenizer {
+  #handles;
+
+  constructor(handles) {
+    this.#handles = handles;
+    registry.register(this, handles, this);
+  }
+
+  /** Parses a BytePiece model file (Uint8Array). Options: seed, rng ('default' | 'glibc'). */
+  static async load(modelBytes, options = {}) {
+    await init();
+    if (!(modelBytes instanceof Uint8Array)) {
+      throw new EdgepieceError('INVALID_ARGUMENT', 'model must be a Uint8Array');
+    }
+    const rng = RNG_KINDS[options.rng ?? 'default'];
+    if (rng === undefined) throw new EdgepieceError('INVALID_ARGUMENT', `unknown rng "${options.rng}"`);
+    const seed = options.seed ?? 0;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new EdgepieceError('INVALID_ARGUMENT', 'seed must be an integer in [0, 2^32)');
+    }
+    const ex = wasm();
+    const modelPointer = copyIn(modelBytes);
+    const out = ex.ep_malloc(4);
+    let tokenizer = 0;
+    try {
+      check(ex.ep_tokenizer_create(modelPointer, modelBytes.length, out));
+      tokenizer = readHandle(out);
+      check(ex.ep_encoder_create(tokenizer, rng, seed >>> 0, out));
+      const enc = readHandle(out);
+      return new Tokenizer({ tokenizer, encoder: enc });
+    } catch (error) {
+      if (tokenizer) ex.ep_tokenizer_destroy(tokenizer);
+      throw error;
+    } finally {
+      ex.ep_free(out);
+      ex.ep_free(modelPointer);
+    }
+  }
+
+  #live() {
+    if (!this.#handles) throw new EdgepieceError('DISPOSED', 'this Tokenizer was disposed');
+    return this.#handles;
+  }
+
+  /** Number of ids: pieces + 3 (<pad>, <bos>, <eos>). */
+  get vocabSize() { return wasm().ep_tokenizer_vocab_size(this.#live().tokenizer); }
+
+  /** Restarts this tokenizer's sampling RNG stream. */
+  setSeed(seed) {
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new EdgepieceError('INVALID_ARGUMENT', 'seed must be an integer in [0, 2^32)');
+    }
+    wasm().ep_encoder_seed(this.#live().encoder, seed >>> 0);
+  }
+
+  #encode(text, options, flags) {
+    const { encoder: enc } = this.#live();
+    const alpha = options.alpha ?? -1;
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
+      throw new EdgepieceError('INVALID_ARGUMENT', 'alpha must be a finite number');
+    }
+    if (options.bos) flags |= 1;
+    if (options.eos) flags |= 2;
+    const ex = wasm();
+    const [pointer, length] = writeInput(text);  // also allocates scratch.slot
+    const count = sizeResult(ex.ep_encoder_encode(enc, pointer, length, alpha, flags, scratch.slot));
+    const ids = new Int32Array(heap(), ex.ep_encoder_ids(enc), count).slice();
+    const offsets = flags & 4
+      ? new Uint32Array(heap(), ex.ep_encoder_offsets(enc), 2 * count).slice()
+      : null;
+    const bytes = flags & 4 && typeof text === 'string'
+      ? new Uint8Array(heap(), pointer, length).slice()
+      : null;
+    return { ids, offsets, bytes };
+  }
+
+  /** Token ids (Int32Array). Options: alpha (< 0 deterministic, >= 0 sampling), bos, eos. */
+  encode(text, options = {}) {
+    return this.#encode(text, options, 0).ids;
+  }
+
+  /**
+   * Ids and, per token, its [begin, end) range as two entries of `offsets`:
+   * UTF-16 indexes into the NFC-normalized string for string input, byte
+   * offsets for Uint8Array input.
+   */
+  encodeWithOffsets(text, options = {}) {
+    const { ids, offsets, bytes } = this.#encode(text, options, 4);
+    if (typeof text === 'string') byteOffsetsToUtf16(bytes, offsets);
+    return { ids, offsets };
+  }
+
+  /** Text of `ids` (invalid UTF-8 dropped, like Python's errors='ignore'). */
+  decode(ids) {
+    return decoder.decode(this.#decode(ids, 1));
+  }
+
+  /** Raw bytes of `ids`. */
+  decodeBytes(ids) {
+    return this.#decode(ids, 0);
+  }
+
+  #decode(ids, asText) {
+    const { encoder: enc } = this.#live();
+    const array = ids instanceof Int32Array ? ids : Int32Array.from(ids);
+    const ex = wasm();
+    const [pointer] = writeInput(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+    const size = sizeResult(ex.ep_encoder_decode(enc, pointer, array.length, asText, scratch.slot));
+    return new Uint8Array(heap(), ex.ep_encoder_bytes(enc), size).slice();
+  }
+
+  /** Frees the native objects; later calls throw a DISPOSED error. */
+  dispose() {
+    if (!this.#handles) return;
+    const { tokenizer, encoder: enc } = this.#handles;
+    this.#handles = null;
+    registry.unregister(this);
+    wasm().ep_encoder_destroy(enc);
+    wasm().ep_tokenizer_destroy(tokenizer);
+  }
+}
+
+// Rewrites UTF-8 byte offsets (sorted pairs) in place as UTF-16 indexes of
+// the same text. An offset inside a multi-byte character (byte fallback)
+// maps to that character's start.
+function byteOffsetsToUtf16(bytes, offsets) {
+  const order = Array.from(offsets.keys()).sort((a, b) => offsets[a] - offsets[b]);
+  let byte = 0;
+  let unit = 0;
+  for (const k of order) {
+    const target = offsets[k];
+    while (byte < bytes.length) {
+      const lead = bytes[byte];
+      const length = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+      if (byte + length > target) break;
+      byte += length;
+      unit += length === 4 ? 2 : 1;
+    }
+    offsets[k] = unit;
+  }
+}

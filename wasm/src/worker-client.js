@@ -1,0 +1,96 @@
+// EdgepieceWorker: the tokenizer and the language model in a Worker (a
+// module Web Worker in browsers, worker_threads in Node), behind promises
+// and an async iterator, so long generations never block the page.
+import { EdgepieceError } from './core.js';
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
+export class EdgepieceWorker {
+  #worker;
+  #next = 1;
+  #pending = new Map();  // id -> { resolve, reject, onPiece }
+
+  constructor(worker) {
+    this.#worker = worker;
+    const onMessage = (message) => {
+      const entry = this.#pending.get(message.id);
+      if (!entry) return;
+      if ('piece' in message) {
+        entry.onPiece?.(message.piece, message.tokens);
+        return;
+      }
+      this.#pending.delete(message.id);
+      if (message.ok) entry.resolve(message.result);
+      else entry.reject(new EdgepieceError(message.error.code, message.error.message));
+    };
+    if (isNode) worker.on('message', onMessage);
+    else worker.addEventListener('message', (event) => onMessage(event.data));
+  }
+
+  /**
+   * Starts the worker. Options: workerUrl (default: worker.js next to this
+   * file), wasmUrl / wasmBinary (passed to init() inside the worker).
+   */
+  static async create(options = {}) {
+    const url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
+    let worker;
+    if (isNode) {
+      const { Worker } = await import('node:worker_threads');
+      worker = new Worker(url);
+    } else {
+      worker = new Worker(url, { type: 'module' });
+    }
+    await new Promise((resolve, reject) => {
+      const onReady = (message) => { if (message?.ready) resolve(); };
+      if (isNode) {
+        worker.once('message', onReady);
+        worker.once('error', reject);
+      } else {
+        worker.addEventListener('message', (event) => onReady(event.data), { once: true });
+        worker.addEventListener('error', (event) => reject(new EdgepieceError('INTERNAL', event.message ?? 'worker failed')), { once: true });
+      }
+    });
+    const client = new EdgepieceWorker(worker);
+    const { wasmUrl, wasmBinary } = options;
+    await client.#call('init', { wasmUrl: wasmUrl?.toString(), wasmBinary });
+    return client;
+  }
+
+  #call(op, args, onPiece) {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, onPiece });
+      this.#worker.postMessage({ id, op, args });
+    });
+  }
+
+  /** Loads a BytePiece model (Uint8Array); options as Tokenizer.load. */
+  loadTokenizer(bytes, options = {}) { return this.#call('loadTokenizer', { bytes, options }); }
+  /** Loads safetensors weights for the loaded tokenizer; resolves to { vocabSize, numParameters }. */
+  loadModel(bytes) { return this.#call('loadModel', { bytes }); }
+  encode(text, options = {}) { return this.#call('encode', { text, options }); }
+  encodeWithOffsets(text, options = {}) { return this.#call('encodeWithOffsets', { text, options }); }
+  setSeed(seed) { return this.#call('setSeed', { seed }); }
+  decode(ids) { return this.#call('decode', { ids }); }
+  score(text) { return this.#call('score', { text }); }
+
+  /**
+   * Streams generated text: `onText(piece, tokensSoFar)` for every piece;
+   * resolves to { tokens, seconds, stopped } when done or stopped.
+   * Options as Session.generate (maxTokens, temperature, topK, topP, seed).
+   */
+  generate(prompt, options = {}, onText = () => {}) {
+    const { signal, ...rest } = options;
+    return this.#call('generate', { prompt, options: rest }, onText);
+  }
+
+  /** Stops the running generation (its promise resolves with stopped: true). */
+  stop() { return this.#call('stop', {}); }
+
+  /** Ends the worker; pending calls reject. */
+  terminate() {
+    this.#worker.terminate();
+    for (const { reject } of this.#pending.values()) reject(new EdgepieceError('DISPOSED', 'worker terminated'));
+    this.#pending.clear();
+  }
+}

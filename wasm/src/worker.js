@@ -1,0 +1,79 @@
+// The worker side of EdgepieceWorker (worker-client.js): owns a Tokenizer
+// and a Model in its own module instance and answers requests, streaming
+// generated text, so the page's main thread stays responsive. Runs as a
+// module Web Worker or a Node worker_threads Worker.
+import { EdgepieceError, Model, Tokenizer, init } from './index.js';
+
+const inBrowser = typeof self !== 'undefined' && typeof self.postMessage === 'function';
+const port = inBrowser ? self : (await import('node:worker_threads')).parentPort;
+const listen = (handler) => (inBrowser
+  ? self.addEventListener('message', (event) => handler(event.data))
+  : port.on('message', handler));
+
+let tokenizer = null;
+let model = null;
+let session = null;
+let generation = null;  // AbortController of the running generate
+
+// Lets queued messages (a stop request) run between two tokens; a
+// MessageChannel round trip is far cheaper than setTimeout's clamped delay.
+const channel = new MessageChannel();
+const waiting = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+const yieldToEvents = () => new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(0); });
+
+function need(object, what) {
+  if (!object) throw new EdgepieceError('INVALID_ARGUMENT', `load a ${what} first`);
+  return object;
+}
+
+const handlers = {
+  async init(args) { await init(args ?? {}); return null; },
+  async loadTokenizer({ bytes, options }) {
+    const next = await Tokenizer.load(bytes, options);
+    session?.dispose(); model?.dispose(); tokenizer?.dispose();
+    session = model = null;
+    tokenizer = next;
+    return { vocabSize: tokenizer.vocabSize };
+  },
+  async loadModel({ bytes }) {
+    const next = await Model.load(bytes, need(tokenizer, 'tokenizer'));
+    session?.dispose(); model?.dispose();
+    model = next;
+    session = model.session();
+    return { vocabSize: model.vocabSize, numParameters: model.numParameters };
+  },
+  encode({ text, options }) { return need(tokenizer, 'tokenizer').encode(text, options); },
+  encodeWithOffsets({ text, options }) { return need(tokenizer, 'tokenizer').encodeWithOffsets(text, options); },
+  setSeed({ seed }) { need(tokenizer, 'tokenizer').setSeed(seed); return null; },
+  decode({ ids }) { return need(tokenizer, 'tokenizer').decode(ids); },
+  score({ text }) { return need(session, 'model').score(text); },
+  stop() { generation?.abort(); return null; },
+  async generate({ prompt, options }, id) {
+    const s = need(session, 'model');
+    generation?.abort();
+    const controller = new AbortController();
+    generation = controller;
+    const start = performance.now();
+    try {
+      for await (const piece of s.generate(prompt, { ...options, signal: controller.signal })) {
+        port.postMessage({ id, piece, tokens: s.generatedTokens });
+        await yieldToEvents();
+      }
+    } finally {
+      if (generation === controller) generation = null;
+    }
+    return { tokens: s.generatedTokens, seconds: (performance.now() - start) / 1000, stopped: controller.signal.aborted };
+  },
+};
+
+listen(async ({ id, op, args }) => {
+  try {
+    const handler = handlers[op];
+    if (!handler) throw new EdgepieceError('INVALID_ARGUMENT', `unknown request "${op}"`);
+    port.postMessage({ id, ok: true, result: await handler(args ?? {}, id) });
+  } catch (error) {
+    port.postMessage({ id, ok: false, error: { code: error.code ?? 'INTERNAL', message: String(error.message ?? error) } });
+  }
+});
+port.postMessage({ ready: true });
