@@ -15,12 +15,17 @@ let model = null;
 let session = null;
 let generation = null;  // AbortController of the running generate
 
-// Lets queued messages (a stop request) run between two tokens; a
-// MessageChannel round trip is far cheaper than setTimeout's clamped delay.
+// Lets queued messages (a stop request) run between two tokens. Browsers:
+// a MessageChannel round trip, far cheaper than setTimeout's clamped delay,
+// and queued behind the page's messages. Node drains a port's messages in
+// one go (a ping-pong would starve the parent port): setImmediate there.
 const channel = new MessageChannel();
 const waiting = [];
 channel.port1.onmessage = () => waiting.shift()?.();
-const yieldToEvents = () => new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(0); });
+const yieldToEvents = typeof setImmediate === 'function'
+  ? () => new Promise((resolve) => setImmediate(resolve))
+  : () => new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(0); });
+if (typeof setImmediate === 'function') channel.port1.close();
 
 function need(object, what) {
   if (!object) throw new EdgepieceError('INVALID_ARGUMENT', `load a ${what} first`);
