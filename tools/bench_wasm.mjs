@@ -1,4 +1,4 @@
-// WebAssembly tokenizer throughput in Node vs the native build, one command:
+// WebAssembly tokenizer and language-model speed in Node vs the native build, one command:
 //   node tools/bench_wasm.mjs        (after tools/bench_tokenizer.sh made build/bench-data)
 // MB of input per CPU-second, best of REPEAT passes, line by line and 64 KB
 // documents, deterministic and alpha=0.1; the native numbers come from
@@ -64,5 +64,43 @@ for (const model of ['kjvzh-8k', 'plus40k']) {
     }
   }
   console.log(`load ${model} in WASM (module already instantiated): ${loadMs.toFixed(1)} ms`);
+  tok.dispose();
+}
+
+// --- the language model: prefill and decode tokens/s, WASM vs native -------
+{
+  const { Model } = await import(path.join(root, 'build/wasm/package/index.js'));
+  const prefillTokens = 512;
+  const decodeTokens = 256;
+  const tok = await Tokenizer.load(new Uint8Array(readFileSync(path.join(root, 'models/kjvzh-8k.model'))));
+  const t0 = performance.now();
+  const model = await Model.load(new Uint8Array(readFileSync(path.join(root, 'models/kjvzh-lm.safetensors'))), tok);
+  const loadMs = performance.now() - t0;
+  const session = model.session();
+  // The same pseudo-random ids as `edgepiece bench` would not matter: the work is the same.
+  const ids = Int32Array.from({ length: prefillTokens }, (_, i) => 3 + ((i * 2654435761) >>> 0) % (model.vocabSize - 3));
+  let prefill = Infinity;
+  let decode = Infinity;
+  for (let r = 0; r < repeat; ++r) {
+    session.reset();
+    let start = cpuSeconds();
+    session.feed(ids);
+    prefill = Math.min(prefill, cpuSeconds() - start);
+    session.reset();
+    start = cpuSeconds();
+    for (let i = 0; i < decodeTokens; ++i) session.feed(ids.subarray(i, i + 1));
+    decode = Math.min(decode, cpuSeconds() - start);
+  }
+  const nativeOut = execFileSync(cli, ['bench', '--model', path.join(root, 'models'), '--repeat', String(repeat)]).toString();
+  const native = Object.fromEntries([...nativeOut.matchAll(/(prefill|decode)\s+\d+ tokens\s+([\d.]+) tok\/s/g)].map((m) => [m[1], Number(m[2])]));
+  console.log(`\n# language model (models/kjvzh-lm.safetensors), tokens per CPU-second, best of ${repeat}`);
+  console.log('phase      wasm tok/s  native tok/s  wasm/native');
+  for (const [phase, tokens, seconds] of [['prefill', prefillTokens, prefill], ['decode', decodeTokens, decode]]) {
+    const wasm = tokens / seconds;
+    console.log(`${phase.padEnd(8)} ${wasm.toFixed(0).padStart(12)} ${native[phase].toFixed(0).padStart(13)} ${(wasm / native[phase]).toFixed(2).padStart(12)}`);
+  }
+  console.log(`load kjvzh-lm in WASM (module already instantiated): ${loadMs.toFixed(1)} ms`);
+  session.dispose();
+  model.dispose();
   tok.dispose();
 }
