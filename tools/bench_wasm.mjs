@@ -28,12 +28,19 @@ function documents(text) {
 }
 function cpuSeconds() { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; }
 
-function measure(tok, texts, alpha) {
+// batch > 0: encodeBatch over groups of `batch` texts instead of one call per text.
+function measure(tok, texts, alpha, batch = 0) {
   const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
+  const groups = [];
+  for (let i = 0; batch && i < texts.length; i += batch) groups.push(texts.slice(i, i + batch));
   let best = Infinity;
   for (let r = 0; r < repeat; ++r) {
     const start = cpuSeconds();
-    for (const t of texts) tok.encode(t, { alpha });
+    if (batch) {
+      for (const g of groups) tok.encodeBatch(g, { alpha });
+    } else {
+      for (const t of texts) tok.encode(t, { alpha });
+    }
     best = Math.min(best, cpuSeconds() - start);
   }
   return bytes / best / 1e6;
@@ -60,6 +67,10 @@ for (const model of ['kjvzh-8k', 'plus40k']) {
         const wasm = measure(tok, texts, alpha);
         const nat = native[`${unit} ${mode}`];
         console.log(`${(model + '/' + lang).padEnd(17)} ${unit.padEnd(6)} ${mode.padEnd(8)} ${wasm.toFixed(2).padStart(10)} ${nat.toFixed(2).padStart(12)} ${(wasm / nat).toFixed(2).padStart(11)}`);
+        if (unit === 'lines') {  // the same lines through encodeBatch, 1,000 per call
+          const batched = measure(tok, texts, alpha, 1000);
+          console.log(`${(model + '/' + lang).padEnd(17)} ${'batch'.padEnd(6)} ${mode.padEnd(8)} ${batched.toFixed(2).padStart(10)} ${nat.toFixed(2).padStart(12)} ${(batched / nat).toFixed(2).padStart(11)}`);
+        }
       }
     }
   }

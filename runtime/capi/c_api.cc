@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "runtime/capi/edgepiece.h"
 #include "runtime/model/model.h"
@@ -20,6 +21,8 @@ struct ep_encoder {
   edgepiece::Encoder encoder;
   edgepiece::Encoding encoding;
   std::string bytes;
+  edgepiece::Encoding one;               // per-text result inside a batch
+  std::vector<uint32_t> batch_ends;      // cumulative id counts of a batch
 };
 
 struct ep_model {
@@ -110,6 +113,43 @@ int32_t ep_encoder_encode(ep_encoder* encoder, const uint8_t* text, size_t size,
   if (!status.ok()) return Report(status);
   *num_ids = encoder->encoding.ids.size();
   return EP_STATUS_OK;
+}
+
+int32_t ep_encoder_encode_batch(ep_encoder* encoder, const uint8_t* texts, const uint32_t* ends,
+                                size_t count, double alpha, int32_t flags, size_t* num_ids) {
+  if (encoder == nullptr || num_ids == nullptr || (count > 0 && (texts == nullptr || ends == nullptr))) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  if (flags & EP_ENCODE_OFFSETS) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "offsets are not available in a batch");
+  }
+  edgepiece::EncodeOptions options;
+  options.alpha = alpha;
+  options.add_bos = (flags & EP_ENCODE_BOS) != 0;
+  options.add_eos = (flags & EP_ENCODE_EOS) != 0;
+  encoder->encoding.ids.clear();
+  encoder->encoding.offsets.clear();
+  encoder->batch_ends.clear();
+  uint32_t begin = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (ends[i] < begin) {
+      return Fail(edgepiece::StatusCode::kInvalidArgument, "batch ends must not decrease");
+    }
+    const edgepiece::Status status = encoder->encoder.Encode(
+        std::string_view(reinterpret_cast<const char*>(texts) + begin, ends[i] - begin), options,
+        &encoder->one);
+    if (!status.ok()) return Report(status);
+    encoder->encoding.ids.insert(encoder->encoding.ids.end(), encoder->one.ids.begin(),
+                                 encoder->one.ids.end());
+    encoder->batch_ends.push_back(static_cast<uint32_t>(encoder->encoding.ids.size()));
+    begin = ends[i];
+  }
+  *num_ids = encoder->encoding.ids.size();
+  return EP_STATUS_OK;
+}
+
+const uint32_t* ep_encoder_batch_ends(const ep_encoder* encoder) {
+  return encoder->batch_ends.data();
 }
 
 const int32_t* ep_encoder_ids(const ep_encoder* encoder) {

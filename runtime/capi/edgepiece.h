@@ -58,6 +58,14 @@ void ep_encoder_seed(ep_encoder* encoder, uint32_t seed);
  * ep_encoder_offsets() holds 2 * *num_ids byte offsets. */
 int32_t ep_encoder_encode(ep_encoder* encoder, const uint8_t* text, size_t size, double alpha,
                           int32_t flags, size_t* num_ids);
+/* Encodes `count` texts in one call: text i is bytes [ends[i-1], ends[i])
+ * of `texts` (ends[-1] = 0). The ids of all texts follow one another at
+ * ep_encoder_ids() (*num_ids in all); ep_encoder_batch_ends() holds `count`
+ * cumulative id counts. Sampling continues one stream across the texts.
+ * EP_ENCODE_OFFSETS is not supported here. */
+int32_t ep_encoder_encode_batch(ep_encoder* encoder, const uint8_t* texts, const uint32_t* ends,
+                                size_t count, double alpha, int32_t flags, size_t* num_ids);
+const uint32_t* ep_encoder_batch_ends(const ep_encoder* encoder);
 const int32_t* ep_encoder_ids(const ep_encoder* encoder);
 const uint32_t* ep_encoder_offsets(const ep_encoder* encoder);
 

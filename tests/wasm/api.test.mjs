@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { edgepiece, repoRoot } from './support.mjs';
+import { edgepiece, modelBytes, publicDocuments, repoRoot } from './support.mjs';
 
 const { Tokenizer, EdgepieceError } = edgepiece;
 const bundled = new Uint8Array(readFileSync(path.join(repoRoot, 'models/kjvzh-8k.model')));
@@ -107,4 +107,22 @@ test('10,000 load/encode/dispose cycles do not grow WASM memory', async () => {
   const before = memory.buffer.byteLength;
   for (let i = 0; i < 10000; ++i) await cycle();
   assert.equal(memory.buffer.byteLength, before);
+});
+
+test('encodeBatch equals one encode per text, deterministic and sampled', async () => {
+  const { Tokenizer: Tok } = edgepiece;
+  const tok = await Tok.load(modelBytes('kjvzh-8k'), { seed: 9 });
+  const texts = publicDocuments().slice(0, 300).flatMap((d) => d.split('\n'));
+  texts.push('', new Uint8Array([0xe4, 0xb8]), 'e\u0301');  // empty, invalid UTF-8, non-NFC
+  const batch = tok.encodeBatch(texts, { bos: true });
+  assert.equal(batch.length, texts.length);
+  texts.forEach((t, i) => assert.deepEqual(Array.from(batch[i]), Array.from(tok.encode(t, { bos: true }))));
+  tok.setSeed(5);
+  const sampled = tok.encodeBatch(texts, { alpha: 0.1 });
+  tok.setSeed(5);
+  texts.forEach((t, i) => assert.deepEqual(Array.from(sampled[i]), Array.from(tok.encode(t, { alpha: 0.1 }))));
+  assert.deepEqual(tok.encodeBatch([]), []);
+  assert.throws(() => tok.encodeBatch('x'), (e) => e.code === 'INVALID_ARGUMENT');
+  assert.throws(() => tok.encodeBatch([1]), (e) => e.code === 'INVALID_ARGUMENT');
+  tok.dispose();
 });

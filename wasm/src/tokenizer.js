@@ -2,9 +2,11 @@
 // ep_encoder. Objects own native handles: call dispose(); a
 // FinalizationRegistry frees forgotten ones as a backstop.
 import {
-  EdgepieceError, check, copyIn, decoder, heap, init, readHandle, scratch, sizeResult, wasm,
-  writeInput,
+  EdgepieceError, check, copyIn, decoder, heap, init, readHandle, scratch, scratchFor, sizeResult,
+  wasm, writeInput,
 } from './core.js';
+
+const textEncoder = new TextEncoder();
 
 const registry = new FinalizationRegistry(({ tokenizer, encoder: enc }) => {
   wasm().ep_encoder_destroy(enc);
@@ -98,6 +100,54 @@ export class Tokenizer {
   /** Token ids (Int32Array). Options: alpha (< 0 deterministic, >= 0 sampling), bos, eos. */
   encode(text, options = {}) {
     return this.#encode(text, options, 0).ids;
+  }
+
+  /**
+   * Encodes many texts in one call into the module (the per-call cost of
+   * the JS boundary dominates short texts): an array of Int32Arrays, views
+   * into one copied buffer. Options as encode(); sampling continues this
+   * tokenizer's stream across the texts, in order.
+   */
+  encodeBatch(texts, options = {}) {
+    const { encoder: enc } = this.#live();
+    if (!Array.isArray(texts)) throw new EdgepieceError('INVALID_ARGUMENT', 'texts must be an array');
+    const alpha = options.alpha ?? -1;
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
+      throw new EdgepieceError('INVALID_ARGUMENT', 'alpha must be a finite number');
+    }
+    const flags = (options.bos ? 1 : 0) | (options.eos ? 2 : 0);
+    const inputs = texts.map((t) => {
+      if (typeof t === 'string') return t.normalize('NFC');
+      if (t instanceof Uint8Array) return t;
+      throw new EdgepieceError('INVALID_ARGUMENT', 'every text must be a string or a Uint8Array');
+    });
+    // Layout in scratch: count u32 ends, then the texts' UTF-8 bytes.
+    const endsBytes = 4 * inputs.length;
+    const capacity = inputs.reduce((n, t) => n + (typeof t === 'string' ? 3 * t.length : t.length), 0);
+    const base = scratchFor(endsBytes + capacity);
+    const ends = new Uint32Array(heap(), base, inputs.length);
+    const bytes = new Uint8Array(heap(), base + endsBytes, capacity);
+    let used = 0;
+    inputs.forEach((t, i) => {
+      if (typeof t === 'string') {
+        used += textEncoder.encodeInto(t, bytes.subarray(used)).written;
+      } else {
+        bytes.set(t, used);
+        used += t.length;
+      }
+      ends[i] = used;
+    });
+    const ex = wasm();
+    const total = sizeResult(ex.ep_encoder_encode_batch(enc, base + endsBytes, base, inputs.length, alpha, flags, scratch.slot));
+    const ids = new Int32Array(heap(), ex.ep_encoder_ids(enc), total).slice();
+    const idEnds = new Uint32Array(heap(), ex.ep_encoder_batch_ends(enc), inputs.length);
+    const out = new Array(inputs.length);
+    let begin = 0;
+    for (let i = 0; i < inputs.length; ++i) {
+      out[i] = ids.subarray(begin, idEnds[i]);
+      begin = idEnds[i];
+    }
+    return out;
   }
 
   /**

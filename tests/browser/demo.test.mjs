@@ -1,0 +1,253 @@
+// Browser tests of the web demo (web-demo/) in a real, headless Chromium:
+// serves the repository with tools/serve_demo.mjs on a free port, drives
+// Debian's /usr/bin/chromium with playwright-core, and checks the page
+// against the native CLI (build/release/native/edgepiece). Screenshots go
+// to build/test-artifacts/.
+//   (cd tests/browser && npm ci) && node --test tests/browser/
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = `${root}build/release/native/edgepiece`;
+const tokenizerModel = 'models/kjvzh-8k.model';
+const artifacts = `${root}build/test-artifacts`;
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const chromiumFlags = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+const TEXTS = {
+  english: 'In the beginning God created the heaven and the earth.\nAnd the earth was without form, and void.',
+  chinese: '天行健，君子以自强不息。地势坤，君子以厚德载物。床前明月光，疑是地上霜。',
+  emoji: 'Emoji: 😀👍🏽 🇩🇪 ❤️‍🔥 and rare letters ŝ ǅ ㎒, tabs\tand  spaces',
+  decomposed: 'Cafe\u0301 e\u0301te\u0301 (NFD input, NFC on both sides)',
+};
+// About 24,000 characters (~8,000 tokens) of mixed English, Chinese and emoji.
+TEXTS.long = Array.from({ length: 120 }, (_, i) =>
+  `${i}: ${TEXTS.english} ${TEXTS.chinese} ${i % 7 === 0 ? TEXTS.emoji : ''}`).join('\n');
+
+// The CLI's ids for `text` as one document (stdin, no trailing newline).
+function cliIds(text, args = []) {
+  const result = spawnSync(cli, ['encode', '--model', tokenizerModel, ...args], {
+    cwd: root, input: Buffer.from(text, 'utf8'), encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, `edgepiece encode failed: ${result.stderr}`);
+  const line = result.stdout.trim();
+  return line === '' ? [] : line.split(',').map(Number);
+}
+
+// Starts tools/serve_demo.mjs on a free port; resolves to { process, url }.
+function startServer() {
+  const server = spawn(process.execPath, [`${root}tools/serve_demo.mjs`, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/(http:\/\/127\.0\.0\.1:\d+\/web-demo\/)/);
+      if (match) resolve({ process: server, url: match[1] });
+    });
+    server.once('exit', (code) => reject(new Error(`serve_demo exited with ${code}`)));
+  });
+}
+
+describe('web demo in Chromium', { timeout: 300_000 }, () => {
+  let server;
+  let browser;
+  let page;
+  const errors = [];  // console errors and uncaught exceptions
+
+  // Waits until the tokenizer has re-rendered after an input (two frames:
+  // the page coalesces input events into one requestAnimationFrame).
+  const settle = () => page.evaluate(() => new Promise((resolve) =>
+    requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const pageIds = () => page.$$eval('#tokens [data-token-id]', (spans) => spans.map((s) => Number(s.dataset.tokenId)));
+  async function setText(text) {
+    await page.fill('#text', text);
+    await settle();
+  }
+  async function setRange(selector, value) {
+    await page.$eval(selector, (input, v) => {
+      input.value = v;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, String(value));
+    await settle();
+  }
+
+  before(async () => {
+    assert.ok(existsSync(cli), `${cli} missing: build the release preset first`);
+    assert.ok(existsSync(`${root}build/wasm/package/edgepiece.wasm`), 'build the wasm preset first');
+    mkdirSync(artifacts, { recursive: true });
+    server = await startServer();
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    await page.goto(server.url);
+    await page.waitForSelector('body[data-tokenizer-ready="true"]', { timeout: 60_000 });
+    await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.process.kill();
+  });
+
+  test('the page loads with no console errors and shows load time and sizes', async () => {
+    assert.deepEqual(errors, []);
+    const status = await page.textContent('#load-status');
+    assert.match(status, /Tokenizer ready in \d+ ms, language model in \d+ ms/);
+    assert.match(status, /edgepiece\.wasm \d+ KB, tokenizer 545 KB, model 7\.4 MB/);
+    assert.equal(await page.textContent('#gen-status'), 'Ready.');
+  });
+
+  test('every control has an accessible label', async () => {
+    const unlabelled = await page.$$eval('input, select, textarea, button', (controls) => controls
+      .filter((c) => !(c.labels?.length || c.getAttribute('aria-label') || (c.tagName === 'BUTTON' && c.textContent.trim())))
+      .map((c) => c.id || c.outerHTML));
+    assert.deepEqual(unlabelled, []);
+  });
+
+  for (const [name, text] of Object.entries(TEXTS)) {
+    test(`deterministic ids equal the CLI's: ${name}`, async () => {
+      await setText(text);
+      const expected = cliIds(text);
+      assert.ok(expected.length > 0);
+      assert.deepEqual(await pageIds(), expected);
+      assert.equal(await page.inputValue('#ids'), expected.join(','));
+      assert.equal(await page.textContent('#stat-tokens'), expected.length.toLocaleString('en'));
+      const bytes = Buffer.byteLength(text.normalize('NFC'));
+      assert.equal(await page.textContent('#stat-bytes'), bytes.toLocaleString('en'));
+      assert.equal(await page.textContent('#stat-ratio'), (bytes / expected.length).toFixed(2));
+    });
+  }
+
+  test('token spans show the pieces, whitespace made visible', async () => {
+    await setText(TEXTS.english);
+    const labels = await page.$$eval('#tokens .token .piece', (spans) => spans.map((s) => s.textContent));
+    assert.equal(labels.join('').replaceAll('␣', ' ').replaceAll('↵', '\n'), TEXTS.english);
+    await setText('😀');
+    const emoji = await page.$$eval('#tokens .token .piece', (spans) => spans.map((s) => s.textContent));
+    // Byte fallback splits the emoji into pieces that are not UTF-8 on their own.
+    assert.ok(emoji.join('') === '😀' || emoji.some((label) => /<0x[0-9A-F]{2}>/.test(label)), emoji.join(' '));
+  });
+
+  test('sampled ids with a fixed seed and alpha equal the CLI\'s', async () => {
+    await page.check('#sample');
+    const runs = [
+      ['english', 0.1, 0], ['english', 0.5, 123], ['chinese', 0.2, 7],
+      ['emoji', 0.05, 42], ['long', 0.3, 2024],
+    ];
+    for (const [name, alpha, seed] of runs) {
+      await setRange('#alpha', alpha);
+      await page.fill('#seed', String(seed));
+      await setText(TEXTS[name]);
+      const expected = cliIds(TEXTS[name], ['--alpha', String(alpha), '--seed', String(seed)]);
+      assert.deepEqual(await pageIds(), expected, `${name} alpha ${alpha} seed ${seed}`);
+      assert.match(await page.textContent('#cli-command'), new RegExp(`--alpha ${alpha} --seed ${seed}`));
+    }
+    // Re-rendering with the same seed gives the same ids; another seed samples anew.
+    await setRange('#alpha', 0.1);
+    await setText(TEXTS.english);
+    const first = await pageIds();
+    await setText(`${TEXTS.english} `);
+    await setText(TEXTS.english);
+    assert.deepEqual(await pageIds(), first);
+    await page.fill('#seed', '99');
+    await settle();
+    assert.notDeepEqual(await pageIds(), first);
+    await page.uncheck('#sample');
+    await settle();
+    assert.deepEqual(await pageIds(), cliIds(TEXTS.english));
+    await page.locator('#tokenizer-playground').screenshot({ path: `${artifacts}/tokenizer.png` });
+  });
+
+  test('an invalid model file shows an error and the page keeps working', async () => {
+    await page.setInputFiles('#model-file', {
+      name: 'broken.model', mimeType: 'application/json', buffer: Buffer.from('{"pieces": [1, 2'),
+    });
+    await page.waitForSelector('#model-error:not([hidden])');
+    assert.match(await page.textContent('#model-error'), /Could not load "broken\.model".*MALFORMED_JSON|INVALID_MODEL/);
+    await page.setInputFiles('#model-file', {
+      name: 'not-bytepiece.model', mimeType: 'application/json', buffer: Buffer.from('{"hello": "world"}'),
+    });
+    await page.waitForFunction(() => document.querySelector('#model-error').textContent.includes('not-bytepiece.model'));
+    assert.equal(await page.inputValue('#model-select'), 'bundled');
+    await setText(TEXTS.chinese);
+    assert.deepEqual(await pageIds(), cliIds(TEXTS.chinese));
+
+    // A valid user file is offered next to the bundled one and gives the same ids.
+    await page.setInputFiles('#model-file', {
+      name: 'mine.model', mimeType: 'application/json', buffer: readFileSync(`${root}${tokenizerModel}`),
+    });
+    await page.waitForFunction(() => document.querySelector('#model-select').value.startsWith('user:'));
+    assert.equal(await page.isHidden('#model-error'), true);
+    assert.deepEqual(await pageIds(), cliIds(TEXTS.chinese));
+    assert.match(await page.textContent('#cli-command'), /--model mine\.model/);
+    await page.selectOption('#model-select', 'bundled');
+    await settle();
+    assert.deepEqual(errors, []);
+  });
+
+  test('generation streams tokens in a worker, input is handled meanwhile, stop stops it', async () => {
+    await page.fill('#prompt', 'And God said');
+    await page.fill('#max-tokens', '10000');
+    await page.fill('#gen-seed', '7');
+    await page.click('#generate');
+    await page.waitForFunction(() => Number(document.querySelector('#gen-tokens').textContent) >= 20, null, { timeout: 60_000 });
+    assert.equal(await page.isEnabled('#stop'), true, 'still generating after 20 tokens');
+
+    // An input event during generation: the tokenizer re-renders at once.
+    const typed = 'Typed while the model writes: 天地';
+    await page.fill('#text', typed);
+    await page.waitForFunction((n) => document.querySelectorAll('#tokens [data-token-id]').length === n,
+      cliIds(typed).length, { timeout: 5_000 });
+    assert.deepEqual(await pageIds(), cliIds(typed));
+    // The main thread answers quickly while the worker computes.
+    const lag = await page.evaluate(() => new Promise((resolve) => {
+      const start = performance.now();
+      setTimeout(() => resolve(performance.now() - start), 0);
+    }));
+    assert.ok(lag < 250, `main thread blocked for ${lag} ms`);
+    assert.equal(await page.isEnabled('#stop'), true, 'generation still running after the input');
+    const during = Number(await page.textContent('#gen-tokens'));
+    await page.waitForFunction((n) => Number(document.querySelector('#gen-tokens').textContent) > n, during);
+    await page.locator('#generation-playground').screenshot({ path: `${artifacts}/generation.png` });
+
+    await page.click('#stop');
+    await page.waitForSelector('#generate:not([disabled])', { timeout: 10_000 });
+    assert.match(await page.textContent('#gen-status'), /^Stopped: \d+ tokens/);
+    const tokens = Number(await page.textContent('#gen-tokens'));
+    assert.ok(tokens >= 20 && tokens < 10000, `${tokens} tokens`);
+    const output = await page.textContent('#output');
+    assert.ok(output.startsWith('And God said') && output.length > 'And God said'.length + 20, output);
+    assert.equal(await page.isDisabled('#stop'), true);
+    // Stopped means stopped: no more pieces arrive.
+    await page.waitForTimeout(300);
+    assert.equal(await page.textContent('#output'), output);
+
+    // A short run finishes by itself.
+    await page.fill('#max-tokens', '25');
+    await page.click('#generate');
+    await page.waitForSelector('#generate:not([disabled])', { timeout: 60_000 });
+    assert.match(await page.textContent('#gen-status'), /^Done.*: \d+ tokens/);
+    assert.ok(Number(await page.textContent('#gen-tokens')) <= 25);
+    assert.match(await page.textContent('#gen-rate'), /^\d+$/);
+    assert.deepEqual(errors, []);
+  });
+
+  test('usable at phone width', async () => {
+    await page.setViewportSize({ width: 360, height: 800 });
+    await setText(TEXTS.emoji);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow} px wider than a 360 px screen`);
+    await page.screenshot({ path: `${artifacts}/phone.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+  });
+});
