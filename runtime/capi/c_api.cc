@@ -87,7 +87,7 @@ int32_t ep_encoder_create(const ep_tokenizer* tokenizer, int32_t rng_kind, uint3
   }
   *out = new (std::nothrow) ep_encoder{
       edgepiece::Encoder(tokenizer->tokenizer, static_cast<edgepiece::RngKind>(rng_kind), seed),
-      {}, {}};
+      {}, {}, {}, {}};
   if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
   return EP_STATUS_OK;
 }

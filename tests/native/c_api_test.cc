@@ -117,4 +117,48 @@ TEST(CApiTest, ModelSessionFeedSampleScore) {
   ep_session_destroy(session);
 }
 
+TEST(CApiTest, EncodeBatchEqualsOneCallPerText) {
+  const std::string model = BundledModel();
+  ep_tokenizer* tokenizer = nullptr;
+  ASSERT_EQ(ep_tokenizer_create(reinterpret_cast<const uint8_t*>(model.data()), model.size(),
+                                &tokenizer),
+            EP_STATUS_OK);
+  ep_encoder* encoder = nullptr;
+  ASSERT_EQ(ep_encoder_create(tokenizer, EP_RNG_DEFAULT, 3, &encoder), EP_STATUS_OK);
+  const std::vector<std::string> texts = {"In the beginning", "", "\xe4\xb8", "天行健", "a\nb"};
+  std::string joined;
+  std::vector<uint32_t> ends;
+  for (const auto& t : texts) {
+    joined += t;
+    ends.push_back(static_cast<uint32_t>(joined.size()));
+  }
+  size_t total = 0;
+  ASSERT_EQ(ep_encoder_encode_batch(encoder, reinterpret_cast<const uint8_t*>(joined.data()),
+                                    ends.data(), texts.size(), 0.1, EP_ENCODE_BOS, &total),
+            EP_STATUS_OK);
+  const std::vector<int32_t> batch(ep_encoder_ids(encoder), ep_encoder_ids(encoder) + total);
+  const std::vector<uint32_t> id_ends(ep_encoder_batch_ends(encoder),
+                                      ep_encoder_batch_ends(encoder) + texts.size());
+  ep_encoder_seed(encoder, 3);
+  uint32_t begin = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    size_t count = 0;
+    ASSERT_EQ(ep_encoder_encode(encoder, reinterpret_cast<const uint8_t*>(texts[i].data()),
+                                texts[i].size(), 0.1, EP_ENCODE_BOS, &count),
+              EP_STATUS_OK);
+    const std::vector<int32_t> one(ep_encoder_ids(encoder), ep_encoder_ids(encoder) + count);
+    EXPECT_EQ(std::vector<int32_t>(batch.begin() + begin, batch.begin() + id_ends[i]), one) << i;
+    begin = id_ends[i];
+  }
+  const uint32_t bad_ends[] = {3, 1};
+  EXPECT_EQ(ep_encoder_encode_batch(encoder, reinterpret_cast<const uint8_t*>("abc"), bad_ends, 2,
+                                    -1, 0, &total),
+            EP_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(ep_encoder_encode_batch(encoder, reinterpret_cast<const uint8_t*>("abc"), bad_ends, 1,
+                                    -1, EP_ENCODE_OFFSETS, &total),
+            EP_STATUS_INVALID_ARGUMENT);
+  ep_encoder_destroy(encoder);
+  ep_tokenizer_destroy(tokenizer);
+}
+
 }  // namespace
