@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libbenchmark-dev                # tests
   sentencepiece libsentencepiece-dev hyperfine # peer benchmarks
   emscripten node-acorn binaryen wabt          # WebAssembly build
+  chromium fonts-wqy-microhei                  # browser tests, CJK and emoji fonts
+  fonts-noto-color-emoji                       #   for readable screenshots
 )
 if [ "${1:-}" = "--reference" ]; then
   packages+=(python3-torch python3-numpy libopenblas0-pthread  # reference, training

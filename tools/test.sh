@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite: installs dependencies, builds the native release
 # and the ASan+UBSan configurations and runs all GoogleTest suites in both,
-# then builds the WebAssembly module and runs the node:test suites on it.
+# then builds the WebAssembly module and runs the node:test suites on it,
+# and the web demo's tests in headless Chromium (tests/browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install_deps.sh
@@ -22,3 +23,7 @@ cmake --build --preset wasm -j "$jobs"
 wasm_bytes=$(stat -c %s build/wasm/package/edgepiece.wasm)
 echo "edgepiece.wasm: $wasm_bytes bytes, $(gzip -9 -c build/wasm/package/edgepiece.wasm | wc -c) gzipped"
 node --test tests/wasm/
+
+echo "=== browser tests ==="
+(cd tests/browser && npm ci --no-audit --no-fund)
+node --test tests/browser/

@@ -28,21 +28,29 @@ let current = null;
 let renderPending = false;
 let worker = null;
 
-// Fetches `url` as bytes, reporting progress (0..1) when the size is known.
+// Fetches `url` as bytes, reporting progress (0..1) when the size is known
+// (Content-Length counts encoded bytes: with compression it is a guess).
 async function fetchBytes(url, onProgress = () => {}) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`cannot fetch ${url.pathname ?? url}: HTTP ${response.status}`);
   const total = Number(response.headers.get('Content-Length')) || 0;
   if (!response.body || !total) return new Uint8Array(await response.arrayBuffer());
-  const bytes = new Uint8Array(total);
-  const reader = response.body.getReader();
-  for (let at = 0; ;) {
+  const chunks = [];
+  let size = 0;
+  for (const reader = response.body.getReader(); ;) {
     const { done, value } = await reader.read();
-    if (done) return at === total ? bytes : bytes.subarray(0, at);
-    bytes.set(value, at);
-    at += value.length;
-    onProgress(at / total);
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    onProgress(Math.min(1, size / total));
   }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
 }
 
 // ---- tokenizer playground ----
@@ -76,8 +84,16 @@ function render() {
   const bytes = utf8.encode(text.normalize('NFC'));
   const start = performance.now();
   const { tokenizer } = current;
-  tokenizer.setSeed(seed ?? 0);
-  const { ids, offsets } = tokenizer.encodeWithOffsets(bytes, sampling ? { alpha } : {});
+  let encoding;
+  try {
+    tokenizer.setSeed(seed ?? 0);
+    encoding = tokenizer.encodeWithOffsets(bytes, sampling ? { alpha } : {});
+  } catch (e) {  // e.g. OUT_OF_MEMORY for a text far beyond a demo's size
+    $('tokens-note').hidden = false;
+    $('tokens-note').textContent = `Could not encode this text: ${e.message}`;
+    return;
+  }
+  const { ids, offsets } = encoding;
   const ms = performance.now() - start;
 
   const drawn = renderTokens($('tokens'), ids, offsets, bytes, MAX_SPANS);
@@ -86,7 +102,8 @@ function render() {
   $('stat-tokens').textContent = ids.length.toLocaleString('en');
   $('stat-bytes').textContent = bytes.length.toLocaleString('en');
   $('stat-ratio').textContent = ids.length ? (bytes.length / ids.length).toFixed(2) : '–';
-  $('stat-ms').textContent = `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
+  // Browsers coarsen timers (0.1 ms or coarser): say so rather than "0.00 ms".
+  $('stat-ms').textContent = ms < 0.1 ? '< 0.1 ms' : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
   $('ids').value = ids.join(',');
 
   const input = text.length <= 200 ? `printf '%s' ${shellQuote(text)} | ` : '';
@@ -126,7 +143,7 @@ async function loadUserModel(file) {
     });
     selectTokenizer(value);
   } catch (e) {
-    error.textContent = `Could not load "${file.name}" as a BytePiece model: ${e.code ? `${e.code}: ` : ''}${e.message}. The previous tokenizer is still in use.`;
+    error.textContent = `Could not load "${file.name}" as a BytePiece model: ${e.message}. The previous tokenizer is still in use.`;
     error.hidden = false;
   }
 }
@@ -155,8 +172,15 @@ function shareLink() {
 }
 
 function wireTokenizer() {
-  for (const id of ['text', 'alpha', 'seed', 'sample']) $(id).addEventListener('input', scheduleRender);
+  $('text').addEventListener('input', scheduleRender);
   $('sample').addEventListener('change', scheduleRender);
+  // Moving the alpha slider or editing the seed means "show me sampling".
+  for (const id of ['alpha', 'seed']) {
+    $(id).addEventListener('input', () => {
+      $('sample').checked = true;
+      scheduleRender();
+    });
+  }
   $('reseed').addEventListener('click', () => {
     $('seed').value = String(Math.floor(Math.random() * 1e6));
     $('sample').checked = true;
@@ -241,6 +265,9 @@ function wireGeneration() {
     button.addEventListener('click', () => { $('prompt').value = button.dataset.prompt; });
   }
   $('generate').addEventListener('click', generate);
+  $('prompt').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !$('generate').disabled) generate();
+  });
   $('stop').addEventListener('click', () => {
     $('gen-status').textContent = 'Stopping…';
     worker?.stop();

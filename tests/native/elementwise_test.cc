@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "hwy/targets.h"
+#include "tests/native/support/per_target_test.h"
 
 namespace edgepiece {
 namespace {
@@ -70,19 +71,9 @@ void ExpectClose(float got, double want, const std::string& what) {
 }
 
 // Runs each test once per SIMD target that is compiled in and supported.
-class ElementwiseTest : public testing::TestWithParam<int64_t> {
- protected:
-  void SetUp() override { hwy::SetSupportedTargetsForTest(GetParam()); }
-  void TearDown() override { hwy::SetSupportedTargetsForTest(0); }
-};
+class ElementwiseTest : public testing::PerTargetTest {};
 
-std::string TargetParamName(const testing::TestParamInfo<int64_t>& info) {
-  return hwy::TargetName(info.param);
-}
-
-INSTANTIATE_TEST_SUITE_P(AllTargets, ElementwiseTest,
-                         testing::ValuesIn(hwy::SupportedAndGeneratedTargets()),
-                         TargetParamName);
+EDGEPIECE_INSTANTIATE_PER_TARGET(ElementwiseTest);
 
 TEST_P(ElementwiseTest, RmsNormMatchesReferenceAndInPlace) {
   std::mt19937 rng(1);

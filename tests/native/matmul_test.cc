@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hwy/targets.h"
+#include "tests/native/support/per_target_test.h"
 
 namespace edgepiece {
 namespace {
@@ -41,19 +42,9 @@ Buffer Random(size_t n, std::mt19937& rng) {
 }
 
 // Runs each test once per SIMD target that is compiled in and supported.
-class MatmulTest : public testing::TestWithParam<int64_t> {
- protected:
-  void SetUp() override { hwy::SetSupportedTargetsForTest(GetParam()); }
-  void TearDown() override { hwy::SetSupportedTargetsForTest(0); }
-};
+class MatmulTest : public testing::PerTargetTest {};
 
-std::string TargetParamName(const testing::TestParamInfo<int64_t>& info) {
-  return hwy::TargetName(info.param);
-}
-
-INSTANTIATE_TEST_SUITE_P(AllTargets, MatmulTest,
-                         testing::ValuesIn(hwy::SupportedAndGeneratedTargets()),
-                         TargetParamName);
+EDGEPIECE_INSTANTIATE_PER_TARGET(MatmulTest);
 
 const size_t kCols[] = {1, 3, 7, 16, 17, 31, 64, 100, 257};
 const size_t kRows[] = {1, 3, 4, 5, 7, 8, 9, 12, 17, 31, 64};

@@ -12,36 +12,17 @@
 #include <vector>
 
 #include "hwy/targets.h"
+#include "tests/native/support/per_target_test.h"
 
 namespace edgepiece {
 namespace {
 
-// n floats starting one float into an allocation of exactly n + 1, so data
-// is misaligned and ASan sees any access past the end.
-class Buffer {
- public:
-  explicit Buffer(size_t n) : storage_(n + 1) {}
-  float* data() { return storage_.data() + 1; }
-  float& operator[](size_t i) { return data()[i]; }
-
- private:
-  std::vector<float> storage_;
-};
+using Buffer = testing::MisalignedFloats;
 
 // Runs each test once per SIMD target that is compiled in and supported.
-class RopeTest : public testing::TestWithParam<int64_t> {
- protected:
-  void SetUp() override { hwy::SetSupportedTargetsForTest(GetParam()); }
-  void TearDown() override { hwy::SetSupportedTargetsForTest(0); }
-};
+class RopeTest : public testing::PerTargetTest {};
 
-std::string TargetParamName(const testing::TestParamInfo<int64_t>& info) {
-  return hwy::TargetName(info.param);
-}
-
-INSTANTIATE_TEST_SUITE_P(AllTargets, RopeTest,
-                         testing::ValuesIn(hwy::SupportedAndGeneratedTargets()),
-                         TargetParamName);
+EDGEPIECE_INSTANTIATE_PER_TARGET(RopeTest);
 
 const size_t kSizes[] = {2, 6, 14, 32, 34, 62, 64, 128, 200, 514};
 

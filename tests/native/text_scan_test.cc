@@ -11,6 +11,7 @@
 #include <string>
 
 #include "hwy/targets.h"
+#include "tests/native/support/per_target_test.h"
 
 namespace edgepiece {
 namespace {
@@ -43,10 +44,8 @@ std::unique_ptr<uint8_t, FreeDeleter> AllocateExact(size_t size) {
 }
 
 // Runs each test once per SIMD target that is compiled in and supported.
-class TextScanTest : public testing::TestWithParam<int64_t> {
+class TextScanTest : public testing::PerTargetTest {
  protected:
-  void SetUp() override { hwy::SetSupportedTargetsForTest(GetParam()); }
-  void TearDown() override { hwy::SetSupportedTargetsForTest(0); }
 
   // Misaligned starts to try with a marker at every position. HWY_SCALAR
   // has one lane, so alignment cannot matter and its quadratic cost is
@@ -54,13 +53,7 @@ class TextScanTest : public testing::TestWithParam<int64_t> {
   size_t MaxOffset() const { return GetParam() == HWY_SCALAR ? 3 : kMaxOffset; }
 };
 
-std::string TargetParamName(const testing::TestParamInfo<int64_t>& info) {
-  return hwy::TargetName(info.param);
-}
-
-INSTANTIATE_TEST_SUITE_P(AllTargets, TextScanTest,
-                         testing::ValuesIn(hwy::SupportedAndGeneratedTargets()),
-                         TargetParamName);
+EDGEPIECE_INSTANTIATE_PER_TARGET(TextScanTest);
 
 TEST_P(TextScanTest, CountAsciiPrefixFindsEveryPosition) {
   // One non-ASCII byte at every position of every (offset, length), and
