@@ -132,7 +132,7 @@ export class EdgepieceWorker {
   setSeed(seed: number): Promise<void>;
   decode(ids: Int32Array | ArrayLike<number>): Promise<string>;
   score(text: string): Promise<ScoreResult>;
-  /** Streams pieces to onText; resolves when done or stopped. */
+  /** Streams text to onText (each call: the text of one or more tokens, and the count so far); resolves when done or stopped. */
   generate(prompt: string, options?: Omit<GenerateOptions, 'signal'>,
            onText?: (piece: string, tokens: number) => void):
       Promise<{ tokens: number; seconds: number; stopped: boolean }>;

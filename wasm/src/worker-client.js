@@ -75,7 +75,7 @@ export class EdgepieceWorker {
   score(text) { return this.#call('score', { text }); }
 
   /**
-   * Streams generated text: `onText(piece, tokensSoFar)` for every piece;
+   * Streams generated text: `onText(text, tokensSoFar)` every ~8 ms (text of one or more tokens);
    * resolves to { tokens, seconds, stopped } when done or stopped.
    * Options as Session.generate (maxTokens, temperature, topK, topP, seed).
    */

@@ -60,11 +60,23 @@ const handlers = {
     const controller = new AbortController();
     generation = controller;
     const start = performance.now();
+    // Pieces are posted and the event loop visited every ~8 ms, not every
+    // token: a round trip per token cost ~40% of the speed, and 8 ms is
+    // still far below what a reader or a Stop button can notice.
+    let pending = '';
+    let flushed = start;
+    const flush = async () => {
+      if (pending) port.postMessage({ id, piece: pending, tokens: s.generatedTokens });
+      pending = '';
+      flushed = performance.now();
+      await yieldToEvents();
+    };
     try {
       for await (const piece of s.generate(prompt, { ...options, signal: controller.signal })) {
-        port.postMessage({ id, piece, tokens: s.generatedTokens });
-        await yieldToEvents();
+        pending += piece;
+        if (performance.now() - flushed >= 8) await flush();
       }
+      if (pending) await flush();
     } finally {
       if (generation === controller) generation = null;
     }
