@@ -73,6 +73,7 @@ int RunGenerate(int argc, char** argv) {
       },
       &stats);
   std::fputc('\n', stdout);
+  std::fflush(stdout);  // before the stats on stderr
   if (!status.ok()) return FailStatus(status, "generation failed");
   if (flags->Has("stats")) {
     std::fprintf(stderr,

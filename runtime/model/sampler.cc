@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "runtime/ops/elementwise.h"
+
 namespace edgepiece {
 namespace {
 
@@ -26,17 +28,30 @@ Status ValidateSamplingOptions(const SamplingOptions& o) {
   return Status::Ok();
 }
 
+// The uniform draw: XoshiroRandom yields 31 bits, plenty for a vocabulary of
+// thousands of tokens.
 int32_t Sampler::Sample(const float* logits, size_t vocab, const SamplingOptions& o) {
   if (o.temperature == 0 || o.top_k == 1) {
     return static_cast<int32_t>(std::max_element(logits, logits + vocab) - logits);
   }
-  // exp((logit - max) / T) in double, once per token.
-  const float max_logit = *std::max_element(logits, logits + vocab);
-  const double inv_t = 1.0 / static_cast<double>(o.temperature);
+  // exp((logit - max) / T) once per token, vectorized (this vocabulary-wide
+  // loop is the sampler's cost), summed in double in id order. SIMD exp
+  // differs between targets in the last bit, like the logits themselves:
+  // a draw can only change when it falls within ~1e-7 of a boundary.
+  const float max_logit = MaxValue(logits, vocab);
   weights_.resize(vocab);
+  ExpShiftedScaled(logits, vocab, max_logit, 1.0f / o.temperature, weights_.data());
   double all = 0;
-  for (size_t i = 0; i < vocab; ++i) {
-    all += weights_[i] = std::exp((static_cast<double>(logits[i]) - max_logit) * inv_t);
+  for (size_t i = 0; i < vocab; ++i) all += weights_[i];
+  if (o.top_p >= 1 && (o.top_k == 0 || static_cast<size_t>(o.top_k) >= vocab)) {
+    // Plain temperature: draw straight from the weights in id order.
+    const double target = rng_.Next() * (1.0 / 2147483648.0) * all;
+    double cumulative = 0;
+    for (size_t i = 0; i < vocab; ++i) {
+      cumulative += weights_[i];
+      if (target < cumulative) return static_cast<int32_t>(i);
+    }
+    return static_cast<int32_t>(vocab - 1);
   }
   // Candidates: all tokens, or for top-p alone only those with weight >=
   // (1-p)/V of the total. Why that suffices: the tokens below the bound hold
@@ -68,7 +83,6 @@ int32_t Sampler::Sample(const float* logits, size_t vocab, const SamplingOptions
     kept = std::max<size_t>(n, 1);
     total = cumulative > 0 ? cumulative : candidates_[0].weight;
   }
-  // XoshiroRandom yields 31 bits: plenty for a vocabulary of thousands.
   const double target = rng_.Next() * (1.0 / 2147483648.0) * total;
   double cumulative = 0;
   for (size_t i = 0; i < kept; ++i) {

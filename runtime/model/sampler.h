@@ -33,11 +33,11 @@ class Sampler {
   struct Candidate {
     float logit;
     int32_t id;
-    double weight;  // exp((logit - max) / T)
+    float weight;  // exp((logit - max) / T)
   };
   XoshiroRandom rng_;
   std::vector<Candidate> candidates_;  // reused: no allocation per token
-  std::vector<double> weights_;  // [vocab]
+  std::vector<float> weights_;  // [vocab]
 };
 
 }  // namespace edgepiece

@@ -169,6 +169,13 @@ inline float SumExpShifted(const float* x, size_t n, float max) {
   return hn::GetLane(hn::SumOfLanes(d, acc));
 }
 
+// out[i] = exp((x[i] - shift) * scale): the weights of a tempered softmax.
+inline void ExpShiftedScaled(const float* x, size_t n, float shift, float scale, float* out) {
+  Map1(x, n, out, [shift, scale](auto d, auto v) {
+    return hn::Exp(d, hn::Mul(hn::Sub(v, hn::Set(d, shift)), hn::Set(d, scale)));
+  });
+}
+
 // x = exp(x - max) / sum exp(x - max). Needs at least one finite x[i].
 inline void SoftmaxInPlace(float* x, size_t n) {
   if (n == 0) return;

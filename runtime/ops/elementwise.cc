@@ -20,6 +20,7 @@ HWY_EXPORT(Mul);
 HWY_EXPORT(Add);
 HWY_EXPORT(Scale);
 HWY_EXPORT(MaxValue);
+HWY_EXPORT(ExpShiftedScaled);
 HWY_EXPORT(SoftmaxInPlace);
 HWY_EXPORT(LogSumExp);
 
@@ -50,6 +51,10 @@ void Scale(float s, float* x, size_t n) {
 
 float MaxValue(const float* x, size_t n) {
   return HWY_DYNAMIC_DISPATCH(MaxValue)(x, n);
+}
+
+void ExpShiftedScaled(const float* x, size_t n, float shift, float scale, float* out) {
+  HWY_DYNAMIC_DISPATCH(ExpShiftedScaled)(x, n, shift, scale, out);
 }
 
 void SoftmaxInPlace(float* x, size_t n) {

@@ -34,6 +34,9 @@ void Scale(float s, float* x, size_t n);
 // Largest x[i]; -inf for n == 0.
 float MaxValue(const float* x, size_t n);
 
+// out[i] = exp((x[i] - shift) * scale) (out may alias x).
+void ExpShiftedScaled(const float* x, size_t n, float shift, float scale, float* out);
+
 // x = exp(x - max(x)) / sum(exp(x - max(x))); needs one finite x[i].
 void SoftmaxInPlace(float* x, size_t n);
 

@@ -162,6 +162,22 @@ TEST_P(ElementwiseTest, MaxValueFindsEveryPosition) {
   }
 }
 
+TEST_P(ElementwiseTest, ExpShiftedScaledMatchesReference) {
+  std::mt19937 rng(4);
+  for (size_t n : kSizes) {
+    Buffer x = Random(n, -30.0f, 5.0f, rng);
+    Buffer out(n);
+    ExpShiftedScaled(x.data(), n, 5.0f, 1.25f, out.data());
+    for (size_t i = 0; i < n; ++i) {
+      // The argument rounded to float, as the kernel computes it: then only
+      // exp's own error remains.
+      const float arg = (x[i] - 5.0f) * 1.25f;
+      const double want = std::exp(double(arg));
+      ASSERT_NEAR(out[i], want, 2e-6 * want + 1e-30) << "n " << n << " i " << i;
+    }
+  }
+}
+
 TEST_P(ElementwiseTest, SoftmaxAndLogSumExpMatchReference) {
   std::mt19937 rng(6);
   // Logits around 0, and all far below 0 (where exp(0 - max) is huge, so
