@@ -5,18 +5,49 @@
 
 #include "native/cli_common.h"
 #include "native/commands.h"
+#include "native/lm_loading.h"
+#include "runtime/model/session.h"
 
 namespace edgepiece::cli {
+namespace {
+
+// The language-model half: config, sizes, load time, state per session.
+int RunLmInfo(const Flags& flags) {
+  int exit_code = kExitOk;
+  auto lm = LoadLm(flags, &exit_code);
+  if (!lm) return exit_code;
+  const ModelConfig& c = lm->model.config();
+  Result<Session> session = Session::Create(lm->model);
+  if (!session.ok()) return FailStatus(session.status(), "cannot create a session");
+  std::printf("language model:    %s\n", lm->weights_path.c_str());
+  std::printf("tokenizer:         %s (%d ids)\n", lm->tokenizer_path.c_str(),
+              lm->tokenizer.vocab_size());
+  std::printf("config:            %s\n", c.Summary().c_str());
+  std::printf("special ids:       <bos> %d, <eos> %d\n", c.bos_id, c.eos_id);
+  std::printf("parameters:        %.3f M (%d gau + %d lru layers)\n",
+              lm->model.num_parameters() / 1e6, c.CountLayers(LayerKind::kGau),
+              c.CountLayers(LayerKind::kLru));
+  std::printf("weights in memory: %.2f MB (f32)\n", lm->model.weight_bytes() / 1e6);
+  std::printf("session memory:    %.2f MB (state + scratch, constant whatever the length)\n",
+              session->StateBytes() / 1e6);
+  std::printf("load time:         %.1f ms (weights and tokenizer)\n", lm->load_seconds * 1e3);
+  return kExitOk;
+}
+
+}  // namespace
 
 int RunInfo(int argc, char** argv) {
   auto flags = Flags::Parse(argc, argv, {"model"}, {});
   if (!flags) return kExitUsage;
   if (flags->help()) {
-    std::cout << "usage: edgepiece info --model FILE\n\n"
+    std::cout << "usage: edgepiece info --model FILE\n"
+                 "       edgepiece info --model DIR_OR_FILES\n\n"
                  "Prints vocabulary size, piece statistics, automaton size, load time\n"
-                 "and memory of a BytePiece model.\n";
+                 "and memory of a BytePiece model; with a language model (a directory or\n"
+                 "LM.safetensors,TOKENIZER.model) its config, parameters, memory and load time.\n";
     return kExitOk;
   }
+  if (NamesLm(flags->Get("model"))) return RunLmInfo(*flags);
   int exit_code = kExitOk;
   const auto start = std::chrono::steady_clock::now();
   auto tokenizer = LoadModel(*flags, &exit_code);
