@@ -25,6 +25,7 @@ is encoded deterministically after <bos>; generation stops at <eos> or after
   --top-k K          keep the K most likely tokens, 0 = all (default 0)
   --top-p P          nucleus sampling, 1 = off (default 0.95)
   --seed S           sampling seed (default 0)
+  --ignore-eos       keep generating after <eos> (exactly --max-tokens tokens)
   --stats            print prompt/generation speed to stderr
 )";
 
@@ -33,7 +34,7 @@ is encoded deterministically after <bos>; generation stops at <eos> or after
 int RunGenerate(int argc, char** argv) {
   auto flags = Flags::Parse(argc, argv,
                             {"model", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed"},
-                            {"stats"});
+                            {"stats", "ignore-eos"});
   if (!flags) return kExitUsage;
   if (flags->help()) {
     std::cout << kHelp;
@@ -52,6 +53,7 @@ int RunGenerate(int argc, char** argv) {
   options.sampling.top_p = static_cast<float>(top_p);
   options.sampling.top_k = static_cast<int>(top_k);
   options.max_tokens = static_cast<int>(std::min<uint32_t>(max_tokens, 1u << 30));
+  options.stop_at_eos = !flags->Has("ignore-eos");
   Status valid = ValidateSamplingOptions(options.sampling);
   if (!valid.ok()) return Fail(kExitUsage, valid.detail());
 

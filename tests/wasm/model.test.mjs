@@ -79,6 +79,17 @@ test('generation equals the native CLI: greedy 64 tokens and seeded sampling', a
   }
 });
 
+test('ignoreEos generates exactly maxTokens tokens, like the CLI with --ignore-eos', async () => {
+  const options = { maxTokens: 64, temperature: 0.8, topP: 0.95, seed: 1, ignoreEos: true };
+  const session = demo.session();
+  let text = '子曰：';
+  for await (const piece of session.generate('子曰：', options)) text += piece;
+  assert.equal(session.generatedTokens, 64);
+  session.dispose();
+  assert.equal(text, cliGenerate('子曰：', ['--max-tokens', '64', '--temperature', '0.8', '--top-p', '0.95',
+    '--seed', '1', '--ignore-eos']));
+});
+
 test('bits per byte equal the reference and the native CLI', () => {
   const session = demo.session();
   for (const h of golden('kjvzh-lm.golden.json').heldout) {

@@ -71,6 +71,8 @@ export interface GenerateOptions extends SampleOptions {
   seed?: number;
   /** Stops the stream when aborted. */
   signal?: AbortSignal;
+  /** Keep generating after <eos>: exactly maxTokens tokens (default false). */
+  ignoreEos?: boolean;
 }
 
 export interface ScoreResult {

@@ -167,10 +167,11 @@ export class Session {
    * Streams the continuation of `prompt` (the session restarts from <bos> +
    * prompt) as text pieces. Options: maxTokens (200), temperature (0.8),
    * topK (0 = all), topP (0.95), seed (restarts the sampling stream), signal
-   * (an AbortSignal that stops the stream).
+   * (an AbortSignal that stops the stream), ignoreEos (keep going after
+   * <eos>: exactly maxTokens tokens).
    */
   async *generate(prompt, options = {}) {
-    const { maxTokens = 200, seed, signal } = options;
+    const { maxTokens = 200, seed, signal, ignoreEos = false } = options;
     if (!Number.isInteger(maxTokens) || maxTokens < 0) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'maxTokens must be an integer >= 0');
     }
@@ -183,7 +184,7 @@ export class Session {
     const text = new TextDecoder('utf-8', { ignoreBOM: true });
     for (let i = 0; i < maxTokens && !signal?.aborted; ++i) {
       const id = this.sample(options);
-      if (id === eos) break;
+      if (id === eos && !ignoreEos) break;
       this.generatedTokens += 1;
       const piece = text.decode(tokenizer.decodeBytes([id]), { stream: i + 1 < maxTokens });
       if (i + 1 < maxTokens) this.feed([id]);
