@@ -109,8 +109,13 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
   const size_t d = c.d_model, s = c.key_size, vocab = c.vocab_size;
   const size_t j0 = st->position % c.chunk;
   for (size_t i = 0; i < n; ++i) {
-    std::memcpy(st->x.data() + i * d, model.embed() + static_cast<size_t>(ids[i]) * d,
-                d * sizeof(float));
+    const size_t row = static_cast<size_t>(ids[i]) * d;
+    if (model.embed() != nullptr) {
+      std::memcpy(st->x.data() + i * d, model.embed() + row, d * sizeof(float));
+    } else {
+      const auto* halves = reinterpret_cast<const hwy::float16_t*>(model.embed_f16()) + row;
+      for (size_t k = 0; k < d; ++k) st->x[i * d + k] = WeightToFloat(halves[k]);
+    }
   }
   if (c.CountLayers(LayerKind::kGau) > 0) {
     for (size_t i = 0; i < n; ++i) {
@@ -139,9 +144,17 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
   for (size_t i = first; i < n; ++i) {
     RmsNorm(st->x.data() + i * d, model.final_norm(), d, c.norm_eps, st->xn.data() + i * d);
   }
+  // The tied head, f32 or half-float weights; every row's logits, or the last.
+  const auto* head_f16 = reinterpret_cast<const hwy::float16_t*>(model.embed_f16());
   if (logits_rows != nullptr) {
-    Project(st->xn.data(), n, model.embed(), vocab, d, logits_rows);
+    if (head_f16 != nullptr) {
+      MatMulF16(st->xn.data(), n, head_f16, vocab, d, logits_rows);
+    } else {
+      Project(st->xn.data(), n, model.embed(), vocab, d, logits_rows);
+    }
     std::memcpy(st->logits.data(), logits_rows + (n - 1) * vocab, vocab * sizeof(float));
+  } else if (head_f16 != nullptr) {
+    MatVecF16(head_f16, vocab, d, st->xn.data() + (n - 1) * d, st->logits.data());
   } else {
     MatVec(model.embed(), vocab, d, st->xn.data() + (n - 1) * d, st->logits.data());
   }

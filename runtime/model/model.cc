@@ -7,6 +7,7 @@
 
 #include "runtime/base/file.h"
 #include "runtime/model/safetensors.h"
+#include "hwy/targets.h"
 
 namespace edgepiece {
 namespace {
@@ -14,6 +15,18 @@ namespace {
 // Every tensor starts on a 64-byte boundary (a cache line, and the widest
 // vector): kernels may use aligned loads on row 0 of any matrix.
 constexpr size_t kAlignFloats = 16;
+
+// True where the best SIMD target converts half floats in hardware (x86
+// F16C, part of Highway's AVX2 and AVX3 targets). WebAssembly has no such
+// instruction: there half-float weights halved decode speed (measured), so
+// it keeps f32. The WASM build has no hwy::SupportedTargets (no libhwy).
+bool HardwareHalfFloats() {
+#if HWY_ARCH_X86
+  return (hwy::SupportedTargets() & (HWY_AVX2 | HWY_AVX3 | HWY_AVX3_DL)) != 0;
+#else
+  return false;
+#endif
+}
 
 size_t Padded(size_t floats) { return (floats + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
 
@@ -41,8 +54,14 @@ class ModelLoader {
     const size_t vocab = c.vocab_size;
 
     // Pass 1: the expected tensors, checked by name and shape; the arena's size.
-    size_t floats = Padded(vocab * d) + Padded(d);
     EDGEPIECE_RETURN_IF_ERROR(Expect("embed.weight", {vocab, d}));
+    // The tied embedding is the largest matrix and the head streams all of
+    // it every token: kept as the file's half floats (exact) where the CPU
+    // widens them in hardware (x86 F16C), as f32 elsewhere (WebAssembly has
+    // no conversion instruction).
+    const bool half_embed =
+        file_.Find("embed.weight")->dtype == DType::kF16 && HardwareHalfFloats();
+    size_t floats = (half_embed ? Padded((vocab * d + 1) / 2) : Padded(vocab * d)) + Padded(d);
     EDGEPIECE_RETURN_IF_ERROR(Expect("norm.weight", {d}));
     for (size_t i = 0; i < c.layers.size(); ++i) {
       const std::string p = "layers." + std::to_string(i) + ".";
@@ -88,7 +107,11 @@ class ModelLoader {
     state->arena = {static_cast<float*>(memory), std::free};
     state->arena_floats = floats;
     next_ = state->arena.get();
-    EDGEPIECE_RETURN_IF_ERROR(Copy("embed.weight", &state->embed));
+    if (half_embed) {
+      EDGEPIECE_RETURN_IF_ERROR(CopyHalves("embed.weight", &state->embed_f16));
+    } else {
+      EDGEPIECE_RETURN_IF_ERROR(Copy("embed.weight", &state->embed));
+    }
     EDGEPIECE_RETURN_IF_ERROR(Copy("norm.weight", &state->final_norm));
     for (size_t i = 0; i < c.layers.size(); ++i) {
       const std::string p = "layers." + std::to_string(i) + ".";
@@ -158,6 +181,21 @@ class ModelLoader {
   Status Copy(const std::string& name, const float** out) {
     float* dst = Take(file_.Find(name)->num_elements);
     EDGEPIECE_RETURN_IF_ERROR(Convert(name, dst));
+    *out = dst;
+    return Status::Ok();
+  }
+
+  // Keeps an F16 tensor's bits (2 per arena float), rejecting inf and NaN.
+  Status CopyHalves(const std::string& name, const uint16_t** out) {
+    const TensorView& t = *file_.Find(name);
+    uint16_t* dst = reinterpret_cast<uint16_t*>(Take((t.num_elements + 1) / 2));
+    std::memcpy(dst, t.data, t.num_elements * sizeof(uint16_t));  // little-endian, as the file
+    for (size_t i = 0; i < t.num_elements; ++i) {
+      if ((dst[i] & 0x7c00) == 0x7c00) {
+        return Status(StatusCode::kInvalidModel, "weights: tensor \"" + name + "\" element " +
+                                                     std::to_string(i) + " is not finite");
+      }
+    }
     *out = dst;
     return Status::Ok();
   }

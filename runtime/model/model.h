@@ -54,11 +54,15 @@ class Model {
 
   const ModelConfig& config() const { return state_->config; }
   const std::vector<LayerWeights>& layers() const { return state_->layers; }
-  const float* embed() const { return state_->embed; }  // [V, d], tied head
+  // The tied embedding / output head [V, d]: f32, or (where the CPU converts
+  // half floats in hardware and the file stores F16) the file's half-float
+  // bits; exactly one of the two is non-null.
+  const float* embed() const { return state_->embed; }
+  const uint16_t* embed_f16() const { return state_->embed_f16; }
   const float* final_norm() const { return state_->final_norm; }  // [d]
   // Parameters as stored in the file (before load-time folding).
   size_t num_parameters() const { return state_->num_parameters; }
-  // Bytes of the f32 weight arena.
+  // Bytes of the weight arena (f32, and the head's half floats if kept).
   size_t weight_bytes() const { return state_->arena_floats * sizeof(float); }
 
  private:
@@ -68,6 +72,7 @@ class Model {
     size_t arena_floats = 0;
     size_t num_parameters = 0;
     const float* embed = nullptr;
+    const uint16_t* embed_f16 = nullptr;
     const float* final_norm = nullptr;
     std::vector<LayerWeights> layers;
   };

@@ -14,7 +14,13 @@
 // loads kT + kR vectors per kT * kR FMAs. The cost of the form is one
 // horizontal sum per output; SumOf4 pays it once per four outputs with an
 // in-register 4x4 transpose, and the four sums are adjacent in Y.
+//
+// Weights may also be IEEE half floats (hwy::float16_t), widened to f32 as
+// they are loaded: exact, and half the memory traffic for the matrix-vector
+// products of decoding, which stream whole matrices per token.
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 // Toggle guard: this header is re-included once per SIMD target.
 #if defined(EDGEPIECE_RUNTIME_OPS_MATMUL_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -69,12 +75,47 @@ HWY_INLINE hn::Vec<hn::Full128<float>> SumOf4(D d, V a, V b, V c, V e) {
 }
 #endif  // HWY_TARGET != HWY_SCALAR
 
+// A vector of weights as f32, from f32 or half-float storage.
+template <class D>
+HWY_INLINE hn::Vec<D> LoadWeights(D d, const float* HWY_RESTRICT p) {
+  return hn::LoadU(d, p);
+}
+template <class D>
+HWY_INLINE hn::Vec<D> LoadWeights(D d, const hwy::float16_t* HWY_RESTRICT p) {
+  const hn::Rebind<hwy::float16_t, D> d16;
+  return hn::PromoteTo(d, hn::LoadU(d16, p));
+}
+
+// One weight as f32 (the scalar tail): IEEE half to single, exactly.
+HWY_INLINE float WeightToFloat(float w) { return w; }
+HWY_INLINE float WeightToFloat(hwy::float16_t w) {
+  uint16_t h;
+  std::memcpy(&h, &w, sizeof(h));
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
+  const uint32_t exponent = (h >> 10) & 0x1f;
+  const uint32_t mantissa = h & 0x3ff;
+  float magnitude;
+  if (exponent == 0) {  // zero or subnormal: mantissa * 2^-24
+    magnitude = static_cast<float>(mantissa) * (1.0f / 16777216.0f);
+  } else {
+    const uint32_t bits = exponent == 0x1f ? (0xffu << 23) | (mantissa << 13)
+                                           : ((exponent + 112) << 23) | (mantissa << 13);
+    std::memcpy(&magnitude, &bits, sizeof(magnitude));
+  }
+  uint32_t out;
+  std::memcpy(&out, &magnitude, sizeof(out));
+  out |= sign;
+  float result;
+  std::memcpy(&result, &out, sizeof(result));
+  return result;
+}
+
 // y[t * y_stride + r] = dot(x[t], w[r]) for t < kT, r < kR, where x[t] and
-// w[r] are rows of `cols` floats (row strides `cols`). kR is 1..3 or a
-// multiple of 4 (which uses SumOf4).
-template <size_t kT, size_t kR>
+// w[r] are rows of `cols` floats (row strides `cols`; TW: float or
+// hwy::float16_t). kR is 1..3 or a multiple of 4 (which uses SumOf4).
+template <size_t kT, size_t kR, typename TW>
 HWY_INLINE void DotTile(const float* HWY_RESTRICT x,
-                        const float* HWY_RESTRICT w, size_t cols,
+                        const TW* HWY_RESTRICT w, size_t cols,
                         float* HWY_RESTRICT y, size_t y_stride) {
   const hn::ScalableTag<float> d;
   const size_t lanes = hn::Lanes(d);
@@ -87,7 +128,7 @@ HWY_INLINE void DotTile(const float* HWY_RESTRICT x,
     hn::Vec<decltype(d)> xv[kT];
     for (size_t t = 0; t < kT; ++t) xv[t] = hn::LoadU(d, x + t * cols + c);
     for (size_t r = 0; r < kR; ++r) {
-      const auto wv = hn::LoadU(d, w + r * cols + c);
+      const auto wv = LoadWeights(d, w + r * cols + c);
       for (size_t t = 0; t < kT; ++t) {
         acc[t][r] = hn::MulAdd(xv[t], wv, acc[t][r]);
       }
@@ -97,7 +138,7 @@ HWY_INLINE void DotTile(const float* HWY_RESTRICT x,
   for (; c < cols; ++c) {
     for (size_t t = 0; t < kT; ++t) {
       for (size_t r = 0; r < kR; ++r) {
-        tail[t][r] += x[t * cols + c] * w[r * cols + c];
+        tail[t][r] += x[t * cols + c] * WeightToFloat(w[r * cols + c]);
       }
     }
   }
@@ -130,8 +171,9 @@ HWY_INLINE float Dot(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
 
 // y[r] = sum_c w[r * cols + c] * x[c] for r < rows. Eight rows per tile:
 // eight accumulator chains keep two FMA pipes busy despite their latency.
-inline void MatVec(const float* HWY_RESTRICT w, size_t rows, size_t cols,
-                   const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {
+template <typename TW>
+inline void MatVecT(const TW* HWY_RESTRICT w, size_t rows, size_t cols,
+                    const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {
   size_t r = 0;
   for (; r + 8 <= rows; r += 8) DotTile<1, 8>(x, w + r * cols, cols, y + r, 1);
   for (; r + 4 <= rows; r += 4) DotTile<1, 4>(x, w + r * cols, cols, y + r, 1);
@@ -141,9 +183,10 @@ inline void MatVec(const float* HWY_RESTRICT w, size_t rows, size_t cols,
 // Y[tokens, rows] = X[tokens, cols] W[rows, cols]^T. Row groups outermost:
 // four rows of W (a few KiB) stay in L1 while all tokens stream past them,
 // so W is read from memory once.
-inline void MatMul(const float* HWY_RESTRICT x, size_t tokens,
-                   const float* HWY_RESTRICT w, size_t rows, size_t cols,
-                   float* HWY_RESTRICT y) {
+template <typename TW>
+inline void MatMulT(const float* HWY_RESTRICT x, size_t tokens,
+                    const TW* HWY_RESTRICT w, size_t rows, size_t cols,
+                    float* HWY_RESTRICT y) {
   constexpr size_t kT = kMatMulTileTokens;
   size_t r = 0;
   for (; r + 4 <= rows; r += 4) {
@@ -164,6 +207,25 @@ inline void MatMul(const float* HWY_RESTRICT x, size_t tokens,
       DotTile<1, 1>(x + t * cols, w + r * cols, cols, y + t * rows + r, rows);
     }
   }
+}
+
+// The f32 and half-float instances, by name (HWY_EXPORT needs non-templates).
+inline void MatVec(const float* HWY_RESTRICT w, size_t rows, size_t cols,
+                   const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {
+  MatVecT(w, rows, cols, x, y);
+}
+inline void MatVecF16(const hwy::float16_t* HWY_RESTRICT w, size_t rows, size_t cols,
+                      const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {
+  MatVecT(w, rows, cols, x, y);
+}
+inline void MatMul(const float* HWY_RESTRICT x, size_t tokens, const float* HWY_RESTRICT w,
+                   size_t rows, size_t cols, float* HWY_RESTRICT y) {
+  MatMulT(x, tokens, w, rows, cols, y);
+}
+inline void MatMulF16(const float* HWY_RESTRICT x, size_t tokens,
+                      const hwy::float16_t* HWY_RESTRICT w, size_t rows, size_t cols,
+                      float* HWY_RESTRICT y) {
+  MatMulT(x, tokens, w, rows, cols, y);
 }
 
 // y[c] = scale * sum_r x[r] * m[r * cols + c]: strips of four vectors of

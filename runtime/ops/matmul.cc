@@ -14,6 +14,8 @@ namespace edgepiece {
 
 HWY_EXPORT(MatVec);
 HWY_EXPORT(MatMul);
+HWY_EXPORT(MatVecF16);
+HWY_EXPORT(MatMulF16);
 HWY_EXPORT(VecMat);
 HWY_EXPORT(OuterAdd);
 
@@ -25,6 +27,16 @@ void MatVec(const float* w, size_t rows, size_t cols, const float* x,
 void MatMul(const float* x, size_t tokens, const float* w, size_t rows,
             size_t cols, float* y) {
   HWY_DYNAMIC_DISPATCH(MatMul)(x, tokens, w, rows, cols, y);
+}
+
+void MatVecF16(const uint16_t* w, size_t rows, size_t cols, const float* x, float* y) {
+  HWY_DYNAMIC_DISPATCH(MatVecF16)(reinterpret_cast<const hwy::float16_t*>(w), rows, cols, x, y);
+}
+
+void MatMulF16(const float* x, size_t tokens, const uint16_t* w, size_t rows, size_t cols,
+               float* y) {
+  HWY_DYNAMIC_DISPATCH(MatMulF16)(x, tokens, reinterpret_cast<const hwy::float16_t*>(w), rows,
+                                  cols, y);
 }
 
 void VecMat(const float* x, const float* m, size_t rows, size_t cols,

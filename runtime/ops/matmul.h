@@ -6,6 +6,7 @@
 #define EDGEPIECE_RUNTIME_OPS_MATMUL_H_
 
 #include <cstddef>
+#include <cstdint>
 
 namespace edgepiece {
 
@@ -15,6 +16,12 @@ void MatVec(const float* w, size_t rows, size_t cols, const float* x, float* y);
 // y[t * rows + r] = sum_c x[t * cols + c] * w[r * cols + c] (Y = X W^T).
 void MatMul(const float* x, size_t tokens, const float* w, size_t rows,
             size_t cols, float* y);
+
+// MatVec and MatMul with IEEE half-float weights (their bits), widened
+// exactly as they are loaded: half the memory traffic.
+void MatVecF16(const uint16_t* w, size_t rows, size_t cols, const float* x, float* y);
+void MatMulF16(const float* x, size_t tokens, const uint16_t* w, size_t rows, size_t cols,
+               float* y);
 
 // y[c] = scale * sum_r x[r] * m[r * cols + c] for c < cols.
 void VecMat(const float* x, const float* m, size_t rows, size_t cols,
