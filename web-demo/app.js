@@ -225,7 +225,10 @@ async function generate() {
     return;
   }
   const prompt = $('prompt').value;
-  const options = { maxTokens, temperature: Number($('temperature').value), topP: Number($('top-p').value), seed };
+  const options = {
+    maxTokens, temperature: Number($('temperature').value), topP: Number($('top-p').value), seed,
+    ignoreEos: !$('stop-at-eos').checked,
+  };
   const output = $('output');
   const promptNode = document.createElement('strong');
   promptNode.textContent = prompt;
