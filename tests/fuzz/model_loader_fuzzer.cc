@@ -1,0 +1,27 @@
+// libFuzzer target: any bytes as language-model weights. Loading must fail
+// cleanly or yield a model that a session can run (a few tokens). Build:
+// cmake -B build/fuzz -DEDGEPIECE_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14 ... (see
+// tests/fuzz/CMakeLists.txt); seeds: tests/golden/model/tiny.safetensors.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "runtime/model/model.h"
+#include "runtime/model/session.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  auto model = edgepiece::Model::FromBytes(
+      std::string_view(reinterpret_cast<const char*>(data), size));
+  if (!model.ok()) return 0;
+  // Keep each run cheap: only small configurations are exercised further.
+  if (model->num_parameters() > 200000) return 0;
+  auto session = edgepiece::Session::Create(*model);
+  if (!session.ok()) return 0;
+  const int32_t vocab = model->config().vocab_size;
+  int32_t ids[9];
+  for (int i = 0; i < 9; ++i) ids[i] = (i * 7 + 1) % vocab;
+  (void)session->Feed(ids, 9);
+  double log2_prob = 0;
+  (void)session->Score(ids, 5, &log2_prob);
+  return 0;
+}

@@ -1,0 +1,74 @@
+// libFuzzer target: the first byte picks a mode; the rest is either a
+// BytePiece model (must load or fail cleanly) or text for the bundled-size
+// test vocabulary (encode, sample, decode must round-trip to the NFC form).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/tokenizer/tokenizer.h"
+
+namespace {
+
+// A small valid model: the 256 single bytes plus a few multi-byte pieces.
+const edgepiece::Tokenizer& SmallTokenizer() {
+  static const edgepiece::Tokenizer* tokenizer = [] {
+    static const char kBase64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    auto encode = [](const std::string& bytes) {
+      std::string out;
+      for (size_t i = 0; i < bytes.size(); i += 3) {
+        uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
+        if (i + 1 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+        if (i + 2 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 2]);
+        out += kBase64[(v >> 18) & 63];
+        out += kBase64[(v >> 12) & 63];
+        out += i + 1 < bytes.size() ? kBase64[(v >> 6) & 63] : '=';
+        out += i + 2 < bytes.size() ? kBase64[v & 63] : '=';
+      }
+      return out;
+    };
+    std::vector<std::string> pieces;
+    for (int b = 0; b < 256; ++b) pieces.push_back(std::string(1, static_cast<char>(b)));
+    // Ids must follow (length, bytes) order.
+    for (const char* p : {"ab", "he", "in", "th", "abc", "ing", "the", "\xe5\xa4\xa9"}) {
+      pieces.push_back(p);
+    }
+    std::string json = "{";
+    int id = 3;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      json += (i ? "," : "") + std::string("\"") + encode(pieces[i]) + "\":[" +
+              std::to_string(id++) + ",\"x\"," + std::to_string(1 + (i * 37) % 50) + "]";
+    }
+    json += "}";
+    auto result = edgepiece::Tokenizer::FromBytes(json);
+    if (!result.ok()) std::abort();
+    return new edgepiece::Tokenizer(std::move(result).value());
+  }();
+  return *tokenizer;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if (data[0] % 2 == 0) {
+    auto tokenizer = edgepiece::Tokenizer::FromBytes(rest);
+    (void)tokenizer.ok();
+    return 0;
+  }
+  edgepiece::Encoder encoder(SmallTokenizer(), edgepiece::RngKind::kGlibc, data[0]);
+  edgepiece::EncodeOptions options;
+  options.alpha = data[0] % 4 == 1 ? -1.0 : 0.5;
+  options.with_offsets = true;
+  edgepiece::Encoding encoding;
+  if (!encoder.Encode(rest, options, &encoding).ok()) std::abort();
+  std::string bytes;
+  if (!SmallTokenizer().DecodeBytes(encoding.ids.data(), encoding.ids.size(), &bytes).ok()) {
+    std::abort();
+  }
+  return 0;
+}
