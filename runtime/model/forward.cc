@@ -47,7 +47,6 @@ void GauBlock(const ModelConfig& c, const GauWeights& w, size_t j0, size_t n,
   const float cnt = static_cast<float>(std::max<size_t>(first_of_chunk, 1));
   for (size_t i = 0; i < n; ++i) {
     const float* row = uvz + i * width;
-    const float* u = row;
     const float* v = row + e;
     const float* z = row + 2 * e;
     float* heads = st->heads.data() + i * 4 * s;
@@ -58,20 +57,25 @@ void GauBlock(const ModelConfig& c, const GauWeights& w, size_t j0, size_t n,
     }
     const float* q_quad = heads;
     const float* k_quad = heads + s;
-    const float* q_lin = heads + 2 * s;
-    const float* k_lin = heads + 3 * s;
     const size_t j = j0 + i;  // row within the chunk
     std::memcpy(ls->keys.data() + j * s, k_quad, s * sizeof(float));
     std::memcpy(ls->values.data() + j * e, v, e * sizeof(float));
-    float* mixed = st->mixed.data() + i * e;
     Relu2Attend(q_quad, ls->keys.data(), ls->values.data(), j + 1, s, e,
                 1.0f / std::sqrt(static_cast<float>(s)), 1.0f / static_cast<float>(c.chunk),
-                mixed);
-    VecMat(q_lin, ls->m.data(), s, e, 1.0f / cnt, st->tmp.data());
-    Add(st->tmp.data(), mixed, e);
-    Mul(u, mixed, e);
-    OuterAdd(k_lin, s, v, e, ls->p.data());
+                st->mixed.data() + i * e);
   }
+  // The global part for the whole segment, as products against the state:
+  // mixed[i] += q_lin_i M / cnt (M holds earlier chunks only: unchanged by
+  // this segment), then P += K_lin^T V over the segment's rows.
+  MatMulAccumulate(st->heads.data() + 2 * s, 4 * s, n, ls->m.data(), e, s, e, 1.0f / cnt,
+                   st->mixed.data(), e);
+  float* k_lin_t = st->kt.data();  // [s, n]
+  for (size_t i = 0; i < n; ++i) {
+    const float* k_lin = st->heads.data() + i * 4 * s + 3 * s;
+    for (size_t k = 0; k < s; ++k) k_lin_t[k * n + i] = k_lin[k];
+  }
+  MatMulAccumulate(k_lin_t, n, s, uvz + e, width, n, e, 1.0f, ls->p.data(), e);
+  for (size_t i = 0; i < n; ++i) Mul(uvz + i * width, st->mixed.data() + i * e, e);
   Project(st->mixed.data(), n, w.w_out, d, e, st->out.data());
 }
 
@@ -195,6 +199,7 @@ void ForwardState::Init(const Model& model) {
   xn.resize(C * d);
   wide.resize(C * std::max({2 * e + s, 2 * N, 2 * d}));
   heads.resize(C * 4 * s);
+  kt.resize(s * C);
   mixed.resize(C * std::max(e, 2 * N));
   out.resize(C * d);
   tmp.resize(std::max(e, d));
@@ -215,7 +220,7 @@ void ForwardState::Reset() {
 }
 
 size_t ForwardState::Bytes() const {
-  size_t floats = x.size() + xn.size() + wide.size() + heads.size() + mixed.size() +
+  size_t floats = x.size() + xn.size() + wide.size() + heads.size() + kt.size() + mixed.size() +
                   out.size() + tmp.size() + cos.size() + sin.size() + logits.size();
   for (const LayerState& ls : layers) {
     floats += ls.m.size() + ls.p.size() + ls.keys.size() + ls.values.size();

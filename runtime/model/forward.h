@@ -28,6 +28,7 @@ struct ForwardState {
   std::vector<float> x, xn;        // [C, d] residual stream and its norm
   std::vector<float> wide;         // [C, max(2e+s, 2N, 2d)] projections
   std::vector<float> heads;        // [C, 4s] roped q_quad, k_quad, q_lin, k_lin
+  std::vector<float> kt;           // [s, C] k_lin of the segment, transposed
   std::vector<float> mixed;        // [C, max(e, 2N)] attention output or LRU h
   std::vector<float> out;          // [C, d] block output
   std::vector<float> tmp;          // [max(e, d)]

@@ -19,7 +19,7 @@ Result<Session> Session::Create(const Model& model) {
   const ModelConfig& c = model.config();
   const size_t C = c.chunk, d = c.d_model, e = c.expansion, s = c.key_size;
   const size_t N = c.lru_states, V = c.vocab_size;
-  const size_t floats = C * (4 * d + std::max({2 * e + s, 2 * N, 2 * d}) + 4 * s +
+  const size_t floats = C * (4 * d + std::max({2 * e + s, 2 * N, 2 * d}) + 5 * s +
                              std::max(e, 2 * N) + s + V) +
                         c.layers.size() * (2 * s * e + C * (s + e) + 2 * N);
   if (floats * sizeof(float) > kMaxSessionBytes) {

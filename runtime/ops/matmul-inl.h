@@ -266,6 +266,55 @@ inline void VecMat(const float* HWY_RESTRICT x, const float* HWY_RESTRICT m,
   }
 }
 
+// Y += scale * X M for a block of rows, M row-major [rows, cols]:
+// y[t * y_stride + c] += scale * sum_r x[t * x_stride + r] * m[r * m_stride + c]
+// for t < tokens, c < cols. Four rows of X share each load of M (a tile of
+// 4 rows x 2 vectors of columns in registers), so M streams once per four
+// rows instead of once per row as in repeated VecMat calls. Used for
+// chunk-wide products against a recurrent state (q_lin M, P += k_lin^T v).
+inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_t tokens,
+                             const float* HWY_RESTRICT m, size_t m_stride, size_t rows,
+                             size_t cols, float scale, float* HWY_RESTRICT y,
+                             size_t y_stride) {
+  const hn::ScalableTag<float> d;
+  const size_t lanes = hn::Lanes(d);
+  const auto vscale = hn::Set(d, scale);
+  constexpr size_t kT = 4;
+  size_t t = 0;
+  auto tile = [&](size_t t0, size_t nt) {  // nt <= kT rows starting at t0
+    size_t c = 0;
+    for (; c + 2 * lanes <= cols; c += 2 * lanes) {
+      hn::Vec<decltype(d)> acc[kT][2];
+      for (size_t k = 0; k < kT; ++k) acc[k][0] = acc[k][1] = hn::Zero(d);
+      for (size_t r = 0; r < rows; ++r) {
+        const auto m0 = hn::LoadU(d, m + r * m_stride + c);
+        const auto m1 = hn::LoadU(d, m + r * m_stride + c + lanes);
+        for (size_t k = 0; k < kT; ++k) {
+          if (k < nt) {
+            const auto xv = hn::Set(d, x[(t0 + k) * x_stride + r]);
+            acc[k][0] = hn::MulAdd(xv, m0, acc[k][0]);
+            acc[k][1] = hn::MulAdd(xv, m1, acc[k][1]);
+          }
+        }
+      }
+      for (size_t k = 0; k < nt; ++k) {
+        float* HWY_RESTRICT out = y + (t0 + k) * y_stride + c;
+        hn::StoreU(hn::MulAdd(acc[k][0], vscale, hn::LoadU(d, out)), d, out);
+        hn::StoreU(hn::MulAdd(acc[k][1], vscale, hn::LoadU(d, out + lanes)), d, out + lanes);
+      }
+    }
+    for (; c < cols; ++c) {
+      for (size_t k = 0; k < nt; ++k) {
+        float sum = 0.0f;
+        for (size_t r = 0; r < rows; ++r) sum += x[(t0 + k) * x_stride + r] * m[r * m_stride + c];
+        y[(t0 + k) * y_stride + c] += scale * sum;
+      }
+    }
+  };
+  for (; t + kT <= tokens; t += kT) tile(t, kT);
+  if (t < tokens) tile(t, tokens - t);
+}
+
 // m[r * cols + c] += a[r] * b[c] (rank-one update).
 inline void OuterAdd(const float* HWY_RESTRICT a, size_t rows,
                      const float* HWY_RESTRICT b, size_t cols,

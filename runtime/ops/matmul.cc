@@ -18,6 +18,7 @@ HWY_EXPORT(MatVecF16);
 HWY_EXPORT(MatMulF16);
 HWY_EXPORT(VecMat);
 HWY_EXPORT(OuterAdd);
+HWY_EXPORT(MatMulAccumulate);
 
 void MatVec(const float* w, size_t rows, size_t cols, const float* x,
             float* y) {
@@ -47,6 +48,13 @@ void VecMat(const float* x, const float* m, size_t rows, size_t cols,
 void OuterAdd(const float* a, size_t rows, const float* b, size_t cols,
               float* m) {
   HWY_DYNAMIC_DISPATCH(OuterAdd)(a, rows, b, cols, m);
+}
+
+void MatMulAccumulate(const float* x, size_t x_stride, size_t tokens, const float* m,
+                      size_t m_stride, size_t rows, size_t cols, float scale, float* y,
+                      size_t y_stride) {
+  HWY_DYNAMIC_DISPATCH(MatMulAccumulate)(x, x_stride, tokens, m, m_stride, rows, cols, scale, y,
+                                         y_stride);
 }
 
 }  // namespace edgepiece

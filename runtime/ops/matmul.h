@@ -27,6 +27,13 @@ void MatMulF16(const float* x, size_t tokens, const uint16_t* w, size_t rows, si
 void VecMat(const float* x, const float* m, size_t rows, size_t cols,
             float scale, float* y);
 
+// y[t * y_stride + c] += scale * sum_r x[t * x_stride + r] * m[r * m_stride + c]
+// for t < tokens, c < cols: Y += scale X M with M row-major, rows of X, M
+// and Y at the given strides (in floats).
+void MatMulAccumulate(const float* x, size_t x_stride, size_t tokens, const float* m,
+                      size_t m_stride, size_t rows, size_t cols, float scale, float* y,
+                      size_t y_stride);
+
 // m[r * cols + c] += a[r] * b[c] for r < rows, c < cols.
 void OuterAdd(const float* a, size_t rows, const float* b, size_t cols,
               float* m);

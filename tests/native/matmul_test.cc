@@ -152,6 +152,42 @@ TEST_P(MatmulTest, HalfFloatWeightsMatchReference) {
   }
 }
 
+TEST_P(MatmulTest, MatMulAccumulateMatchesReference) {
+  std::mt19937 rng(6);
+  for (size_t tokens : {1, 3, 4, 5, 9}) {
+    for (size_t rows : {1, 3, 8, 17}) {
+      for (size_t cols : kCols) {
+        // Row strides larger than the rows, as for views into wider buffers.
+        const size_t x_stride = rows + 3, m_stride = cols + 5, y_stride = cols + 2;
+        Buffer x = Random(tokens * x_stride, rng);
+        Buffer m = Random(rows * m_stride, rng);
+        Buffer y = Random(tokens * y_stride, rng);
+        std::vector<float> before(y.data(), y.data() + tokens * y_stride);
+        MatMulAccumulate(x.data(), x_stride, tokens, m.data(), m_stride, rows, cols, 0.5f, y.data(),
+                         y_stride);
+        for (size_t t = 0; t < tokens; ++t) {
+          for (size_t c = 0; c < y_stride; ++c) {
+            const size_t i = t * y_stride + c;
+            if (c >= cols) {  // outside the block: untouched
+              ASSERT_EQ(y[i], before[i]);
+              continue;
+            }
+            double sum = 0.0, abs_sum = 0.0;
+            for (size_t r = 0; r < rows; ++r) {
+              const double term = double{x[t * x_stride + r]} * m[r * m_stride + c];
+              sum += term;
+              abs_sum += std::abs(term);
+            }
+            ASSERT_NEAR(y[i], before[i] + 0.5 * sum, kRelTol * (abs_sum + std::abs(before[i])))
+                << "tokens " << tokens << " rows " << rows << " cols " << cols;
+          }
+        }
+        EXPECT_TRUE(y.SentinelIntact());
+      }
+    }
+  }
+}
+
 TEST_P(MatmulTest, VecMatMatchesReference) {
   std::mt19937 rng(3);
   const float scale = 0.37f;
