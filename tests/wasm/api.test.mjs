@@ -126,3 +126,13 @@ test('encodeBatch equals one encode per text, deterministic and sampled', async 
   assert.throws(() => tok.encodeBatch([1]), (e) => e.code === 'INVALID_ARGUMENT');
   tok.dispose();
 });
+
+test('out of memory is a typed error and the module keeps working', async () => {
+  const { Tokenizer: Tok, Model } = edgepiece;
+  const huge = new Uint8Array(2 ** 31 + 16);  // beyond the module's 2 GiB memory limit
+  await assert.rejects(Tok.load(huge), (e) => e instanceof edgepiece.EdgepieceError && e.code === 'OUT_OF_MEMORY');
+  await assert.rejects(Model.load(huge), (e) => e.code === 'OUT_OF_MEMORY');
+  const tok = await Tok.load(modelBytes('kjvzh-8k'));
+  assert.ok(tok.encode('still works').length > 0);
+  tok.dispose();
+});
