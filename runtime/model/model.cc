@@ -1,6 +1,7 @@
 #include "runtime/model/model.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -98,7 +99,12 @@ class ModelLoader {
       }
     }
 
-    // Pass 2: convert into the arena, folding the LRU parameters.
+    // Pass 2: convert into the arena, folding the LRU parameters. Every
+    // tensor's bytes are in the file, but F16 doubles as f32: with a 32-bit
+    // size_t (WebAssembly) a 1 GB file could overflow the byte count.
+    if (floats > SIZE_MAX / sizeof(float)) {
+      return Status(StatusCode::kOutOfMemory, "weights: the f32 arena exceeds the address space");
+    }
     void* memory = std::aligned_alloc(kAlignFloats * sizeof(float), floats * sizeof(float));
     if (memory == nullptr) {
       return Status(StatusCode::kOutOfMemory,

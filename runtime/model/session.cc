@@ -1,6 +1,7 @@
 #include "runtime/model/session.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <string>
 
@@ -17,11 +18,13 @@ constexpr size_t kMaxSessionBytes = size_t{1} << 30;
 
 Result<Session> Session::Create(const Model& model) {
   const ModelConfig& c = model.config();
-  const size_t C = c.chunk, d = c.d_model, e = c.expansion, s = c.key_size;
-  const size_t N = c.lru_states, V = c.vocab_size;
-  const size_t floats = C * (4 * d + std::max({2 * e + s, 2 * N, 2 * d}) + 5 * s +
-                             std::max(e, 2 * N) + s + V) +
-                        c.layers.size() * (2 * s * e + C * (s + e) + 2 * N);
+  // 64-bit arithmetic: within the config's limits these products overflow
+  // a 32-bit size_t (WebAssembly).
+  const uint64_t C = c.chunk, d = c.d_model, e = c.expansion, s = c.key_size;
+  const uint64_t N = c.lru_states, V = c.vocab_size;
+  const uint64_t floats = C * (4 * d + std::max({2 * e + s, 2 * N, 2 * d}) + 5 * s +
+                               std::max(e, 2 * N) + s + V) +
+                          c.layers.size() * (2 * s * e + C * (s + e) + 2 * N);
   if (floats * sizeof(float) > kMaxSessionBytes) {
     return Status(StatusCode::kOutOfMemory,
                   "session: state and scratch would need " +
