@@ -1,6 +1,4 @@
 // edgepiece bench: single-thread encode throughput on real files.
-#include <time.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -33,12 +31,6 @@ With a language model (--model DIR or LM.safetensors,TOKENIZER.model) it
 measures single-thread prefill (--prefill-tokens, default 512) and decode
 (--decode-tokens, default 256) tokens per CPU-second and GFLOP/s.
 )";
-
-double ThreadCpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 struct Measurement {
   double mb_per_s = 0;

@@ -1,6 +1,7 @@
 #include "native/cli_common.h"
 
 #include <simdjson.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -119,6 +120,12 @@ Status ReadInput(const std::string& path, std::string* contents) {
   while ((got = std::fread(buffer, 1, sizeof(buffer), stdin)) > 0) contents->append(buffer, got);
   if (std::ferror(stdin)) return Status(StatusCode::kIoError, "cannot read stdin");
   return Status::Ok();
+}
+
+double ThreadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 std::optional<Tokenizer> LoadModel(const Flags& flags, int* exit_code) {

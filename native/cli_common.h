@@ -51,6 +51,10 @@ int Fail(int code, const std::string& message);
 // Maps a Status to an exit code (I/O errors -> kExitIo, others -> kExitFailure).
 int FailStatus(const Status& status, const std::string& context);
 
+// CPU seconds spent by the calling thread (benchmarks report per CPU-second:
+// on a busy machine wall time mostly measures the other processes).
+double ThreadCpuSeconds();
+
 // Reads a whole file, or stdin for "" or "-".
 Status ReadInput(const std::string& path, std::string* contents);
 

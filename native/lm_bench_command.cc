@@ -1,6 +1,4 @@
 // edgepiece bench on a language model: prefill and decode tokens/s.
-#include <time.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -16,12 +14,6 @@
 
 namespace edgepiece::cli {
 namespace {
-
-double ThreadCpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 // Multiply-adds x 2 per token of the matrix and attention work (element-wise
 // work is left out); `past` is the token's position inside its GAU chunk.

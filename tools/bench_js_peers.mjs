@@ -36,6 +36,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cpuSeconds, documents, lines } from './bench_text.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(self), '..');
@@ -167,17 +168,6 @@ const peerById = Object.fromEntries(PEERS.map((p) => [p.id, p]));
 // ---------------------------------------------------------------------------
 // Text and timing.
 
-function lines(text) { return text.match(/[^\n]*\n|[^\n]+$/g) ?? []; }
-function documents(allLines) {
-  const docs = [];
-  let current = '';
-  for (const line of allLines) {
-    current += line;
-    if (Buffer.byteLength(current) >= 65536) { docs.push(current); current = ''; }
-  }
-  if (current) docs.push(current);
-  return docs;
-}
 const byteLength = (texts) => texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
 // Every k-th text, k chosen so that at most maxCount texts / maxBytes bytes remain.
 function spread(texts, { maxCount = Infinity, maxBytes = Infinity }) {
@@ -185,8 +175,6 @@ function spread(texts, { maxCount = Infinity, maxBytes = Infinity }) {
   const k = Math.max(1, Math.ceil(texts.length / maxCount), Math.ceil(total / maxBytes));
   return { texts: texts.filter((_, i) => i % k === 0), k };
 }
-function cpuSeconds() { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; }
-
 function loadText(lang) {
   const file = path.join(dataDir, `${lang}.txt`);
   if (!existsSync(file)) {

@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds, documents, lines } from './bench_text.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.WORK_DIR ?? path.join(root, 'build/bench-data');
@@ -15,18 +16,6 @@ const repeat = Number(process.env.REPEAT ?? 5);
 const { Tokenizer } = await import(path.join(root, 'build/wasm/package/index.js'));
 const cli = path.join(root, 'build/release/native/edgepiece');
 
-function lines(text) { return text.match(/[^\n]*\n|[^\n]+$/g) ?? []; }
-function documents(text) {
-  const docs = [];
-  let current = '';
-  for (const line of lines(text)) {
-    current += line;
-    if (Buffer.byteLength(current) >= 65536) { docs.push(current); current = ''; }
-  }
-  if (current) docs.push(current);
-  return docs;
-}
-function cpuSeconds() { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; }
 
 // batch > 0: encodeBatch over groups of `batch` texts instead of one call per text.
 function measure(tok, texts, alpha, batch = 0) {
@@ -62,7 +51,7 @@ for (const model of ['kjvzh-8k', 'plus40k']) {
       const f = line.trim().split(/\s+/);
       if (f.length === 6 && (f[1] === 'lines' || f[1] === '64KB')) native[`${f[1]} ${f[2]}`] = Number(f[3]);
     }
-    for (const [unit, texts] of [['lines', lines(text)], ['64KB', documents(text)]]) {
+    for (const [unit, texts] of [['lines', lines(text)], ['64KB', documents(lines(text))]]) {
       for (const [mode, alpha] of [['viterbi', -1], ['a=0.1', 0.1]]) {
         const wasm = measure(tok, texts, alpha);
         const nat = native[`${unit} ${mode}`];

@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <utility>
 
 #include "runtime/ops/rope.h"
 
@@ -27,12 +29,14 @@ HWY_BEFORE_NAMESPACE();
 namespace edgepiece {
 namespace HWY_NAMESPACE {
 
-// y [n, rows] = x [n, cols] W^T; one token is a matrix-vector product.
-void Project(const float* x, size_t n, const float* w, size_t rows, size_t cols, float* y) {
+// y [n, rows] = x [n, cols] W^T; one token is a matrix-vector product. TW:
+// float, or hwy::float16_t for weights kept as half floats.
+template <typename TW>
+void Project(const float* x, size_t n, const TW* w, size_t rows, size_t cols, float* y) {
   if (n == 1) {
-    MatVec(w, rows, cols, x, y);
+    MatVecT(w, rows, cols, x, y);
   } else {
-    MatMul(x, n, w, rows, cols, y);
+    MatMulT(x, n, w, rows, cols, y);
   }
 }
 
@@ -144,23 +148,21 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
     }
     Add(st->out.data(), st->x.data(), n * d);
   }
+  // The tied head (f32 or half-float weights): every row's logits, or the last's.
   const size_t first = logits_rows != nullptr ? 0 : n - 1;
   for (size_t i = first; i < n; ++i) {
     RmsNorm(st->x.data() + i * d, model.final_norm(), d, c.norm_eps, st->xn.data() + i * d);
   }
-  // The tied head, f32 or half-float weights; every row's logits, or the last.
-  const auto* head_f16 = reinterpret_cast<const hwy::float16_t*>(model.embed_f16());
-  if (logits_rows != nullptr) {
-    if (head_f16 != nullptr) {
-      MatMulF16(st->xn.data(), n, head_f16, vocab, d, logits_rows);
-    } else {
-      Project(st->xn.data(), n, model.embed(), vocab, d, logits_rows);
-    }
-    std::memcpy(st->logits.data(), logits_rows + (n - 1) * vocab, vocab * sizeof(float));
-  } else if (head_f16 != nullptr) {
-    MatVecF16(head_f16, vocab, d, st->xn.data() + (n - 1) * d, st->logits.data());
+  const float* normed = st->xn.data() + first * d;
+  float* out = logits_rows != nullptr ? logits_rows : st->logits.data();
+  if (model.embed_f16() != nullptr) {
+    Project(normed, n - first, reinterpret_cast<const hwy::float16_t*>(model.embed_f16()), vocab,
+            d, out);
   } else {
-    MatVec(model.embed(), vocab, d, st->xn.data() + (n - 1) * d, st->logits.data());
+    Project(normed, n - first, model.embed(), vocab, d, out);
+  }
+  if (logits_rows != nullptr) {
+    std::memcpy(st->logits.data(), logits_rows + (n - 1) * vocab, vocab * sizeof(float));
   }
   st->position += n;
 }
@@ -179,34 +181,45 @@ void ForwardSegment(const Model& model, ForwardState* state, const int32_t* ids,
   HWY_DYNAMIC_DISPATCH(ForwardSegmentImpl)(model, state, ids, n, logits_rows);
 }
 
-void ForwardState::Init(const Model& model) {
+Status ForwardState::Init(const Model& model, uint64_t max_floats) {
   const ModelConfig& c = model.config();
-  const size_t d = c.d_model, e = c.expansion, s = c.key_size, N = c.lru_states;
-  const size_t C = c.chunk;
+  // 64-bit sizes: within the config's limits they overflow a 32-bit size_t
+  // (WebAssembly).
+  const uint64_t d = c.d_model, e = c.expansion, s = c.key_size, N = c.lru_states;
+  const uint64_t C = c.chunk;
   layers.assign(c.layers.size(), LayerState());
+  // Every buffer with its size, checked against the limit before any is sized.
+  std::vector<std::pair<std::vector<float>*, uint64_t>> sizes;
   for (size_t l = 0; l < c.layers.size(); ++l) {
     LayerState& ls = layers[l];
     if (c.layers[l] == LayerKind::kGau) {
-      ls.m.resize(s * e);
-      ls.p.resize(s * e);
-      ls.keys.resize(C * s);
-      ls.values.resize(C * e);
+      sizes.insert(sizes.end(), {{&ls.m, s * e}, {&ls.p, s * e}, {&ls.keys, C * s},
+                                 {&ls.values, C * e}});
     } else {
-      ls.m.resize(2 * N);
+      sizes.push_back({&ls.m, 2 * N});
     }
   }
-  x.resize(C * d);
-  xn.resize(C * d);
-  wide.resize(C * std::max({2 * e + s, 2 * N, 2 * d}));
-  heads.resize(C * 4 * s);
-  kt.resize(s * C);
-  mixed.resize(C * std::max(e, 2 * N));
-  out.resize(C * d);
-  tmp.resize(std::max(e, d));
-  cos.resize(C * s / 2);
-  sin.resize(C * s / 2);
-  logits.resize(c.vocab_size);
+  sizes.insert(sizes.end(), {{&x, C * d},
+                             {&xn, C * d},
+                             {&wide, C * std::max({2 * e + s, 2 * N, 2 * d})},
+                             {&heads, C * 4 * s},
+                             {&kt, s * C},
+                             {&mixed, C * std::max(e, 2 * N)},
+                             {&out, C * d},
+                             {&tmp, std::max(e, d)},
+                             {&cos, C * s / 2},
+                             {&sin, C * s / 2},
+                             {&logits, uint64_t(c.vocab_size)}});
+  uint64_t total = 0;
+  for (const auto& entry : sizes) total += entry.second;
+  if (total > max_floats) {
+    return Status(StatusCode::kOutOfMemory,
+                  "session: state and scratch would need " + std::to_string(total * 4) +
+                      " bytes (limit " + std::to_string(max_floats * 4) + ")");
+  }
+  for (auto& [buffer, size] : sizes) buffer->resize(size);
   Reset();
+  return Status::Ok();
 }
 
 void ForwardState::Reset() {

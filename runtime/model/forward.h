@@ -35,8 +35,9 @@ struct ForwardState {
   std::vector<float> cos, sin;     // [C, s/2] RoPE tables of the segment
   std::vector<float> logits;       // [V] after the last token
 
-  // Sizes every buffer for `model` and zeroes the state.
-  void Init(const Model& model);
+  // Sizes every buffer for `model` and zeroes the state; OutOfMemory when
+  // they would hold more than `max_floats` floats in all.
+  Status Init(const Model& model, uint64_t max_floats);
   void Reset();
   size_t Bytes() const;
 };

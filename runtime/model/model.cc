@@ -90,7 +90,7 @@ class ModelLoader {
         floats += 2 * Padded(n) + 2 * Padded(2 * n * d) + Padded(d) + Padded(2 * d * d);
       }
     }
-    if (expected_ != file_.tensors().size()) {
+    if (expected_names_.size() != file_.tensors().size()) {
       for (const TensorView& t : file_.tensors()) {
         if (!IsExpected(t.name)) {
           return Status(StatusCode::kInvalidModel,
@@ -151,7 +151,6 @@ class ModelLoader {
                     "weights: tensor \"" + name + "\" has shape " + ShapeString(t->shape) +
                         ", the config needs " + ShapeString(shape));
     }
-    ++expected_;
     expected_names_.push_back(name);
     return Status::Ok();
   }
@@ -251,7 +250,6 @@ class ModelLoader {
   }
 
   const SafetensorsFile& file_;
-  size_t expected_ = 0;
   std::vector<std::string> expected_names_;
   float* next_ = nullptr;
 };

@@ -11,27 +11,18 @@ namespace edgepiece {
 namespace {
 
 // A session's buffers are [C, max width] matrices; refuse configs whose
-// scratch alone would exhaust a browser tab before trying to allocate it.
-constexpr size_t kMaxSessionBytes = size_t{1} << 30;
+// scratch alone would exhaust a browser tab (1 GiB) before allocating it.
+constexpr uint64_t kMaxSessionFloats = (uint64_t{1} << 30) / sizeof(float);
 
 }  // namespace
 
 Result<Session> Session::Create(const Model& model) {
-  const ModelConfig& c = model.config();
-  // 64-bit arithmetic: within the config's limits these products overflow
-  // a 32-bit size_t (WebAssembly).
-  const uint64_t C = c.chunk, d = c.d_model, e = c.expansion, s = c.key_size;
-  const uint64_t N = c.lru_states, V = c.vocab_size;
-  const uint64_t floats = C * (4 * d + std::max({2 * e + s, 2 * N, 2 * d}) + 5 * s +
-                               std::max(e, 2 * N) + s + V) +
-                          c.layers.size() * (2 * s * e + C * (s + e) + 2 * N);
-  if (floats * sizeof(float) > kMaxSessionBytes) {
-    return Status(StatusCode::kOutOfMemory,
-                  "session: state and scratch would need " +
-                      std::to_string(floats * sizeof(float)) + " bytes (limit 1 GiB)");
-  }
+  // The limit covers the state and scratch plus Score's logits rows [C, V].
+  const uint64_t score_rows =
+      static_cast<uint64_t>(model.config().chunk) * model.config().vocab_size;
   Session session(model);
-  session.state_.Init(model);
+  EDGEPIECE_RETURN_IF_ERROR(
+      session.state_.Init(model, kMaxSessionFloats - std::min(score_rows, kMaxSessionFloats)));
   return session;
 }
 

@@ -31,6 +31,7 @@
 #endif
 
 #include "hwy/highway.h"
+#include "runtime/base/half.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace edgepiece {
@@ -86,28 +87,12 @@ HWY_INLINE hn::Vec<D> LoadWeights(D d, const hwy::float16_t* HWY_RESTRICT p) {
   return hn::PromoteTo(d, hn::LoadU(d16, p));
 }
 
-// One weight as f32 (the scalar tail): IEEE half to single, exactly.
+// One weight as f32 (the scalar tail), exactly.
 HWY_INLINE float WeightToFloat(float w) { return w; }
 HWY_INLINE float WeightToFloat(hwy::float16_t w) {
-  uint16_t h;
-  std::memcpy(&h, &w, sizeof(h));
-  const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
-  const uint32_t exponent = (h >> 10) & 0x1f;
-  const uint32_t mantissa = h & 0x3ff;
-  float magnitude;
-  if (exponent == 0) {  // zero or subnormal: mantissa * 2^-24
-    magnitude = static_cast<float>(mantissa) * (1.0f / 16777216.0f);
-  } else {
-    const uint32_t bits = exponent == 0x1f ? (0xffu << 23) | (mantissa << 13)
-                                           : ((exponent + 112) << 23) | (mantissa << 13);
-    std::memcpy(&magnitude, &bits, sizeof(magnitude));
-  }
-  uint32_t out;
-  std::memcpy(&out, &magnitude, sizeof(out));
-  out |= sign;
-  float result;
-  std::memcpy(&result, &out, sizeof(result));
-  return result;
+  uint16_t bits;
+  std::memcpy(&bits, &w, sizeof(bits));
+  return HalfToFloat(bits);
 }
 
 // y[t * y_stride + r] = dot(x[t], w[r]) for t < kT, r < kR, where x[t] and

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/text/base64.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace {
@@ -15,21 +16,6 @@ namespace {
 // A small valid model: the 256 single bytes plus a few multi-byte pieces.
 const edgepiece::Tokenizer& SmallTokenizer() {
   static const edgepiece::Tokenizer* tokenizer = [] {
-    static const char kBase64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    auto encode = [](const std::string& bytes) {
-      std::string out;
-      for (size_t i = 0; i < bytes.size(); i += 3) {
-        uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
-        if (i + 1 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 1]) << 8;
-        if (i + 2 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 2]);
-        out += kBase64[(v >> 18) & 63];
-        out += kBase64[(v >> 12) & 63];
-        out += i + 1 < bytes.size() ? kBase64[(v >> 6) & 63] : '=';
-        out += i + 2 < bytes.size() ? kBase64[v & 63] : '=';
-      }
-      return out;
-    };
     std::vector<std::string> pieces;
     for (int b = 0; b < 256; ++b) pieces.push_back(std::string(1, static_cast<char>(b)));
     // Ids must follow (length, bytes) order.
@@ -39,7 +25,7 @@ const edgepiece::Tokenizer& SmallTokenizer() {
     std::string json = "{";
     int id = 3;
     for (size_t i = 0; i < pieces.size(); ++i) {
-      json += (i ? "," : "") + std::string("\"") + encode(pieces[i]) + "\":[" +
+      json += (i ? "," : "") + std::string("\"") + edgepiece::EncodeBase64(pieces[i]) + "\":[" +
               std::to_string(id++) + ",\"x\"," + std::to_string(1 + (i * 37) % 50) + "]";
     }
     json += "}";

@@ -128,6 +128,20 @@ TEST(ModelSession, StateDoesNotGrowWithLength) {
   for (size_t v = 0; v < 16; ++v) EXPECT_TRUE(std::isfinite(session->logits()[v]));
 }
 
+TEST(ModelSession, RefusesStateBeyondTheLimit) {
+  // A GAU layer's M and P are [s, e] each: 16384 x 16384 floats is 1 GiB apiece.
+  TinyModelSpec spec = RandomTinyModel(6, "gau");
+  spec.metadata["expansion"] = spec.metadata["key_size"] = "16384";
+  spec.tensors["layers.0.gau.w_in"] = {{3 * 16384, 12}, std::vector<float>(3 * 16384 * 12, 0.01f)};
+  spec.tensors["layers.0.gau.gamma"] = {{4, 16384}, std::vector<float>(4 * 16384, 1.0f)};
+  spec.tensors["layers.0.gau.beta"] = {{4, 16384}, std::vector<float>(4 * 16384, 0.0f)};
+  spec.tensors["layers.0.gau.w_out"] = {{12, 16384}, std::vector<float>(12 * 16384, 0.01f)};
+  const Model model = LoadOrDie(spec);
+  Result<Session> session = Session::Create(model);
+  ASSERT_FALSE(session.ok());
+  EXPECT_EQ(session.status().code(), StatusCode::kOutOfMemory) << session.status().ToString();
+}
+
 // --- every malformed-weights class the loader must name -------------------
 
 void ExpectLoadError(const TinyModelSpec& spec, StatusCode code, const std::string& needle) {

@@ -117,6 +117,14 @@ export function writeInput(text) {
   throw new EdgepieceError('INVALID_ARGUMENT', 'text must be a string or a Uint8Array');
 }
 
+// Copies token ids (Int32Array or numbers) into the scratch buffer; returns
+// [pointer, count].
+export function writeIds(ids) {
+  const array = ids instanceof Int32Array ? ids : Int32Array.from(ids);
+  const [pointer] = writeInput(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  return [pointer, array.length];
+}
+
 export function sizeResult(status) {
   check(status);
   return new Uint32Array(heap(), scratch.slot, 1)[0];

@@ -2,7 +2,7 @@
 // and ep_session. A Model holds immutable weights (share it); a Session holds
 // one sequence's constant-size recurrent state and its own sampling stream.
 import {
-  EdgepieceError, check, copyIn, heap, init, readHandle, scratch, scratchFor, wasm, writeInput,
+  EdgepieceError, check, copyIn, heap, init, readHandle, scratch, scratchFor, wasm, writeIds,
 } from './core.js';
 import { Tokenizer } from './tokenizer.js';
 
@@ -17,13 +17,6 @@ function checkSeed(seed) {
     throw new EdgepieceError('INVALID_ARGUMENT', 'seed must be an integer in [0, 2^32)');
   }
   return seed >>> 0;
-}
-
-// Copies ids into module scratch memory; returns [pointer, count].
-function writeIds(ids) {
-  const array = ids instanceof Int32Array ? ids : Int32Array.from(ids);
-  const [pointer] = writeInput(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
-  return [pointer, array.length];
 }
 
 export class Model {
@@ -202,16 +195,11 @@ export class Session {
     const bytes = tokenizer.decodeBytes(ids.subarray(1)).length;  // the NFC text's UTF-8 length
     this.reset();
     this.feed(ids.subarray(0, 1));
-    const [pointer, count] = writeIds(ids.subarray(1));
-    const result = wasm().ep_malloc(8);
-    try {
-      new Float64Array(heap(), result, 1)[0] = 0;
-      check(wasm().ep_session_score(handle, pointer, count, result));
-      const log2Prob = new Float64Array(heap(), result, 1)[0];
-      return { bitsPerByte: bytes ? -log2Prob / bytes : 0, log2Prob, tokens: count, bytes };
-    } finally {
-      wasm().ep_free(result);
-    }
+    const [pointer, count] = writeIds(ids.subarray(1));  // also allocates scratch.slot
+    new Float64Array(heap(), scratch.slot, 1)[0] = 0;   // the 8-byte slot holds the sum
+    check(wasm().ep_session_score(handle, pointer, count, scratch.slot));
+    const log2Prob = new Float64Array(heap(), scratch.slot, 1)[0];
+    return { bitsPerByte: bytes ? -log2Prob / bytes : 0, log2Prob, tokens: count, bytes };
   }
 
   /** Frees the state; later calls throw DISPOSED. */

@@ -3,7 +3,7 @@
 // FinalizationRegistry frees forgotten ones as a backstop.
 import {
   EdgepieceError, check, copyIn, decoder, heap, init, readHandle, scratch, scratchFor, sizeResult,
-  wasm, writeInput,
+  wasm, writeIds, writeInput,
 } from './core.js';
 
 const textEncoder = new TextEncoder();
@@ -173,10 +173,9 @@ export class Tokenizer {
 
   #decode(ids, asText) {
     const { encoder: enc } = this.#live();
-    const array = ids instanceof Int32Array ? ids : Int32Array.from(ids);
     const ex = wasm();
-    const [pointer] = writeInput(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
-    const size = sizeResult(ex.ep_encoder_decode(enc, pointer, array.length, asText, scratch.slot));
+    const [pointer, count] = writeIds(ids);
+    const size = sizeResult(ex.ep_encoder_decode(enc, pointer, count, asText, scratch.slot));
     return new Uint8Array(heap(), ex.ep_encoder_bytes(enc), size).slice();
   }
 
