@@ -162,7 +162,7 @@ const PEERS = [
   },
 ];
 const selected = env.PEERS ? env.PEERS.split(',') : null;
-const peers = PEERS.filter((p) => p.id === 'edgepiece' || !selected || selected.includes(p.id));
+const peers = PEERS.filter((p) => !p.pkg || !selected || selected.includes(p.id));  // ours always run
 const peerById = Object.fromEntries(PEERS.map((p) => [p.id, p]));
 
 // ---------------------------------------------------------------------------
