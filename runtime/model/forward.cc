@@ -40,6 +40,20 @@ void Project(const float* x, size_t n, const TW* w, size_t rows, size_t cols, fl
   }
 }
 
+// M += K_lin^T V over the C rows of the chunk that just ended. Once per
+// chunk rather than per segment: decoding would otherwise read and write the
+// whole [s, e] sum once per token, and the result would depend on how the
+// chunk was cut into segments; this way it is one register-tiled product,
+// the same however the tokens were fed.
+void FoldChunk(const ModelConfig& c, ForwardState* st, LayerState* ls) {
+  const size_t e = c.expansion, s = c.key_size, C = c.chunk;
+  float* k_lin_t = st->kt.data();  // [s, C]
+  for (size_t j = 0; j < C; ++j) {
+    for (size_t k = 0; k < s; ++k) k_lin_t[k * C + j] = ls->k_lin[j * s + k];
+  }
+  MatMulAccumulate(k_lin_t, C, s, ls->values.data(), e, C, e, 1.0f, ls->m.data(), e);
+}
+
 void GauBlock(const ModelConfig& c, const GauWeights& w, size_t j0, size_t n,
               ForwardState* st, LayerState* ls) {
   const size_t d = c.d_model, e = c.expansion, s = c.key_size, half = s / 2;
@@ -68,17 +82,16 @@ void GauBlock(const ModelConfig& c, const GauWeights& w, size_t j0, size_t n,
                 1.0f / std::sqrt(static_cast<float>(s)), 1.0f / static_cast<float>(c.chunk),
                 st->mixed.data() + i * e);
   }
-  // The global part for the whole segment, as products against the state:
+  // The global part for the whole segment, as one product against the state:
   // mixed[i] += q_lin_i M / cnt (M holds earlier chunks only: unchanged by
-  // this segment), then P += K_lin^T V over the segment's rows.
+  // this segment).
   MatMulAccumulate(st->heads.data() + 2 * s, 4 * s, n, ls->m.data(), e, s, e, 1.0f / cnt,
                    st->mixed.data(), e);
-  float* k_lin_t = st->kt.data();  // [s, n]
+  // The chunk's k_lin rows wait for FoldChunk (its v rows are in ls->values).
   for (size_t i = 0; i < n; ++i) {
-    const float* k_lin = st->heads.data() + i * 4 * s + 3 * s;
-    for (size_t k = 0; k < s; ++k) k_lin_t[k * n + i] = k_lin[k];
+    std::memcpy(ls->k_lin.data() + (j0 + i) * s, st->heads.data() + i * 4 * s + 3 * s,
+                s * sizeof(float));
   }
-  MatMulAccumulate(k_lin_t, n, s, uvz + e, width, n, e, 1.0f, ls->p.data(), e);
   for (size_t i = 0; i < n; ++i) Mul(uvz + i * width, st->mixed.data() + i * e, e);
   Project(st->mixed.data(), n, w.w_out, d, e, st->out.data());
 }
@@ -138,10 +151,7 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
       RmsNorm(st->x.data() + i * d, w.norm, d, c.norm_eps, st->xn.data() + i * d);
     }
     if (w.kind == LayerKind::kGau) {
-      if (j0 == 0 && st->position > 0) {  // a new chunk: M += P, P = 0
-        Add(ls.p.data(), ls.m.data(), ls.p.size());
-        std::fill(ls.p.begin(), ls.p.end(), 0.0f);
-      }
+      if (j0 == 0 && st->position > 0) FoldChunk(c, st, &ls);  // a new chunk
       GauBlock(c, w.gau, j0, n, st, &ls);
     } else {
       LruBlock(c, w.lru, n, st, &ls);
@@ -193,7 +203,7 @@ Status ForwardState::Init(const Model& model, uint64_t max_floats) {
   for (size_t l = 0; l < c.layers.size(); ++l) {
     LayerState& ls = layers[l];
     if (c.layers[l] == LayerKind::kGau) {
-      sizes.insert(sizes.end(), {{&ls.m, s * e}, {&ls.p, s * e}, {&ls.keys, C * s},
+      sizes.insert(sizes.end(), {{&ls.m, s * e}, {&ls.k_lin, C * s}, {&ls.keys, C * s},
                                  {&ls.values, C * e}});
     } else {
       sizes.push_back({&ls.m, 2 * N});
@@ -225,7 +235,7 @@ Status ForwardState::Init(const Model& model, uint64_t max_floats) {
 void ForwardState::Reset() {
   position = 0;
   for (LayerState& ls : layers) {
-    for (std::vector<float>* v : {&ls.m, &ls.p, &ls.keys, &ls.values}) {
+    for (std::vector<float>* v : {&ls.m, &ls.k_lin, &ls.keys, &ls.values}) {
       std::fill(v->begin(), v->end(), 0.0f);
     }
   }
@@ -236,7 +246,7 @@ size_t ForwardState::Bytes() const {
   size_t floats = x.size() + xn.size() + wide.size() + heads.size() + kt.size() + mixed.size() +
                   out.size() + tmp.size() + cos.size() + sin.size() + logits.size();
   for (const LayerState& ls : layers) {
-    floats += ls.m.size() + ls.p.size() + ls.keys.size() + ls.values.size();
+    floats += ls.m.size() + ls.k_lin.size() + ls.keys.size() + ls.values.size();
   }
   return floats * sizeof(float);
 }

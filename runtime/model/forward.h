@@ -14,10 +14,10 @@ namespace edgepiece {
 
 // Recurrent state of one layer; its size never depends on the sequence length.
 struct LayerState {
-  // GAU: M = sum of k_lin (x) v over earlier chunks, P = the same over the
-  // current chunk so far (both [s, e]), and the current chunk's k_quad [C, s]
-  // and v [C, e] rows. LRU: h as [re (N) | im (N)] in `m`.
-  std::vector<float> m, p, keys, values;
+  // GAU: M = sum of k_lin (x) v over earlier chunks ([s, e]), and the
+  // current chunk's k_lin [C, s], k_quad [C, s] and v [C, e] rows (folded
+  // into M when the next chunk starts). LRU: h as [re (N) | im (N)] in `m`.
+  std::vector<float> m, k_lin, keys, values;
 };
 
 // Everything a Session owns: the per-layer state plus scratch buffers sized
@@ -28,7 +28,7 @@ struct ForwardState {
   std::vector<float> x, xn;        // [C, d] residual stream and its norm
   std::vector<float> wide;         // [C, max(2e+s, 2N, 2d)] projections
   std::vector<float> heads;        // [C, 4s] roped q_quad, k_quad, q_lin, k_lin
-  std::vector<float> kt;           // [s, C] k_lin of the segment, transposed
+  std::vector<float> kt;           // [s, C] k_lin of a finished chunk, transposed
   std::vector<float> mixed;        // [C, max(e, 2N)] attention output or LRU h
   std::vector<float> out;          // [C, d] block output
   std::vector<float> tmp;          // [max(e, d)]

@@ -42,6 +42,22 @@ test('logits match the PyTorch reference (demo model and the odd-sized tiny mode
   tiny.dispose();
 });
 
+test('logits are the same bits however the tokens are split into segments', () => {
+  // 150 tokens cross two chunk boundaries (C = 64) of the demo model.
+  const ids = Int32Array.from({ length: 150 }, (_, i) => 3 + ((i * 7919) % (demo.vocabSize - 3)));
+  const logitsAfter = (sizes) => {
+    const session = demo.session();
+    for (let i = 0, k = 0; i < ids.length; i += sizes[k++ % sizes.length]) {
+      session.feed(ids.subarray(i, Math.min(i + sizes[k % sizes.length], ids.length)));
+    }
+    const logits = session.logits();
+    session.dispose();
+    return logits;
+  };
+  const oneByOne = logitsAfter([1]);
+  for (const sizes of [[150], [7], [64, 1, 13]]) assert.deepEqual(logitsAfter(sizes), oneByOne, String(sizes));
+});
+
 test('greedy continuations equal the reference', () => {
   const session = demo.session();
   for (const g of golden('kjvzh-lm.golden.json').greedy) {
