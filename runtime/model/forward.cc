@@ -4,7 +4,7 @@
 //
 // A segment never crosses a GAU chunk boundary, so the local attention only
 // ever sees the current chunk's rows, and the global state M is folded in
-// (M += P) exactly when a new chunk starts. Prefill and decoding run the same
+// (M += K_lin^T V of the finished chunk) exactly when a new chunk starts. Prefill and decoding run the same
 // code: a decoding step is a segment of one token (MatVec instead of MatMul).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/model/forward.cc"
@@ -23,6 +23,7 @@
 #include <string>
 #include <utility>
 
+#include "runtime/ops/matmul.h"
 #include "runtime/ops/rope.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -30,10 +31,18 @@ namespace edgepiece {
 namespace HWY_NAMESPACE {
 
 // y [n, rows] = x [n, cols] W^T; one token is a matrix-vector product. TW:
-// float, or hwy::float16_t for weights kept as half floats.
+// float, or hwy::float16_t for weights kept as half floats. `panels`: the
+// model's f32 matrices are row panels (Model::row_panels).
 template <typename TW>
-void Project(const float* x, size_t n, const TW* w, size_t rows, size_t cols, float* y) {
-  if (n == 1) {
+void Project(const float* x, size_t n, const TW* w, size_t rows, size_t cols, bool panels,
+             float* y) {
+  if (panels) {
+    if (n == 1) {
+      MatVecT<TW, true>(w, rows, cols, x, y);
+    } else {
+      MatMulT<TW, true>(x, n, w, rows, cols, y);
+    }
+  } else if (n == 1) {
     MatVecT(w, rows, cols, x, y);
   } else {
     MatMulT(x, n, w, rows, cols, y);
@@ -54,12 +63,12 @@ void FoldChunk(const ModelConfig& c, ForwardState* st, LayerState* ls) {
   MatMulAccumulate(k_lin_t, C, s, ls->values.data(), e, C, e, 1.0f, ls->m.data(), e);
 }
 
-void GauBlock(const ModelConfig& c, const GauWeights& w, size_t j0, size_t n,
+void GauBlock(const ModelConfig& c, const GauWeights& w, bool panels, size_t j0, size_t n,
               ForwardState* st, LayerState* ls) {
   const size_t d = c.d_model, e = c.expansion, s = c.key_size, half = s / 2;
   const size_t width = 2 * e + s;
   float* uvz = st->wide.data();
-  Project(st->xn.data(), n, w.w_in, width, d, uvz);
+  Project(st->xn.data(), n, w.w_in, width, d, panels, uvz);
   Silu(uvz, n * width);
   const size_t first_of_chunk = st->position - j0;
   const float cnt = static_cast<float>(std::max<size_t>(first_of_chunk, 1));
@@ -93,14 +102,14 @@ void GauBlock(const ModelConfig& c, const GauWeights& w, size_t j0, size_t n,
                 s * sizeof(float));
   }
   for (size_t i = 0; i < n; ++i) Mul(uvz + i * width, st->mixed.data() + i * e, e);
-  Project(st->mixed.data(), n, w.w_out, d, e, st->out.data());
+  Project(st->mixed.data(), n, w.w_out, d, e, panels, st->out.data());
 }
 
-void LruBlock(const ModelConfig& c, const LruWeights& w, size_t n, ForwardState* st,
-              LayerState* ls) {
+void LruBlock(const ModelConfig& c, const LruWeights& w, bool panels, size_t n,
+              ForwardState* st, LayerState* ls) {
   const size_t d = c.d_model, N = c.lru_states;
   float* bu = st->wide.data();  // [n, 2N]: re | im
-  Project(st->xn.data(), n, w.b, 2 * N, d, bu);
+  Project(st->xn.data(), n, w.b, 2 * N, d, panels, bu);
   float* h = st->mixed.data();  // [n, 2N]
   float* state = ls->m.data();
   for (size_t i = 0; i < n; ++i) {
@@ -110,7 +119,7 @@ void LruBlock(const ModelConfig& c, const LruWeights& w, size_t n, ForwardState*
                         out + N);
   }
   float* y = st->out.data();  // [n, d]
-  Project(h, n, w.c, d, 2 * N, y);
+  Project(h, n, w.c, d, 2 * N, panels, y);
   for (size_t i = 0; i < n; ++i) {
     std::memcpy(st->tmp.data(), st->xn.data() + i * d, d * sizeof(float));
     Mul(w.skip, st->tmp.data(), d);
@@ -118,7 +127,7 @@ void LruBlock(const ModelConfig& c, const LruWeights& w, size_t n, ForwardState*
   }
   GeluTanh(y, n * d);
   float* gates = st->wide.data();  // [n, 2d]: W1 g | W2 g (bu is no longer needed)
-  Project(y, n, w.glu, 2 * d, d, gates);
+  Project(y, n, w.glu, 2 * d, d, panels, gates);
   for (size_t i = 0; i < n; ++i) {
     SigmoidGate(gates + i * 2 * d, gates + i * 2 * d + d, d, y + i * d);
   }
@@ -131,7 +140,9 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
   const size_t j0 = st->position % c.chunk;
   for (size_t i = 0; i < n; ++i) {
     const size_t row = static_cast<size_t>(ids[i]) * d;
-    if (model.embed() != nullptr) {
+    if (model.row_panels()) {
+      CopyPanelRow(model.embed(), vocab, d, static_cast<size_t>(ids[i]), st->x.data() + i * d);
+    } else if (model.embed() != nullptr) {
       std::memcpy(st->x.data() + i * d, model.embed() + row, d * sizeof(float));
     } else {
       const auto* halves = reinterpret_cast<const hwy::float16_t*>(model.embed_f16()) + row;
@@ -152,9 +163,9 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
     }
     if (w.kind == LayerKind::kGau) {
       if (j0 == 0 && st->position > 0) FoldChunk(c, st, &ls);  // a new chunk
-      GauBlock(c, w.gau, j0, n, st, &ls);
+      GauBlock(c, w.gau, model.row_panels(), j0, n, st, &ls);
     } else {
-      LruBlock(c, w.lru, n, st, &ls);
+      LruBlock(c, w.lru, model.row_panels(), n, st, &ls);
     }
     Add(st->out.data(), st->x.data(), n * d);
   }
@@ -167,9 +178,9 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
   float* out = logits_rows != nullptr ? logits_rows : st->logits.data();
   if (model.embed_f16() != nullptr) {
     Project(normed, n - first, reinterpret_cast<const hwy::float16_t*>(model.embed_f16()), vocab,
-            d, out);
+            d, /*panels=*/false, out);
   } else {
-    Project(normed, n - first, model.embed(), vocab, d, out);
+    Project(normed, n - first, model.embed(), vocab, d, model.row_panels(), out);
   }
   if (logits_rows != nullptr) {
     std::memcpy(st->logits.data(), logits_rows + (n - 1) * vocab, vocab * sizeof(float));

@@ -8,6 +8,7 @@
 
 #include "runtime/base/file.h"
 #include "runtime/model/safetensors.h"
+#include "runtime/ops/matmul.h"
 #include "hwy/targets.h"
 
 namespace edgepiece {
@@ -28,6 +29,18 @@ bool HardwareHalfFloats() {
   return false;
 #endif
 }
+
+// The WebAssembly build stores projection matrices as row panels
+// (runtime/ops/matmul.h): V8 runs its matrix-vector products ~1.4x faster
+// on them (9.8 -> 14 GMAC/s on the demo model's shapes, measured), because
+// each of eight row streams would otherwise need its own 32-bit address
+// arithmetic and strided prefetching. Native builds keep row-major: their
+// dispatched vectors are wider than a panel's four columns.
+#if defined(__wasm__)
+constexpr bool kRowPanelsBuild = true;
+#else
+constexpr bool kRowPanelsBuild = false;
+#endif
 
 size_t Padded(size_t floats) { return (floats + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
 
@@ -134,6 +147,10 @@ class ModelLoader {
       }
       state->layers.push_back(layer);
     }
+    if (kRowPanelsBuild && d % kPanelLanes == 0 && e % kPanelLanes == 0 &&
+        (2 * n) % kPanelLanes == 0) {
+      PackMatrices(state.get());
+    }
     size_t params = 0;
     for (const TensorView& t : file_.tensors()) params += t.num_elements;
     state->num_parameters = params;
@@ -203,6 +220,27 @@ class ModelLoader {
     }
     *out = dst;
     return Status::Ok();
+  }
+
+  // Every matrix a projection reads (Project in forward.cc), as row panels.
+  void PackMatrices(Model::State* state) {
+    const ModelConfig& c = state->config;
+    const size_t d = c.d_model, e = c.expansion, s = c.key_size, n = c.lru_states;
+    auto pack = [](const float* w, size_t rows, size_t cols) {
+      PackRowPanels(const_cast<float*>(w), rows, cols);  // the arena is ours until returned
+    };
+    if (state->embed != nullptr) pack(state->embed, c.vocab_size, d);
+    for (LayerWeights& layer : state->layers) {
+      if (layer.kind == LayerKind::kGau) {
+        pack(layer.gau.w_in, 2 * e + s, d);
+        pack(layer.gau.w_out, d, e);
+      } else {
+        pack(layer.lru.b, 2 * n, d);
+        pack(layer.lru.c, d, 2 * n);
+        pack(layer.lru.glu, 2 * d, d);
+      }
+    }
+    state->row_panels = true;
   }
 
   Status FoldLru(const std::string& p, size_t n, size_t d, LruWeights* w) {

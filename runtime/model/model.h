@@ -4,8 +4,9 @@
 // Load converts F16/BF16 to f32 once and precomputes the forms the kernels
 // want (docs/model.md, "Runtime layout"): LRU lambda as (re, im), gamma folded
 // into B, B_re/B_im stacked into one [2N, d] matrix, [C_re | -C_im] as one
-// [d, 2N] matrix, W1/W2 stacked into [2d, d]. Every matrix is row-major
-// [out, in] like torch.nn.Linear, so a projection is one MatVec/MatMul.
+// [d, 2N] matrix, W1/W2 stacked into [2d, d]. Every matrix is [out, in] like
+// torch.nn.Linear, so a projection is one MatVec/MatMul; row-major, or row
+// panels in the WebAssembly build (row_panels()).
 #ifndef EDGEPIECE_RUNTIME_MODEL_MODEL_H_
 #define EDGEPIECE_RUNTIME_MODEL_MODEL_H_
 
@@ -60,6 +61,10 @@ class Model {
   const float* embed() const { return state_->embed; }
   const uint16_t* embed_f16() const { return state_->embed_f16; }
   const float* final_norm() const { return state_->final_norm; }  // [d]
+  // Whether the f32 projection matrices (the head included) are stored as
+  // row panels (runtime/ops/matmul.h) rather than row-major: the
+  // WebAssembly build's layout, where model dimensions allow it.
+  bool row_panels() const { return state_->row_panels; }
   // Parameters as stored in the file (before load-time folding).
   size_t num_parameters() const { return state_->num_parameters; }
   // Bytes of the weight arena (f32, and the head's half floats if kept).
@@ -74,6 +79,7 @@ class Model {
     const float* embed = nullptr;
     const uint16_t* embed_f16 = nullptr;
     const float* final_norm = nullptr;
+    bool row_panels = false;
     std::vector<LayerWeights> layers;
   };
   explicit Model(std::shared_ptr<const State> state) : state_(std::move(state)) {}

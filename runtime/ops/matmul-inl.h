@@ -32,6 +32,7 @@
 
 #include "hwy/highway.h"
 #include "runtime/base/half.h"
+#include "runtime/ops/matmul.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace edgepiece {
@@ -95,15 +96,40 @@ HWY_INLINE float WeightToFloat(hwy::float16_t w) {
   return HalfToFloat(bits);
 }
 
+// The vector type of DotTile: row panels interleave rows every four floats,
+// so their loads are at most four lanes wide.
+template <bool kPanels>
+struct TileTag {
+  using type = hn::ScalableTag<float>;
+};
+template <>
+struct TileTag<true> {
+  using type = hn::CappedTag<float, kPanelLanes>;
+};
+
 // y[t * y_stride + r] = dot(x[t], w[r]) for t < kT, r < kR, where x[t] and
 // w[r] are rows of `cols` floats (row strides `cols`; TW: float or
 // hwy::float16_t). kR is 1..3 or a multiple of 4 (which uses SumOf4).
-template <size_t kT, size_t kR, typename TW>
+// kPanels: w points into a row panel (runtime/ops/matmul.h) at its first
+// row of the tile, so w[r]'s columns [c, c + 4) are at w + 8 c + 4 r; the
+// sums are the same operations in the same order as for row-major weights.
+template <size_t kT, size_t kR, typename TW, bool kPanels = false>
 HWY_INLINE void DotTile(const float* HWY_RESTRICT x,
                         const TW* HWY_RESTRICT w, size_t cols,
                         float* HWY_RESTRICT y, size_t y_stride) {
-  const hn::ScalableTag<float> d;
+  using D = typename TileTag<kPanels>::type;
+  const D d;
   const size_t lanes = hn::Lanes(d);
+  auto weights = [&](size_t r, size_t c) {
+    if constexpr (!kPanels) {
+      return w + r * cols + c;
+    } else if constexpr (hn::MaxLanes(D()) == kPanelLanes) {
+      return w + kPanelRows * c + r * kPanelLanes;  // c % 4 == 0
+    } else {  // narrower vectors (scalar targets)
+      const size_t group = c - c % kPanelLanes;
+      return w + kPanelRows * group + r * kPanelLanes + c % kPanelLanes;
+    }
+  };
   hn::Vec<decltype(d)> acc[kT][kR];
   for (size_t t = 0; t < kT; ++t) {
     for (size_t r = 0; r < kR; ++r) acc[t][r] = hn::Zero(d);
@@ -113,14 +139,14 @@ HWY_INLINE void DotTile(const float* HWY_RESTRICT x,
     hn::Vec<decltype(d)> xv[kT];
     for (size_t t = 0; t < kT; ++t) xv[t] = hn::LoadU(d, x + t * cols + c);
     for (size_t r = 0; r < kR; ++r) {
-      const auto wv = LoadWeights(d, w + r * cols + c);
+      const auto wv = LoadWeights(d, weights(r, c));
       for (size_t t = 0; t < kT; ++t) {
         acc[t][r] = hn::MulAdd(xv[t], wv, acc[t][r]);
       }
     }
   }
   float tail[kT][kR] = {};
-  for (; c < cols; ++c) {
+  for (; !kPanels && c < cols; ++c) {  // panels need cols % 4 == 0
     for (size_t t = 0; t < kT; ++t) {
       for (size_t r = 0; r < kR; ++r) {
         tail[t][r] += x[t * cols + c] * WeightToFloat(w[r * cols + c]);
@@ -156,42 +182,55 @@ HWY_INLINE float Dot(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
 
 // y[r] = sum_c w[r * cols + c] * x[c] for r < rows. Eight rows per tile:
 // eight accumulator chains keep two FMA pipes busy despite their latency.
-template <typename TW>
+// kPanels: the first rows / 8 * 8 rows of w are row panels.
+template <typename TW, bool kPanels = false>
 inline void MatVecT(const TW* HWY_RESTRICT w, size_t rows, size_t cols,
                     const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {
   size_t r = 0;
+  if constexpr (kPanels) {
+    for (; r + kPanelRows <= rows; r += kPanelRows) {
+      DotTile<1, kPanelRows, TW, true>(x, w + r * cols, cols, y + r, 1);
+    }
+  }
   for (; r + 8 <= rows; r += 8) DotTile<1, 8>(x, w + r * cols, cols, y + r, 1);
   for (; r + 4 <= rows; r += 4) DotTile<1, 4>(x, w + r * cols, cols, y + r, 1);
   for (; r < rows; ++r) DotTile<1, 1>(x, w + r * cols, cols, y + r, 1);
 }
 
+// Y[t * rows + r0 + r] = dot(X[t], W[r]) for r < kR and every token t: kT
+// tokens per tile, then one at a time.
+template <size_t kR, typename TW, bool kPanels>
+HWY_INLINE void RowGroupTimesTokens(const float* HWY_RESTRICT x, size_t tokens,
+                                    const TW* HWY_RESTRICT w, size_t cols,
+                                    float* HWY_RESTRICT y, size_t rows) {
+  constexpr size_t kT = kMatMulTileTokens;
+  size_t t = 0;
+  for (; t + kT <= tokens; t += kT) {
+    DotTile<kT, kR, TW, kPanels>(x + t * cols, w, cols, y + t * rows, rows);
+  }
+  for (; t < tokens; ++t) DotTile<1, kR, TW, kPanels>(x + t * cols, w, cols, y + t * rows, rows);
+}
+
 // Y[tokens, rows] = X[tokens, cols] W[rows, cols]^T. Row groups outermost:
 // four rows of W (a few KiB) stay in L1 while all tokens stream past them,
-// so W is read from memory once.
-template <typename TW>
+// so W is read from memory once. kPanels as for MatVecT; each output is
+// summed exactly as MatVecT sums it.
+template <typename TW, bool kPanels = false>
 inline void MatMulT(const float* HWY_RESTRICT x, size_t tokens,
                     const TW* HWY_RESTRICT w, size_t rows, size_t cols,
                     float* HWY_RESTRICT y) {
-  constexpr size_t kT = kMatMulTileTokens;
   size_t r = 0;
+  if constexpr (kPanels) {
+    const size_t panels_end = rows / kPanelRows * kPanelRows;
+    for (; r < panels_end; r += 4) {  // two groups of four rows per panel
+      const TW* panel_rows = w + r / kPanelRows * kPanelRows * cols + r % kPanelRows * kPanelLanes;
+      RowGroupTimesTokens<4, TW, true>(x, tokens, panel_rows, cols, y + r, rows);
+    }
+  }
   for (; r + 4 <= rows; r += 4) {
-    size_t t = 0;
-    for (; t + kT <= tokens; t += kT) {
-      DotTile<kT, 4>(x + t * cols, w + r * cols, cols, y + t * rows + r, rows);
-    }
-    for (; t < tokens; ++t) {
-      DotTile<1, 4>(x + t * cols, w + r * cols, cols, y + t * rows + r, rows);
-    }
+    RowGroupTimesTokens<4, TW, false>(x, tokens, w + r * cols, cols, y + r, rows);
   }
-  for (; r < rows; ++r) {
-    size_t t = 0;
-    for (; t + kT <= tokens; t += kT) {
-      DotTile<kT, 1>(x + t * cols, w + r * cols, cols, y + t * rows + r, rows);
-    }
-    for (; t < tokens; ++t) {
-      DotTile<1, 1>(x + t * cols, w + r * cols, cols, y + t * rows + r, rows);
-    }
-  }
+  for (; r < rows; ++r) RowGroupTimesTokens<1, TW, false>(x, tokens, w + r * cols, cols, y + r, rows);
 }
 
 // The f32 and half-float instances, by name (HWY_EXPORT needs non-templates).
@@ -207,56 +246,26 @@ inline void MatMul(const float* HWY_RESTRICT x, size_t tokens, const float* HWY_
                    size_t rows, size_t cols, float* HWY_RESTRICT y) {
   MatMulT(x, tokens, w, rows, cols, y);
 }
+inline void MatVecPanels(const float* HWY_RESTRICT w, size_t rows, size_t cols,
+                         const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {
+  MatVecT<float, true>(w, rows, cols, x, y);
+}
+inline void MatMulPanels(const float* HWY_RESTRICT x, size_t tokens, const float* HWY_RESTRICT w,
+                         size_t rows, size_t cols, float* HWY_RESTRICT y) {
+  MatMulT<float, true>(x, tokens, w, rows, cols, y);
+}
 inline void MatMulF16(const float* HWY_RESTRICT x, size_t tokens,
                       const hwy::float16_t* HWY_RESTRICT w, size_t rows, size_t cols,
                       float* HWY_RESTRICT y) {
   MatMulT(x, tokens, w, rows, cols, y);
 }
 
-// y[c] = scale * sum_r x[r] * m[r * cols + c]: strips of four vectors of
-// columns accumulate in registers while the rows stream past.
-inline void VecMat(const float* HWY_RESTRICT x, const float* HWY_RESTRICT m,
-                   size_t rows, size_t cols, float scale,
-                   float* HWY_RESTRICT y) {
-  const hn::ScalableTag<float> d;
-  const size_t lanes = hn::Lanes(d);
-  const auto vscale = hn::Set(d, scale);
-  size_t c = 0;
-  for (; c + 4 * lanes <= cols; c += 4 * lanes) {
-    auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
-    for (size_t r = 0; r < rows; ++r) {
-      const float* HWY_RESTRICT row = m + r * cols + c;
-      const auto xr = hn::Set(d, x[r]);
-      a0 = hn::MulAdd(xr, hn::LoadU(d, row), a0);
-      a1 = hn::MulAdd(xr, hn::LoadU(d, row + lanes), a1);
-      a2 = hn::MulAdd(xr, hn::LoadU(d, row + 2 * lanes), a2);
-      a3 = hn::MulAdd(xr, hn::LoadU(d, row + 3 * lanes), a3);
-    }
-    hn::StoreU(hn::Mul(a0, vscale), d, y + c);
-    hn::StoreU(hn::Mul(a1, vscale), d, y + c + lanes);
-    hn::StoreU(hn::Mul(a2, vscale), d, y + c + 2 * lanes);
-    hn::StoreU(hn::Mul(a3, vscale), d, y + c + 3 * lanes);
-  }
-  for (; c + lanes <= cols; c += lanes) {
-    auto a0 = hn::Zero(d);
-    for (size_t r = 0; r < rows; ++r) {
-      a0 = hn::MulAdd(hn::Set(d, x[r]), hn::LoadU(d, m + r * cols + c), a0);
-    }
-    hn::StoreU(hn::Mul(a0, vscale), d, y + c);
-  }
-  for (; c < cols; ++c) {
-    float sum = 0.0f;
-    for (size_t r = 0; r < rows; ++r) sum += x[r] * m[r * cols + c];
-    y[c] = scale * sum;
-  }
-}
-
 // Y += scale * X M for a block of rows, M row-major [rows, cols]:
 // y[t * y_stride + c] += scale * sum_r x[t * x_stride + r] * m[r * m_stride + c]
 // for t < tokens, c < cols. Four rows of X share each load of M (a tile of
 // 4 rows x 2 vectors of columns in registers), so M streams once per four
-// rows instead of once per row as in repeated VecMat calls. Used for
-// chunk-wide products against a recurrent state (q_lin M, P += k_lin^T v).
+// rows of X instead of once per row. Used for products against a recurrent
+// state (q_lin M, and M += K_lin^T V when a chunk ends).
 inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_t tokens,
                              const float* HWY_RESTRICT m, size_t m_stride, size_t rows,
                              size_t cols, float scale, float* HWY_RESTRICT y,
@@ -298,24 +307,6 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
   };
   for (; t + kT <= tokens; t += kT) tile(t, kT);
   if (t < tokens) tile(t, tokens - t);
-}
-
-// m[r * cols + c] += a[r] * b[c] (rank-one update).
-inline void OuterAdd(const float* HWY_RESTRICT a, size_t rows,
-                     const float* HWY_RESTRICT b, size_t cols,
-                     float* HWY_RESTRICT m) {
-  const hn::ScalableTag<float> d;
-  const size_t lanes = hn::Lanes(d);
-  for (size_t r = 0; r < rows; ++r) {
-    float* HWY_RESTRICT row = m + r * cols;
-    const auto ar = hn::Set(d, a[r]);
-    size_t c = 0;
-    for (; c + lanes <= cols; c += lanes) {
-      hn::StoreU(hn::MulAdd(ar, hn::LoadU(d, b + c), hn::LoadU(d, row + c)), d,
-                 row + c);
-    }
-    for (; c < cols; ++c) row[c] += a[r] * b[c];
-  }
 }
 
 }  // namespace HWY_NAMESPACE

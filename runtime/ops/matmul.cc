@@ -9,6 +9,9 @@
 #include "runtime/ops/matmul-inl.h"
 #include "runtime/ops/matmul.h"
 
+#include <algorithm>
+#include <vector>
+
 #if HWY_ONCE
 namespace edgepiece {
 
@@ -16,8 +19,8 @@ HWY_EXPORT(MatVec);
 HWY_EXPORT(MatMul);
 HWY_EXPORT(MatVecF16);
 HWY_EXPORT(MatMulF16);
-HWY_EXPORT(VecMat);
-HWY_EXPORT(OuterAdd);
+HWY_EXPORT(MatVecPanels);
+HWY_EXPORT(MatMulPanels);
 HWY_EXPORT(MatMulAccumulate);
 
 void MatVec(const float* w, size_t rows, size_t cols, const float* x,
@@ -40,14 +43,38 @@ void MatMulF16(const float* x, size_t tokens, const uint16_t* w, size_t rows, si
                                   cols, y);
 }
 
-void VecMat(const float* x, const float* m, size_t rows, size_t cols,
-            float scale, float* y) {
-  HWY_DYNAMIC_DISPATCH(VecMat)(x, m, rows, cols, scale, y);
+void MatVecPanels(const float* w, size_t rows, size_t cols, const float* x, float* y) {
+  HWY_DYNAMIC_DISPATCH(MatVecPanels)(w, rows, cols, x, y);
 }
 
-void OuterAdd(const float* a, size_t rows, const float* b, size_t cols,
-              float* m) {
-  HWY_DYNAMIC_DISPATCH(OuterAdd)(a, rows, b, cols, m);
+void MatMulPanels(const float* x, size_t tokens, const float* w, size_t rows, size_t cols,
+                  float* y) {
+  HWY_DYNAMIC_DISPATCH(MatMulPanels)(x, tokens, w, rows, cols, y);
+}
+
+void PackRowPanels(float* w, size_t rows, size_t cols) {
+  std::vector<float> rows_of_panel(kPanelRows * cols);
+  for (size_t r0 = 0; r0 + kPanelRows <= rows; r0 += kPanelRows) {
+    float* panel = w + r0 * cols;
+    std::copy(panel, panel + kPanelRows * cols, rows_of_panel.begin());
+    for (size_t c = 0; c < cols; c += kPanelLanes) {
+      for (size_t k = 0; k < kPanelRows; ++k) {
+        std::copy_n(&rows_of_panel[k * cols + c], kPanelLanes,
+                    panel + kPanelRows * c + k * kPanelLanes);
+      }
+    }
+  }
+}
+
+void CopyPanelRow(const float* w, size_t rows, size_t cols, size_t r, float* out) {
+  if (r >= rows / kPanelRows * kPanelRows) {  // the row-major tail
+    std::copy_n(w + r * cols, cols, out);
+    return;
+  }
+  const float* row = w + (r - r % kPanelRows) * cols + r % kPanelRows * kPanelLanes;
+  for (size_t c = 0; c < cols; c += kPanelLanes) {
+    std::copy_n(row + kPanelRows * c, kPanelLanes, out + c);
+  }
 }
 
 void MatMulAccumulate(const float* x, size_t x_stride, size_t tokens, const float* m,

@@ -23,10 +23,6 @@ void MatVecF16(const uint16_t* w, size_t rows, size_t cols, const float* x, floa
 void MatMulF16(const float* x, size_t tokens, const uint16_t* w, size_t rows, size_t cols,
                float* y);
 
-// y[c] = scale * sum_r x[r] * m[r * cols + c] for c < cols.
-void VecMat(const float* x, const float* m, size_t rows, size_t cols,
-            float scale, float* y);
-
 // y[t * y_stride + c] += scale * sum_r x[t * x_stride + r] * m[r * m_stride + c]
 // for t < tokens, c < cols: Y += scale X M with M row-major, rows of X, M
 // and Y at the given strides (in floats).
@@ -34,9 +30,25 @@ void MatMulAccumulate(const float* x, size_t x_stride, size_t tokens, const floa
                       size_t m_stride, size_t rows, size_t cols, float scale, float* y,
                       size_t y_stride);
 
-// m[r * cols + c] += a[r] * b[c] for r < rows, c < cols.
-void OuterAdd(const float* a, size_t rows, const float* b, size_t cols,
-              float* m);
+// Row panels: the weight layout of the WebAssembly build (see
+// Model::row_panels). The first rows / 8 * 8 rows are stored as panels of
+// eight rows, four columns at a time: in the panel of rows [8p, 8p + 8),
+// row 8p + k's columns [c, c + 4) are at w + 8p * cols + 8c + 4k. So the
+// eight accumulators of a matrix-vector tile read one sequential stream
+// (one address register, constant offsets) instead of eight strided ones.
+// The last rows % 8 rows stay row-major after the panels. cols % 4 == 0.
+inline constexpr size_t kPanelRows = 8;
+inline constexpr size_t kPanelLanes = 4;
+
+// Rearranges row-major w [rows, cols] into row panels, in place.
+void PackRowPanels(float* w, size_t rows, size_t cols);
+// Copies row r of row-panel weights to out[0, cols).
+void CopyPanelRow(const float* w, size_t rows, size_t cols, size_t r, float* out);
+
+// MatVec and MatMul over row-panel weights: the same sums, bit for bit.
+void MatVecPanels(const float* w, size_t rows, size_t cols, const float* x, float* y);
+void MatMulPanels(const float* x, size_t tokens, const float* w, size_t rows, size_t cols,
+                  float* y);
 
 }  // namespace edgepiece
 

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -188,48 +189,48 @@ TEST_P(MatmulTest, MatMulAccumulateMatchesReference) {
   }
 }
 
-TEST_P(MatmulTest, VecMatMatchesReference) {
-  std::mt19937 rng(3);
-  const float scale = 0.37f;
-  for (size_t rows : kRows) {
-    for (size_t cols : kCols) {
-      Buffer x = Random(rows, rng);
-      Buffer m = Random(rows * cols, rng);
-      Buffer y(cols);
-      VecMat(x.data(), m.data(), rows, cols, scale, y.data());
-      for (size_t c = 0; c < cols; ++c) {
-        double sum = 0.0, abs_sum = 0.0;
-        for (size_t r = 0; r < rows; ++r) {
-          sum += double{x[r]} * m[r * cols + c];
-          abs_sum += std::abs(double{x[r]} * m[r * cols + c]);
-        }
-        ASSERT_NEAR(y[c], scale * sum, kRelTol * scale * abs_sum)
-            << "rows " << rows << " cols " << cols << " c " << c;
-      }
-      EXPECT_TRUE(y.SentinelIntact());
-    }
-  }
-}
+// Targets whose float vectors are four lanes wide: there, row panels and
+// row-major weights run the very same operations.
+constexpr int64_t kFourLaneTargets = HWY_SSE4 | HWY_SSSE3 | HWY_EMU128;
 
-TEST_P(MatmulTest, OuterAddMatchesReference) {
-  std::mt19937 rng(4);
+TEST_P(MatmulTest, RowPanelsMatchReferenceAndRowMajor) {
+  std::mt19937 rng(3);
   for (size_t rows : kRows) {
-    for (size_t cols : kCols) {
-      Buffer a = Random(rows, rng);
-      Buffer b = Random(cols, rng);
-      Buffer m = Random(rows * cols, rng);
-      std::vector<float> before(m.data(), m.data() + rows * cols);
-      OuterAdd(a.data(), rows, b.data(), cols, m.data());
-      for (size_t r = 0; r < rows; ++r) {
-        for (size_t c = 0; c < cols; ++c) {
-          const double product = double{a[r]} * b[c];
-          const double old = before[r * cols + c];
-          ASSERT_NEAR(m[r * cols + c], old + product,
-                      1e-6 * (std::abs(old) + std::abs(product)))
-              << "rows " << rows << " cols " << cols << " at " << r << "," << c;
-        }
+    for (size_t cols : {4, 8, 12, 64, 100, 256}) {
+      Buffer w = Random(rows * cols, rng);
+      std::vector<float> panels(w.data(), w.data() + rows * cols);
+      PackRowPanels(panels.data(), rows, cols);
+      for (size_t r = 0; r < rows; ++r) {  // every row comes back
+        std::vector<float> row(cols);
+        CopyPanelRow(panels.data(), rows, cols, r, row.data());
+        ASSERT_EQ(0, std::memcmp(row.data(), w.data() + r * cols, cols * sizeof(float)))
+            << "rows " << rows << " cols " << cols << " r " << r;
       }
-      EXPECT_TRUE(m.SentinelIntact());
+      for (size_t tokens : {1, 2, 3, 5, 9}) {
+        Buffer x = Random(tokens * cols, rng);
+        Buffer y(tokens * rows), y_row_major(tokens * rows), y_one(rows);
+        MatMulPanels(x.data(), tokens, panels.data(), rows, cols, y.data());
+        MatMul(x.data(), tokens, w.data(), rows, cols, y_row_major.data());
+        for (size_t t = 0; t < tokens; ++t) {
+          // One token at a time gives the same bits (decoding == prefill).
+          MatVecPanels(panels.data(), rows, cols, x.data() + t * cols, y_one.data());
+          for (size_t r = 0; r < rows; ++r) {
+            double sum = 0.0, abs_sum = 0.0;
+            for (size_t c = 0; c < cols; ++c) {
+              const double term = double{x[t * cols + c]} * w[r * cols + c];
+              sum += term;
+              abs_sum += std::abs(term);
+            }
+            const float got = y[t * rows + r];
+            ASSERT_NEAR(got, sum, kRelTol * abs_sum) << "rows " << rows << " cols " << cols;
+            ASSERT_EQ(got, y_one[r]) << "rows " << rows << " cols " << cols << " r " << r;
+            if (GetParam() & kFourLaneTargets) {
+              ASSERT_EQ(got, y_row_major[t * rows + r]) << "rows " << rows << " cols " << cols;
+            }
+          }
+        }
+        EXPECT_TRUE(y.SentinelIntact() && y_one.SentinelIntact());
+      }
     }
   }
 }
