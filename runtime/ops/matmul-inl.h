@@ -17,7 +17,9 @@
 //
 // Weights may also be IEEE half floats (hwy::float16_t), widened to f32 as
 // they are loaded: exact, and half the memory traffic for the matrix-vector
-// products of decoding, which stream whole matrices per token.
+// products of decoding, which stream whole matrices per token. Or row panels
+// (kPanels, the WebAssembly build's layout; runtime/ops/matmul.h): the same
+// dot products in the same order, read from one sequential stream per tile.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -197,8 +199,8 @@ inline void MatVecT(const TW* HWY_RESTRICT w, size_t rows, size_t cols,
   for (; r < rows; ++r) DotTile<1, 1>(x, w + r * cols, cols, y + r, 1);
 }
 
-// Y[t * rows + r0 + r] = dot(X[t], W[r]) for r < kR and every token t: kT
-// tokens per tile, then one at a time.
+// y[t * rows + r] = dot(x[t], w[r]) for r < kR and every token t: kT tokens
+// per tile, then one at a time.
 template <size_t kR, typename TW, bool kPanels>
 HWY_INLINE void RowGroupTimesTokens(const float* HWY_RESTRICT x, size_t tokens,
                                     const TW* HWY_RESTRICT w, size_t cols,
