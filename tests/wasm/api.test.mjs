@@ -109,6 +109,23 @@ test('10,000 load/encode/dispose cycles do not grow WASM memory', async () => {
   assert.equal(memory.buffer.byteLength, before);
 });
 
+test('results stay right when the module memory grows and the input buffer moves', async () => {
+  // The JS layer keeps typed views of module memory between calls; growth
+  // replaces the memory's buffer and a longer input moves the scratch buffer.
+  const tok = await Tokenizer.load(bundled);
+  const line = 'In the beginning God created the heaven and the earth.\n';
+  const expected = Array.from(tok.encode(line));
+  const memory = (await edgepiece.init()).memory;
+  const before = memory.buffer.byteLength;
+  const long = line.repeat(Math.ceil((before + (16 << 20)) / line.length));  // > the whole memory
+  const ids = tok.encode(long);
+  assert.ok(memory.buffer.byteLength > before, 'the memory grew');
+  assert.deepEqual(Array.from(ids.subarray(0, expected.length)), expected);
+  assert.equal(tok.decode(ids), long);
+  assert.deepEqual(Array.from(tok.encode(line)), expected);
+  tok.dispose();
+});
+
 test('encodeBatch equals one encode per text, deterministic and sampled', async () => {
   const { Tokenizer: Tok } = edgepiece;
   const tok = await Tok.load(modelBytes('kjvzh-8k'), { seed: 9 });

@@ -3,7 +3,7 @@
 // FinalizationRegistry frees forgotten ones as a backstop.
 import {
   EdgepieceError, check, copyIn, decoder, heap, init, readHandle, scratch, scratchFor, sizeResult,
-  wasm, writeIds, writeInput,
+  views, wasm, writeIds, writeInput,
 } from './core.js';
 
 const textEncoder = new TextEncoder();
@@ -87,7 +87,8 @@ export class Tokenizer {
     const ex = wasm();
     const [pointer, length] = writeInput(text);  // also allocates scratch.slot
     const count = sizeResult(ex.ep_encoder_encode(enc, pointer, length, alpha, flags, scratch.slot));
-    const ids = new Int32Array(heap(), ex.ep_encoder_ids(enc), count).slice();
+    const first = ex.ep_encoder_ids(enc) >>> 2;
+    const ids = views().i32.slice(first, first + count);
     const offsets = flags & 4
       ? new Uint32Array(heap(), ex.ep_encoder_offsets(enc), 2 * count).slice()
       : null;
