@@ -31,13 +31,13 @@ void MatMulAccumulate(const float* x, size_t x_stride, size_t tokens, const floa
                       size_t y_stride);
 
 // Row panels: the weight layout of the WebAssembly build (see
-// Model::row_panels). The first rows / 8 * 8 rows are stored as panels of
-// eight rows, four columns at a time: in the panel of rows [8p, 8p + 8),
-// row 8p + k's columns [c, c + 4) are at w + 8p * cols + 8c + 4k. So the
-// eight accumulators of a matrix-vector tile read one sequential stream
-// (one address register, constant offsets) instead of eight strided ones.
-// The last rows % 8 rows stay row-major after the panels. cols % 4 == 0.
-inline constexpr size_t kPanelRows = 8;
+// Model::row_panels). The first rows / 4 * 4 rows are stored as panels of
+// four rows, four columns at a time: in the panel of rows [4p, 4p + 4),
+// row 4p + k's columns [c, c + 4) are at w + 4p * cols + 4c + 4k. So the
+// four accumulators of a matrix-vector tile read one sequential stream (one
+// address register, constant offsets) instead of four strided ones. The
+// last rows % 4 rows stay row-major after the panels. cols % 4 == 0.
+inline constexpr size_t kPanelRows = 4;
 inline constexpr size_t kPanelLanes = 4;
 
 // Rearranges row-major w [rows, cols] into row panels, in place.
