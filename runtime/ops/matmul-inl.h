@@ -281,8 +281,9 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
   const auto vscale = hn::Set(d, scale);
   constexpr size_t kT = 4;
   size_t t = 0;
-  auto tile = [&](size_t t0, size_t nt) {  // nt <= kT rows starting at t0
-    size_t c = 0;
+  // nt <= kT rows starting at t0, columns from c0 on.
+  auto tile = [&](size_t t0, size_t nt, size_t c0) {
+    size_t c = c0;
     for (; c + 2 * lanes <= cols; c += 2 * lanes) {
       hn::Vec<decltype(d)> acc[kT][2];
       for (size_t k = 0; k < kT; ++k) acc[k][0] = acc[k][1] = hn::Zero(d);
@@ -311,8 +312,30 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
       }
     }
   };
-  for (; t + kT <= tokens; t += kT) tile(t, kT);
-  if (t < tokens) tile(t, tokens - t);
+  if (tokens == 1) {
+    // Decoding: one row of X would fill one of the tile's four rows while
+    // all eight accumulators stay live (V8 spills them); four vectors of
+    // columns per strip instead. Each output sees the same operations as in
+    // the tile, so decoding and prefill still agree bit for bit.
+    size_t c = 0;
+    for (; c + 4 * lanes <= cols; c += 4 * lanes) {
+      hn::Vec<decltype(d)> acc[4];
+      for (auto& a : acc) a = hn::Zero(d);
+      for (size_t r = 0; r < rows; ++r) {
+        const auto xv = hn::Set(d, x[r]);
+        const float* HWY_RESTRICT row = m + r * m_stride + c;
+        for (size_t i = 0; i < 4; ++i) acc[i] = hn::MulAdd(xv, hn::LoadU(d, row + i * lanes), acc[i]);
+      }
+      for (size_t i = 0; i < 4; ++i) {
+        float* HWY_RESTRICT out = y + c + i * lanes;
+        hn::StoreU(hn::MulAdd(acc[i], vscale, hn::LoadU(d, out)), d, out);
+      }
+    }
+    tile(0, 1, c);
+    return;
+  }
+  for (; t + kT <= tokens; t += kT) tile(t, kT, 0);
+  if (t < tokens) tile(t, tokens - t, 0);
 }
 
 }  // namespace HWY_NAMESPACE
