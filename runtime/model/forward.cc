@@ -239,6 +239,7 @@ Status ForwardState::Init(const Model& model, uint64_t max_floats) {
                       " bytes (limit " + std::to_string(max_floats * 4) + ")");
   }
   for (auto& [buffer, size] : sizes) buffer->resize(size);
+  bytes_ = total * sizeof(float);
   Reset();
   return Status::Ok();
 }
@@ -251,15 +252,6 @@ void ForwardState::Reset() {
     }
   }
   std::fill(logits.begin(), logits.end(), 0.0f);
-}
-
-size_t ForwardState::Bytes() const {
-  size_t floats = x.size() + xn.size() + wide.size() + heads.size() + kt.size() + mixed.size() +
-                  out.size() + tmp.size() + cos.size() + sin.size() + logits.size();
-  for (const LayerState& ls : layers) {
-    floats += ls.m.size() + ls.k_lin.size() + ls.keys.size() + ls.values.size();
-  }
-  return floats * sizeof(float);
 }
 
 }  // namespace edgepiece

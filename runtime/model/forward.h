@@ -39,7 +39,11 @@ struct ForwardState {
   // they would hold more than `max_floats` floats in all.
   Status Init(const Model& model, uint64_t max_floats);
   void Reset();
-  size_t Bytes() const;
+  // Bytes of all the buffers above, as sized by Init.
+  size_t Bytes() const { return bytes_; }
+
+ private:
+  size_t bytes_ = 0;
 };
 
 // Feeds ids[0..n) (n >= 1, all inside one chunk: position % C + n <= C) and
