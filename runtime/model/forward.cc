@@ -3,9 +3,10 @@
 // below inlines the ops' per-target kernels.
 //
 // A segment never crosses a GAU chunk boundary, so the local attention only
-// ever sees the current chunk's rows, and the global state M is folded in
-// (M += K_lin^T V of the finished chunk) exactly when a new chunk starts. Prefill and decoding run the same
-// code: a decoding step is a segment of one token (MatVec instead of MatMul).
+// ever sees the current chunk's rows, and the global state M takes in a
+// finished chunk (M += K_lin^T V) exactly when the next one starts. Prefill
+// and decoding run the same code: a decoding step is a segment of one token
+// (MatVec instead of MatMul).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/model/forward.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -21,6 +22,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "runtime/ops/matmul.h"
@@ -36,13 +38,11 @@ namespace HWY_NAMESPACE {
 template <typename TW>
 void Project(const float* x, size_t n, const TW* w, size_t rows, size_t cols, bool panels,
              float* y) {
-  if (panels) {
-    if (n == 1) {
-      MatVecT<TW, true>(w, rows, cols, x, y);
-    } else {
-      MatMulT<TW, true>(x, n, w, rows, cols, y);
-    }
-  } else if (n == 1) {
+  if constexpr (std::is_same_v<TW, float>) {  // half floats are never in panels
+    if (panels && n == 1) return MatVecT<TW, true>(w, rows, cols, x, y);
+    if (panels) return MatMulT<TW, true>(x, n, w, rows, cols, y);
+  }
+  if (n == 1) {
     MatVecT(w, rows, cols, x, y);
   } else {
     MatMulT(x, n, w, rows, cols, y);
@@ -54,13 +54,9 @@ void Project(const float* x, size_t n, const TW* w, size_t rows, size_t cols, bo
 // whole [s, e] sum once per token, and the result would depend on how the
 // chunk was cut into segments; this way it is one register-tiled product,
 // the same however the tokens were fed.
-void FoldChunk(const ModelConfig& c, ForwardState* st, LayerState* ls) {
+void FoldChunk(const ModelConfig& c, LayerState* ls) {
   const size_t e = c.expansion, s = c.key_size, C = c.chunk;
-  float* k_lin_t = st->kt.data();  // [s, C]
-  for (size_t j = 0; j < C; ++j) {
-    for (size_t k = 0; k < s; ++k) k_lin_t[k * C + j] = ls->k_lin[j * s + k];
-  }
-  MatMulAccumulate(k_lin_t, C, s, ls->values.data(), e, C, e, 1.0f, ls->m.data(), e);
+  MatMulAccumulate(ls->k_lin.data(), C, s, ls->values.data(), e, C, e, 1.0f, ls->m.data(), e);
 }
 
 void GauBlock(const ModelConfig& c, const GauWeights& w, bool panels, size_t j0, size_t n,
@@ -96,10 +92,11 @@ void GauBlock(const ModelConfig& c, const GauWeights& w, bool panels, size_t j0,
   // this segment).
   MatMulAccumulate(st->heads.data() + 2 * s, 4 * s, n, ls->m.data(), e, s, e, 1.0f / cnt,
                    st->mixed.data(), e);
-  // The chunk's k_lin rows wait for FoldChunk (its v rows are in ls->values).
+  // The chunk's k_lin rows wait for FoldChunk, stored as columns of [s, C]
+  // (its v rows are in ls->values).
   for (size_t i = 0; i < n; ++i) {
-    std::memcpy(ls->k_lin.data() + (j0 + i) * s, st->heads.data() + i * 4 * s + 3 * s,
-                s * sizeof(float));
+    const float* k_lin = st->heads.data() + i * 4 * s + 3 * s;
+    for (size_t k = 0; k < s; ++k) ls->k_lin[k * c.chunk + j0 + i] = k_lin[k];
   }
   for (size_t i = 0; i < n; ++i) Mul(uvz + i * width, st->mixed.data() + i * e, e);
   Project(st->mixed.data(), n, w.w_out, d, e, panels, st->out.data());
@@ -139,14 +136,15 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
   const size_t d = c.d_model, s = c.key_size, vocab = c.vocab_size;
   const size_t j0 = st->position % c.chunk;
   for (size_t i = 0; i < n; ++i) {
-    const size_t row = static_cast<size_t>(ids[i]) * d;
-    if (model.row_panels()) {
-      CopyPanelRow(model.embed(), vocab, d, static_cast<size_t>(ids[i]), st->x.data() + i * d);
+    const size_t id = static_cast<size_t>(ids[i]);
+    float* x = st->x.data() + i * d;
+    if (model.embed() != nullptr && model.row_panels()) {
+      CopyPanelRow(model.embed(), vocab, d, id, x);
     } else if (model.embed() != nullptr) {
-      std::memcpy(st->x.data() + i * d, model.embed() + row, d * sizeof(float));
+      std::memcpy(x, model.embed() + id * d, d * sizeof(float));
     } else {
-      const auto* halves = reinterpret_cast<const hwy::float16_t*>(model.embed_f16()) + row;
-      for (size_t k = 0; k < d; ++k) st->x[i * d + k] = WeightToFloat(halves[k]);
+      const auto* halves = reinterpret_cast<const hwy::float16_t*>(model.embed_f16()) + id * d;
+      for (size_t k = 0; k < d; ++k) x[k] = WeightToFloat(halves[k]);
     }
   }
   if (c.CountLayers(LayerKind::kGau) > 0) {
@@ -162,7 +160,7 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
       RmsNorm(st->x.data() + i * d, w.norm, d, c.norm_eps, st->xn.data() + i * d);
     }
     if (w.kind == LayerKind::kGau) {
-      if (j0 == 0 && st->position > 0) FoldChunk(c, st, &ls);  // a new chunk
+      if (j0 == 0 && st->position > 0) FoldChunk(c, &ls);  // a new chunk
       GauBlock(c, w.gau, model.row_panels(), j0, n, st, &ls);
     } else {
       LruBlock(c, w.lru, model.row_panels(), n, st, &ls);
@@ -224,7 +222,6 @@ Status ForwardState::Init(const Model& model, uint64_t max_floats) {
                              {&xn, C * d},
                              {&wide, C * std::max({2 * e + s, 2 * N, 2 * d})},
                              {&heads, C * 4 * s},
-                             {&kt, s * C},
                              {&mixed, C * std::max(e, 2 * N)},
                              {&out, C * d},
                              {&tmp, std::max(e, d)},
@@ -239,7 +236,7 @@ Status ForwardState::Init(const Model& model, uint64_t max_floats) {
                       " bytes (limit " + std::to_string(max_floats * 4) + ")");
   }
   for (auto& [buffer, size] : sizes) buffer->resize(size);
-  bytes_ = total * sizeof(float);
+  bytes = total * sizeof(float);
   Reset();
   return Status::Ok();
 }

@@ -15,8 +15,9 @@ namespace edgepiece {
 // Recurrent state of one layer; its size never depends on the sequence length.
 struct LayerState {
   // GAU: M = sum of k_lin (x) v over earlier chunks ([s, e]), and the
-  // current chunk's k_lin [C, s], k_quad [C, s] and v [C, e] rows (folded
-  // into M when the next chunk starts). LRU: h as [re (N) | im (N)] in `m`.
+  // current chunk's k_lin (as columns: [s, C]), k_quad [C, s] and v [C, e]
+  // rows, folded into M when the next chunk starts. LRU: h as
+  // [re (N) | im (N)] in `m`.
   std::vector<float> m, k_lin, keys, values;
 };
 
@@ -28,22 +29,18 @@ struct ForwardState {
   std::vector<float> x, xn;        // [C, d] residual stream and its norm
   std::vector<float> wide;         // [C, max(2e+s, 2N, 2d)] projections
   std::vector<float> heads;        // [C, 4s] roped q_quad, k_quad, q_lin, k_lin
-  std::vector<float> kt;           // [s, C] k_lin of a finished chunk, transposed
   std::vector<float> mixed;        // [C, max(e, 2N)] attention output or LRU h
   std::vector<float> out;          // [C, d] block output
   std::vector<float> tmp;          // [max(e, d)]
   std::vector<float> cos, sin;     // [C, s/2] RoPE tables of the segment
   std::vector<float> logits;       // [V] after the last token
 
+  size_t bytes = 0;                // of all the buffers above, as sized by Init
+
   // Sizes every buffer for `model` and zeroes the state; OutOfMemory when
   // they would hold more than `max_floats` floats in all.
   Status Init(const Model& model, uint64_t max_floats);
   void Reset();
-  // Bytes of all the buffers above, as sized by Init.
-  size_t Bytes() const { return bytes_; }
-
- private:
-  size_t bytes_ = 0;
 };
 
 // Feeds ids[0..n) (n >= 1, all inside one chunk: position % C + n <= C) and

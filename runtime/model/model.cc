@@ -32,11 +32,11 @@ bool HardwareHalfFloats() {
 
 // The WebAssembly build stores projection matrices as row panels
 // (runtime/ops/matmul.h): decoding with the demo model runs ~1.35x faster
-// on them than on row-major tiles of the same four rows (2,450 -> 3,300
-// tokens/s, measured), because each row stream would otherwise need its own
-// 32-bit address arithmetic in V8's code and its own prefetch stream.
-// Native builds keep row-major: their dispatched vectors are wider than a
-// panel's four columns.
+// on them than on row-major tiles of the same four rows (2,400-2,550 ->
+// 3,250-3,350 tokens/s in two A/B runs), because each row stream would
+// otherwise need its own 32-bit address arithmetic in V8's code and its own
+// prefetch stream. Native builds keep row-major: their dispatched vectors
+// are wider than a panel's four columns.
 #if defined(__wasm__)
 constexpr bool kRowPanelsBuild = true;
 #else
@@ -148,8 +148,11 @@ class ModelLoader {
       }
       state->layers.push_back(layer);
     }
-    if (kRowPanelsBuild && d % kPanelLanes == 0 && e % kPanelLanes == 0 &&
-        (2 * n) % kPanelLanes == 0) {
+    // Panels need every projection's columns in whole groups of four.
+    const bool gau_cols = c.CountLayers(LayerKind::kGau) == 0 || e % kPanelLanes == 0;
+    const bool lru_cols = c.CountLayers(LayerKind::kLru) == 0 || (2 * n) % kPanelLanes == 0;
+    if (kRowPanelsBuild && state->embed != nullptr && d % kPanelLanes == 0 && gau_cols &&
+        lru_cols) {
       PackMatrices(state.get());
     }
     size_t params = 0;

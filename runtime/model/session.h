@@ -34,7 +34,7 @@ class Session {
   // Back to the empty sequence (no reallocation).
   void Reset() { state_.Reset(); }
   // Bytes of state and scratch; constant for the session's life.
-  size_t StateBytes() const { return state_.Bytes() + rows_.size() * sizeof(float); }
+  size_t StateBytes() const { return state_.bytes + rows_.size() * sizeof(float); }
 
  private:
   explicit Session(const Model& model) : model_(model) {}

@@ -2,11 +2,11 @@
 // foreach_target code (dispatch once per step; see runtime/ops/matmul.h for
 // the dispatching wrappers).
 //
-// Layout: every matrix is row-major and dense; a weight W is [rows, cols]
-// like torch.nn.Linear, so Y = X W^T is a grid of dot products between rows
-// of X and rows of W, both contiguous. Pointers may be misaligned and sizes
-// arbitrary: vectors use unaligned loads, the last cols % lanes columns are
-// summed in scalar code.
+// Layout: matrices are dense and row-major (or row panels, see below); a
+// weight W is [rows, cols] like torch.nn.Linear, so Y = X W^T is a grid of
+// dot products between rows of X and rows of W, both contiguous. Pointers
+// may be misaligned and sizes arbitrary: vectors use unaligned loads, the
+// last cols % lanes columns are summed in scalar code.
 //
 // Why this shape: without repacking W, the dot-product form is the only one
 // with unit-stride loads on both sides. A tile of kT tokens x kR rows keeps
@@ -19,7 +19,7 @@
 // they are loaded: exact, and half the memory traffic for the matrix-vector
 // products of decoding, which stream whole matrices per token. Or row panels
 // (kPanels, the WebAssembly build's layout; runtime/ops/matmul.h): the same
-// dot products in the same order, read from one sequential stream per tile.
+// dot products, read from one sequential stream per tile.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -117,12 +117,15 @@ struct TileTag<true> {
 // w[r] are rows of `cols` floats (row strides `cols`; TW: float or
 // hwy::float16_t). kR is 1..3 or a multiple of 4 (which uses SumOf4).
 // kPanels: w points at a row panel (runtime/ops/matmul.h), so w[r]'s
-// columns [c, c + 4) are at w + 4 c + 4 r; the sums are the same operations
-// in the same order as for row-major weights.
+// columns [c, c + 4) are at w + 4 c + 4 r, kR == kPanelRows and
+// cols % 4 == 0. Panels use vectors of at most four lanes; where the target's
+// vectors have four (WebAssembly, SSE4) the sums are the very operations of
+// the row-major kernel.
 template <size_t kT, size_t kR, typename TW, bool kPanels = false>
 HWY_INLINE void DotTile(const float* HWY_RESTRICT x,
                         const TW* HWY_RESTRICT w, size_t cols,
                         float* HWY_RESTRICT y, size_t y_stride) {
+  static_assert(!kPanels || kR == kPanelRows, "a panel tile is one whole panel");
   using D = typename TileTag<kPanels>::type;
   const D d;
   const size_t lanes = hn::Lanes(d);
@@ -189,8 +192,8 @@ HWY_INLINE float Dot(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
 // y[r] = sum_c w[r * cols + c] * x[c] for r < rows. Eight rows per tile:
 // eight accumulator chains keep two FMA pipes busy despite their latency.
 // kPanels: the first rows / 4 * 4 rows of w are row panels, four rows per
-// tile (WebAssembly: with eight, V8 spilled accumulators; 2,380 -> 3,600
-// tokens/s decoding, measured).
+// tile (WebAssembly: with eight, V8 spilled accumulators; decoding went from
+// 2,000-2,400 to 3,200-3,600 tokens/s in two A/B runs).
 template <typename TW, bool kPanels = false>
 inline void MatVecT(const TW* HWY_RESTRICT w, size_t rows, size_t cols,
                     const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {
@@ -236,7 +239,9 @@ inline void MatMulT(const float* HWY_RESTRICT x, size_t tokens,
   for (; r + 4 <= rows; r += 4) {
     RowGroupTimesTokens<4, TW, false>(x, tokens, w + r * cols, cols, y + r, rows);
   }
-  for (; r < rows; ++r) RowGroupTimesTokens<1, TW, false>(x, tokens, w + r * cols, cols, y + r, rows);
+  for (; r < rows; ++r) {
+    RowGroupTimesTokens<1, TW, false>(x, tokens, w + r * cols, cols, y + r, rows);
+  }
 }
 
 // The f32 and half-float instances, by name (HWY_EXPORT needs non-templates).
@@ -280,7 +285,6 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
   const size_t lanes = hn::Lanes(d);
   const auto vscale = hn::Set(d, scale);
   constexpr size_t kT = 4;
-  size_t t = 0;
   // nt <= kT rows starting at t0, columns from c0 on.
   auto tile = [&](size_t t0, size_t nt, size_t c0) {
     size_t c = c0;
@@ -324,7 +328,9 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
       for (size_t r = 0; r < rows; ++r) {
         const auto xv = hn::Set(d, x[r]);
         const float* HWY_RESTRICT row = m + r * m_stride + c;
-        for (size_t i = 0; i < 4; ++i) acc[i] = hn::MulAdd(xv, hn::LoadU(d, row + i * lanes), acc[i]);
+        for (size_t i = 0; i < 4; ++i) {
+          acc[i] = hn::MulAdd(xv, hn::LoadU(d, row + i * lanes), acc[i]);
+        }
       }
       for (size_t i = 0; i < 4; ++i) {
         float* HWY_RESTRICT out = y + c + i * lanes;
@@ -334,6 +340,7 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
     tile(0, 1, c);
     return;
   }
+  size_t t = 0;
   for (; t + kT <= tokens; t += kT) tile(t, kT, 0);
   if (t < tokens) tile(t, tokens - t, 0);
 }

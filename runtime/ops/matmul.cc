@@ -9,7 +9,9 @@
 #include "runtime/ops/matmul-inl.h"
 #include "runtime/ops/matmul.h"
 
+// Standard headers after the foreach_target block, which re-includes this file.
 #include <algorithm>
+#include <cassert>
 #include <vector>
 
 #if HWY_ONCE
@@ -53,6 +55,7 @@ void MatMulPanels(const float* x, size_t tokens, const float* w, size_t rows, si
 }
 
 void PackRowPanels(float* w, size_t rows, size_t cols) {
+  assert(cols % kPanelLanes == 0);
   std::vector<float> rows_of_panel(kPanelRows * cols);
   for (size_t r0 = 0; r0 + kPanelRows <= rows; r0 += kPanelRows) {
     float* panel = w + r0 * cols;

@@ -1,5 +1,5 @@
-// Float32 matrix kernels (row-major, weights [rows, cols] like
-// torch.nn.Linear). Plain declarations that dispatch to the best SIMD target
+// Float32 matrix kernels (weights [rows, cols] like torch.nn.Linear,
+// row-major or in row panels). Plain declarations that dispatch to the best SIMD target
 // on every call; model code that runs many kernels per step includes
 // matmul-inl.h into its own foreach_target code instead.
 #ifndef EDGEPIECE_RUNTIME_OPS_MATMUL_H_
@@ -40,12 +40,15 @@ void MatMulAccumulate(const float* x, size_t x_stride, size_t tokens, const floa
 inline constexpr size_t kPanelRows = 4;
 inline constexpr size_t kPanelLanes = 4;
 
-// Rearranges row-major w [rows, cols] into row panels, in place.
+// Rearranges row-major w [rows, cols] into row panels, in place; needs
+// cols % kPanelLanes == 0.
 void PackRowPanels(float* w, size_t rows, size_t cols);
 // Copies row r of row-panel weights to out[0, cols).
 void CopyPanelRow(const float* w, size_t rows, size_t cols, size_t r, float* out);
 
-// MatVec and MatMul over row-panel weights: the same sums, bit for bit.
+// MatVec and MatMul over row-panel weights. Row t of MatMulPanels is
+// MatVecPanels of x[t], bit for bit; both equal MatVec/MatMul bit for bit
+// where the target's float vectors have four lanes.
 void MatVecPanels(const float* w, size_t rows, size_t cols, const float* x, float* y);
 void MatMulPanels(const float* x, size_t tokens, const float* w, size_t rows, size_t cols,
                   float* y);

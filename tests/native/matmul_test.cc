@@ -189,6 +189,33 @@ TEST_P(MatmulTest, MatMulAccumulateMatchesReference) {
   }
 }
 
+// One row at a time (decoding) gives the bits of the same row in a block of
+// rows (prefill): the one-row path sums each column as the tile does.
+TEST_P(MatmulTest, MatMulAccumulateOneRowEqualsBlockRow) {
+  std::mt19937 rng(7);
+  for (size_t tokens : {2, 4, 5}) {
+    for (size_t rows : {1, 3, 17, 64}) {
+      for (size_t cols : {1, 7, 16, 33, 64, 100, 257, 512}) {
+        const size_t x_stride = rows + 1, m_stride = cols + 3;
+        Buffer x = Random(tokens * x_stride, rng);
+        Buffer m = Random(rows * m_stride, rng);
+        Buffer y_block = Random(tokens * cols, rng);
+        std::vector<float> y_rows(y_block.data(), y_block.data() + tokens * cols);
+        MatMulAccumulate(x.data(), x_stride, tokens, m.data(), m_stride, rows, cols, 0.37f,
+                         y_block.data(), cols);
+        for (size_t t = 0; t < tokens; ++t) {
+          MatMulAccumulate(x.data() + t * x_stride, x_stride, 1, m.data(), m_stride, rows, cols,
+                           0.37f, y_rows.data() + t * cols, cols);
+        }
+        for (size_t i = 0; i < tokens * cols; ++i) {
+          ASSERT_EQ(y_rows[i], y_block[i]) << "tokens " << tokens << " rows " << rows << " cols "
+                                           << cols << " at " << i;
+        }
+      }
+    }
+  }
+}
+
 // Targets whose float vectors are four lanes wide: there, row panels and
 // row-major weights run the very same operations.
 constexpr int64_t kFourLaneTargets = HWY_SSE4 | HWY_SSSE3 | HWY_EMU128;
