@@ -42,6 +42,21 @@ Buffer Random(size_t n, std::mt19937& rng) {
   return b;
 }
 
+// sum_i a[i * a_step] * b[i * b_step] for i < n in double, and the sum of
+// the terms' magnitudes (the scale of float rounding error).
+struct ReferenceDot {
+  double sum = 0.0, abs_sum = 0.0;
+};
+ReferenceDot DotInDouble(const float* a, size_t a_step, const float* b, size_t b_step, size_t n) {
+  ReferenceDot dot;
+  for (size_t i = 0; i < n; ++i) {
+    const double term = double{a[i * a_step]} * b[i * b_step];
+    dot.sum += term;
+    dot.abs_sum += std::abs(term);
+  }
+  return dot;
+}
+
 // Runs each test once per SIMD target that is compiled in and supported.
 class MatmulTest : public testing::PerTargetTest {};
 
@@ -60,12 +75,8 @@ TEST_P(MatmulTest, MatVecMatchesReference) {
       Buffer y(rows);
       MatVec(w.data(), rows, cols, x.data(), y.data());
       for (size_t r = 0; r < rows; ++r) {
-        double sum = 0.0, abs_sum = 0.0;
-        for (size_t c = 0; c < cols; ++c) {
-          sum += double{w[r * cols + c]} * x[c];
-          abs_sum += std::abs(double{w[r * cols + c]} * x[c]);
-        }
-        ASSERT_NEAR(y[r], sum, kRelTol * abs_sum)
+        const ReferenceDot dot = DotInDouble(w.data() + r * cols, 1, x.data(), 1, cols);
+        ASSERT_NEAR(y[r], dot.sum, kRelTol * dot.abs_sum)
             << "rows " << rows << " cols " << cols << " r " << r;
       }
       EXPECT_TRUE(y.SentinelIntact());
@@ -84,13 +95,9 @@ TEST_P(MatmulTest, MatMulMatchesReference) {
         MatMul(x.data(), tokens, w.data(), rows, cols, y.data());
         for (size_t t = 0; t < tokens; ++t) {
           for (size_t r = 0; r < rows; ++r) {
-            double sum = 0.0, abs_sum = 0.0;
-            for (size_t c = 0; c < cols; ++c) {
-              const double term = double{x[t * cols + c]} * w[r * cols + c];
-              sum += term;
-              abs_sum += std::abs(term);
-            }
-            ASSERT_NEAR(y[t * rows + r], sum, kRelTol * abs_sum)
+            const ReferenceDot dot =
+                DotInDouble(x.data() + t * cols, 1, w.data() + r * cols, 1, cols);
+            ASSERT_NEAR(y[t * rows + r], dot.sum, kRelTol * dot.abs_sum)
                 << "tokens " << tokens << " rows " << rows << " cols " << cols
                 << " at " << t << "," << r;
           }
@@ -173,13 +180,10 @@ TEST_P(MatmulTest, MatMulAccumulateMatchesReference) {
               ASSERT_EQ(y[i], before[i]);
               continue;
             }
-            double sum = 0.0, abs_sum = 0.0;
-            for (size_t r = 0; r < rows; ++r) {
-              const double term = double{x[t * x_stride + r]} * m[r * m_stride + c];
-              sum += term;
-              abs_sum += std::abs(term);
-            }
-            ASSERT_NEAR(y[i], before[i] + 0.5 * sum, kRelTol * (abs_sum + std::abs(before[i])))
+            const ReferenceDot dot =
+                DotInDouble(x.data() + t * x_stride, 1, m.data() + c, m_stride, rows);
+            ASSERT_NEAR(y[i], before[i] + 0.5 * dot.sum,
+                        kRelTol * (dot.abs_sum + std::abs(before[i])))
                 << "tokens " << tokens << " rows " << rows << " cols " << cols;
           }
         }
@@ -242,14 +246,10 @@ TEST_P(MatmulTest, RowPanelsMatchReferenceAndRowMajor) {
           // One token at a time gives the same bits (decoding == prefill).
           MatVecPanels(panels.data(), rows, cols, x.data() + t * cols, y_one.data());
           for (size_t r = 0; r < rows; ++r) {
-            double sum = 0.0, abs_sum = 0.0;
-            for (size_t c = 0; c < cols; ++c) {
-              const double term = double{x[t * cols + c]} * w[r * cols + c];
-              sum += term;
-              abs_sum += std::abs(term);
-            }
+            const ReferenceDot dot =
+                DotInDouble(x.data() + t * cols, 1, w.data() + r * cols, 1, cols);
             const float got = y[t * rows + r];
-            ASSERT_NEAR(got, sum, kRelTol * abs_sum) << "rows " << rows << " cols " << cols;
+            ASSERT_NEAR(got, dot.sum, kRelTol * dot.abs_sum) << "rows " << rows << " cols " << cols;
             ASSERT_EQ(got, y_one[r]) << "rows " << rows << " cols " << cols << " r " << r;
             if (GetParam() & kFourLaneTargets) {
               ASSERT_EQ(got, y_row_major[t * rows + r]) << "rows " << rows << " cols " << cols;
