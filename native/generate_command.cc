@@ -60,14 +60,12 @@ int RunGenerate(int argc, char** argv) {
   int exit_code = kExitOk;
   auto lm = LoadLm(*flags, &exit_code);
   if (!lm) return exit_code;
-  Result<Session> session = Session::Create(lm->model);
-  if (!session.ok()) return FailStatus(session.status(), "cannot create a session");
   const std::string prompt = flags->Get("prompt");
   std::fwrite(prompt.data(), 1, prompt.size(), stdout);
   std::fflush(stdout);
   GenerateStats stats;
   Status status = Generate(
-      &*session, lm->tokenizer, prompt, options,
+      &lm->session, lm->tokenizer, prompt, options,
       [](int32_t, std::string_view text) {
         std::fwrite(text.data(), 1, text.size(), stdout);
         std::fflush(stdout);  // stream: the reader sees each token as it comes

@@ -17,8 +17,6 @@ int RunLmInfo(const Flags& flags) {
   auto lm = LoadLm(flags, &exit_code);
   if (!lm) return exit_code;
   const ModelConfig& c = lm->model.config();
-  Result<Session> session = Session::Create(lm->model);
-  if (!session.ok()) return FailStatus(session.status(), "cannot create a session");
   std::printf("language model:    %s\n", lm->weights_path.c_str());
   std::printf("tokenizer:         %s (%d ids)\n", lm->tokenizer_path.c_str(),
               lm->tokenizer.vocab_size());
@@ -30,7 +28,7 @@ int RunLmInfo(const Flags& flags) {
   std::printf("weights in memory: %.2f MB (f32%s)\n", lm->model.weight_bytes() / 1e6,
               lm->model.embed_f16() != nullptr ? "; tied head as the file's F16" : "");
   std::printf("session memory:    %.2f MB (state + scratch, constant whatever the length)\n",
-              session->StateBytes() / 1e6);
+              lm->session.StateBytes() / 1e6);
   std::printf("load time:         %.1f ms (weights and tokenizer)\n", lm->load_seconds * 1e3);
   return kExitOk;
 }

@@ -85,7 +85,13 @@ std::optional<LoadedLm> LoadLm(const Flags& flags, int* exit_code) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return LoadedLm{std::move(*model), std::move(*tokenizer), weights, tokenizer_path, seconds};
+  Result<Session> session = Session::Create(*model);
+  if (!session.ok()) {
+    *exit_code = FailStatus(session.status(), "cannot create a session");
+    return std::nullopt;
+  }
+  return LoadedLm{std::move(*model), std::move(*tokenizer), weights, tokenizer_path, seconds,
+                  std::move(*session)};
 }
 
 }  // namespace edgepiece::cli

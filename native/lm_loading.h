@@ -9,6 +9,7 @@
 
 #include "native/cli_common.h"
 #include "runtime/model/model.h"
+#include "runtime/model/session.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace edgepiece::cli {
@@ -18,10 +19,12 @@ struct LoadedLm {
   Tokenizer tokenizer;
   std::string weights_path;
   std::string tokenizer_path;
-  double load_seconds = 0;
+  double load_seconds = 0;  // model and tokenizer, not the session
+  Session session;          // every LM command runs one
 };
 
-// Loads --model; prints the error and sets *exit_code on failure.
+// Loads --model and creates a session; prints the error and sets
+// *exit_code on failure.
 std::optional<LoadedLm> LoadLm(const Flags& flags, int* exit_code);
 
 // True when --model names a language model (a directory or a .safetensors).

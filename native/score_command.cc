@@ -38,10 +38,8 @@ int RunScore(int argc, char** argv) {
   const std::string path = flags->positional().empty() ? "" : flags->positional()[0];
   Status status = ReadInput(path, &text);
   if (!status.ok()) return FailStatus(status, "cannot read input");
-  Result<Session> session = Session::Create(lm->model);
-  if (!session.ok()) return FailStatus(session.status(), "cannot create a session");
   ScoreResult result;
-  status = ScoreText(&*session, lm->tokenizer, text, &result);
+  status = ScoreText(&lm->session, lm->tokenizer, text, &result);
   if (!status.ok()) return FailStatus(status, "scoring failed");
   std::printf("{\"bits_per_byte\": %.6f, \"log2_prob\": %.4f, \"tokens\": %zu, \"bytes\": %zu}\n",
               result.bits_per_byte, result.log2_prob, result.tokens, result.bytes);
