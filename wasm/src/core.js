@@ -72,9 +72,9 @@ export function check(status) {
   if (status === 0) return;
   const ex = wasm();
   const pointer = ex.ep_last_error();
-  const bytes = new Uint8Array(heap(), pointer);
-  const end = bytes.indexOf(0);
-  const message = decoder.decode(bytes.subarray(0, end < 0 ? 0 : end));
+  const { u8 } = views();
+  const end = u8.indexOf(0, pointer);
+  const message = decoder.decode(u8.subarray(pointer, end < 0 ? pointer : end));
   throw new EdgepieceError(STATUS_NAMES[status] ?? 'INTERNAL', message || `status ${status}`);
 }
 
@@ -134,18 +134,14 @@ export function copyIn(bytes) {
   const ex = wasm();
   const pointer = ex.ep_malloc(bytes.length);
   if (pointer === 0) throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
-  new Uint8Array(heap(), pointer, bytes.length).set(bytes);
+  views().u8.set(bytes, pointer);
   return pointer;
-}
-
-// The module's memory buffer (it changes when memory grows: never cache it).
-export function heap() {
-  return module.memory.buffer;
 }
 
 // Typed views of the whole memory and of the scratch buffer, remade when the
 // memory grows (its buffer is replaced) or the scratch buffer moves. Making
-// three or four views per call cost a short encode() ~10% (measured).
+// three or four views per call cost a short encode() ~10% (measured). Take
+// them after any call into the module that may grow its memory.
 let cachedViews = null;
 export function views() {
   const buffer = module.memory.buffer;
@@ -156,6 +152,8 @@ export function views() {
       u8: new Uint8Array(buffer),
       u32: new Uint32Array(buffer),
       i32: new Int32Array(buffer),
+      f32: new Float32Array(buffer),
+      f64: new Float64Array(buffer),
       scratch: new Uint8Array(buffer, scratch.pointer, scratch.capacity),
       scratchPointer: scratch.pointer,
       scratchCapacity: scratch.capacity,
@@ -166,5 +164,5 @@ export function views() {
 
 // Reads the u32 handle the C ABI wrote at `pointer`.
 export function readHandle(pointer) {
-  return new Uint32Array(heap(), pointer, 1)[0];
+  return views().u32[pointer >>> 2];
 }

@@ -2,7 +2,7 @@
 // and ep_session. A Model holds immutable weights (share it); a Session holds
 // one sequence's constant-size recurrent state and its own sampling stream.
 import {
-  EdgepieceError, check, copyIn, heap, init, readHandle, scratch, scratchFor, wasm, writeIds,
+  EdgepieceError, check, copyIn, init, readHandle, scratch, scratchFor, views, wasm, writeIds,
 } from './core.js';
 import { Tokenizer } from './tokenizer.js';
 
@@ -141,7 +141,7 @@ export class Session {
     const handle = this.#live();
     const { logits } = this.#handles;
     check(wasm().ep_session_logits(handle, logits, this.#model.vocabSize));
-    return new Float32Array(heap(), logits, this.#model.vocabSize).slice();
+    return views().f32.slice(logits >>> 2, (logits >>> 2) + this.#model.vocabSize);
   }
 
   /** Picks the next token (not fed). Options: temperature (0 = greedy), topK, topP. */
@@ -153,7 +153,7 @@ export class Session {
     }
     scratchFor(0);
     check(wasm().ep_session_sample(handle, temperature, topK, topP, scratch.slot));
-    return new Int32Array(heap(), scratch.slot, 1)[0];
+    return views().i32[scratch.slot >>> 2];
   }
 
   /**
@@ -196,9 +196,9 @@ export class Session {
     this.reset();
     this.feed(ids.subarray(0, 1));
     const [pointer, count] = writeIds(ids.subarray(1));  // also allocates scratch.slot
-    new Float64Array(heap(), scratch.slot, 1)[0] = 0;   // the 8-byte slot holds the sum
+    views().f64[scratch.slot >>> 3] = 0;   // the 8-byte slot holds the sum
     check(wasm().ep_session_score(handle, pointer, count, scratch.slot));
-    const log2Prob = new Float64Array(heap(), scratch.slot, 1)[0];
+    const log2Prob = views().f64[scratch.slot >>> 3];
     return { bitsPerByte: bytes ? -log2Prob / bytes : 0, log2Prob, tokens: count, bytes };
   }
 

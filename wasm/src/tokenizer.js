@@ -2,8 +2,8 @@
 // ep_encoder. Objects own native handles: call dispose(); a
 // FinalizationRegistry frees forgotten ones as a backstop.
 import {
-  EdgepieceError, check, copyIn, decoder, heap, init, readHandle, scratch, scratchFor, sizeResult,
-  views, wasm, writeIds, writeInput,
+  EdgepieceError, check, copyIn, decoder, init, readHandle, scratch, scratchFor, sizeResult, views,
+  wasm, writeIds, writeInput,
 } from './core.js';
 
 const textEncoder = new TextEncoder();
@@ -88,13 +88,14 @@ export class Tokenizer {
     const [pointer, length] = writeInput(text);  // also allocates scratch.slot
     const count = sizeResult(ex.ep_encoder_encode(enc, pointer, length, alpha, flags, scratch.slot));
     const first = ex.ep_encoder_ids(enc) >>> 2;
-    const ids = views().i32.slice(first, first + count);
-    const offsets = flags & 4
-      ? new Uint32Array(heap(), ex.ep_encoder_offsets(enc), 2 * count).slice()
-      : null;
-    const bytes = flags & 4 && typeof text === 'string'
-      ? new Uint8Array(heap(), pointer, length).slice()
-      : null;
+    const { i32, u32, u8 } = views();
+    const ids = i32.slice(first, first + count);
+    let offsets = null;
+    if (flags & 4) {
+      const start = ex.ep_encoder_offsets(enc) >>> 2;
+      offsets = u32.slice(start, start + 2 * count);
+    }
+    const bytes = flags & 4 && typeof text === 'string' ? u8.slice(pointer, pointer + length) : null;
     return { ids, offsets, bytes };
   }
 
@@ -126,8 +127,9 @@ export class Tokenizer {
     const endsBytes = 4 * inputs.length;
     const capacity = inputs.reduce((n, t) => n + (typeof t === 'string' ? 3 * t.length : t.length), 0);
     const base = scratchFor(endsBytes + capacity);
-    const ends = new Uint32Array(heap(), base, inputs.length);
-    const bytes = new Uint8Array(heap(), base + endsBytes, capacity);
+    const { u8, u32 } = views();
+    const ends = u32.subarray(base >>> 2, (base >>> 2) + inputs.length);
+    const bytes = u8.subarray(base + endsBytes, base + endsBytes + capacity);
     let used = 0;
     inputs.forEach((t, i) => {
       if (typeof t === 'string') {
@@ -140,8 +142,11 @@ export class Tokenizer {
     });
     const ex = wasm();
     const total = sizeResult(ex.ep_encoder_encode_batch(enc, base + endsBytes, base, inputs.length, alpha, flags, scratch.slot));
-    const ids = new Int32Array(heap(), ex.ep_encoder_ids(enc), total).slice();
-    const idEnds = new Uint32Array(heap(), ex.ep_encoder_batch_ends(enc), inputs.length);
+    const first = ex.ep_encoder_ids(enc) >>> 2;
+    const endsAt = ex.ep_encoder_batch_ends(enc) >>> 2;
+    const { i32, u32: idEndsView } = views();
+    const ids = i32.slice(first, first + total);
+    const idEnds = idEndsView.subarray(endsAt, endsAt + inputs.length);
     const out = new Array(inputs.length);
     let begin = 0;
     for (let i = 0; i < inputs.length; ++i) {
@@ -177,7 +182,8 @@ export class Tokenizer {
     const ex = wasm();
     const [pointer, count] = writeIds(ids);
     const size = sizeResult(ex.ep_encoder_decode(enc, pointer, count, asText, scratch.slot));
-    return new Uint8Array(heap(), ex.ep_encoder_bytes(enc), size).slice();
+    const start = ex.ep_encoder_bytes(enc);
+    return views().u8.slice(start, start + size);
   }
 
   /** Frees the native objects; later calls throw a DISPOSED error. */
