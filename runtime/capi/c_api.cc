@@ -4,6 +4,8 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "runtime/capi/edgepiece.h"
@@ -52,6 +54,20 @@ int32_t Fail(edgepiece::StatusCode code, const char* message) {
   return Report(edgepiece::Status(code, message));
 }
 
+// *out = a new Handle{Parse(bytes)}: the tokenizer and model constructors.
+template <typename Handle, typename Parse>
+int32_t CreateFromBytes(const uint8_t* bytes, size_t size, Handle** out, Parse parse) {
+  if (out == nullptr || (bytes == nullptr && size > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  *out = nullptr;
+  auto parsed = parse(std::string_view(reinterpret_cast<const char*>(bytes), size));
+  if (!parsed.ok()) return Report(parsed.status());
+  *out = new (std::nothrow) Handle{std::move(parsed).value()};
+  if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
+  return EP_STATUS_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -59,16 +75,7 @@ extern "C" {
 const char* ep_last_error(void) { return last_error.c_str(); }
 
 int32_t ep_tokenizer_create(const uint8_t* model, size_t size, ep_tokenizer** out) {
-  if (out == nullptr || (model == nullptr && size > 0)) {
-    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
-  }
-  *out = nullptr;
-  auto tokenizer = edgepiece::Tokenizer::FromBytes(
-      std::string_view(reinterpret_cast<const char*>(model), size));
-  if (!tokenizer.ok()) return Report(tokenizer.status());
-  *out = new (std::nothrow) ep_tokenizer{std::move(tokenizer).value()};
-  if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
-  return EP_STATUS_OK;
+  return CreateFromBytes(model, size, out, edgepiece::Tokenizer::FromBytes);
 }
 
 void ep_tokenizer_destroy(ep_tokenizer* tokenizer) { delete tokenizer; }
@@ -183,16 +190,7 @@ void* ep_malloc(size_t size) { return std::malloc(size == 0 ? 1 : size); }
 void ep_free(void* pointer) { std::free(pointer); }
 
 int32_t ep_model_create(const uint8_t* weights, size_t size, ep_model** out) {
-  if (out == nullptr || (weights == nullptr && size > 0)) {
-    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
-  }
-  *out = nullptr;
-  auto model = edgepiece::Model::FromBytes(
-      std::string_view(reinterpret_cast<const char*>(weights), size));
-  if (!model.ok()) return Report(model.status());
-  *out = new (std::nothrow) ep_model{std::move(model).value()};
-  if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
-  return EP_STATUS_OK;
+  return CreateFromBytes(weights, size, out, edgepiece::Model::FromBytes);
 }
 
 void ep_model_destroy(ep_model* model) { delete model; }
