@@ -41,7 +41,12 @@ export class Tokenizer {
   readonly vocabSize: number;
   /** Restarts the sampling RNG stream. */
   setSeed(seed: number): void;
-  /** Strings are NFC-normalized first; bytes are taken as normalized UTF-8. */
+  /**
+   * Strings are NFC-normalized first; bytes are taken as normalized UTF-8.
+   * Results up to 4 KB are views of a shared, pooled ArrayBuffer (like Node's
+   * Buffer pool; so are encodeBatch's, encodeWithOffsets' and decodeBytes'):
+   * call `slice()` before transferring or posting one's `.buffer`.
+   */
   encode(text: string | Uint8Array, options?: EncodeOptions): Int32Array;
   /** Many texts in one call (faster for short texts); sampling continues one stream in order. */
   encodeBatch(texts: Array<string | Uint8Array>, options?: EncodeOptions): Int32Array[];

@@ -2,8 +2,8 @@
 // ep_encoder. Objects own native handles: call dispose(); a
 // FinalizationRegistry frees forgotten ones as a backstop.
 import {
-  EdgepieceError, check, copyIn, decoder, init, readHandle, scratch, scratchFor, sizeResult, views,
-  wasm, writeIds, writeInput,
+  EdgepieceError, check, copyAscii, copyIn, copyOut, decoder, init, readHandle, scratch, scratchFor, sizeResult,
+  views, wasm, writeIds, writeInput,
 } from './core.js';
 
 const textEncoder = new TextEncoder();
@@ -89,17 +89,20 @@ export class Tokenizer {
     const count = sizeResult(ex.ep_encoder_encode(enc, pointer, length, alpha, flags, scratch.slot));
     const first = ex.ep_encoder_ids(enc) >>> 2;
     const { i32, u32, u8 } = views();
-    const ids = i32.slice(first, first + count);
-    let offsets = null;
-    if (flags & 4) {
-      const start = ex.ep_encoder_offsets(enc) >>> 2;
-      offsets = u32.slice(start, start + 2 * count);
-    }
-    const bytes = flags & 4 && typeof text === 'string' ? u8.slice(pointer, pointer + length) : null;
+    const ids = copyOut(i32, first, count);
+    if (!(flags & 4)) return { ids };
+    const start = ex.ep_encoder_offsets(enc) >>> 2;
+    const offsets = copyOut(u32, start, 2 * count);  // rewritten in place for strings
+    // The input's UTF-8, still in the scratch buffer (no call since).
+    const bytes = typeof text === 'string' ? u8.subarray(pointer, pointer + length) : null;
     return { ids, offsets, bytes };
   }
 
-  /** Token ids (Int32Array). Options: alpha (< 0 deterministic, >= 0 sampling), bos, eos. */
+  /**
+   * Token ids (Int32Array). Options: alpha (< 0 deterministic, >= 0
+   * sampling), bos, eos. Small results share one pooled ArrayBuffer (see
+   * copyOut): `ids.slice()` before transferring `ids.buffer`.
+   */
   encode(text, options = {}) {
     return this.#encode(text, options, 0).ids;
   }
@@ -118,6 +121,7 @@ export class Tokenizer {
       throw new EdgepieceError('INVALID_ARGUMENT', 'alpha must be a finite number');
     }
     const flags = (options.bos ? 1 : 0) | (options.eos ? 2 : 0);
+    // Normalized first: NFC can lengthen a string, and capacity counts it.
     const inputs = texts.map((t) => {
       if (typeof t === 'string') return t.normalize('NFC');
       if (t instanceof Uint8Array) return t;
@@ -133,7 +137,7 @@ export class Tokenizer {
     let used = 0;
     inputs.forEach((t, i) => {
       if (typeof t === 'string') {
-        used += textEncoder.encodeInto(t, bytes.subarray(used)).written;
+        used += copyAscii(t, bytes, used) ? t.length : textEncoder.encodeInto(t, bytes.subarray(used)).written;
       } else {
         bytes.set(t, used);
         used += t.length;
@@ -169,21 +173,23 @@ export class Tokenizer {
 
   /** Text of `ids` (invalid UTF-8 dropped, like Python's errors='ignore'). */
   decode(ids) {
-    return decoder.decode(this.#decode(ids, 1));
+    return decoder.decode(this.#decode(ids, 1));  // a string: no copy of the bytes needed
   }
 
   /** Raw bytes of `ids`. */
   decodeBytes(ids) {
-    return this.#decode(ids, 0);
+    const bytes = this.#decode(ids, 0);
+    return copyOut(bytes, 0, bytes.length);
   }
 
+  // The decoded bytes as a view of module memory, valid until the next call.
   #decode(ids, asText) {
     const { encoder: enc } = this.#live();
     const ex = wasm();
     const [pointer, count] = writeIds(ids);
     const size = sizeResult(ex.ep_encoder_decode(enc, pointer, count, asText, scratch.slot));
     const start = ex.ep_encoder_bytes(enc);
-    return views().u8.slice(start, start + size);
+    return views().u8.subarray(start, start + size);
   }
 
   /** Frees the native objects; later calls throw a DISPOSED error. */

@@ -48,8 +48,13 @@ const handlers = {
     session = model.session();
     return { vocabSize: model.vocabSize, numParameters: model.numParameters };
   },
-  encode({ text, options }) { return need(tokenizer, 'tokenizer').encode(text, options); },
-  encodeWithOffsets({ text, options }) { return need(tokenizer, 'tokenizer').encodeWithOffsets(text, options); },
+  // slice(): results are views of a pooled buffer, which postMessage would
+  // copy whole.
+  encode({ text, options }) { return need(tokenizer, 'tokenizer').encode(text, options).slice(); },
+  encodeWithOffsets({ text, options }) {
+    const { ids, offsets } = need(tokenizer, 'tokenizer').encodeWithOffsets(text, options);
+    return { ids: ids.slice(), offsets: offsets.slice() };
+  },
   setSeed({ seed }) { need(tokenizer, 'tokenizer').setSeed(seed); return null; },
   decode({ ids }) { return need(tokenizer, 'tokenizer').decode(ids); },
   score({ text }) { return need(session, 'model').score(text); },
