@@ -98,30 +98,23 @@ export function scratchFor(size) {
   return scratch.pointer;
 }
 
-// Writes `text` into out[at...] and returns true when it is all ASCII, which
-// is its own UTF-8 and already NFC (nothing below U+0300 composes): that
-// skips normalize() and encodeInto(), together ~150 ns for a 60-byte line.
-// Returns false (having written a prefix) at the first other character.
-export function copyAscii(text, out, at) {
-  const n = text.length;
-  for (let i = 0; i < n; ++i) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) return false;
-    out[at + i] = c;
-  }
-  return true;
-}
-
 // Writes `text` (NFC-normalized) or bytes into the scratch buffer; returns
 // [pointer, length].
 export function writeInput(text) {
   if (typeof text === 'string') {
-    const asciiPointer = scratchFor(text.length);
-    if (copyAscii(text, views().scratch, 0)) return [asciiPointer, text.length];
-    // UTF-16 -> UTF-8 takes at most 3 bytes per code unit.
-    const normalized = text.normalize('NFC');
-    const pointer = scratchFor(3 * normalized.length);
-    const { written } = encoder.encodeInto(normalized, views().scratch);
+    // UTF-16 -> UTF-8 takes at most 3 bytes per code unit. The text is
+    // written first and normalized only when it is not ASCII (as many bytes
+    // as code units), which is its own NFC form: normalize() costs a
+    // 60-byte line as much as encodeInto().
+    let pointer = scratchFor(3 * text.length);
+    let { written } = encoder.encodeInto(text, views().scratch);
+    if (written !== text.length) {
+      const normalized = text.normalize('NFC');
+      if (normalized !== text) {
+        pointer = scratchFor(3 * normalized.length);
+        ({ written } = encoder.encodeInto(normalized, views().scratch));
+      }
+    }
     return [pointer, written];
   }
   if (text instanceof Uint8Array) {

@@ -2,7 +2,7 @@
 // ep_encoder. Objects own native handles: call dispose(); a
 // FinalizationRegistry frees forgotten ones as a backstop.
 import {
-  EdgepieceError, check, copyAscii, copyIn, copyOut, decoder, init, readHandle, scratch, scratchFor, sizeResult,
+  EdgepieceError, check, copyIn, copyOut, decoder, init, readHandle, scratch, scratchFor, sizeResult,
   views, wasm, writeIds, writeInput,
 } from './core.js';
 
@@ -137,7 +137,7 @@ export class Tokenizer {
     let used = 0;
     inputs.forEach((t, i) => {
       if (typeof t === 'string') {
-        used += copyAscii(t, bytes, used) ? t.length : textEncoder.encodeInto(t, bytes.subarray(used)).written;
+        used += textEncoder.encodeInto(t, bytes.subarray(used)).written;
       } else {
         bytes.set(t, used);
         used += t.length;
