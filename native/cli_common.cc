@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -182,31 +183,70 @@ void AppendJsonString(std::string_view bytes, std::string* out) {
   out->push_back('"');
 }
 
+Result<bool> JsonlTextParser::Parse(std::string_view line, size_t line_number,
+                                    std::string_view* text) {
+  if (line.find_first_not_of(" \t\r") == std::string_view::npos) return false;
+  buffer_ = simdjson::padded_string(line);
+  simdjson::ondemand::document doc;
+  auto error = parser_.iterate(buffer_).get(doc);
+  if (!error) error = doc["text"].get_string().get(*text);
+  if (error) {
+    return Status(StatusCode::kMalformedJson, "line " + std::to_string(line_number) +
+                                                  ": expected {\"text\": ...}: " +
+                                                  simdjson::error_message(error));
+  }
+  return true;
+}
+
 Status ParseJsonlTexts(const std::string& jsonl, std::vector<std::string>* texts) {
-  simdjson::ondemand::parser parser;
+  JsonlTextParser parser;
   size_t line_number = 0;
   size_t begin = 0;
-  simdjson::padded_string line_buffer;
   while (begin < jsonl.size()) {
     size_t end = jsonl.find('\n', begin);
     if (end == std::string::npos) end = jsonl.size();
-    ++line_number;
-    const std::string_view line(jsonl.data() + begin, end - begin);
-    begin = end + 1;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    line_buffer = simdjson::padded_string(line);
-    const std::string where = "line " + std::to_string(line_number);
-    simdjson::ondemand::document doc;
     std::string_view text;
-    auto error = parser.iterate(line_buffer).get(doc);
-    if (!error) error = doc["text"].get_string().get(text);
-    if (error) {
-      return Status(StatusCode::kMalformedJson,
-                    where + ": expected {\"text\": ...}: " + simdjson::error_message(error));
-    }
-    texts->emplace_back(text);
+    auto parsed = parser.Parse(std::string_view(jsonl).substr(begin, end - begin), ++line_number,
+                               &text);
+    if (!parsed.ok()) return parsed.status();
+    if (*parsed) texts->emplace_back(text);
+    begin = end + 1;
   }
   return Status::Ok();
+}
+
+void AppendIds(const int32_t* ids, size_t count, char separator, bool leading_separator,
+               std::string* out) {
+  // Written in place: one append per id cost more than encoding (the output
+  // of Chinese text has an id every 2 bytes).
+  // Room for 4096 ids at a time keeps the string near its final size.
+  constexpr size_t kMaxBytesPerId = 12;  // separator, '-', 10 digits
+  constexpr size_t kBatch = 4096;
+  for (size_t done = 0; done < count; done += kBatch) {
+    const size_t batch = std::min(kBatch, count - done);
+    const size_t start = out->size();
+    out->resize(start + batch * kMaxBytesPerId);
+    char* p = out->data() + start;
+    char* const end = out->data() + out->size();
+    for (size_t i = done; i < done + batch; ++i) {
+      if (i > 0 || leading_separator) *p++ = separator;
+      p = std::to_chars(p, end, ids[i]).ptr;
+    }
+    out->resize(static_cast<size_t>(p - out->data()));
+  }
+}
+
+bool FlushIfLarge(std::string* out) {
+  if (out->size() <= (1 << 20)) return true;
+  const bool ok = std::fwrite(out->data(), 1, out->size(), stdout) == out->size();
+  out->clear();
+  return ok;
+}
+
+bool FlushAll(std::string* out) {
+  const bool ok = std::fwrite(out->data(), 1, out->size(), stdout) == out->size();
+  out->clear();
+  return std::fflush(stdout) == 0 && ok;
 }
 
 }  // namespace edgepiece::cli

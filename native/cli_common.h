@@ -6,8 +6,11 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
+
+#include <simdjson.h>
 
 #include "runtime/base/status.h"
 #include "runtime/tokenizer/tokenizer.h"
@@ -65,8 +68,29 @@ std::optional<Tokenizer> LoadModel(const Flags& flags, int* exit_code);
 // \u00XX-free "\\xNN" text so the output stays valid JSON.
 void AppendJsonString(std::string_view bytes, std::string* out);
 
+// The text of one {"text": ...} line; keeps its parser and buffer between
+// lines. Parse returns false for a blank line.
+class JsonlTextParser {
+ public:
+  Result<bool> Parse(std::string_view line, size_t line_number, std::string_view* text);
+
+ private:
+  simdjson::ondemand::parser parser_;
+  simdjson::padded_string buffer_;
+};
+
 // Reads one {"text": ...} document per line of `jsonl`.
 Status ParseJsonlTexts(const std::string& jsonl, std::vector<std::string>* texts);
+
+// Appends `count` ids as decimal text, each preceded by `separator` except
+// the first when `leading_separator` is false.
+void AppendIds(const int32_t* ids, size_t count, char separator, bool leading_separator,
+               std::string* out);
+// Writes *out to stdout and clears it once it holds more than 1 MB (false on a
+// write error).
+bool FlushIfLarge(std::string* out);
+// Writes *out and flushes stdout (false on a write error).
+bool FlushAll(std::string* out);
 
 }  // namespace edgepiece::cli
 

@@ -7,6 +7,7 @@
 
 #include "native/cli_common.h"
 #include "native/commands.h"
+#include "native/input_reader.h"
 #include "runtime/text/utf8.h"
 
 namespace edgepiece::cli {
@@ -69,24 +70,22 @@ int RunDecode(int argc, char** argv) {
   int exit_code = kExitOk;
   auto tokenizer = LoadModel(*flags, &exit_code);
   if (!tokenizer) return exit_code;
-  std::string input;
   const std::string path = flags->positional().empty() ? "" : flags->positional()[0];
-  if (Status s = ReadInput(path, &input); !s.ok()) return FailStatus(s, "");
+  auto reader = InputReader::Open(path);
+  if (!reader.ok()) return FailStatus(reader.status(), "");
 
   std::vector<int32_t> ids;
   std::string error, bytes, out;
-  size_t begin = 0, line_number = 0;
-  while (begin < input.size()) {
-    size_t end = input.find('\n', begin);
-    if (end == std::string::npos) end = input.size();
-    const std::string_view line(input.data() + begin, end - begin);
-    begin = end + 1;
-    ++line_number;
-    const std::string where = "line " + std::to_string(line_number);
-    if (!ParseIds(line, &ids, &error)) return Fail(kExitFailure, where + ": " + error);
+  std::string_view line;
+  for (size_t line_number = 1;; ++line_number) {
+    auto more = reader->NextLine(&line);
+    if (!more.ok()) return FailStatus(more.status(), path);
+    if (!*more) break;
+    const auto where = [&] { return "line " + std::to_string(line_number); };
+    if (!ParseIds(line, &ids, &error)) return Fail(kExitFailure, where() + ": " + error);
     bytes.clear();
     if (Status s = tokenizer->DecodeBytes(ids.data(), ids.size(), &bytes); !s.ok()) {
-      return FailStatus(s, where);
+      return FailStatus(s, where());
     }
     if (flags->Has("jsonl")) {
       std::string text;
@@ -99,9 +98,9 @@ int RunDecode(int argc, char** argv) {
     } else {
       AppendUtf8Ignoring(bytes, &out);
     }
+    if (!FlushIfLarge(&out)) return Fail(kExitIo, "cannot write stdout");
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  if (std::fflush(stdout) != 0) return Fail(kExitIo, "cannot write stdout");
+  if (!FlushAll(&out)) return Fail(kExitIo, "cannot write stdout");
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 
 #include "native/cli_common.h"
 #include "native/commands.h"
+#include "native/input_reader.h"
 
 namespace edgepiece::cli {
 namespace {
@@ -28,12 +29,57 @@ each line is a {"text": ...} document. Writes one line per document.
 In a sampling run documents are encoded in input order with one RNG stream.
 )";
 
-void AppendIds(const std::vector<int32_t>& ids, std::string* out) {
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    *out += std::to_string(ids[i]);
+// Writes the tokens of one document in --format, in as many parts as the
+// input arrives in: ids and pieces go out as they come; json holds the
+// offsets back until the ids are closed.
+class DocumentWriter {
+ public:
+  enum class Format { kIds, kPieces, kJson };
+  DocumentWriter(Format format, const Tokenizer& tokenizer, std::string* out)
+      : format_(format), tokenizer_(tokenizer), out_(out) {}
+
+  void Begin() {
+    count_ = 0;
+    if (format_ == Format::kJson) {
+      *out_ += "{\"ids\":[";
+      offsets_ = "],\"offsets\":[";
+    }
   }
-}
+  // Appends `ids`; their offsets (json) are shifted by `offset_base`.
+  void Add(const Encoding& encoding, uint32_t offset_base) {
+    const std::vector<int32_t>& ids = encoding.ids;
+    if (format_ == Format::kPieces) {
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (count_ + i > 0) out_->push_back(' ');
+        AppendJsonString(*tokenizer_.IdToBytes(ids[i]), out_);
+      }
+    } else {
+      AppendIds(ids.data(), ids.size(), ',', count_ > 0, out_);
+    }
+    if (format_ == Format::kJson) {
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (count_ + i > 0) offsets_.push_back(',');
+        const int32_t range[2] = {static_cast<int32_t>(offset_base + encoding.offsets[2 * i]),
+                                  static_cast<int32_t>(offset_base + encoding.offsets[2 * i + 1])};
+        offsets_.push_back('[');
+        AppendIds(range, 2, ',', false, &offsets_);
+        offsets_.push_back(']');
+      }
+    }
+    count_ += ids.size();
+  }
+  void End() {
+    if (format_ == Format::kJson) *out_ += offsets_ + "]}";
+    out_->push_back('\n');
+  }
+
+ private:
+  Format format_;
+  const Tokenizer& tokenizer_;
+  std::string* out_;
+  size_t count_ = 0;
+  std::string offsets_;
+};
 
 }  // namespace
 
@@ -63,54 +109,72 @@ int RunEncode(int argc, char** argv) {
   auto tokenizer = LoadModel(*flags, &exit_code);
   if (!tokenizer) return exit_code;
 
-  std::string input;
   const std::string path = flags->positional().empty() ? "" : flags->positional()[0];
-  if (Status s = ReadInput(path, &input); !s.ok()) return FailStatus(s, "");
-  std::vector<std::string> documents;
-  if (flags->Has("jsonl")) {
-    if (Status s = ParseJsonlTexts(input, &documents); !s.ok()) return FailStatus(s, path);
-  } else {
-    documents.push_back(std::move(input));
-  }
+  auto reader = InputReader::Open(path);
+  if (!reader.ok()) return FailStatus(reader.status(), "");
 
   Encoder encoder(*tokenizer, rng_kind, seed);
   EncodeOptions options;
   options.alpha = alpha;
-  options.add_bos = flags->Has("bos");
-  options.add_eos = flags->Has("eos");
   options.with_offsets = format == "json";
+  const bool add_bos = flags->Has("bos"), add_eos = flags->Has("eos");
   Encoding encoding;
   std::string out;
-  for (size_t d = 0; d < documents.size(); ++d) {
-    if (Status s = encoder.Encode(documents[d], options, &encoding); !s.ok()) {
-      return FailStatus(s, "document " + std::to_string(d + 1));
-    }
-    if (format == "ids") {
-      AppendIds(encoding.ids, &out);
-    } else if (format == "pieces") {
-      for (size_t i = 0; i < encoding.ids.size(); ++i) {
-        if (i > 0) out.push_back(' ');
-        AppendJsonString(*tokenizer->IdToBytes(encoding.ids[i]), &out);
+  DocumentWriter writer(format == "ids"      ? DocumentWriter::Format::kIds
+                        : format == "pieces" ? DocumentWriter::Format::kPieces
+                                             : DocumentWriter::Format::kJson,
+                        *tokenizer, &out);
+  auto add_special = [&](int32_t id, uint32_t offset) {
+    encoding.ids.assign(1, id);
+    encoding.offsets.assign(2, offset);
+    writer.Add(encoding, 0);
+  };
+
+  if (flags->Has("jsonl")) {
+    JsonlTextParser parser;
+    options.add_bos = add_bos;
+    options.add_eos = add_eos;
+    std::string_view line, text;
+    size_t line_number = 0, document = 0;
+    for (;;) {
+      auto more = reader->NextLine(&line);
+      if (!more.ok()) return FailStatus(more.status(), path);
+      if (!*more) break;
+      auto parsed = parser.Parse(line, ++line_number, &text);
+      if (!parsed.ok()) return FailStatus(parsed.status(), path);
+      if (!*parsed) continue;
+      if (Status s = encoder.Encode(text, options, &encoding); !s.ok()) {
+        return FailStatus(s, "document " + std::to_string(document + 1));
       }
-    } else {
-      out += "{\"ids\":[";
-      AppendIds(encoding.ids, &out);
-      out += "],\"offsets\":[";
-      for (size_t i = 0; i < encoding.ids.size(); ++i) {
-        if (i > 0) out.push_back(',');
-        out += "[" + std::to_string(encoding.offsets[2 * i]) + "," +
-               std::to_string(encoding.offsets[2 * i + 1]) + "]";
+      ++document;
+      writer.Begin();
+      writer.Add(encoding, 0);
+      writer.End();
+      if (!FlushIfLarge(&out)) return Fail(kExitIo, "cannot write stdout");
+    }
+  } else {
+    // One document, encoded as it arrives in runs of whole chunks (the same
+    // ids as one Encode call: InputReader::NextChunks); offsets count from
+    // the document's start.
+    writer.Begin();
+    if (add_bos) add_special(kBosId, 0);
+    uint32_t offset_base = 0;
+    std::string_view text;
+    for (;;) {
+      auto more = reader->NextChunks(&text);
+      if (!more.ok()) return FailStatus(more.status(), path);
+      if (!*more) break;
+      if (Status s = encoder.Encode(text, options, &encoding); !s.ok()) {
+        return FailStatus(s, "document 1");
       }
-      out += "]}";
+      writer.Add(encoding, offset_base);
+      if (!encoding.offsets.empty()) offset_base += encoding.offsets.back();
+      if (!FlushIfLarge(&out)) return Fail(kExitIo, "cannot write stdout");
     }
-    out.push_back('\n');
-    if (out.size() > (1 << 20)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
+    if (add_eos) add_special(kEosId, offset_base);
+    writer.End();
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  if (std::fflush(stdout) != 0) return Fail(kExitIo, "cannot write stdout");
+  if (!FlushAll(&out)) return Fail(kExitIo, "cannot write stdout");
   return kExitOk;
 }
 
