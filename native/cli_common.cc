@@ -237,7 +237,7 @@ void AppendIds(const int32_t* ids, size_t count, char separator, bool leading_se
 }
 
 bool FlushIfLarge(std::string* out) {
-  if (out->size() <= (1 << 20)) return true;
+  if (out->size() <= (1 << 16)) return true;
   const bool ok = std::fwrite(out->data(), 1, out->size(), stdout) == out->size();
   out->clear();
   return ok;

@@ -86,7 +86,7 @@ Status ParseJsonlTexts(const std::string& jsonl, std::vector<std::string>* texts
 // the first when `leading_separator` is false.
 void AppendIds(const int32_t* ids, size_t count, char separator, bool leading_separator,
                std::string* out);
-// Writes *out to stdout and clears it once it holds more than 1 MB (false on a
+// Writes *out to stdout and clears it once it holds more than 64 KB (false on a
 // write error).
 bool FlushIfLarge(std::string* out);
 // Writes *out and flushes stdout (false on a write error).
