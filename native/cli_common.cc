@@ -4,8 +4,8 @@
 #include <time.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -183,12 +183,20 @@ void AppendJsonString(std::string_view bytes, std::string* out) {
   out->push_back('"');
 }
 
+struct JsonlTextParser::State {
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string buffer;
+};
+
+JsonlTextParser::JsonlTextParser() : state_(std::make_unique<State>()) {}
+JsonlTextParser::~JsonlTextParser() = default;
+
 Result<bool> JsonlTextParser::Parse(std::string_view line, size_t line_number,
                                     std::string_view* text) {
   if (line.find_first_not_of(" \t\r") == std::string_view::npos) return false;
-  buffer_ = simdjson::padded_string(line);
+  state_->buffer = simdjson::padded_string(line);
   simdjson::ondemand::document doc;
-  auto error = parser_.iterate(buffer_).get(doc);
+  auto error = state_->parser.iterate(state_->buffer).get(doc);
   if (!error) error = doc["text"].get_string().get(*text);
   if (error) {
     return Status(StatusCode::kMalformedJson, "line " + std::to_string(line_number) +
@@ -215,25 +223,40 @@ Status ParseJsonlTexts(const std::string& jsonl, std::vector<std::string>* texts
   return Status::Ok();
 }
 
-void AppendIds(const int32_t* ids, size_t count, char separator, bool leading_separator,
-               std::string* out) {
-  // Written in place: one append per id cost more than encoding (the output
-  // of Chinese text has an id every 2 bytes).
-  // Room for 4096 ids at a time keeps the string near its final size.
-  constexpr size_t kMaxBytesPerId = 12;  // separator, '-', 10 digits
+namespace {
+
+template <typename Int>
+void AppendDecimalImpl(const Int* values, size_t count, char separator, bool leading_separator,
+                       std::string* out) {
+  // Written in place: one append per number cost more than encoding (the
+  // output of Chinese text has an id every 2 bytes). Room for 4096 numbers
+  // at a time keeps the string near its final size.
+  constexpr size_t kMaxBytesPerValue = 22;  // separator, '-', 20 digits
   constexpr size_t kBatch = 4096;
   for (size_t done = 0; done < count; done += kBatch) {
     const size_t batch = std::min(kBatch, count - done);
     const size_t start = out->size();
-    out->resize(start + batch * kMaxBytesPerId);
+    out->resize(start + batch * kMaxBytesPerValue);
     char* p = out->data() + start;
     char* const end = out->data() + out->size();
     for (size_t i = done; i < done + batch; ++i) {
       if (i > 0 || leading_separator) *p++ = separator;
-      p = std::to_chars(p, end, ids[i]).ptr;
+      p = std::to_chars(p, end, values[i]).ptr;
     }
     out->resize(static_cast<size_t>(p - out->data()));
   }
+}
+
+}  // namespace
+
+void AppendDecimal(const int32_t* values, size_t count, char separator, bool leading_separator,
+                   std::string* out) {
+  AppendDecimalImpl(values, count, separator, leading_separator, out);
+}
+
+void AppendDecimal(const uint64_t* values, size_t count, char separator, bool leading_separator,
+                   std::string* out) {
+  AppendDecimalImpl(values, count, separator, leading_separator, out);
 }
 
 bool FlushIfLarge(std::string* out) {

@@ -5,12 +5,11 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "runtime/base/status.h"
 #include "runtime/tokenizer/tokenizer.h"
@@ -69,23 +68,31 @@ std::optional<Tokenizer> LoadModel(const Flags& flags, int* exit_code);
 void AppendJsonString(std::string_view bytes, std::string* out);
 
 // The text of one {"text": ...} line; keeps its parser and buffer between
-// lines. Parse returns false for a blank line.
+// lines. Parse returns false for a blank line; *text stays valid until the
+// next Parse.
 class JsonlTextParser {
  public:
+  JsonlTextParser();
+  ~JsonlTextParser();
+  JsonlTextParser(const JsonlTextParser&) = delete;
+  JsonlTextParser& operator=(const JsonlTextParser&) = delete;
+
   Result<bool> Parse(std::string_view line, size_t line_number, std::string_view* text);
 
  private:
-  simdjson::ondemand::parser parser_;
-  simdjson::padded_string buffer_;
+  struct State;  // simdjson's parser and padded buffer, kept out of this header
+  std::unique_ptr<State> state_;
 };
 
 // Reads one {"text": ...} document per line of `jsonl`.
 Status ParseJsonlTexts(const std::string& jsonl, std::vector<std::string>* texts);
 
-// Appends `count` ids as decimal text, each preceded by `separator` except
-// the first when `leading_separator` is false.
-void AppendIds(const int32_t* ids, size_t count, char separator, bool leading_separator,
-               std::string* out);
+// Appends `count` numbers as decimal text, each preceded by `separator`
+// except the first when `leading_separator` is false.
+void AppendDecimal(const int32_t* values, size_t count, char separator, bool leading_separator,
+                   std::string* out);
+void AppendDecimal(const uint64_t* values, size_t count, char separator, bool leading_separator,
+                   std::string* out);
 // Writes *out to stdout and clears it once it holds more than 64 KB (false on a
 // write error).
 bool FlushIfLarge(std::string* out);

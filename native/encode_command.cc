@@ -45,8 +45,9 @@ class DocumentWriter {
       offsets_ = "],\"offsets\":[";
     }
   }
-  // Appends `ids`; their offsets (json) are shifted by `offset_base`.
-  void Add(const Encoding& encoding, uint32_t offset_base) {
+  // Appends the tokens of `encoding`; their offsets (json) are shifted by
+  // `offset_base`, where its text starts in the document.
+  void Add(const Encoding& encoding, uint64_t offset_base) {
     const std::vector<int32_t>& ids = encoding.ids;
     if (format_ == Format::kPieces) {
       for (size_t i = 0; i < ids.size(); ++i) {
@@ -54,15 +55,15 @@ class DocumentWriter {
         AppendJsonString(*tokenizer_.IdToBytes(ids[i]), out_);
       }
     } else {
-      AppendIds(ids.data(), ids.size(), ',', count_ > 0, out_);
+      AppendDecimal(ids.data(), ids.size(), ',', count_ > 0, out_);
     }
     if (format_ == Format::kJson) {
       for (size_t i = 0; i < ids.size(); ++i) {
         if (count_ + i > 0) offsets_.push_back(',');
-        const int32_t range[2] = {static_cast<int32_t>(offset_base + encoding.offsets[2 * i]),
-                                  static_cast<int32_t>(offset_base + encoding.offsets[2 * i + 1])};
+        const uint64_t range[2] = {offset_base + encoding.offsets[2 * i],
+                                   offset_base + encoding.offsets[2 * i + 1]};
         offsets_.push_back('[');
-        AppendIds(range, 2, ',', false, &offsets_);
+        AppendDecimal(range, 2, ',', false, &offsets_);
         offsets_.push_back(']');
       }
     }
@@ -124,10 +125,10 @@ int RunEncode(int argc, char** argv) {
                         : format == "pieces" ? DocumentWriter::Format::kPieces
                                              : DocumentWriter::Format::kJson,
                         *tokenizer, &out);
-  auto add_special = [&](int32_t id, uint32_t offset) {
+  auto add_special = [&](int32_t id, uint64_t offset) {
     encoding.ids.assign(1, id);
-    encoding.offsets.assign(2, offset);
-    writer.Add(encoding, 0);
+    encoding.offsets.assign(2, 0);
+    writer.Add(encoding, offset);
   };
 
   if (flags->Has("jsonl")) {
@@ -158,7 +159,7 @@ int RunEncode(int argc, char** argv) {
     // the document's start.
     writer.Begin();
     if (add_bos) add_special(kBosId, 0);
-    uint32_t offset_base = 0;
+    uint64_t offset_base = 0;
     std::string_view text;
     for (;;) {
       auto more = reader->NextChunks(&text);

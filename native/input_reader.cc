@@ -1,5 +1,7 @@
 #include "native/input_reader.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -12,6 +14,11 @@ Result<InputReader> InputReader::Open(const std::string& path, size_t block_byte
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
     return Status(StatusCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
+  }
+  struct stat info;
+  if (fstat(fileno(file), &info) == 0 && S_ISDIR(info.st_mode)) {
+    std::fclose(file);
+    return Status(StatusCode::kIoError, "cannot read " + path + ": is a directory");
   }
   return InputReader(file, true, block_bytes);
 }
@@ -40,7 +47,10 @@ Status InputReader::Fill() {
   const size_t got = std::fread(&buffer_[old_size], 1, block_bytes_, file_);
   buffer_.resize(old_size + got);
   if (got < block_bytes_) {
-    if (std::ferror(file_)) return Status(StatusCode::kIoError, "cannot read the input");
+    if (std::ferror(file_)) {
+      return Status(StatusCode::kIoError, std::string("cannot read the input: ") +
+                                              std::strerror(errno));
+    }
     eof_ = true;
   }
   return Status::Ok();

@@ -30,8 +30,10 @@ class InputReader {
   // The next run of text that ends at a chunk boundary, i.e. right after a
   // maximal run of '\n' (or at the end of the input): encoding such runs one
   // by one gives the ids of encoding the whole text, because chunks never
-  // span them and NFC never composes across '\n'. False at the end.
-  // `*text` stays valid until the next call.
+  // span them, and NFC of the whole is the NFC of the runs put together:
+  // '\n' is a starter that composes with nothing, and canonical reordering
+  // never moves a mark across a starter. False at the end. `*text` stays
+  // valid until the next call.
   Result<bool> NextChunks(std::string_view* text);
   // The next line without its '\n' (a last line may lack one). False at the
   // end. Use one of NextChunks and NextLine per reader.

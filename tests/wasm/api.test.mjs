@@ -127,22 +127,30 @@ test('results stay right when the module memory grows and the input buffer moves
 });
 
 test('pooled results keep their values while later results fill the pool', async () => {
-  // Results up to 4 KB are views of a shared pool buffer (core.js copyOut):
+  // Results up to 2 KB are views of a shared pool buffer (core.js copyOut):
   // each must keep its own values however many results follow it.
   const tok = await Tokenizer.load(modelBytes('kjvzh-8k'));
   const docs = publicDocuments().slice(0, 200);
   const texts = [...docs.flatMap((d) => d.split('\n')), ...docs];  // 0 to > 1,024 ids each
   const kept = texts.map((t) => tok.encode(t));
   const sizes = kept.map((ids) => ids.byteLength);
-  assert.ok(sizes.some((b) => b <= 64) && sizes.some((b) => b > 64 && b <= 4096) &&
-            sizes.some((b) => b > 4096), 'results on both sides of both thresholds');
-  assert.ok(kept.reduce((n, ids) => n + ids.byteLength, 0) > 4 * 65536, 'several pools');
+  assert.ok(sizes.some((b) => b <= 64) && sizes.some((b) => b > 64 && b <= 2048) &&
+            sizes.some((b) => b > 2048), 'results on both sides of both thresholds');
+  assert.ok(kept.reduce((n, ids) => n + ids.byteLength, 0) > 4 * 16384, 'several pools');
   const expected = tok.encodeBatch(texts);
   kept.forEach((ids, i) => assert.deepEqual(Array.from(ids), Array.from(expected[i])));
   const bytes = kept.map((ids) => tok.decodeBytes(ids));
   bytes.forEach((b, i) => assert.equal(new TextDecoder().decode(b), texts[i].normalize('NFC')));
   const own = kept[1].slice();
   assert.equal(own.buffer.byteLength, own.byteLength);
+  // Transferring a pooled result's buffer detaches the pool; later results
+  // must come from a new one.
+  const pooled = tok.encode(texts.find((t) => tok.encode(t).byteLength > 64));
+  const expectedIds = Array.from(pooled);
+  const moved = structuredClone(pooled, { transfer: [pooled.buffer] });
+  assert.deepEqual(Array.from(moved), expectedIds);
+  assert.equal(pooled.length, 0, 'the transfer detached the pool');
+  kept.slice(0, 500).forEach((ids, i) => assert.deepEqual(Array.from(tok.encode(texts[i])), Array.from(expected[i])));
   tok.dispose();
 });
 

@@ -77,3 +77,32 @@ test('invalid UTF-8 bytes: native and WASM agree', async () => {
   }
   tok.dispose();
 });
+
+test('a plain document over many 64 KB blocks: the streaming CLI equals one encode', async () => {
+  // The CLI encodes plain input block by block (native/input_reader.h); ids,
+  // sampled ids, <bos>/<eos> and offsets must be those of one call on the
+  // whole text. Runs of '\n' and combining marks after '\n' are common here
+  // so some fall on block edges.
+  const texts = randomStrings(12000, 4242);
+  const text = texts.join('\n') + '\n\n\u0301e\u0301';  // > 200 KB, no final '\n'
+  assert.ok(Buffer.byteLength(text) > 3 * 65536);
+  const modelPath = path.join(goldenDir, 'kjvzh-8k.model');
+  for (const [flags, options] of [[[], {}], [['--bos', '--eos'], { bos: true, eos: true }],
+    [['--alpha', '0.1', '--rng', 'glibc', '--seed', '3'], { alpha: 0.1 }]]) {
+    const tok = await edgepiece.Tokenizer.load(modelBytes('kjvzh-8k'), { seed: 3, rng: 'glibc' });
+    const ids = tok.encode(text, options);
+    const native = runCli(['encode', '--model', modelPath, ...flags], Buffer.from(text));
+    assert.equal(native, ids.join(',') + '\n', `flags ${flags.join(' ')}`);
+    tok.setSeed(3);
+    const bytes = Buffer.from(text.normalize('NFC'));
+    const expected = tok.encodeWithOffsets(bytes, options);  // byte offsets
+    const json = JSON.parse(runCli(['encode', '--model', modelPath, '--format', 'json', ...flags],
+      Buffer.from(text)));
+    assert.deepEqual(json.ids, Array.from(expected.ids), `json ids, flags ${flags.join(' ')}`);
+    assert.deepEqual(json.offsets.flat(), Array.from(expected.offsets), `offsets, flags ${flags.join(' ')}`);
+    assert.equal(runCli(['decode', '--model', modelPath], native), text.normalize('NFC'));
+    tok.dispose();
+  }
+  assert.equal(runCli(['encode', '--model', modelPath, '--bos', '--eos', '--format', 'json'], ''),
+    '{"ids":[1,2],"offsets":[[0,0],[0,0]]}\n');
+});

@@ -142,18 +142,19 @@ export function sizeResult(status) {
 // of module memory) out into JS memory. V8 keeps a typed array of at most 64
 // bytes inside its heap; a larger one gets its own ArrayBuffer, whose
 // allocation cost 1.2-2.5 us in Node 20 here, more than encoding a 60-byte
-// line. So results up to 4 KB are carved out of a shared 64 KB ArrayBuffer,
-// as Node's Buffer pool does: such a result's `.buffer` holds other results
-// too (`slice()` gives one its own buffer, e.g. before a transfer).
-const POOL_BYTES = 64 * 1024;
-const POOLED_MAX_BYTES = 4096;
+// line. So results up to 2 KB are carved out of a shared 16 KB ArrayBuffer,
+// as Node's Buffer pool does (8 KB there): such a result's `.buffer` holds
+// other results too (`slice()` gives one its own buffer, e.g. before a
+// transfer). A transferred pool is detached (byteLength 0) and replaced.
+const POOL_BYTES = 16 * 1024;
+const POOLED_MAX_BYTES = 2048;
 let pool = null;
 let poolUsed = 0;
 export function copyOut(view, start, count) {
   const bytes = count * view.BYTES_PER_ELEMENT;
   // (An empty typed array of its own costs ~200 ns too: it comes from the pool.)
   if ((bytes > 0 && bytes <= 64) || bytes > POOLED_MAX_BYTES) return view.slice(start, start + count);
-  if (pool === null || poolUsed + bytes > POOL_BYTES) {
+  if (pool === null || pool.byteLength === 0 || poolUsed + bytes > POOL_BYTES) {
     pool = new ArrayBuffer(POOL_BYTES);
     poolUsed = 0;
   }
@@ -161,6 +162,13 @@ export function copyOut(view, start, count) {
   out.set(view.subarray(start, start + count));
   poolUsed += (bytes + 7) & ~7;  // 8-byte aligned for any element type
   return out;
+}
+
+// `array` itself when it owns its buffer, else a copy that does: posting a
+// view would clone its whole buffer (a pool, a batch).
+export function ownBuffer(array) {
+  return ArrayBuffer.isView(array) && array.byteLength !== array.buffer.byteLength
+    ? array.slice() : array;
 }
 
 // Copies `bytes` into module memory; returns the pointer. The caller frees.

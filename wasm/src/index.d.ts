@@ -43,9 +43,10 @@ export class Tokenizer {
   setSeed(seed: number): void;
   /**
    * Strings are NFC-normalized first; bytes are taken as normalized UTF-8.
-   * Results up to 4 KB are views of a shared, pooled ArrayBuffer (like Node's
-   * Buffer pool; so are encodeBatch's, encodeWithOffsets' and decodeBytes'):
-   * call `slice()` before transferring or posting one's `.buffer`.
+   * Results up to 2 KB are views of a shared, pooled ArrayBuffer (like Node's
+   * Buffer pool; so are those of encodeWithOffsets and decodeBytes, and
+   * encodeBatch's results share one buffer per call): call `slice()` before
+   * transferring or posting one's `.buffer` (a transfer empties the others).
    */
   encode(text: string | Uint8Array, options?: EncodeOptions): Int32Array;
   /** Many texts in one call (faster for short texts); sampling continues one stream in order. */

@@ -1,7 +1,7 @@
 // EdgepieceWorker: the tokenizer and the language model in a Worker (a
 // module Web Worker in browsers, worker_threads in Node), behind promises
 // and an async iterator, so long generations never block the page.
-import { EdgepieceError } from './core.js';
+import { EdgepieceError, ownBuffer } from './core.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
@@ -71,7 +71,7 @@ export class EdgepieceWorker {
   encode(text, options = {}) { return this.#call('encode', { text, options }); }
   encodeWithOffsets(text, options = {}) { return this.#call('encodeWithOffsets', { text, options }); }
   setSeed(seed) { return this.#call('setSeed', { seed }); }
-  decode(ids) { return this.#call('decode', { ids }); }
+  decode(ids) { return this.#call('decode', { ids: ownBuffer(ids) }); }
   score(text) { return this.#call('score', { text }); }
 
   /**

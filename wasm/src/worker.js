@@ -3,6 +3,7 @@
 // generated text, so the page's main thread stays responsive. Runs as a
 // module Web Worker or a Node worker_threads Worker.
 import { EdgepieceError, Model, Tokenizer, init } from './index.js';
+import { ownBuffer } from './core.js';
 
 const inBrowser = typeof self !== 'undefined' && typeof self.postMessage === 'function';
 const port = inBrowser ? self : (await import('node:worker_threads')).parentPort;
@@ -48,12 +49,12 @@ const handlers = {
     session = model.session();
     return { vocabSize: model.vocabSize, numParameters: model.numParameters };
   },
-  // slice(): results are views of a pooled buffer, which postMessage would
-  // copy whole.
-  encode({ text, options }) { return need(tokenizer, 'tokenizer').encode(text, options).slice(); },
+  // ownBuffer(): results may be views of a pooled buffer, which postMessage
+  // would copy whole.
+  encode({ text, options }) { return ownBuffer(need(tokenizer, 'tokenizer').encode(text, options)); },
   encodeWithOffsets({ text, options }) {
     const { ids, offsets } = need(tokenizer, 'tokenizer').encodeWithOffsets(text, options);
-    return { ids: ids.slice(), offsets: offsets.slice() };
+    return { ids: ownBuffer(ids), offsets: ownBuffer(offsets) };
   },
   setSeed({ seed }) { need(tokenizer, 'tokenizer').setSeed(seed); return null; },
   decode({ ids }) { return need(tokenizer, 'tokenizer').decode(ids); },
