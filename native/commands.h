@@ -7,6 +7,7 @@ namespace edgepiece::cli {
 int RunEncode(int argc, char** argv);
 int RunDecode(int argc, char** argv);
 int RunInfo(int argc, char** argv);
+int RunPack(int argc, char** argv);
 int RunBench(int argc, char** argv);
 int RunGenerate(int argc, char** argv);
 int RunScore(int argc, char** argv);

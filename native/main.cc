@@ -15,6 +15,7 @@ commands:
   encode   text -> token ids (deterministic Viterbi or exact subword sampling)
   decode   token ids -> text
   info     describe a BytePiece model file
+  pack     write a BytePiece model in the packed form (5-9x smaller)
   generate stream text from the language model
   score    bits per byte of a text under the language model
   bench    measure encode throughput, or LM prefill/decode speed
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(command, "encode") == 0) return RunEncode(argc - 2, argv + 2);
   if (std::strcmp(command, "decode") == 0) return RunDecode(argc - 2, argv + 2);
   if (std::strcmp(command, "info") == 0) return RunInfo(argc - 2, argv + 2);
+  if (std::strcmp(command, "pack") == 0) return RunPack(argc - 2, argv + 2);
   if (std::strcmp(command, "bench") == 0) return RunBench(argc - 2, argv + 2);
   if (std::strcmp(command, "generate") == 0) return RunGenerate(argc - 2, argv + 2);
   if (std::strcmp(command, "score") == 0) return RunScore(argc - 2, argv + 2);

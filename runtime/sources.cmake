@@ -26,4 +26,5 @@ set(EDGEPIECE_RUNTIME_SOURCES
   tokenizer/rng.cc
   tokenizer/tokenizer.cc
   tokenizer/vocab.cc
+  tokenizer/vocab_packed.cc
 )

@@ -39,7 +39,7 @@ typedef struct ep_encoder ep_encoder;     /* RNG stream + result buffers */
 /* Message of the last failed call on this thread ("" if none). */
 const char* ep_last_error(void);
 
-/* Parses a BytePiece model (JSON bytes). */
+/* Parses a BytePiece model: the JSON file or its packed form (edgepiece pack). */
 int32_t ep_tokenizer_create(const uint8_t* model, size_t size, ep_tokenizer** out);
 void ep_tokenizer_destroy(ep_tokenizer* tokenizer);
 int32_t ep_tokenizer_vocab_size(const ep_tokenizer* tokenizer);

@@ -18,8 +18,16 @@ Result<Tokenizer> Tokenizer::FromVocab(Result<Vocab> vocab) {
   return Tokenizer(std::move(state));
 }
 
-Result<Tokenizer> Tokenizer::FromBytes(std::string_view model_json) {
-  return FromVocab(Vocab::Parse(model_json));
+namespace {
+
+Result<Vocab> ParseModel(std::string_view model) {
+  return Vocab::IsPacked(model) ? Vocab::ParsePacked(model) : Vocab::Parse(model);
+}
+
+}  // namespace
+
+Result<Tokenizer> Tokenizer::FromBytes(std::string_view model) {
+  return FromVocab(ParseModel(model));
 }
 
 Result<Tokenizer> Tokenizer::FromFile(const std::string& path) {
@@ -27,7 +35,7 @@ Result<Tokenizer> Tokenizer::FromFile(const std::string& path) {
   {  // the file is released before the automaton is built: lower peak memory
     auto file = FileView::Open(path);
     if (!file.ok()) return file.status();
-    vocab = Vocab::Parse(file->contents());
+    vocab = ParseModel(file->contents());
   }
   return FromVocab(std::move(vocab));
 }

@@ -46,8 +46,9 @@ struct Encoding {
 
 class Tokenizer {
  public:
-  // Parses and validates a BytePiece model file (docs/bytepiece.md).
-  static Result<Tokenizer> FromBytes(std::string_view model_json);
+  // Parses and validates a BytePiece model file (docs/bytepiece.md), JSON
+  // or packed (Vocab::Pack; told apart by the packed signature).
+  static Result<Tokenizer> FromBytes(std::string_view model);
   static Result<Tokenizer> FromFile(const std::string& path);
   // From pieces and counts in id order (tests and tools).
   static Result<Tokenizer> FromPieces(const std::vector<std::string>& pieces,

@@ -2,11 +2,11 @@
 // sampled with one glibc stream) and on invalid UTF-8 given as bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { edgepiece, goldenDir, modelBytes, nativeCli } from './support.mjs';
+import { edgepiece, goldenDir, modelBytes, nativeCli, publicDocuments } from './support.mjs';
 
 // Deterministic PRNG (xorshift32) so failures reproduce.
 function rng(seed) {
@@ -105,4 +105,26 @@ test('a plain document over many 64 KB blocks: the streaming CLI equals one enco
   }
   assert.equal(runCli(['encode', '--model', modelPath, '--bos', '--eos', '--format', 'json'], ''),
     '{"ids":[1,2],"offsets":[[0,0],[0,0]]}\n');
+});
+
+test('packed models (edgepiece pack) load in WASM and encode like their JSON', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-pack-'));
+  const docs = publicDocuments().filter((_, i) => i % 11 === 0);
+  for (const model of ['kjvzh-8k', 'plus40k']) {
+    const packedPath = path.join(dir, `${model}.bpk`);
+    runCli(['pack', '--model', path.join(goldenDir, `${model}.model`), '--output', packedPath]);
+    const packed = new Uint8Array(readFileSync(packedPath));
+    assert.ok(packed.length * 5 < modelBytes(model).length, 'packed is 5x smaller');
+    const fromJson = await edgepiece.Tokenizer.load(modelBytes(model), { seed: 8, rng: 'glibc' });
+    const fromPacked = await edgepiece.Tokenizer.load(packed, { seed: 8, rng: 'glibc' });
+    assert.equal(fromPacked.vocabSize, fromJson.vocabSize);
+    for (const doc of docs) {
+      assert.deepEqual(fromPacked.encode(doc, { alpha: 0.1 }), fromJson.encode(doc, { alpha: 0.1 }));
+      assert.deepEqual(fromPacked.encode(doc), fromJson.encode(doc));
+    }
+    await assert.rejects(edgepiece.Tokenizer.load(packed.subarray(0, packed.length - 1)),
+      (e) => e.code === 'INVALID_MODEL' && /packed model/.test(e.message));
+    fromJson.dispose();
+    fromPacked.dispose();
+  }
 });

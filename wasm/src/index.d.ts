@@ -35,7 +35,7 @@ export interface EncodeOptions {
 }
 
 export class Tokenizer {
-  /** Parses a BytePiece model file. */
+  /** Parses a BytePiece model file: the JSON model or its packed form (`edgepiece pack`). */
   static load(modelBytes: Uint8Array, options?: LoadOptions): Promise<Tokenizer>;
   /** Pieces + 3 (<pad>, <bos>, <eos>). */
   readonly vocabSize: number;

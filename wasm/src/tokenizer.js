@@ -29,7 +29,7 @@ export class Tokenizer {
     registry.register(this, handles, this);
   }
 
-  /** Parses a BytePiece model file (Uint8Array). Options: seed, rng ('default' | 'glibc'). */
+  /** Parses a BytePiece model file (Uint8Array: JSON or packed). Options: seed, rng ('default' | 'glibc'). */
   static async load(modelBytes, options = {}) {
     await init();
     if (!(modelBytes instanceof Uint8Array)) {
