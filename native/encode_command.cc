@@ -1,7 +1,11 @@
 // edgepiece encode: text -> ids, one output line per document.
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "native/cli_common.h"
@@ -22,6 +26,8 @@ each line is a {"text": ...} document. Writes one line per document.
   --rng glibc|default   glibc reproduces the reference bit for bit (default: default)
   --bos, --eos          add <bos> (1) / <eos> (2)
   --jsonl               input has one {"text": ...} object per line
+  --threads N           encode on N threads (deterministic only: a sampling run
+                        keeps one RNG stream in input order); default 1
   --format F            ids (default): comma-separated ids, the golden format
                         pieces: JSON-quoted pieces separated by spaces
                         json: {"ids": [...], "offsets": [[begin, end], ...]}
@@ -82,10 +88,64 @@ class DocumentWriter {
   std::string offsets_;
 };
 
+// Texts read ahead and encoded together, on several threads when asked:
+// the reader's views do not outlive its next call, so texts are copied (into
+// strings reused from batch to batch).
+class Batch {
+ public:
+  Batch(const Tokenizer& tokenizer, RngKind rng, uint32_t seed, int threads) {
+    for (int t = 0; t < threads; ++t) encoders_.emplace_back(tokenizer, rng, seed);
+  }
+  // Bytes worth reading before encoding: 64 KB a thread (more only made
+  // fresh pages, see InputReader).
+  size_t target_bytes() const { return encoders_.size() * InputReader::kDefaultBlockBytes; }
+  size_t size() const { return size_; }
+  size_t bytes() const { return bytes_; }
+  const Encoding& encoding(size_t i) const { return encodings_[i]; }
+
+  void Add(std::string_view text) {
+    if (size_ == texts_.size()) texts_.emplace_back();
+    texts_[size_++].assign(text);
+    bytes_ += text.size();
+  }
+  // Encodes every text; the first failure in input order, with its index.
+  Status Encode(const EncodeOptions& options, size_t* failed) {
+    encodings_.resize(std::max(encodings_.size(), size_));
+    statuses_.assign(size_, Status::Ok());
+    std::atomic<size_t> next{0};
+    auto work = [&](Encoder* encoder) {
+      for (size_t i; (i = next++) < size_;) {
+        statuses_[i] = encoder->Encode(texts_[i], options, &encodings_[i]);
+      }
+    };
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < encoders_.size() && t < size_; ++t) {
+      helpers.emplace_back(work, &encoders_[t]);
+    }
+    work(&encoders_[0]);
+    for (std::thread& helper : helpers) helper.join();
+    for (size_t i = 0; i < size_; ++i) {
+      if (!statuses_[i].ok()) {
+        *failed = i;
+        return statuses_[i];
+      }
+    }
+    return Status::Ok();
+  }
+  void Clear() { size_ = bytes_ = 0; }
+
+ private:
+  std::vector<Encoder> encoders_;  // one per thread
+  std::vector<std::string> texts_;
+  std::vector<Encoding> encodings_;
+  std::vector<Status> statuses_;
+  size_t size_ = 0, bytes_ = 0;
+};
+
 }  // namespace
 
 int RunEncode(int argc, char** argv) {
-  auto flags = Flags::Parse(argc, argv, {"model", "alpha", "seed", "rng", "format"},
+  auto flags = Flags::Parse(argc, argv, {"model", "alpha", "seed", "rng", "format", "threads"},
                             {"bos", "eos", "jsonl"});
   if (!flags) return kExitUsage;
   if (flags->help()) {
@@ -93,9 +153,16 @@ int RunEncode(int argc, char** argv) {
     return kExitOk;
   }
   double alpha;
-  uint32_t seed;
-  if (!flags->GetDouble("alpha", -1.0, &alpha) || !flags->GetUint32("seed", 0, &seed)) {
+  uint32_t seed, threads;
+  if (!flags->GetDouble("alpha", -1.0, &alpha) || !flags->GetUint32("seed", 0, &seed) ||
+      !flags->GetUint32("threads", 1, &threads)) {
     return kExitUsage;
+  }
+  if (threads < 1 || threads > 256) return Fail(kExitUsage, "--threads must be in 1..256");
+  if (threads > 1 && alpha >= 0) {
+    return Fail(kExitUsage,
+                "--threads needs deterministic encoding (sampling keeps one RNG stream in "
+                "input order)");
   }
   RngKind rng_kind;
   if (!ParseRngKind(flags->Get("rng", "default").c_str(), &rng_kind)) {
@@ -114,43 +181,50 @@ int RunEncode(int argc, char** argv) {
   auto reader = InputReader::Open(path);
   if (!reader.ok()) return FailStatus(reader.status(), "");
 
-  Encoder encoder(*tokenizer, rng_kind, seed);
+  Batch batch(*tokenizer, rng_kind, seed, static_cast<int>(threads));
   EncodeOptions options;
   options.alpha = alpha;
   options.with_offsets = format == "json";
   const bool add_bos = flags->Has("bos"), add_eos = flags->Has("eos");
-  Encoding encoding;
   std::string out;
   DocumentWriter writer(format == "ids"      ? DocumentWriter::Format::kIds
                         : format == "pieces" ? DocumentWriter::Format::kPieces
                                              : DocumentWriter::Format::kJson,
                         *tokenizer, &out);
+  Encoding special;
   auto add_special = [&](int32_t id, uint64_t offset) {
-    encoding.ids.assign(1, id);
-    encoding.offsets.assign(2, 0);
-    writer.Add(encoding, offset);
+    special.ids.assign(1, id);
+    special.offsets.assign(2, 0);
+    writer.Add(special, offset);
   };
 
   if (flags->Has("jsonl")) {
+    // One document a line, a batch of them at a time.
     JsonlTextParser parser;
     options.add_bos = add_bos;
     options.add_eos = add_eos;
     std::string_view line, text;
-    size_t line_number = 0, document = 0;
-    for (;;) {
-      auto more = reader->NextLine(&line);
-      if (!more.ok()) return FailStatus(more.status(), path);
-      if (!*more) break;
-      auto parsed = parser.Parse(line, ++line_number, &text);
-      if (!parsed.ok()) return FailStatus(parsed.status(), path);
-      if (!*parsed) continue;
-      if (Status s = encoder.Encode(text, options, &encoding); !s.ok()) {
-        return FailStatus(s, "document " + std::to_string(document + 1));
+    size_t line_number = 0, documents_done = 0;
+    for (bool more_input = true; more_input;) {
+      batch.Clear();
+      while (batch.bytes() < batch.target_bytes()) {
+        auto more = reader->NextLine(&line);
+        if (!more.ok()) return FailStatus(more.status(), path);
+        if (!(more_input = *more)) break;
+        auto parsed = parser.Parse(line, ++line_number, &text);
+        if (!parsed.ok()) return FailStatus(parsed.status(), path);
+        if (*parsed) batch.Add(text);
       }
-      ++document;
-      writer.Begin();
-      writer.Add(encoding, 0);
-      writer.End();
+      size_t failed = 0;
+      if (Status s = batch.Encode(options, &failed); !s.ok()) {
+        return FailStatus(s, "document " + std::to_string(documents_done + failed + 1));
+      }
+      for (size_t i = 0; i < batch.size(); ++i) {
+        writer.Begin();
+        writer.Add(batch.encoding(i), 0);
+        writer.End();
+      }
+      documents_done += batch.size();
       if (!FlushIfLarge(&out)) return Fail(kExitIo, "cannot write stdout");
     }
   } else {
@@ -161,15 +235,21 @@ int RunEncode(int argc, char** argv) {
     if (add_bos) add_special(kBosId, 0);
     uint64_t offset_base = 0;
     std::string_view text;
-    for (;;) {
-      auto more = reader->NextChunks(&text);
-      if (!more.ok()) return FailStatus(more.status(), path);
-      if (!*more) break;
-      if (Status s = encoder.Encode(text, options, &encoding); !s.ok()) {
-        return FailStatus(s, "document 1");
+    for (bool more_input = true; more_input;) {
+      batch.Clear();
+      while (batch.bytes() < batch.target_bytes()) {
+        auto more = reader->NextChunks(&text);
+        if (!more.ok()) return FailStatus(more.status(), path);
+        if (!(more_input = *more)) break;
+        batch.Add(text);
       }
-      writer.Add(encoding, offset_base);
-      if (!encoding.offsets.empty()) offset_base += encoding.offsets.back();
+      size_t failed = 0;
+      if (Status s = batch.Encode(options, &failed); !s.ok()) return FailStatus(s, "document 1");
+      for (size_t i = 0; i < batch.size(); ++i) {
+        const Encoding& encoding = batch.encoding(i);
+        writer.Add(encoding, offset_base);
+        if (!encoding.offsets.empty()) offset_base += encoding.offsets.back();
+      }
       if (!FlushIfLarge(&out)) return Fail(kExitIo, "cannot write stdout");
     }
     if (add_eos) add_special(kEosId, offset_base);

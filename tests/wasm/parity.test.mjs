@@ -52,8 +52,11 @@ for (const model of ['kjvzh-8k', 'plus40k']) {
       const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-parity-'));
       const jsonl = path.join(dir, 'docs.jsonl');
       writeFileSync(jsonl, texts.map((text) => JSON.stringify({ text })).join('\n') + '\n');
-      const native = runCli(['encode', '--model', path.join(goldenDir, `${model}.model`), '--jsonl',
-        '--rng', 'glibc', '--seed', String(seed), '--alpha', String(alpha), jsonl]).split('\n');
+      const args = ['encode', '--model', path.join(goldenDir, `${model}.model`), '--jsonl',
+        '--rng', 'glibc', '--seed', String(seed), '--alpha', String(alpha), jsonl];
+      const output = runCli(args);
+      if (alpha < 0) assert.equal(runCli([...args, '--threads', '2']), output, '--threads 2');
+      const native = output.split('\n');
       const tok = await edgepiece.Tokenizer.load(modelBytes(model), { seed, rng: 'glibc' });
       for (let i = 0; i < texts.length; ++i) {
         assert.equal(tok.encode(texts[i], { alpha }).join(','), native[i], `text #${i}: ${JSON.stringify(texts[i])}`);
@@ -93,6 +96,10 @@ test('a plain document over many 64 KB blocks: the streaming CLI equals one enco
     const ids = tok.encode(text, options);
     const native = runCli(['encode', '--model', modelPath, ...flags], Buffer.from(text));
     assert.equal(native, ids.join(',') + '\n', `flags ${flags.join(' ')}`);
+    if (options.alpha === undefined) {  // deterministic: any number of threads
+      assert.equal(runCli(['encode', '--model', modelPath, '--threads', '3', ...flags],
+        Buffer.from(text)), native, `--threads 3 ${flags.join(' ')}`);
+    }
     tok.setSeed(3);
     const bytes = Buffer.from(text.normalize('NFC'));
     const expected = tok.encodeWithOffsets(bytes, options);  // byte offsets
