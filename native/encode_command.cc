@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <deque>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -88,57 +89,43 @@ class DocumentWriter {
   std::string offsets_;
 };
 
-// Texts read ahead and encoded together, on several threads when asked:
-// the reader's views do not outlive its next call, so texts are copied (into
-// strings reused from batch to batch).
+// Inputs (JSONL lines or runs of chunks) read ahead and processed together,
+// on several threads when asked. The reader's views do not outlive its next
+// call, so inputs are copied, into strings reused from batch to batch.
 class Batch {
  public:
-  Batch(const Tokenizer& tokenizer, RngKind rng, uint32_t seed, int threads) {
-    for (int t = 0; t < threads; ++t) encoders_.emplace_back(tokenizer, rng, seed);
-  }
-  // Bytes worth reading before encoding: 64 KB a thread (more only made
+  explicit Batch(size_t threads) : threads_(threads) {}
+  // Bytes worth reading before processing: 64 KB a thread (more only made
   // fresh pages, see InputReader).
-  size_t target_bytes() const { return encoders_.size() * InputReader::kDefaultBlockBytes; }
+  size_t target_bytes() const { return threads_ * InputReader::kDefaultBlockBytes; }
   size_t size() const { return size_; }
   size_t bytes() const { return bytes_; }
-  const Encoding& encoding(size_t i) const { return encodings_[i]; }
+  const std::string& input(size_t i) const { return inputs_[i]; }
 
-  void Add(std::string_view text) {
-    if (size_ == texts_.size()) texts_.emplace_back();
-    texts_[size_++].assign(text);
-    bytes_ += text.size();
-  }
-  // Encodes every text; the first failure in input order, with its index.
-  Status Encode(const EncodeOptions& options, size_t* failed) {
-    encodings_.resize(std::max(encodings_.size(), size_));
-    statuses_.assign(size_, Status::Ok());
-    std::atomic<size_t> next{0};
-    auto work = [&](Encoder* encoder) {
-      for (size_t i; (i = next++) < size_;) {
-        statuses_[i] = encoder->Encode(texts_[i], options, &encodings_[i]);
-      }
-    };
-    std::vector<std::thread> helpers;
-    for (size_t t = 1; t < encoders_.size() && t < size_; ++t) {
-      helpers.emplace_back(work, &encoders_[t]);
-    }
-    work(&encoders_[0]);
-    for (std::thread& helper : helpers) helper.join();
-    for (size_t i = 0; i < size_; ++i) {
-      if (!statuses_[i].ok()) {
-        *failed = i;
-        return statuses_[i];
-      }
-    }
-    return Status::Ok();
+  void Add(std::string_view input) {
+    if (size_ == inputs_.size()) inputs_.emplace_back();
+    inputs_[size_++].assign(input);
+    bytes_ += input.size();
   }
   void Clear() { size_ = bytes_ = 0; }
 
+  // Calls fn(i, thread) once for every input, thread in [0, threads); with
+  // one thread, in input order.
+  template <typename Fn>
+  void ForEach(Fn&& fn) {
+    std::atomic<size_t> next{0};
+    auto work = [&](size_t thread) {
+      for (size_t i; (i = next++) < size_;) fn(i, thread);
+    };
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads_ && t < size_; ++t) helpers.emplace_back(work, t);
+    work(0);
+    for (std::thread& helper : helpers) helper.join();
+  }
+
  private:
-  std::vector<Encoder> encoders_;  // one per thread
-  std::vector<std::string> texts_;
-  std::vector<Encoding> encodings_;
-  std::vector<Status> statuses_;
+  size_t threads_;
+  std::vector<std::string> inputs_;
   size_t size_ = 0, bytes_ = 0;
 };
 
@@ -181,56 +168,82 @@ int RunEncode(int argc, char** argv) {
   auto reader = InputReader::Open(path);
   if (!reader.ok()) return FailStatus(reader.status(), "");
 
-  Batch batch(*tokenizer, rng_kind, seed, static_cast<int>(threads));
   EncodeOptions options;
   options.alpha = alpha;
   options.with_offsets = format == "json";
   const bool add_bos = flags->Has("bos"), add_eos = flags->Has("eos");
+  const DocumentWriter::Format writer_format = format == "ids"      ? DocumentWriter::Format::kIds
+                                               : format == "pieces" ? DocumentWriter::Format::kPieces
+                                                                    : DocumentWriter::Format::kJson;
+  // Per thread: an encoder (one RNG stream when there is one thread).
+  std::vector<Encoder> encoders;
+  for (uint32_t t = 0; t < threads; ++t) encoders.emplace_back(*tokenizer, rng_kind, seed);
+  Batch batch(threads);
+  std::vector<Status> statuses;  // per input of a batch
   std::string out;
-  DocumentWriter writer(format == "ids"      ? DocumentWriter::Format::kIds
-                        : format == "pieces" ? DocumentWriter::Format::kPieces
-                                             : DocumentWriter::Format::kJson,
-                        *tokenizer, &out);
-  Encoding special;
-  auto add_special = [&](int32_t id, uint64_t offset) {
-    special.ids.assign(1, id);
-    special.offsets.assign(2, 0);
-    writer.Add(special, offset);
-  };
 
   if (flags->Has("jsonl")) {
-    // One document a line, a batch of them at a time.
-    JsonlTextParser parser;
+    // One document a line. Workers parse, encode and format whole lines;
+    // the output goes out in input order.
     options.add_bos = add_bos;
     options.add_eos = add_eos;
-    std::string_view line, text;
-    size_t line_number = 0, documents_done = 0;
+    std::deque<JsonlTextParser> parsers(threads);
+    std::vector<Encoding> encodings(threads);
+    std::vector<std::string> outputs;
+    std::vector<char> is_document;
+    std::string_view line;
+    size_t lines_done = 0, documents_done = 0;
     for (bool more_input = true; more_input;) {
       batch.Clear();
       while (batch.bytes() < batch.target_bytes()) {
         auto more = reader->NextLine(&line);
         if (!more.ok()) return FailStatus(more.status(), path);
         if (!(more_input = *more)) break;
-        auto parsed = parser.Parse(line, ++line_number, &text);
-        if (!parsed.ok()) return FailStatus(parsed.status(), path);
-        if (*parsed) batch.Add(text);
+        batch.Add(line);
       }
-      size_t failed = 0;
-      if (Status s = batch.Encode(options, &failed); !s.ok()) {
-        return FailStatus(s, "document " + std::to_string(documents_done + failed + 1));
-      }
-      for (size_t i = 0; i < batch.size(); ++i) {
+      statuses.assign(batch.size(), Status::Ok());
+      outputs.resize(std::max(outputs.size(), batch.size()));
+      is_document.assign(batch.size(), 0);
+      batch.ForEach([&](size_t i, size_t t) {
+        std::string_view text;
+        auto parsed = parsers[t].Parse(batch.input(i), lines_done + i + 1, &text);
+        outputs[i].clear();
+        if (!parsed.ok() || !*parsed) {
+          statuses[i] = parsed.status();
+          return;
+        }
+        is_document[i] = 1;
+        statuses[i] = encoders[t].Encode(text, options, &encodings[t]);
+        if (!statuses[i].ok()) return;
+        DocumentWriter writer(writer_format, *tokenizer, &outputs[i]);
         writer.Begin();
-        writer.Add(batch.encoding(i), 0);
+        writer.Add(encodings[t], 0);
         writer.End();
+      });
+      for (size_t i = 0; i < batch.size(); ++i) {
+        documents_done += is_document[i];
+        if (!statuses[i].ok()) {
+          return FailStatus(statuses[i], is_document[i]
+                                             ? "document " + std::to_string(documents_done)
+                                             : path);
+        }
+        out += outputs[i];
       }
-      documents_done += batch.size();
+      lines_done += batch.size();
       if (!FlushIfLarge(&out)) return Fail(kExitIo, "cannot write stdout");
     }
   } else {
     // One document, encoded as it arrives in runs of whole chunks (the same
-    // ids as one Encode call: InputReader::NextChunks); offsets count from
-    // the document's start.
+    // ids as one Encode call: InputReader::NextChunks) and written in order;
+    // offsets count from the document's start.
+    DocumentWriter writer(writer_format, *tokenizer, &out);
+    std::vector<Encoding> encodings;  // per input of a batch
+    Encoding special;
+    auto add_special = [&](int32_t id, uint64_t offset) {
+      special.ids.assign(1, id);
+      special.offsets.assign(2, 0);
+      writer.Add(special, offset);
+    };
     writer.Begin();
     if (add_bos) add_special(kBosId, 0);
     uint64_t offset_base = 0;
@@ -243,12 +256,15 @@ int RunEncode(int argc, char** argv) {
         if (!(more_input = *more)) break;
         batch.Add(text);
       }
-      size_t failed = 0;
-      if (Status s = batch.Encode(options, &failed); !s.ok()) return FailStatus(s, "document 1");
+      statuses.assign(batch.size(), Status::Ok());
+      encodings.resize(std::max(encodings.size(), batch.size()));
+      batch.ForEach([&](size_t i, size_t t) {
+        statuses[i] = encoders[t].Encode(batch.input(i), options, &encodings[i]);
+      });
       for (size_t i = 0; i < batch.size(); ++i) {
-        const Encoding& encoding = batch.encoding(i);
-        writer.Add(encoding, offset_base);
-        if (!encoding.offsets.empty()) offset_base += encoding.offsets.back();
+        if (!statuses[i].ok()) return FailStatus(statuses[i], "document 1");
+        writer.Add(encodings[i], offset_base);
+        if (!encodings[i].offsets.empty()) offset_base += encodings[i].offsets.back();
       }
       if (!FlushIfLarge(&out)) return Fail(kExitIo, "cannot write stdout");
     }

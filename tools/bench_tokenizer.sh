@@ -7,7 +7,8 @@
 # Splits the public golden documents into English and Chinese text, trains
 # for each BytePiece model a Unigram SentencePiece model of the same vocabulary
 # size on that same text (cached in WORK_DIR), then measures in-process speed
-# (bench/tokenizer_peers), load time and memory, and whole-file CLI speed.
+# (bench/tokenizer_peers), load time and memory, whole-file CLI speed and the
+# wall time of `encode --threads`.
 # docs/benchmarks.md explains every number.
 #
 # Environment: BUILD_DIR (build/release), WORK_DIR (build/bench-data),
@@ -184,6 +185,43 @@ for model in "${MODELS[@]}"; do
       "$ep_rss" "$sp_rss"
     RESULTS+=("RESULT $model/$lang file cli $ep $sp $ratio")
   done
+done
+
+# --- 5b. CLI threads ------------------------------------------------------------
+# encode --jsonl --threads N over the public documents, four times over so
+# that the model load weighs less (deterministic; the output is the same for
+# every N: tests/wasm/parity.test.mjs): wall seconds, model load included,
+# best of RUNS, for 1 thread and one per core.
+echo
+echo "## CLI encode --jsonl --threads N, public documents x4, wall seconds, best of $RUNS"
+JSONL=$WORK_DIR/docs-x4.jsonl
+if [[ ! -s $JSONL || $DOCS -nt $JSONL ]]; then
+  for _ in 1 2 3 4; do gzip -dc "$DOCS"; done > "$JSONL"
+fi
+cli_wall() {  # CMD...: prints the best wall seconds
+  python3 - "$RUNS" "$@" <<'EOF'
+import os, subprocess, sys, time
+runs, cmd = int(sys.argv[1]), sys.argv[2:]
+best = float("inf")
+for _ in range(runs):
+    with open(os.devnull, "wb") as null:
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=null, check=True)
+        best = min(best, time.perf_counter() - start)
+print(f"{best:.3f}")
+EOF
+}
+cores=$(nproc)
+jsonl_mb=$(awk -v b="$(stat -c %s "$JSONL")" 'BEGIN { printf "%.2f", b / 1e6 }')
+for model in "${MODELS[@]}"; do
+  one=$(cli_wall "$EDGEPIECE" encode --model "$GOLDEN_DIR/$model.model" --jsonl "$JSONL")
+  line=$(printf '%-9s %s MB: 1 thread %s s' "$model" "$jsonl_mb" "$one")
+  if (( cores > 1 )); then
+    many=$(cli_wall "$EDGEPIECE" encode --model "$GOLDEN_DIR/$model.model" --jsonl \
+             --threads "$cores" "$JSONL")
+    line+=", $cores threads $many s ($(awk -v a="$one" -v b="$many" 'BEGIN { printf "%.2f", a / b }')x)"
+  fi
+  echo "$line"
 done
 
 # --- 6. summary against the goals ------------------------------------------
