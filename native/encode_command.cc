@@ -99,15 +99,23 @@ class Batch {
   // fresh pages, see InputReader).
   size_t target_bytes() const { return threads_ * InputReader::kDefaultBlockBytes; }
   size_t size() const { return size_; }
-  size_t bytes() const { return bytes_; }
   const std::string& input(size_t i) const { return inputs_[i]; }
 
-  void Add(std::string_view input) {
-    if (size_ == inputs_.size()) inputs_.emplace_back();
-    inputs_[size_++].assign(input);
-    bytes_ += input.size();
+  // Replaces the inputs with the next ones from `reader` (NextLine or
+  // NextChunks), up to target_bytes(). False once the input is exhausted.
+  Result<bool> Refill(InputReader* reader,
+                      Result<bool> (InputReader::*next)(std::string_view*)) {
+    size_ = bytes_ = 0;
+    std::string_view input;
+    while (bytes_ < target_bytes()) {
+      auto more = (reader->*next)(&input);
+      if (!more.ok() || !*more) return more;
+      if (size_ == inputs_.size()) inputs_.emplace_back();
+      inputs_[size_++].assign(input);
+      bytes_ += input.size();
+    }
+    return true;
   }
-  void Clear() { size_ = bytes_ = 0; }
 
   // Calls fn(i, thread) once for every input, thread in [0, threads); with
   // one thread, in input order.
@@ -191,16 +199,11 @@ int RunEncode(int argc, char** argv) {
     std::vector<Encoding> encodings(threads);
     std::vector<std::string> outputs;
     std::vector<char> is_document;
-    std::string_view line;
     size_t lines_done = 0, documents_done = 0;
     for (bool more_input = true; more_input;) {
-      batch.Clear();
-      while (batch.bytes() < batch.target_bytes()) {
-        auto more = reader->NextLine(&line);
-        if (!more.ok()) return FailStatus(more.status(), path);
-        if (!(more_input = *more)) break;
-        batch.Add(line);
-      }
+      auto more = batch.Refill(&*reader, &InputReader::NextLine);
+      if (!more.ok()) return FailStatus(more.status(), path);
+      more_input = *more;
       statuses.assign(batch.size(), Status::Ok());
       outputs.resize(std::max(outputs.size(), batch.size()));
       is_document.assign(batch.size(), 0);
@@ -247,15 +250,10 @@ int RunEncode(int argc, char** argv) {
     writer.Begin();
     if (add_bos) add_special(kBosId, 0);
     uint64_t offset_base = 0;
-    std::string_view text;
     for (bool more_input = true; more_input;) {
-      batch.Clear();
-      while (batch.bytes() < batch.target_bytes()) {
-        auto more = reader->NextChunks(&text);
-        if (!more.ok()) return FailStatus(more.status(), path);
-        if (!(more_input = *more)) break;
-        batch.Add(text);
-      }
+      auto more = batch.Refill(&*reader, &InputReader::NextChunks);
+      if (!more.ok()) return FailStatus(more.status(), path);
+      more_input = *more;
       statuses.assign(batch.size(), Status::Ok());
       encodings.resize(std::max(encodings.size(), batch.size()));
       batch.ForEach([&](size_t i, size_t t) {
