@@ -181,6 +181,15 @@ int32_t ep_encoder_decode(ep_encoder* encoder, const int32_t* ids, size_t count,
   return EP_STATUS_OK;
 }
 
+int32_t ep_encoder_pack(ep_encoder* encoder, size_t* size) {
+  if (encoder == nullptr || size == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  encoder->bytes = encoder->encoder.tokenizer().vocab().Pack();
+  *size = encoder->bytes.size();
+  return EP_STATUS_OK;
+}
+
 const uint8_t* ep_encoder_bytes(const ep_encoder* encoder) {
   return reinterpret_cast<const uint8_t*>(encoder->bytes.data());
 }

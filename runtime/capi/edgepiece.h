@@ -74,6 +74,9 @@ const uint32_t* ep_encoder_offsets(const ep_encoder* encoder);
 int32_t ep_encoder_decode(ep_encoder* encoder, const int32_t* ids, size_t count,
                           int32_t as_text, size_t* size);
 const uint8_t* ep_encoder_bytes(const ep_encoder* encoder);
+/* The encoder's tokenizer in the packed model form (what `edgepiece pack`
+ * writes): *size bytes at ep_encoder_bytes(). */
+int32_t ep_encoder_pack(ep_encoder* encoder, size_t* size);
 
 /* ---- Language model ---------------------------------------------------- */
 

@@ -51,6 +51,11 @@ TEST(CApiTest, EncodeDecodeMatchesTheCppApi) {
   size_t size = 0;
   ASSERT_EQ(ep_encoder_decode(encoder, ids.data(), ids.size(), 1, &size), EP_STATUS_OK);
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(ep_encoder_bytes(encoder)), size), text);
+
+  ASSERT_EQ(ep_encoder_pack(encoder, &size), EP_STATUS_OK);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(ep_encoder_bytes(encoder)), size),
+            edgepiece::testing::LoadGoldenTokenizer("kjvzh-8k").vocab().Pack());
+  EXPECT_EQ(ep_encoder_pack(nullptr, &size), EP_STATUS_INVALID_ARGUMENT);
   ep_encoder_destroy(encoder);
 }
 

@@ -125,6 +125,8 @@ test('packed models (edgepiece pack) load in WASM and encode like their JSON', a
     const fromJson = await edgepiece.Tokenizer.load(modelBytes(model), { seed: 8, rng: 'glibc' });
     const fromPacked = await edgepiece.Tokenizer.load(packed, { seed: 8, rng: 'glibc' });
     assert.equal(fromPacked.vocabSize, fromJson.vocabSize);
+    assert.deepEqual(fromJson.pack(), packed, 'Tokenizer.pack() is what edgepiece pack writes');
+    assert.deepEqual(fromPacked.pack(), packed);
     for (const doc of docs) {
       assert.deepEqual(fromPacked.encode(doc, { alpha: 0.1 }), fromJson.encode(doc, { alpha: 0.1 }));
       assert.deepEqual(fromPacked.encode(doc), fromJson.encode(doc));

@@ -192,6 +192,20 @@ export class Tokenizer {
     return views().u8.subarray(start, start + size);
   }
 
+  /**
+   * This tokenizer's model in the packed form (what `edgepiece pack` writes;
+   * Tokenizer.load reads it): 5-9x smaller than the JSON model, the one to
+   * ship on a page. A Uint8Array of its own.
+   */
+  pack() {
+    const { encoder: enc } = this.#live();
+    const ex = wasm();
+    scratchFor(0);  // the size slot
+    const size = sizeResult(ex.ep_encoder_pack(enc, scratch.slot));
+    const start = ex.ep_encoder_bytes(enc);
+    return views().u8.slice(start, start + size);
+  }
+
   /** Frees the native objects; later calls throw a DISPOSED error. */
   dispose() {
     if (!this.#handles) return;
