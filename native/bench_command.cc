@@ -22,7 +22,7 @@ each FILE: line by line (each line with its newline) and as 64 KB documents
 (--jsonl: one document per {"text": ...} line instead). Speeds are MB of
 input per CPU-second of this thread, best of --repeat runs.
 
-  --model FILE      BytePiece model (JSON), required
+  --model FILE      BytePiece model (JSON or packed), required
   --alpha A         sampling exponent (default 0.1)
   --repeat N        timed passes per measurement (default 3)
   --jsonl           inputs are JSONL documents

@@ -20,7 +20,7 @@ separated by commas or spaces (the output of `edgepiece encode`), and writes
 the decoded documents back to back, so encode | decode gives the
 (NFC-normalized) input back. Ids 0-2 (<pad>, <bos>, <eos>) decode to nothing.
 
-  --model FILE   BytePiece model (JSON), required
+  --model FILE   BytePiece model (JSON or packed), required
   --bytes        write raw bytes (default: text, invalid UTF-8 dropped)
   --jsonl        write one {"text": ...} object per document
 )";

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -21,7 +22,7 @@ constexpr char kHelp[] = R"(usage: edgepiece encode --model FILE [flags] [INPUT]
 Encodes INPUT (default stdin). Plain input is one document; with --jsonl
 each line is a {"text": ...} document. Writes one line per document.
 
-  --model FILE          BytePiece model (JSON), required
+  --model FILE          BytePiece model (JSON or packed), required
   --alpha A             sample with exponent A >= 0 (default: deterministic)
   --seed S              RNG seed, set once for the whole run (default 0)
   --rng glibc|default   glibc reproduces the reference bit for bit (default: default)
@@ -101,18 +102,24 @@ class Batch {
   size_t size() const { return size_; }
   const std::string& input(size_t i) const { return inputs_[i]; }
 
-  // Replaces the inputs with the next ones from `reader` (NextLine or
-  // NextChunks), up to target_bytes(). False once the input is exhausted.
-  Result<bool> Refill(InputReader* reader,
-                      Result<bool> (InputReader::*next)(std::string_view*)) {
+  // Replaces the inputs with the next ones from `reader`, up to
+  // target_bytes() (each input counts one byte more, so that empty lines
+  // fill a batch too) and at most `max_inputs`. False once the input is
+  // exhausted.
+  Result<bool> Refill(InputReader* reader, Result<bool> (InputReader::*next)(std::string_view*),
+                      size_t max_inputs) {
+    // A string that once held a huge input is not kept for the next ones.
+    for (size_t i = 0; i < size_; ++i) {
+      if (inputs_[i].capacity() > 2 * target_bytes()) std::string().swap(inputs_[i]);
+    }
     size_ = bytes_ = 0;
     std::string_view input;
-    while (bytes_ < target_bytes()) {
+    while (bytes_ < target_bytes() && size_ < max_inputs) {
       auto more = (reader->*next)(&input);
       if (!more.ok() || !*more) return more;
       if (size_ == inputs_.size()) inputs_.emplace_back();
       inputs_[size_++].assign(input);
-      bytes_ += input.size();
+      bytes_ += input.size() + 1;
     }
     return true;
   }
@@ -121,12 +128,25 @@ class Batch {
   // one thread, in input order.
   template <typename Fn>
   void ForEach(Fn&& fn) {
+    // Inputs are taken 8 at a time: one atomic step per input cost more than
+    // a blank line's work.
+    constexpr size_t kGrain = 8;
     std::atomic<size_t> next{0};
     auto work = [&](size_t thread) {
-      for (size_t i; (i = next++) < size_;) fn(i, thread);
+      for (size_t begin; (begin = next.fetch_add(kGrain)) < size_;) {
+        for (size_t i = begin; i < std::min(begin + kGrain, size_); ++i) fn(i, thread);
+      }
     };
     std::vector<std::thread> helpers;
-    for (size_t t = 1; t < threads_ && t < size_; ++t) helpers.emplace_back(work, t);
+    for (size_t t = 1; t < threads_ && t < size_; ++t) {
+      // Threads that cannot start leave their share to the others: work(0)
+      // takes inputs until none is left.
+      try {
+        helpers.emplace_back(work, t);
+      } catch (const std::system_error&) {
+        break;
+      }
+    }
     work(0);
     for (std::thread& helper : helpers) helper.join();
   }
@@ -136,7 +156,6 @@ class Batch {
   std::vector<std::string> inputs_;
   size_t size_ = 0, bytes_ = 0;
 };
-
 }  // namespace
 
 int RunEncode(int argc, char** argv) {
@@ -197,11 +216,12 @@ int RunEncode(int argc, char** argv) {
     options.add_eos = add_eos;
     std::deque<JsonlTextParser> parsers(threads);
     std::vector<Encoding> encodings(threads);
+    constexpr size_t kMaxLinesPerBatch = 1 << 16;
     std::vector<std::string> outputs;
     std::vector<char> is_document;
     size_t lines_done = 0, documents_done = 0;
     for (bool more_input = true; more_input;) {
-      auto more = batch.Refill(&*reader, &InputReader::NextLine);
+      auto more = batch.Refill(&*reader, &InputReader::NextLine, kMaxLinesPerBatch);
       if (!more.ok()) return FailStatus(more.status(), path);
       more_input = *more;
       statuses.assign(batch.size(), Status::Ok());
@@ -231,6 +251,7 @@ int RunEncode(int argc, char** argv) {
                                              : path);
         }
         out += outputs[i];
+        if (outputs[i].capacity() > (1 << 20)) std::string().swap(outputs[i]);
       }
       lines_done += batch.size();
       if (!FlushIfLarge(&out)) return Fail(kExitIo, "cannot write stdout");
@@ -251,7 +272,8 @@ int RunEncode(int argc, char** argv) {
     if (add_bos) add_special(kBosId, 0);
     uint64_t offset_base = 0;
     for (bool more_input = true; more_input;) {
-      auto more = batch.Refill(&*reader, &InputReader::NextChunks);
+      // A run is up to 64 KB: one run a thread keeps the threads even.
+      auto more = batch.Refill(&*reader, &InputReader::NextChunks, threads);
       if (!more.ok()) return FailStatus(more.status(), path);
       more_input = *more;
       statuses.assign(batch.size(), Status::Ok());

@@ -7,6 +7,8 @@
 
 #include "native/cli_common.h"
 #include "native/commands.h"
+#include "runtime/base/file.h"
+#include "runtime/tokenizer/vocab.h"
 
 namespace edgepiece::cli {
 namespace {
@@ -34,17 +36,24 @@ int RunPack(int argc, char** argv) {
   }
   if (!flags->Has("output")) return Fail(kExitUsage, "--output FILE is required");
   if (!flags->positional().empty()) return Fail(kExitUsage, "pack takes no positional arguments");
-  int exit_code = kExitOk;
-  auto tokenizer = LoadModel(*flags, &exit_code);
-  if (!tokenizer) return exit_code;
-  const std::string packed = tokenizer->vocab().Pack();
+  if (!flags->Has("model")) return Fail(kExitUsage, "--model FILE is required");
+  const std::string model_path = flags->Get("model");
+  auto file = FileView::Open(model_path);
+  if (!file.ok()) return FailStatus(file.status(), "cannot load model " + model_path);
+  // The vocabulary alone: packing needs no automaton.
+  auto vocab = Vocab::ParseAny(file->contents());
+  if (!vocab.ok()) return FailStatus(vocab.status(), "cannot load model " + model_path);
+  const std::string packed = vocab->Pack();
   const std::string path = flags->Get("output");
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) return Fail(kExitIo, "cannot open " + path + ": " + std::strerror(errno));
-  const bool written = std::fwrite(packed.data(), 1, packed.size(), file) == packed.size();
-  if (std::fclose(file) != 0 || !written) return Fail(kExitIo, "cannot write " + path);
-  std::printf("%s: %d pieces, %zu bytes\n", path.c_str(), tokenizer->vocab().num_pieces(),
-              packed.size());
+  std::FILE* out = std::fopen(path.c_str(), "wb");
+  if (out == nullptr) return Fail(kExitIo, "cannot open " + path + ": " + std::strerror(errno));
+  const bool written = std::fwrite(packed.data(), 1, packed.size(), out) == packed.size();
+  const int write_errno = errno;
+  if (std::fclose(out) != 0 || !written) {
+    std::remove(path.c_str());  // no half-written model left behind
+    return Fail(kExitIo, "cannot write " + path + ": " + std::strerror(write_errno));
+  }
+  std::printf("%s: %d pieces, %zu bytes\n", path.c_str(), vocab->num_pieces(), packed.size());
   return kExitOk;
 }
 

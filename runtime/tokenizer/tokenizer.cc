@@ -18,16 +18,8 @@ Result<Tokenizer> Tokenizer::FromVocab(Result<Vocab> vocab) {
   return Tokenizer(std::move(state));
 }
 
-namespace {
-
-Result<Vocab> ParseModel(std::string_view model) {
-  return Vocab::IsPacked(model) ? Vocab::ParsePacked(model) : Vocab::Parse(model);
-}
-
-}  // namespace
-
 Result<Tokenizer> Tokenizer::FromBytes(std::string_view model) {
-  return FromVocab(ParseModel(model));
+  return FromVocab(Vocab::ParseAny(model));
 }
 
 Result<Tokenizer> Tokenizer::FromFile(const std::string& path) {
@@ -35,7 +27,7 @@ Result<Tokenizer> Tokenizer::FromFile(const std::string& path) {
   {  // the file is released before the automaton is built: lower peak memory
     auto file = FileView::Open(path);
     if (!file.ok()) return file.status();
-    vocab = ParseModel(file->contents());
+    vocab = Vocab::ParseAny(file->contents());
   }
   return FromVocab(std::move(vocab));
 }

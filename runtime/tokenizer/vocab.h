@@ -35,6 +35,8 @@ class Vocab {
   static bool IsPacked(std::string_view data);
   static Result<Vocab> ParsePacked(std::string_view data);
   std::string Pack() const;
+  // JSON or packed, told apart by the first byte (0x89 never starts JSON).
+  static Result<Vocab> ParseAny(std::string_view model);
   // Builds a vocabulary from pieces and counts in id order (tests, tools);
   // the same validation as the file loader applies.
   static Result<Vocab> FromPieces(const std::vector<std::string>& pieces,

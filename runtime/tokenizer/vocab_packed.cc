@@ -1,5 +1,7 @@
 // The packed model format (docs/tokenizer.md, "Packed models"): the same
 // vocabulary as the JSON file, 5-9x smaller and parsed without a JSON pass.
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -27,10 +29,11 @@ void AppendVarint(uint64_t value, std::string* out) {
   out->push_back(static_cast<char>(value));
 }
 
-// Reads the bytes of a packed file front to back.
+// Reads the bytes of a packed file front to back; positions count from the
+// start of the file.
 class Reader {
  public:
-  explicit Reader(std::string_view data) : data_(data) {}
+  Reader(std::string_view data, size_t position) : data_(data), position_(position) {}
   size_t position() const { return position_; }
   size_t remaining() const { return data_.size() - position_; }
 
@@ -56,7 +59,7 @@ class Reader {
 
  private:
   std::string_view data_;
-  size_t position_ = 0;
+  size_t position_;
 };
 
 }  // namespace
@@ -67,47 +70,62 @@ bool Vocab::IsPacked(std::string_view data) {
 
 Result<Vocab> Vocab::ParsePacked(std::string_view data) {
   if (!IsPacked(data)) return PackedError(0, "not a packed model (bad signature)");
-  Reader reader(data.substr(sizeof(kMagic)));
-  const auto at = [&] { return sizeof(kMagic) + reader.position(); };
-  if (reader.remaining() == 0) return PackedError(at(), "the version is cut off");
+  Reader reader(data, sizeof(kMagic));
+  if (reader.remaining() == 0) return PackedError(reader.position(), "the version is cut off");
   const auto version = static_cast<uint8_t>(reader.Take(1)[0]);
   if (version != kVersion) {
-    return PackedError(at() - 1, "version " + std::to_string(version) + " is not supported (" +
-                                     std::to_string(kVersion) + " is)");
+    return PackedError(reader.position() - 1, "version " + std::to_string(version) +
+                                                  " is not supported (" +
+                                                  std::to_string(kVersion) + " is)");
   }
   uint64_t n;
+  const size_t n_at = reader.position();
   EDGEPIECE_RETURN_IF_ERROR(reader.Varint("the piece count", &n));
   // Each piece takes at least 3 bytes: a bound before reserving anything.
-  if (n > reader.remaining() / 3) {
-    return PackedError(at(), std::to_string(n) + " pieces cannot fit in the " +
+  if (n > reader.remaining() / 3 || n > static_cast<uint64_t>(INT32_MAX - kFirstPieceId)) {
+    return PackedError(n_at, std::to_string(n) + " pieces cannot fit in the " +
                                  std::to_string(reader.remaining()) + " bytes left");
   }
   std::string bytes;
   std::vector<uint32_t> offsets = {0};
   std::vector<uint64_t> counts;
-  offsets.reserve(n + 1);
-  counts.reserve(n);
+  // A header cannot make us reserve more than a few MB up front.
+  constexpr uint64_t kReserveLimit = 1 << 20;
+  offsets.reserve(std::min(n, kReserveLimit) + 1);
+  counts.reserve(std::min(n, kReserveLimit));
+  const auto id = [](uint64_t i) { return "piece id " + std::to_string(i + kFirstPieceId); };
   for (uint64_t i = 0; i < n; ++i) {
-    const std::string id = "piece id " + std::to_string(i + kFirstPieceId);
     uint64_t length, count;
-    const size_t length_at = at();
+    const size_t length_at = reader.position();
     EDGEPIECE_RETURN_IF_ERROR(reader.Varint("a piece length", &length));
     if (length < 1 || length > kMaxPieceBytes) {
-      return PackedError(length_at, id + ": length " + std::to_string(length) + " is not in 1.." +
-                                        std::to_string(kMaxPieceBytes));
+      return PackedError(length_at, id(i) + ": length " + std::to_string(length) +
+                                        " is not in 1.." + std::to_string(kMaxPieceBytes));
     }
-    if (length > reader.remaining()) return PackedError(at(), id + ": the bytes are cut off");
+    if (length > reader.remaining()) {
+      return PackedError(reader.position(), id(i) + ": the bytes are cut off");
+    }
+    if (bytes.size() + length > UINT32_MAX) {  // offsets are 32-bit
+      return PackedError(reader.position(), id(i) + ": pieces exceed 4 GiB");
+    }
     bytes.append(reader.Take(length));
     offsets.push_back(static_cast<uint32_t>(bytes.size()));
-    const size_t count_at = at();
+    const size_t count_at = reader.position();
     EDGEPIECE_RETURN_IF_ERROR(reader.Varint("a count", &count));
-    if (count < 1) return PackedError(count_at, id + ": count 0 must be >= 1");
+    if (count < 1) return PackedError(count_at, id(i) + ": count 0 must be >= 1");
     counts.push_back(count);
   }
   if (reader.remaining() != 0) {
-    return PackedError(at(), std::to_string(reader.remaining()) + " bytes after the last piece");
+    return PackedError(reader.position(), std::to_string(reader.remaining()) +
+                                              " bytes after the last piece");
   }
   return Build(std::move(bytes), std::move(offsets), std::move(counts));
+}
+
+Result<Vocab> Vocab::ParseAny(std::string_view model) {
+  // 0x89 never starts JSON: a damaged signature is reported as one.
+  if (!model.empty() && model[0] == kMagic[0]) return ParsePacked(model);
+  return Parse(model);
 }
 
 std::string Vocab::Pack() const {

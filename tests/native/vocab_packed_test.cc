@@ -110,10 +110,11 @@ TEST(VocabPackedTest, EveryTruncationIsASpecificError) {
   for (size_t n = 1; n < packed.size(); ++n) {
     Result<Tokenizer> tokenizer = Tokenizer::FromBytes(packed.substr(0, n));
     ASSERT_FALSE(tokenizer.ok()) << "accepted the first " << n << " bytes";
-    // Shorter than the signature: not packed, so parsed (and rejected) as JSON.
-    const StatusCode expected =
-        n < 8 ? StatusCode::kMalformedJson : StatusCode::kInvalidModel;
-    EXPECT_EQ(tokenizer.status().code(), expected) << n << ": " << tokenizer.status().ToString();
+    EXPECT_EQ(tokenizer.status().code(), StatusCode::kInvalidModel)
+        << n << ": " << tokenizer.status().ToString();
+    if (n < 8) {
+      EXPECT_PRED_FORMAT2(::testing::IsSubstring, "bad signature", tokenizer.status().detail());
+    }
   }
 }
 
@@ -122,13 +123,19 @@ TEST(VocabPackedTest, RejectsEachMalformedField) {
   const std::string good = Packed(m);
   std::string bad = good;
   bad[8] = '\x02';
-  ExpectError(bad, {"version 2 is not supported"});
-  ExpectError(good + "x", {"1 bytes after the last piece"});
+  ExpectError(bad, {"byte 8:", "version 2 is not supported"});
+  ExpectError(good + "x", {"byte " + std::to_string(good.size()) + ":",
+                           "1 bytes after the last piece"});
+  bad = good;
+  bad[4] = '\n';  // a CR LF -> LF rewrite breaks the signature
+  ExpectError(bad, {"byte 0:", "bad signature"});
   // The piece count, then a piece record, replaced.
   const std::string header = good.substr(0, kHeaderBytes);
   const std::string body = good.substr(kHeaderBytes + Varint(m.pieces.size()).size());
-  ExpectError(header + Varint(1000000) + body, {"1000000 pieces cannot fit"});
-  ExpectError(header + std::string(10, '\xff') + "\x01" + body, {"does not fit 64 bits"});
+  ExpectError(header + Varint(1000000) + body, {"byte 9:", "1000000 pieces cannot fit"});
+  ExpectError(header + std::string(10, '\xff') + "\x01" + body,
+              {"byte 9:", "the piece count does not fit 64 bits"});
+  ExpectError(header + "\x80", {"byte 9:", "the piece count is cut off"});
   auto with_piece = [&](size_t index, const std::string& record) {
     std::string out = header + Varint(m.pieces.size());
     for (size_t i = 0; i < m.pieces.size(); ++i) {
@@ -137,7 +144,19 @@ TEST(VocabPackedTest, RejectsEachMalformedField) {
     }
     return out;
   };
-  ExpectError(with_piece(257, Varint(0) + Varint(5)), {"piece id 260", "length 0"});
+  // Piece 257 ("ab") starts after the header, the count and 257 records.
+  size_t record_257 = kHeaderBytes + Varint(m.pieces.size()).size();
+  for (size_t i = 0; i < 257; ++i) {
+    record_257 += Varint(m.pieces[i].size()).size() + m.pieces[i].size() +
+                  Varint(m.counts[i]).size();
+  }
+  const std::string at_257 = "byte " + std::to_string(record_257) + ":";
+  ExpectError(with_piece(257, Varint(0) + Varint(5)), {at_257, "piece id 260", "length 0"});
+  ExpectError(with_piece(257, std::string(11, '\x80')),
+              {at_257, "a piece length does not fit 64 bits"});
+  // The last count, 2^40, is a 6-byte varint.
+  ExpectError(good.substr(0, good.size() - 1),
+              {"byte " + std::to_string(good.size() - 6) + ":", "a count is cut off"});
   ExpectError(with_piece(257, Varint(256) + std::string(256, 'a') + Varint(5)),
               {"piece id 260", "length 256"});
   ExpectError(with_piece(257, Varint(2) + "he" + Varint(0)), {"piece id 260", "count 0"});
@@ -148,7 +167,10 @@ TEST(VocabPackedTest, RejectsEachMalformedField) {
   without_a.pieces.erase(without_a.pieces.begin() + 'A');
   without_a.counts.erase(without_a.counts.begin() + 'A');
   ExpectError(Packed(without_a), {"0x41 is missing"});
-  ExpectError(std::string(kSignature, 8), {"version is cut off"});
+  ExpectError(std::string(kSignature, 8), {"byte 8:", "version is cut off"});
+  SmallModel huge = m;
+  huge.counts[0] = huge.counts[1] = UINT64_MAX / 2 + 1;
+  ExpectError(Packed(huge), {"total count overflows 64 bits"});
 }
 
 TEST(VocabPackedTest, RandomByteDamageNeverCrashes) {
