@@ -128,13 +128,14 @@ class Batch {
   // one thread, in input order.
   template <typename Fn>
   void ForEach(Fn&& fn) {
-    // Inputs are taken 8 at a time: one atomic step per input cost more than
-    // a blank line's work.
-    constexpr size_t kGrain = 8;
+    // Inputs are taken a few at a time when there are many (one atomic step
+    // per blank line cost more than its work), one at a time otherwise (the
+    // threads finish together).
+    const size_t grain = std::clamp<size_t>(size_ / (32 * threads_), 1, 64);
     std::atomic<size_t> next{0};
     auto work = [&](size_t thread) {
-      for (size_t begin; (begin = next.fetch_add(kGrain)) < size_;) {
-        for (size_t i = begin; i < std::min(begin + kGrain, size_); ++i) fn(i, thread);
+      for (size_t begin; (begin = next.fetch_add(grain)) < size_;) {
+        for (size_t i = begin; i < std::min(begin + grain, size_); ++i) fn(i, thread);
       }
     };
     std::vector<std::thread> helpers;
