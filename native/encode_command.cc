@@ -101,6 +101,8 @@ class Batch {
   size_t target_bytes() const { return threads_ * InputReader::kDefaultBlockBytes; }
   size_t size() const { return size_; }
   const std::string& input(size_t i) const { return inputs_[i]; }
+  // What the last ForEach's fn returned for input i.
+  const Status& status(size_t i) const { return statuses_[i]; }
 
   // Replaces the inputs with the next ones from `reader`, up to
   // target_bytes() (each input counts one byte more, so that empty lines
@@ -124,10 +126,12 @@ class Batch {
     return true;
   }
 
-  // Calls fn(i, thread) once for every input, thread in [0, threads); with
-  // one thread, in input order.
+  // Calls fn(i, thread) -> Status once for every input, thread in
+  // [0, threads), and keeps the results as status(i); with one thread, in
+  // input order.
   template <typename Fn>
   void ForEach(Fn&& fn) {
+    statuses_.assign(size_, Status::Ok());
     // Inputs are taken a few at a time when there are many (one atomic step
     // per blank line cost more than its work), one at a time otherwise (the
     // threads finish together).
@@ -135,7 +139,9 @@ class Batch {
     std::atomic<size_t> next{0};
     auto work = [&](size_t thread) {
       for (size_t begin; (begin = next.fetch_add(grain)) < size_;) {
-        for (size_t i = begin; i < std::min(begin + grain, size_); ++i) fn(i, thread);
+        for (size_t i = begin; i < std::min(begin + grain, size_); ++i) {
+          statuses_[i] = fn(i, thread);
+        }
       }
     };
     std::vector<std::thread> helpers;
@@ -155,8 +161,10 @@ class Batch {
  private:
   size_t threads_;
   std::vector<std::string> inputs_;
+  std::vector<Status> statuses_;
   size_t size_ = 0, bytes_ = 0;
 };
+
 }  // namespace
 
 int RunEncode(int argc, char** argv) {
@@ -207,7 +215,6 @@ int RunEncode(int argc, char** argv) {
   std::vector<Encoder> encoders;
   for (uint32_t t = 0; t < threads; ++t) encoders.emplace_back(*tokenizer, rng_kind, seed);
   Batch batch(threads);
-  std::vector<Status> statuses;  // per input of a batch
   std::string out;
 
   if (flags->Has("jsonl")) {
@@ -225,29 +232,25 @@ int RunEncode(int argc, char** argv) {
       auto more = batch.Refill(&*reader, &InputReader::NextLine, kMaxLinesPerBatch);
       if (!more.ok()) return FailStatus(more.status(), path);
       more_input = *more;
-      statuses.assign(batch.size(), Status::Ok());
       outputs.resize(std::max(outputs.size(), batch.size()));
       is_document.assign(batch.size(), 0);
-      batch.ForEach([&](size_t i, size_t t) {
+      batch.ForEach([&](size_t i, size_t t) -> Status {
         std::string_view text;
         auto parsed = parsers[t].Parse(batch.input(i), lines_done + i + 1, &text);
         outputs[i].clear();
-        if (!parsed.ok() || !*parsed) {
-          statuses[i] = parsed.status();
-          return;
-        }
+        if (!parsed.ok() || !*parsed) return parsed.status();
         is_document[i] = 1;
-        statuses[i] = encoders[t].Encode(text, options, &encodings[t]);
-        if (!statuses[i].ok()) return;
+        EDGEPIECE_RETURN_IF_ERROR(encoders[t].Encode(text, options, &encodings[t]));
         DocumentWriter writer(writer_format, *tokenizer, &outputs[i]);
         writer.Begin();
         writer.Add(encodings[t], 0);
         writer.End();
+        return Status::Ok();
       });
       for (size_t i = 0; i < batch.size(); ++i) {
         documents_done += is_document[i];
-        if (!statuses[i].ok()) {
-          return FailStatus(statuses[i], is_document[i]
+        if (!batch.status(i).ok()) {
+          return FailStatus(batch.status(i), is_document[i]
                                              ? "document " + std::to_string(documents_done)
                                              : path);
         }
@@ -277,13 +280,12 @@ int RunEncode(int argc, char** argv) {
       auto more = batch.Refill(&*reader, &InputReader::NextChunks, threads);
       if (!more.ok()) return FailStatus(more.status(), path);
       more_input = *more;
-      statuses.assign(batch.size(), Status::Ok());
       encodings.resize(std::max(encodings.size(), batch.size()));
       batch.ForEach([&](size_t i, size_t t) {
-        statuses[i] = encoders[t].Encode(batch.input(i), options, &encodings[i]);
+        return encoders[t].Encode(batch.input(i), options, &encodings[i]);
       });
       for (size_t i = 0; i < batch.size(); ++i) {
-        if (!statuses[i].ok()) return FailStatus(statuses[i], "document 1");
+        if (!batch.status(i).ok()) return FailStatus(batch.status(i), "document 1");
         writer.Add(encodings[i], offset_base);
         if (!encodings[i].offsets.empty()) offset_base += encodings[i].offsets.back();
       }
