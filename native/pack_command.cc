@@ -7,7 +7,6 @@
 
 #include "native/cli_common.h"
 #include "native/commands.h"
-#include "runtime/base/file.h"
 #include "runtime/tokenizer/vocab.h"
 
 namespace edgepiece::cli {
@@ -38,10 +37,7 @@ int RunPack(int argc, char** argv) {
   if (!flags->positional().empty()) return Fail(kExitUsage, "pack takes no positional arguments");
   if (!flags->Has("model")) return Fail(kExitUsage, "--model FILE is required");
   const std::string model_path = flags->Get("model");
-  auto file = FileView::Open(model_path);
-  if (!file.ok()) return FailStatus(file.status(), "cannot load model " + model_path);
-  // The vocabulary alone: packing needs no automaton.
-  auto vocab = Vocab::ParseAny(file->contents());
+  auto vocab = Vocab::FromFile(model_path);  // the vocabulary alone: no automaton needed
   if (!vocab.ok()) return FailStatus(vocab.status(), "cannot load model " + model_path);
   const std::string packed = vocab->Pack();
   const std::string path = flags->Get("output");

@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "runtime/base/file.h"
 #include "runtime/ops/text_scan.h"
 #include "runtime/text/nfc.h"
 #include "runtime/text/utf8.h"
@@ -23,13 +22,9 @@ Result<Tokenizer> Tokenizer::FromBytes(std::string_view model) {
 }
 
 Result<Tokenizer> Tokenizer::FromFile(const std::string& path) {
-  Result<Vocab> vocab = Status(StatusCode::kInternal, "unreachable");
-  {  // the file is released before the automaton is built: lower peak memory
-    auto file = FileView::Open(path);
-    if (!file.ok()) return file.status();
-    vocab = Vocab::ParseAny(file->contents());
-  }
-  return FromVocab(std::move(vocab));
+  // Vocab::FromFile releases the file before the automaton is built: lower
+  // peak memory.
+  return FromVocab(Vocab::FromFile(path));
 }
 
 Result<Tokenizer> Tokenizer::FromPieces(const std::vector<std::string>& pieces,

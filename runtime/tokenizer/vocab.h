@@ -37,6 +37,8 @@ class Vocab {
   std::string Pack() const;
   // JSON or packed, told apart by the first byte (0x89 never starts JSON).
   static Result<Vocab> ParseAny(std::string_view model);
+  // ParseAny on the contents of a file, released before returning.
+  static Result<Vocab> FromFile(const std::string& path);
   // Builds a vocabulary from pieces and counts in id order (tests, tools);
   // the same validation as the file loader applies.
   static Result<Vocab> FromPieces(const std::vector<std::string>& pieces,

@@ -1,11 +1,13 @@
 // The packed model format (docs/tokenizer.md, "Packed models"): the same
-// vocabulary as the JSON file, 5-9x smaller and parsed without a JSON pass.
+// vocabulary as the JSON file, 5-9x smaller and parsed without a JSON pass;
+// and the loaders that take either form.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "runtime/base/file.h"
 #include "runtime/tokenizer/vocab.h"
 
 namespace edgepiece {
@@ -126,6 +128,12 @@ Result<Vocab> Vocab::ParseAny(std::string_view model) {
   // 0x89 never starts JSON: a damaged signature is reported as one.
   if (!model.empty() && model[0] == kMagic[0]) return ParsePacked(model);
   return Parse(model);
+}
+
+Result<Vocab> Vocab::FromFile(const std::string& path) {
+  auto file = FileView::Open(path);
+  if (!file.ok()) return file.status();
+  return ParseAny(file->contents());
 }
 
 std::string Vocab::Pack() const {
