@@ -1,5 +1,5 @@
 // The BytePiece lattice over one chunk: deterministic Viterbi and exact
-// "perfect" sampling, exactly as docs/bytepiece.md section 2 specifies.
+// "perfect" sampling, exactly as docs/bytepiece.md sections 4-5 specify.
 //
 // Both passes walk end positions e = 1..n; the PieceMatcher yields the
 // pieces ending at e longest first, which is the order the reference visits
