@@ -1,6 +1,6 @@
 // Streaming input for the CLI: a file or stdin read in blocks, so encode
 // and decode run in memory that does not grow with the input (and touch
-// few fresh pages: each page fault costs ~10 us on virtual machines).
+// few fresh pages: page faults are expensive on virtual machines).
 #ifndef EDGEPIECE_NATIVE_INPUT_READER_H_
 #define EDGEPIECE_NATIVE_INPUT_READER_H_
 

@@ -13,9 +13,9 @@ namespace edgepiece {
 Status ReadFile(const std::string& path, std::string* contents);
 
 // A read-only view of a whole file. Regular files are memory-mapped and
-// prefaulted in one call: on virtual machines every page fault is expensive
-// (~10 us here), and a 3 MB model read into fresh heap memory would cost
-// ~750 of them. Other files (pipes) are read into memory.
+// prefaulted in one call: on virtual machines every page fault is expensive,
+// and a model read into fresh heap memory faults in every page of it (the
+// cost: docs/benchmarks.md). Other files (pipes) are read into memory.
 class FileView {
  public:
   static Result<FileView> Open(const std::string& path);

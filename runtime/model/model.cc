@@ -20,8 +20,9 @@ constexpr size_t kAlignFloats = 16;
 
 // True where the best SIMD target converts half floats in hardware (x86
 // F16C, part of Highway's AVX2 and AVX3 targets). WebAssembly has no such
-// instruction: there half-float weights halved decode speed (measured), so
-// it keeps f32. The WASM build has no hwy::SupportedTargets (no libhwy).
+// instruction: there half-float weights slow decoding down (docs/benchmarks.md,
+// design measurements), so it keeps f32. The WASM build has no
+// hwy::SupportedTargets (no libhwy).
 bool HardwareHalfFloats() {
 #if HWY_ARCH_X86
   return (hwy::SupportedTargets() & (HWY_AVX2 | HWY_AVX3 | HWY_AVX3_DL)) != 0;
@@ -31,12 +32,11 @@ bool HardwareHalfFloats() {
 }
 
 // The WebAssembly build stores projection matrices as row panels
-// (runtime/ops/matmul.h): decoding with the demo model runs ~1.35x faster
-// on them than on row-major tiles of the same four rows (2,400-2,550 ->
-// 3,250-3,350 tokens/s in two A/B runs), because each row stream would
-// otherwise need its own 32-bit address arithmetic in V8's code and its own
-// prefetch stream. Native builds keep row-major: their dispatched vectors
-// are wider than a panel's four columns.
+// (runtime/ops/matmul.h): decoding is faster on them than on row-major
+// tiles of the same four rows (docs/benchmarks.md, design measurements),
+// because each row stream would otherwise need its own 32-bit address
+// arithmetic in V8's code and its own prefetch stream. Native builds keep
+// row-major: their dispatched vectors are wider than a panel's four columns.
 #if defined(__wasm__)
 constexpr bool kRowPanelsBuild = true;
 #else

@@ -44,7 +44,7 @@ namespace hn = hwy::HWY_NAMESPACE;
 // Tokens per MatMul tile: 4 x 4 accumulators where there are 32 vector
 // registers (AVX-512), 3 x 4 where there are 16 (AVX2, SSE). WebAssembly:
 // 2 x 4, because V8 keeps some of the 16 x86 registers for itself and spilled
-// the 3 x 4 tile's accumulators (prefill 6,100 -> 9,150 tokens/s, measured).
+// the 3 x 4 tile's accumulators (docs/benchmarks.md, design measurements).
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
 constexpr size_t kMatMulTileTokens = 4;
 #elif HWY_ARCH_WASM
@@ -192,8 +192,8 @@ HWY_INLINE float Dot(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
 // y[r] = sum_c w[r * cols + c] * x[c] for r < rows. Eight rows per tile:
 // eight accumulator chains keep two FMA pipes busy despite their latency.
 // kPanels: the first rows / 4 * 4 rows of w are row panels, four rows per
-// tile (WebAssembly: with eight, V8 spilled accumulators; decoding went from
-// 2,000-2,400 to 3,200-3,600 tokens/s in two A/B runs).
+// tile (WebAssembly: with eight, V8 spilled accumulators; docs/benchmarks.md,
+// design measurements).
 template <typename TW, bool kPanels = false>
 inline void MatVecT(const TW* HWY_RESTRICT w, size_t rows, size_t cols,
                     const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {

@@ -1,5 +1,5 @@
 // The BytePiece lattice over one chunk: deterministic Viterbi and exact
-// "perfect" sampling, exactly as docs/bytepiece.md section 2 specifies.
+// "perfect" sampling, exactly as docs/bytepiece.md sections 4-5 specify.
 //
 // Both passes walk end positions e = 1..n; the PieceMatcher yields the
 // pieces ending at e longest first, which is the order the reference visits
@@ -70,9 +70,8 @@ inline void ViterbiChunk(const PieceMatcher& matcher, const uint8_t* t,
     int32_t route_e = m;
     // Most lists hold 1-4 pieces: the next two candidates are evaluated
     // unconditionally (past the end of a list they are the sentinel, which
-    // never wins), trading a few L1 loads for loop-exit mispredictions.
-    // Measured: +10% on English (2.7 pieces per byte), neutral on Chinese
-    // (1.8); a third unconditional step costs Chinese 10%.
+    // never wins), trading a few L1 loads for loop-exit mispredictions; two,
+    // not three: the gain and its limit are in docs/benchmarks.md.
     auto consider = [&](int32_t candidate) {
       const double score = best[e - matches[candidate].length] + matches[candidate].score;
       const bool better = score > best_e;

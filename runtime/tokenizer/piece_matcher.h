@@ -2,7 +2,7 @@
 // first: an Aho-Corasick automaton over bytes stored as a double array.
 //
 // Why this shape: the BytePiece lattice visits matches by end position and,
-// at one end, longest first (docs/bytepiece.md, section 2). An Aho-Corasick
+// at one end, longest first (docs/bytepiece.md section 3). An Aho-Corasick
 // state is the longest suffix of the input read so far that is a prefix of
 // some piece; the pieces ending here are that state's string (if it is a
 // piece) and then the pieces reached through dictionary-suffix links, which

@@ -46,7 +46,7 @@ struct Encoding {
 
 class Tokenizer {
  public:
-  // Parses and validates a BytePiece model file (docs/bytepiece.md), JSON
+  // Parses and validates a BytePiece model file (docs/bytepiece.md section 1), JSON
   // or packed (Vocab::Pack; told apart by the packed signature).
   static Result<Tokenizer> FromBytes(std::string_view model);
   static Result<Tokenizer> FromFile(const std::string& path);

@@ -2,7 +2,7 @@
 // parsed from the reference's JSON model format (or edgepiece's packed form of it)
 // and validated in full.
 //
-// Format (docs/bytepiece.md, section 1): a JSON object whose keys are the
+// Format (docs/bytepiece.md section 1): a JSON object whose keys are the
 // base64 of each piece and whose values are [id, display, count]. Ids 0..2
 // are <pad>, <bos>, <eos> and not in the file; pieces have ids 3..N+2 in
 // (length, bytes) order, so ids 3..258 are the single bytes 0x00..0xFF.

@@ -141,8 +141,8 @@ export function sizeResult(status) {
 // Copies `count` elements at element index `start` of `view` (a typed view
 // of module memory) out into JS memory. V8 keeps a typed array of at most 64
 // bytes inside its heap; a larger one gets its own ArrayBuffer, whose
-// allocation cost 1.2-2.5 us in Node 20 here, more than encoding a 60-byte
-// line. So results up to 2 KB are carved out of a shared 16 KB ArrayBuffer,
+// allocation costs more than encoding a short line (docs/benchmarks.md,
+// design measurements). So results up to 2 KB are carved out of a shared 16 KB ArrayBuffer,
 // as Node's Buffer pool does (8 KB there): such a result's `.buffer` holds
 // other results too (`slice()` gives one its own buffer, e.g. before a
 // transfer). A transferred pool is detached (byteLength 0) and replaced.
@@ -152,7 +152,7 @@ let pool = null;
 let poolUsed = 0;
 export function copyOut(view, start, count) {
   const bytes = count * view.BYTES_PER_ELEMENT;
-  // (An empty typed array of its own costs ~200 ns too: it comes from the pool.)
+  // (An empty typed array with its own buffer is costly too: it comes from the pool.)
   if ((bytes > 0 && bytes <= 64) || bytes > POOLED_MAX_BYTES) return view.slice(start, start + count);
   if (pool === null || pool.byteLength === 0 || poolUsed + bytes > POOL_BYTES) {
     pool = new ArrayBuffer(POOL_BYTES);
@@ -181,8 +181,8 @@ export function copyIn(bytes) {
 }
 
 // Typed views of the whole memory and of the scratch buffer, remade when the
-// memory grows (its buffer is replaced) or the scratch buffer moves. Making
-// three or four views per call cost a short encode() ~10% (measured). Take
+// memory grows (its buffer is replaced) or the scratch buffer moves: making
+// three or four views per call slowed short encode() calls. Take
 // them after any call into the module that may grow its memory.
 let cachedViews = null;
 export function views() {

@@ -67,7 +67,7 @@ const handlers = {
     generation = controller;
     const start = performance.now();
     // Pieces are posted and the event loop visited every ~8 ms, not every
-    // token: a round trip per token cost ~40% of the speed, and 8 ms is
+    // token: a round trip per token slowed generation markedly, and 8 ms is
     // still far below what a reader or a Stop button can notice.
     let pending = '';
     let flushed = start;

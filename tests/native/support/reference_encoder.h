@@ -1,6 +1,6 @@
 // A slow, obviously correct BytePiece encoder: a direct transcription of
-// docs/bytepiece.md section 2 with a hash map instead of an automaton. Tests
-// compare the fast Encoder against it.
+// docs/bytepiece.md sections 2-5 (on normalized text) with a hash map
+// instead of an automaton. Tests compare the fast Encoder against it.
 #ifndef EDGEPIECE_TESTS_NATIVE_SUPPORT_REFERENCE_ENCODER_H_
 #define EDGEPIECE_TESTS_NATIVE_SUPPORT_REFERENCE_ENCODER_H_
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Language-model speed, single thread: the edgepiece runtime and the PyTorch
 # reference on the same weights, in one run, with the ratios.
-#   bash tools/bench_lm.sh [MODEL_DIR]        (default: models/)
+#   bash bench/bench_lm.sh [MODEL_DIR]        (default: models/)
 # Needs the release build and, for the PyTorch side,
 # `bash tools/install_deps.sh --reference`.
 set -euo pipefail
@@ -13,7 +13,7 @@ bin=build/release/native/edgepiece
 
 ours=$("$bin" bench --model "$model_dir" --prefill-tokens 512 --decode-tokens 256 --repeat 5)
 echo "$ours"
-torch=$(OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/lm/bench_torch.py "$weights" \
+torch=$(OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/bench_torch.py "$weights" \
           --prefill-tokens 512 --decode-tokens 256 --repeat 3)
 echo "pytorch reference: $torch"
 python3 - "$ours" "$torch" <<'PY'

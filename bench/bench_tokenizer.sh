@@ -2,7 +2,10 @@
 # edgepiece against SentencePiece, one command, everything on stdout.
 #
 #   cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release
-#   ninja -C build/release && tools/bench_tokenizer.sh
+#   ninja -C build/release && bench/bench_tokenizer.sh
+#
+# Runs from the repository root wherever it is called from; relative paths
+# in the environment below are relative to the root.
 #
 # Splits the public golden documents into English and Chinese text, trains
 # for each BytePiece model a Unigram SentencePiece model of the same vocabulary
@@ -15,6 +18,7 @@
 # GOLDEN_DIR (../shared/golden/bytepiece), REPEAT (5), ALPHA (0.1), RUNS (3),
 # LOAD_RUNS (5).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 BUILD_DIR=${BUILD_DIR:-build/release}
 WORK_DIR=${WORK_DIR:-build/bench-data}

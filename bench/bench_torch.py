@@ -1,11 +1,13 @@
 """PyTorch reference speed on the same weights: prefill and decode tokens/s.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/lm/bench_torch.py MODEL.safetensors
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/bench_torch.py MODEL.safetensors
 
 Single thread, torch.no_grad, batch 1. Prefill: the parallel form over
 --prefill-tokens tokens. Decode: one token step at a time through the
 recurrent form, with its own state. Prints one JSON line (CPU seconds of
-this thread, best of --repeat).
+this thread, best of --repeat). It loads the weights with the PyTorch
+reference in tools/lm/ (train.load), so it needs that folder and its
+dependencies (`bash tools/install_deps.sh --reference`).
 """
 
 import argparse
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools" / "lm"))
 from train import load  # noqa: E402
 
 

@@ -1,9 +1,9 @@
 // edgepiece's WebAssembly tokenizer against the JS/WASM tokenizers people use
 // instead, in Node, one command (a benchmark, not a test):
 //
-//   tools/bench_tokenizer.sh                       # once: build/bench-data (text + spm models)
+//   bench/bench_tokenizer.sh                       # once: build/bench-data (text + spm models)
 //   (cd bench/js && npm ci --ignore-scripts)       # once: the peers, pinned in bench/js
-//   node tools/bench_js_peers.mjs
+//   node bench/bench_js_peers.mjs
 //
 // Throughput: MB of input per CPU-second (process.cpuUsage of the process,
 // one JS thread), best of REPEAT passes, for each BytePiece model (kjvzh-8k,
@@ -13,14 +13,15 @@
 // model; each peer runs the SentencePiece Unigram model of the same vocabulary
 // size trained on the same text (WORK_DIR/spm-MODEL.model, or its Hugging Face
 // conversion spm-MODEL.tokenizer.json, made here by
-// tools/spm_to_tokenizer_json.py when missing). Every peer and model runs in
+// bench/spm_to_tokenizer_json.py when missing). Every peer and model runs in
 // its own child process, so a peer that crashes or hangs is reported as "n/a"
 // and the others still run. Parity: each peer's ids against spm_encode's on a
 // sample of lines (edgepiece's model is another model: no parity).
 // Cold start: a fresh `node` process per run, timing import + WebAssembly
 // instantiation + model load of plus40k (and the first encode apart).
 //
-// Environment: REPEAT (5), WORK_DIR (build/bench-data), GOLDEN_DIR
+// Environment: REPEAT (5), BUILD_DIR (build/release, whose
+// bench/text_workloads_bounds cuts the texts), WORK_DIR (build/bench-data), GOLDEN_DIR
 // (../shared/golden/bytepiece), PEERS_DIR (bench/js), PEERS (comma list of peer
 // ids, default all), MODELS (kjvzh-8k,plus40k), SLOW_REPEAT (3), SLOW_LINES_MB
 // (1.0), SLOW_DOCS (4), CELL_BUDGET_S (12), COLD_RUNS (3), COLD_MODEL (plus40k),
@@ -36,7 +37,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cpuSeconds, documents, lines } from './bench_text.mjs';
+import { cpuSeconds, workloads } from './bench_text.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(self), '..');
@@ -178,12 +179,11 @@ function spread(texts, { maxCount = Infinity, maxBytes = Infinity }) {
 function loadText(lang) {
   const file = path.join(dataDir, `${lang}.txt`);
   if (!existsSync(file)) {
-    console.error(`${file} missing: run tools/bench_tokenizer.sh first (it writes ${dataDir})`);
+    console.error(`${file} missing: run bench/bench_tokenizer.sh first (it writes ${dataDir})`);
     process.exit(1);
   }
-  const text = readFileSync(file, 'utf8');
-  const all = lines(text);
-  return { all, docs: documents(all) };
+  const { lines, documents } = workloads(file);
+  return { all: lines, docs: documents };
 }
 
 // Best of up to `repeat` passes; stops early when the next pass would take the
@@ -309,7 +309,7 @@ function unavailable(peer, model) {
   const file = peer.modelOf(model);
   if (!existsSync(file)) {
     return file.endsWith('.model') && peer.pkg
-      ? `${path.basename(file)} missing: run tools/bench_tokenizer.sh`
+      ? `${path.basename(file)} missing: run bench/bench_tokenizer.sh`
       : `${path.basename(file)} missing`;
   }
   return null;
@@ -320,10 +320,10 @@ function prepareJson(model, notes) {
   if (!existsSync(src)) return;
   if (existsSync(dst) && statSync(dst).mtimeMs >= statSync(src).mtimeMs) return;
   try {
-    execFileSync(PYTHON, [path.join(root, 'tools/spm_to_tokenizer_json.py'), src, dst], { stdio: 'pipe' });
-    notes.push(`wrote ${rel(dst)} (tools/spm_to_tokenizer_json.py)`);
+    execFileSync(PYTHON, [path.join(root, 'bench/spm_to_tokenizer_json.py'), src, dst], { stdio: 'pipe' });
+    notes.push(`wrote ${rel(dst)} (bench/spm_to_tokenizer_json.py)`);
   } catch (error) {
-    notes.push(`tools/spm_to_tokenizer_json.py failed for ${model} (needs python3-sentencepiece, ` +
+    notes.push(`bench/spm_to_tokenizer_json.py failed for ${model} (needs python3-sentencepiece, ` +
                `python3-protobuf): ${short(error.stderr?.toString().trim().split('\n').pop() ?? error)}`);
   }
 }

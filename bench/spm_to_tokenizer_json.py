@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Convert a SentencePiece Unigram .model into a Hugging Face tokenizer.json.
 
-    /usr/bin/python3 tools/spm_to_tokenizer_json.py MODEL.model OUT.tokenizer.json
+    /usr/bin/python3 bench/spm_to_tokenizer_json.py MODEL.model OUT.tokenizer.json
 
-For the JS peers of tools/bench_js_peers.mjs that only read tokenizer.json
+For the JS peers of bench/bench_js_peers.mjs that only read tokenizer.json
 (@huggingface/tokenizers, @xenova/transformers). Needs Debian's
 python3-sentencepiece and python3-protobuf (the .model is parsed with
 sentencepiece.sentencepiece_model_pb2); no network, no `tokenizers` package.

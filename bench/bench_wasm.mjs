@@ -1,5 +1,6 @@
 // WebAssembly tokenizer and language-model speed in Node vs the native build, one command:
-//   node tools/bench_wasm.mjs        (after tools/bench_tokenizer.sh made build/bench-data)
+//   node bench/bench_wasm.mjs        (after bench/bench_tokenizer.sh made build/bench-data)
+// Needs the wasm build and the release build (the CLI and text_workloads_bounds).
 // MB of input per CPU-second, best of REPEAT passes, line by line and 64 KB
 // documents, deterministic and alpha=0.1; the native numbers come from
 // `edgepiece bench` run in the same command on the same files.
@@ -7,7 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, documents, lines } from './bench_text.mjs';
+import { cpuSeconds, workloads } from './bench_text.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = process.env.WORK_DIR ?? path.join(root, 'build/bench-data');
@@ -44,14 +45,14 @@ for (const model of ['kjvzh-8k', 'plus40k']) {
   const loadMs = performance.now() - t0;
   for (const lang of ['en', 'zh']) {
     const file = path.join(dataDir, `${lang}.txt`);
-    if (!existsSync(file)) throw new Error(`${file} missing: run tools/bench_tokenizer.sh first`);
-    const text = readFileSync(file, 'utf8');
+    if (!existsSync(file)) throw new Error(`${file} missing: run bench/bench_tokenizer.sh first`);
+    const { lines, documents } = workloads(file);
     const native = {};
     for (const line of execFileSync(cli, ['bench', '--model', modelPath, '--repeat', String(repeat), file]).toString().split('\n')) {
       const f = line.trim().split(/\s+/);
       if (f.length === 6 && (f[1] === 'lines' || f[1] === '64KB')) native[`${f[1]} ${f[2]}`] = Number(f[3]);
     }
-    for (const [unit, texts] of [['lines', lines(text)], ['64KB', documents(lines(text))]]) {
+    for (const [unit, texts] of [['lines', lines], ['64KB', documents]]) {
       for (const [mode, alpha] of [['viterbi', -1], ['a=0.1', 0.1]]) {
         const wasm = measure(tok, texts, alpha);
         const nat = native[`${unit} ${mode}`];

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # What a page downloads to tokenize with edgepiece or with each JS/WASM peer:
 # the code an unbundled `import` fetches, and the model for the plus40k-sized
-# vocabulary, in bytes and gzip -9 bytes. Run from the repository root after
-# the wasm build, `tools/bench_tokenizer.sh` (the SentencePiece models and
-# tokenizer.json) and `(cd bench/js && npm ci --ignore-scripts)`.
+# vocabulary, in bytes and gzip -9 bytes. Paths are relative to the
+# repository root. Run after the wasm build, `bench/bench_tokenizer.sh` (the
+# SentencePiece models and tokenizer.json) and
+# `(cd bench/js && npm ci --ignore-scripts)`.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PKG=${PKG:-build/wasm/package}
 PEERS=${PEERS_DIR:-bench/js/node_modules}
