@@ -1,4 +1,5 @@
-// Sampling is exact: draws fit prod p(piece)^alpha over all segmentations.
+// Subword sampling (BytePiece "perfect" sampling, alpha >= 0) is exact: draws fit
+// prod p(piece)^alpha over all segmentations.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Next-token sampling: greedy ties, top-k / top-p support, frequencies that
+// The language model's next-token sampler: greedy ties, top-k / top-p support, frequencies that
 // follow softmax(logits / T), seeded reproducibility, option validation.
 #include <cmath>
 #include <map>
