@@ -70,8 +70,9 @@ for layer in "${!allowed[@]}"; do
       echo "$file:$line: $layer may not include $path (allowed: $(echo ${allowed[$layer]}))"
       errors=$((errors + 1))
     fi
-  done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<](runtime|native|wasm|tests|bench)/' \
-             --include='*.h' --include='*.cc' --include='*.cpp' "$layer" || true)
+  done < <(grep -rnE --include='*.h' --include='*.cc' --include='*.cpp' \
+             '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<](runtime|native|wasm|tests|bench)/' \
+             "$layer" || true)
 done
 
 if ((errors > 0)); then

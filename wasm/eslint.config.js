@@ -17,7 +17,9 @@ export default [
   {
     files: ['wasm/src/**/*.js', 'web-demo/**/*.js'],
     languageOptions: {
-      globals: { ...globals.browser, ...globals.worker, process: 'readonly', setImmediate: 'readonly' },
+      globals: {
+        ...globals.browser, ...globals.worker, process: 'readonly', setImmediate: 'readonly',
+      },
     },
   },
   // Tests, tools and this file run in Node; browser tests also pass functions to the page.

@@ -14,9 +14,8 @@ const types = readFileSync(path.join(packageDir, 'index.d.ts'), 'utf8');
 // { NAME: value } of the header's `#define EP_<group>_NAME value` lines.
 function defines(group) {
   const out = {};
-  for (const [, name, value] of header.matchAll(new RegExp(`^#define EP_${group}_(\\w+) (\\d+)`, 'gm'))) {
-    out[name] = Number(value);
-  }
+  const define = new RegExp(`^#define EP_${group}_(\\w+) (\\d+)`, 'gm');
+  for (const [, name, value] of header.matchAll(define)) out[name] = Number(value);
   assert.ok(Object.keys(out).length > 1, `no EP_${group}_* in the header`);
   return out;
 }
@@ -47,7 +46,8 @@ test('encode flags are the EP_ENCODE_* values', () => {
 });
 
 test('RNG_KINDS are the EP_RNG_* values, and LoadOptions.rng names them', () => {
-  const kinds = Object.fromEntries(Object.entries(defines('RNG')).map(([k, v]) => [k.toLowerCase(), v]));
+  const kinds = Object.fromEntries(
+    Object.entries(defines('RNG')).map(([name, value]) => [name.toLowerCase(), value]));
   assert.deepEqual(constants.RNG_KINDS, kinds);
   assert.deepEqual(unionMembers(/rng\?: ([^;]*);/).sort(), Object.keys(kinds).sort());
 });
@@ -55,7 +55,8 @@ test('RNG_KINDS are the EP_RNG_* values, and LoadOptions.rng names them', () => 
 test('the module exports exactly the functions the header declares', async () => {
   const declared = [...header.matchAll(/^[a-z][^(\n]*?\b(ep_\w+)\(/gm)].map((m) => m[1]).sort();
   assert.ok(declared.length > 10);
-  const wasmModule = await WebAssembly.compile(readFileSync(path.join(packageDir, 'edgepiece.wasm')));
+  const wasmBytes = readFileSync(path.join(packageDir, 'edgepiece.wasm'));
+  const wasmModule = await WebAssembly.compile(wasmBytes);
   const exported = WebAssembly.Module.exports(wasmModule).map((e) => e.name)
     .filter((name) => name.startsWith('ep_')).sort();
   assert.deepEqual(exported, declared);
