@@ -8,9 +8,9 @@
 #include "native/cli_common.h"
 #include "native/commands.h"
 #include "native/lm_loading.h"
+#include "runtime/base/rng.h"
 #include "runtime/model/session.h"
 #include "runtime/ops/peak_flops.h"
-#include "runtime/tokenizer/rng.h"
 
 namespace edgepiece::cli {
 namespace {

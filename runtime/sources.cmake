@@ -4,6 +4,7 @@
 # normalizes with String.prototype.normalize, so text/nfc_external.cc.
 set(EDGEPIECE_RUNTIME_SOURCES
   base/file.cc
+  base/rng.cc
   base/status.cc
   capi/c_api.cc
   model/config.cc
@@ -23,7 +24,6 @@ set(EDGEPIECE_RUNTIME_SOURCES
   text/base64.cc
   text/utf8.cc
   tokenizer/piece_matcher.cc
-  tokenizer/rng.cc
   tokenizer/tokenizer.cc
   tokenizer/vocab.cc
   tokenizer/vocab_packed.cc

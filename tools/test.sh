@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite: installs dependencies, builds the native release
 # and the ASan+UBSan configurations and runs all GoogleTest suites in both,
-# then builds the WebAssembly module and runs the node:test suites on it,
+# then lints the JavaScript (ESLint), builds the WebAssembly module and runs
+# the node:test suites on it (including the tsc check of the types),
 # and the web demo's tests in headless Chromium (tests/browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,8 @@ done
 echo "=== WebAssembly build and node tests ==="
 export NODE_PATH=/usr/share/nodejs  # Debian's emcc needs its acorn module
 (cd wasm && npm ci --no-audit --no-fund)
+echo "=== JavaScript lint ==="
+wasm/node_modules/.bin/eslint -c wasm/eslint.config.js
 cmake --preset wasm > /dev/null
 cmake --build --preset wasm -j "$jobs"
 wasm_bytes=$(stat -c %s build/wasm/package/edgepiece.wasm)

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/base/rng.h"
+#include "runtime/base/status.h"
 #include "runtime/capi/edgepiece.h"
 #include "runtime/model/model.h"
 #include "runtime/model/sampler.h"
@@ -37,6 +39,22 @@ struct ep_session {
 };
 
 namespace {
+
+// The C header spells these values out for C callers; Report() and ep_encoder_create cast
+// between the two, so they must agree. (Encode flags map to EncodeOptions' bools by name.)
+constexpr bool CodeIs(edgepiece::StatusCode code, int value) {
+  return static_cast<int>(code) == value;
+}
+static_assert(CodeIs(edgepiece::StatusCode::kOk, EP_STATUS_OK));
+static_assert(CodeIs(edgepiece::StatusCode::kInvalidArgument, EP_STATUS_INVALID_ARGUMENT));
+static_assert(CodeIs(edgepiece::StatusCode::kIoError, EP_STATUS_IO_ERROR));
+static_assert(CodeIs(edgepiece::StatusCode::kMalformedJson, EP_STATUS_MALFORMED_JSON));
+static_assert(CodeIs(edgepiece::StatusCode::kInvalidModel, EP_STATUS_INVALID_MODEL));
+static_assert(CodeIs(edgepiece::StatusCode::kOutOfRange, EP_STATUS_OUT_OF_RANGE));
+static_assert(CodeIs(edgepiece::StatusCode::kOutOfMemory, EP_STATUS_OUT_OF_MEMORY));
+static_assert(CodeIs(edgepiece::StatusCode::kInternal, EP_STATUS_INTERNAL));
+static_assert(static_cast<int>(edgepiece::RngKind::kDefault) == EP_RNG_DEFAULT);
+static_assert(static_cast<int>(edgepiece::RngKind::kGlibc) == EP_RNG_GLIBC);
 
 thread_local std::string last_error;
 

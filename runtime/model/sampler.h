@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "runtime/base/rng.h"
 #include "runtime/base/status.h"
-#include "runtime/tokenizer/rng.h"
 
 namespace edgepiece {
 

@@ -17,8 +17,8 @@
 #include <limits>
 #include <vector>
 
+#include "runtime/base/rng.h"
 #include "runtime/tokenizer/piece_matcher.h"
-#include "runtime/tokenizer/rng.h"
 
 namespace edgepiece {
 

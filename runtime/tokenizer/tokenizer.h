@@ -18,10 +18,10 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/base/rng.h"
 #include "runtime/base/status.h"
 #include "runtime/tokenizer/lattice.h"
 #include "runtime/tokenizer/piece_matcher.h"
-#include "runtime/tokenizer/rng.h"
 #include "runtime/tokenizer/vocab.h"
 
 namespace edgepiece {

@@ -13,10 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/base/rng.h"
 #include "runtime/base/status.h"
 #include "runtime/text/nfc.h"
 #include "runtime/text/utf8.h"
-#include "runtime/tokenizer/rng.h"
 #include "runtime/tokenizer/tokenizer.h"
 #include "runtime/tokenizer/vocab.h"
 #include "tests/native/support/golden.h"

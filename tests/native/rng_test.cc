@@ -1,6 +1,6 @@
-// Tests for the sampling generators (runtime/tokenizer/rng.h): GlibcRandom
+// Tests for the sampling generators (runtime/base/rng.h): GlibcRandom
 // against this machine's glibc rand(), XoshiroRandom, Rng and RngKind names.
-#include "runtime/tokenizer/rng.h"
+#include "runtime/base/rng.h"
 
 #include <gtest/gtest.h>
 

@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "runtime/tokenizer/rng.h"
+#include "runtime/base/rng.h"
 #include "runtime/tokenizer/tokenizer.h"
 #include "runtime/tokenizer/vocab.h"
 #include "tests/native/support/test_budget.h"

@@ -3,10 +3,7 @@
 // bytes in and out of module memory. One module instance per JS realm,
 // created by init() (implicitly by Tokenizer.load / Model.load).
 
-const STATUS_NAMES = [
-  'OK', 'INVALID_ARGUMENT', 'IO_ERROR', 'MALFORMED_JSON', 'INVALID_MODEL',
-  'OUT_OF_RANGE', 'OUT_OF_MEMORY', 'INTERNAL',
-];
+import { STATUS_NAMES } from './constants.js';
 
 /** Error thrown by every edgepiece call; `code` names the failure class. */
 export class EdgepieceError extends Error {
@@ -78,13 +75,22 @@ export function check(status) {
   throw new EdgepieceError(STATUS_NAMES[status] ?? 'INTERNAL', message || `status ${status}`);
 }
 
-// A reusable input buffer and size_t slot in module memory: per-call
+// A reusable input buffer and 8-byte output slot in module memory: per-call
 // malloc/free pairs dominated short inputs (one line of text).
-export let scratch = { pointer: 0, capacity: 0, slot: 0 };
+const scratch = { pointer: 0, capacity: 0, slot: 0 };
+
+// Address of the 8-byte slot C ABI calls write a size, id or sum to;
+// allocated on first use. Take it before views(): allocating may grow memory.
+export function slot() {
+  if (!scratch.slot) {
+    scratch.slot = wasm().ep_malloc(8);
+    if (scratch.slot === 0) throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
+  }
+  return scratch.slot;
+}
 
 export function scratchFor(size) {
   const ex = wasm();
-  if (!scratch.slot) scratch.slot = ex.ep_malloc(8);
   if (size > scratch.capacity) {
     if (scratch.pointer) ex.ep_free(scratch.pointer);
     const capacity = Math.max(size, 2 * scratch.capacity, 4096);
@@ -133,9 +139,10 @@ export function writeIds(ids) {
   return [pointer, array.length];
 }
 
+// The size an ABI call wrote to slot(), once its status is checked.
 export function sizeResult(status) {
   check(status);
-  return views().u32[scratch.slot >>> 2];
+  return views().u32[slot() >>> 2];
 }
 
 // Copies `count` elements at element index `start` of `view` (a typed view

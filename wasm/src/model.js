@@ -2,7 +2,7 @@
 // and ep_session. A Model holds immutable weights (share it); a Session holds
 // one sequence's constant-size recurrent state and its own sampling stream.
 import {
-  EdgepieceError, check, copyIn, init, readHandle, scratch, scratchFor, views, wasm, writeIds,
+  EdgepieceError, check, copyIn, init, readHandle, slot, views, wasm, writeIds,
 } from './core.js';
 import { Tokenizer } from './tokenizer.js';
 
@@ -151,9 +151,9 @@ export class Session {
     if (!Number.isInteger(topK) || topK < 0) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'topK must be an integer >= 0');
     }
-    scratchFor(0);
-    check(wasm().ep_session_sample(handle, temperature, topK, topP, scratch.slot));
-    return views().i32[scratch.slot >>> 2];
+    const out = slot();
+    check(wasm().ep_session_sample(handle, temperature, topK, topP, out));
+    return views().i32[out >>> 2];
   }
 
   /**
@@ -195,10 +195,11 @@ export class Session {
     const bytes = tokenizer.decodeBytes(ids.subarray(1)).length;  // the NFC text's UTF-8 length
     this.reset();
     this.feed(ids.subarray(0, 1));
-    const [pointer, count] = writeIds(ids.subarray(1));  // also allocates scratch.slot
-    views().f64[scratch.slot >>> 3] = 0;   // the 8-byte slot holds the sum
-    check(wasm().ep_session_score(handle, pointer, count, scratch.slot));
-    const log2Prob = views().f64[scratch.slot >>> 3];
+    const [pointer, count] = writeIds(ids.subarray(1));
+    const sum = slot();  // the 8-byte slot holds the sum
+    views().f64[sum >>> 3] = 0;
+    check(wasm().ep_session_score(handle, pointer, count, sum));
+    const log2Prob = views().f64[sum >>> 3];
     return { bitsPerByte: bytes ? -log2Prob / bytes : 0, log2Prob, tokens: count, bytes };
   }
 

@@ -1,8 +1,9 @@
 // Tokenizer: BytePiece encode/decode over the C ABI's ep_tokenizer and
 // ep_encoder. Objects own native handles: call dispose(); a
 // FinalizationRegistry frees forgotten ones as a backstop.
+import { ENCODE_BOS, ENCODE_EOS, ENCODE_OFFSETS, RNG_KINDS } from './constants.js';
 import {
-  EdgepieceError, check, copyIn, copyOut, decoder, init, readHandle, scratch, scratchFor, sizeResult,
+  EdgepieceError, check, copyIn, copyOut, decoder, init, readHandle, scratchFor, sizeResult, slot,
   views, wasm, writeIds, writeInput,
 } from './core.js';
 
@@ -12,8 +13,6 @@ const registry = new FinalizationRegistry(({ tokenizer, encoder: enc }) => {
   wasm().ep_encoder_destroy(enc);
   wasm().ep_tokenizer_destroy(tokenizer);
 });
-
-const RNG_KINDS = { default: 0, glibc: 1 };
 
 /**
  * A BytePiece tokenizer with its own sampling RNG stream.
@@ -82,15 +81,15 @@ export class Tokenizer {
     if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'alpha must be a finite number');
     }
-    if (options.bos) flags |= 1;
-    if (options.eos) flags |= 2;
+    if (options.bos) flags |= ENCODE_BOS;
+    if (options.eos) flags |= ENCODE_EOS;
     const ex = wasm();
-    const [pointer, length] = writeInput(text);  // also allocates scratch.slot
-    const count = sizeResult(ex.ep_encoder_encode(enc, pointer, length, alpha, flags, scratch.slot));
+    const [pointer, length] = writeInput(text);
+    const count = sizeResult(ex.ep_encoder_encode(enc, pointer, length, alpha, flags, slot()));
     const first = ex.ep_encoder_ids(enc) >>> 2;
     const { i32, u32, u8 } = views();
     const ids = copyOut(i32, first, count);
-    if (!(flags & 4)) return { ids };
+    if (!(flags & ENCODE_OFFSETS)) return { ids };
     const start = ex.ep_encoder_offsets(enc) >>> 2;
     const offsets = copyOut(u32, start, 2 * count);  // rewritten in place for strings
     // The input's UTF-8, still in the scratch buffer (no call since).
@@ -120,7 +119,7 @@ export class Tokenizer {
     if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'alpha must be a finite number');
     }
-    const flags = (options.bos ? 1 : 0) | (options.eos ? 2 : 0);
+    const flags = (options.bos ? ENCODE_BOS : 0) | (options.eos ? ENCODE_EOS : 0);
     // Normalized first: NFC can lengthen a string, and capacity counts it.
     const inputs = texts.map((t) => {
       if (typeof t === 'string') return t.normalize('NFC');
@@ -145,7 +144,7 @@ export class Tokenizer {
       ends[i] = used;
     });
     const ex = wasm();
-    const total = sizeResult(ex.ep_encoder_encode_batch(enc, base + endsBytes, base, inputs.length, alpha, flags, scratch.slot));
+    const total = sizeResult(ex.ep_encoder_encode_batch(enc, base + endsBytes, base, inputs.length, alpha, flags, slot()));
     const first = ex.ep_encoder_ids(enc) >>> 2;
     const endsAt = ex.ep_encoder_batch_ends(enc) >>> 2;
     const { i32, u32: idEndsView } = views();
@@ -166,7 +165,7 @@ export class Tokenizer {
    * offsets for Uint8Array input.
    */
   encodeWithOffsets(text, options = {}) {
-    const { ids, offsets, bytes } = this.#encode(text, options, 4);
+    const { ids, offsets, bytes } = this.#encode(text, options, ENCODE_OFFSETS);
     if (typeof text === 'string') byteOffsetsToUtf16(bytes, offsets);
     return { ids, offsets };
   }
@@ -187,7 +186,7 @@ export class Tokenizer {
     const { encoder: enc } = this.#live();
     const ex = wasm();
     const [pointer, count] = writeIds(ids);
-    const size = sizeResult(ex.ep_encoder_decode(enc, pointer, count, asText, scratch.slot));
+    const size = sizeResult(ex.ep_encoder_decode(enc, pointer, count, asText, slot()));
     const start = ex.ep_encoder_bytes(enc);
     return views().u8.subarray(start, start + size);
   }
@@ -200,8 +199,7 @@ export class Tokenizer {
   pack() {
     const { encoder: enc } = this.#live();
     const ex = wasm();
-    scratchFor(0);  // the size slot
-    const size = sizeResult(ex.ep_encoder_pack(enc, scratch.slot));
+    const size = sizeResult(ex.ep_encoder_pack(enc, slot()));
     const start = ex.ep_encoder_bytes(enc);
     return views().u8.slice(start, start + size);
   }

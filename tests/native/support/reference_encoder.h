@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "runtime/tokenizer/rng.h"
+#include "runtime/base/rng.h"
 #include "runtime/tokenizer/vocab.h"
 
 namespace edgepiece::testing {

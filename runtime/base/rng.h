@@ -3,8 +3,8 @@
 // draw against p * 2147483647. The state lives in the caller's object,
 // never in the process, and every operation is plain integer arithmetic,
 // so a seed gives the same stream natively and in WebAssembly.
-#ifndef EDGEPIECE_RUNTIME_TOKENIZER_RNG_H_
-#define EDGEPIECE_RUNTIME_TOKENIZER_RNG_H_
+#ifndef EDGEPIECE_RUNTIME_BASE_RNG_H_
+#define EDGEPIECE_RUNTIME_BASE_RNG_H_
 
 #include <cstdint>
 
@@ -89,4 +89,4 @@ class Rng {
 
 }  // namespace edgepiece
 
-#endif  // EDGEPIECE_RUNTIME_TOKENIZER_RNG_H_
+#endif  // EDGEPIECE_RUNTIME_BASE_RNG_H_

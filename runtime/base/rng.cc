@@ -1,4 +1,4 @@
-#include "runtime/tokenizer/rng.h"
+#include "runtime/base/rng.h"
 
 #include <cstring>
 

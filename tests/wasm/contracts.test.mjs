@@ -1,0 +1,63 @@
+// The C ABI's header (runtime/capi/edgepiece.h) is the one source of the
+// status codes, encode flags, RNG kinds and functions; the JS constants,
+// the types and the module's exports are checked against it here.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageDir, repoRoot } from './support.mjs';
+
+const header = readFileSync(path.join(repoRoot, 'runtime/capi/edgepiece.h'), 'utf8');
+const constants = await import(path.join(packageDir, 'constants.js'));
+const types = readFileSync(path.join(packageDir, 'index.d.ts'), 'utf8');
+
+// { NAME: value } of the header's `#define EP_<group>_NAME value` lines.
+function defines(group) {
+  const out = {};
+  const define = new RegExp(`^#define EP_${group}_(\\w+) (\\d+)`, 'gm');
+  for (const [, name, value] of header.matchAll(define)) out[name] = Number(value);
+  assert.ok(Object.keys(out).length > 1, `no EP_${group}_* in the header`);
+  return out;
+}
+
+// The string members of a union type alias or property in index.d.ts.
+function unionMembers(pattern) {
+  const match = types.match(pattern);
+  assert.ok(match, `${pattern} not found in index.d.ts`);
+  return [...match[1].matchAll(/'(\w+)'/g)].map((m) => m[1]);
+}
+
+test('STATUS_NAMES are the EP_STATUS_* names by value', () => {
+  const byValue = [];
+  for (const [name, value] of Object.entries(defines('STATUS'))) byValue[value] = name;
+  assert.deepEqual(constants.STATUS_NAMES, byValue);
+});
+
+test('every failure status is an EdgepieceErrorCode in index.d.ts', () => {
+  const codes = unionMembers(/export type EdgepieceErrorCode =([^;]*);/);
+  for (const name of constants.STATUS_NAMES.slice(1)) assert.ok(codes.includes(name), name);
+});
+
+test('encode flags are the EP_ENCODE_* values', () => {
+  const { BOS, EOS, OFFSETS, ...rest } = defines('ENCODE');
+  assert.deepEqual(rest, {});
+  assert.deepEqual([constants.ENCODE_BOS, constants.ENCODE_EOS, constants.ENCODE_OFFSETS],
+    [BOS, EOS, OFFSETS]);
+});
+
+test('RNG_KINDS are the EP_RNG_* values, and LoadOptions.rng names them', () => {
+  const kinds = Object.fromEntries(
+    Object.entries(defines('RNG')).map(([name, value]) => [name.toLowerCase(), value]));
+  assert.deepEqual(constants.RNG_KINDS, kinds);
+  assert.deepEqual(unionMembers(/rng\?: ([^;]*);/).sort(), Object.keys(kinds).sort());
+});
+
+test('the module exports exactly the functions the header declares', async () => {
+  const declared = [...header.matchAll(/^[a-z][^(\n]*?\b(ep_\w+)\(/gm)].map((m) => m[1]).sort();
+  assert.ok(declared.length > 10);
+  const wasmBytes = readFileSync(path.join(packageDir, 'edgepiece.wasm'));
+  const wasmModule = await WebAssembly.compile(wasmBytes);
+  const exported = WebAssembly.Module.exports(wasmModule).map((e) => e.name)
+    .filter((name) => name.startsWith('ep_')).sort();
+  assert.deepEqual(exported, declared);
+});

@@ -1,0 +1,97 @@
+// The public API as index.d.ts types it, used the way README.md shows:
+// type-checked only (tsc --noEmit --strict, from types.test.mjs), never run.
+// Each @ts-expect-error line is a misuse the types must reject.
+import {
+  EdgepieceError, EdgepieceWorker, Model, Session, Tokenizer, init,
+} from '../../../wasm/src/index.js';
+import type {
+  EdgepieceErrorCode, EncodeOptions, GenerateOptions, LoadOptions, ScoreResult,
+} from '../../../wasm/src/index.js';
+
+declare const modelBytes: Uint8Array;
+declare const weightsBytes: Uint8Array;
+
+export async function usage(): Promise<void> {
+  await init({ wasmUrl: new URL('https://example.com/edgepiece.wasm') });
+  await init({ wasmBinary: new ArrayBuffer(8) });
+
+  const loadOptions: LoadOptions = { seed: 123, rng: 'glibc' };
+  const tok: Tokenizer = await Tokenizer.load(modelBytes, loadOptions);
+  // @ts-expect-error: only 'default' and 'glibc' exist
+  await Tokenizer.load(modelBytes, { rng: 'mt19937' });
+  // @ts-expect-error: a model is bytes, not a path
+  await Tokenizer.load('model.json');
+
+  const vocabSize: number = tok.vocabSize;
+  const options: EncodeOptions = { alpha: 0.1, bos: true, eos: false };
+  const ids: Int32Array = tok.encode('In the beginning', options);
+  const fromBytes: Int32Array = tok.encode(new Uint8Array([104, 105]));
+  const batch: Int32Array[] = tok.encodeBatch(['a', new Uint8Array([98])], { bos: true });
+  const { ids: withOffsets, offsets }: { ids: Int32Array; offsets: Uint32Array } =
+    tok.encodeWithOffsets('天行健');
+  const text: string = tok.decode(ids);
+  const fromNumbers: string = tok.decode([1, 2, 3]);
+  const raw: Uint8Array = tok.decodeBytes(withOffsets);
+  const packed: Uint8Array = tok.pack();
+  tok.setSeed(7);
+  // @ts-expect-error: vocabSize is read-only
+  tok.vocabSize = 3;
+  // @ts-expect-error: encode takes text, not ids
+  tok.encode([1, 2]);
+
+  const model: Model = await Model.load(weightsBytes, tok);
+  const idsOnly: Model = await Model.load(weightsBytes);
+  const counts: number[] = [model.vocabSize, model.numParameters, model.bosId, model.eosId];
+  const maybeTokenizer: Tokenizer | null = idsOnly.tokenizer;
+  const session: Session = model.session({ seed: 1 });
+  session.feed(Int32Array.of(model.bosId));
+  session.feed([5, 6]);
+  const logits: Float32Array = session.logits();
+  const next: number = session.sample({ temperature: 0, topK: 40, topP: 0.9 });
+  const generateOptions: GenerateOptions = {
+    maxTokens: 20, seed: 3, ignoreEos: true, signal: new AbortController().signal,
+  };
+  let generated = '';
+  for await (const piece of session.generate('In the beginning', generateOptions)) {
+    generated += piece;
+  }
+  const score: ScoreResult = session.score('In the beginning');
+  const bits: number = score.bitsPerByte + score.log2Prob + score.tokens + score.bytes;
+  const positions: number = session.position + session.generatedTokens;
+  session.reset();
+  session.setSeed(2);
+  // @ts-expect-error: generate streams text, not ids
+  session.generate([1, 2]);
+  session.dispose();
+  model.dispose();
+  tok.dispose();
+
+  const worker: EdgepieceWorker = await EdgepieceWorker.create({ workerUrl: 'worker.js' });
+  const { vocabSize: workerVocab }: { vocabSize: number } = await worker.loadTokenizer(modelBytes);
+  const loaded: { vocabSize: number; numParameters: number } = await worker.loadModel(weightsBytes);
+  const workerIds: Int32Array = await worker.encode('text', { bos: true });
+  const workerText: string = await worker.decode(workerIds);
+  const workerScore: ScoreResult = await worker.score('text');
+  const run: { tokens: number; seconds: number; stopped: boolean } = await worker.generate(
+    'In the beginning', { maxTokens: 5 }, (piece: string, tokens: number) => void [piece, tokens]);
+  await worker.setSeed(4);
+  await worker.stop();
+  // @ts-expect-error: a worker's generation is stopped with stop(), not a signal
+  await worker.generate('x', { signal: new AbortController().signal });
+  worker.terminate();
+
+  try {
+    tok.encode('after dispose');
+  } catch (error) {
+    if (error instanceof EdgepieceError) {
+      const code: EdgepieceErrorCode = error.code;
+      const message: string = error.message;
+      // @ts-expect-error: codes are a closed set
+      const bogus: EdgepieceErrorCode = 'NOT_A_CODE';
+      void [code, message, bogus];
+    }
+  }
+  void [vocabSize, fromBytes, batch, offsets, text, fromNumbers, raw, packed, counts,
+    maybeTokenizer, logits, next, generated, bits, positions, workerVocab, loaded, workerText,
+    workerScore, run];
+}
