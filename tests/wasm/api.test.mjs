@@ -72,6 +72,7 @@ test('errors are typed, and the module keeps working after them', async () => {
   await expectCode(() => Tokenizer.load(new TextEncoder().encode('[]')), 'MALFORMED_JSON');
   await expectCode(() => Tokenizer.load('not bytes'), 'INVALID_ARGUMENT');
   await expectCode(() => Tokenizer.load(bundled, { rng: 'mt19937' }), 'INVALID_ARGUMENT');
+  await expectCode(() => Tokenizer.load(bundled, { rng: 'toString' }), 'INVALID_ARGUMENT');
   await expectCode(() => Tokenizer.load(bundled, { seed: -1 }), 'INVALID_ARGUMENT');
   await expectCode(() => tok.decode([7999]), 'OUT_OF_RANGE');
   await expectCode(() => tok.decode([-1]), 'OUT_OF_RANGE');

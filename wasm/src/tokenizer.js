@@ -34,7 +34,8 @@ export class Tokenizer {
     if (!(modelBytes instanceof Uint8Array)) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'model must be a Uint8Array');
     }
-    const rng = RNG_KINDS[options.rng ?? 'default'];
+    const name = options.rng ?? 'default';
+    const rng = Object.hasOwn(RNG_KINDS, name) ? RNG_KINDS[name] : undefined;
     if (rng === undefined) throw new EdgepieceError('INVALID_ARGUMENT', `unknown rng "${options.rng}"`);
     const seed = options.seed ?? 0;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
