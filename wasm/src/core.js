@@ -208,3 +208,22 @@ export function views() {
 export function readHandle(pointer) {
   return views().u32[pointer >>> 2];
 }
+
+// One event-loop turn (a macrotask), so timers, input and abort signals run
+// between two generated tokens. Node: setImmediate (a MessageChannel there
+// would keep the process alive and drains a port's messages in one go).
+// Browsers: a MessageChannel round trip, which is not clamped to >= 4 ms
+// like a nested setTimeout(0).
+let channel = null;
+const waiting = [];
+export function yieldToEvents() {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (channel === null) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = () => waiting.shift()?.();
+  }
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(0);
+  });
+}
