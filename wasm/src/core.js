@@ -51,6 +51,13 @@ export function init(options = {}) {
       env: { emscripten_notify_memory_growth() {} },
       wasi_snapshot_preview1: {
         proc_exit(code) { throw new EdgepieceError('INTERNAL', `edgepiece module aborted (exit ${code})`); },
+        // The generator's timings (std::chrono::steady_clock): nanoseconds
+        // as a u64 at `out`; clock 0 is the wall clock, the others monotonic.
+        clock_time_get(clock, precision, out) {
+          const ms = clock === 0 ? Date.now() : performance.now();
+          new DataView(module.memory.buffer).setBigUint64(out, BigInt(Math.round(ms * 1e6)), true);
+          return 0;
+        },
       },
     };
     const { instance } = await WebAssembly.instantiate(bytes, imports);
