@@ -316,7 +316,8 @@ TEST(CApiTest, ScoreTextEqualsTheCppScoreText) {
             EP_STATUS_OK);
   ep_session* session = nullptr;
   ASSERT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
-  const std::string text = "In the beginning God created the heaven and the earth. 起初，神创造天地。";
+  const std::string text =
+      "In the beginning God created the heaven and the earth. 起初，神创造天地。";
   ep_score_result result;
   EXPECT_EQ(ep_session_score_text(session, tokenizer, nullptr, 3, &result),
             EP_STATUS_INVALID_ARGUMENT);
@@ -327,9 +328,8 @@ TEST(CApiTest, ScoreTextEqualsTheCppScoreText) {
   edgepiece::Result<edgepiece::Session> cpp_session = edgepiece::Session::Create(*cpp_model);
   ASSERT_TRUE(cpp_session.ok());
   edgepiece::ScoreResult expected;
-  ASSERT_TRUE(edgepiece::ScoreText(&*cpp_session, edgepiece::testing::LoadGoldenTokenizer("kjvzh-8k"),
-                                   text, &expected)
-                  .ok());
+  const edgepiece::Tokenizer cpp_tokenizer = edgepiece::testing::LoadGoldenTokenizer("kjvzh-8k");
+  ASSERT_TRUE(edgepiece::ScoreText(&*cpp_session, cpp_tokenizer, text, &expected).ok());
   EXPECT_EQ(result.bits_per_byte, expected.bits_per_byte);
   EXPECT_EQ(result.log2_prob, expected.log2_prob);
   EXPECT_EQ(result.tokens, expected.tokens);
