@@ -112,6 +112,10 @@ test('default options are the C library defaults and generate what the CLI does 
   // A fresh session's stream starts at seed 0, the CLI's default --seed.
   assert.equal(await generateText('In the beginning', {}), cliGenerate('In the beginning', []));
   assert.equal(await generateText('天', { seed: 0 }), cliGenerate('天', []));
+  // Without --prompt the CLI reads the prompt from stdin, as-is.
+  const fromStdin = execFileSync(nativeCli, ['generate', '--model', path.join(repoRoot, 'models'), '--seed', '3'],
+    { input: 'And God said' }).toString().replace(/\n$/, '');
+  assert.equal(fromStdin, cliGenerate('And God said', ['--seed', '3']));
 });
 
 // Collects a generation's text; resolves to { text, error, tokens }.
