@@ -141,6 +141,7 @@ typedef struct ep_generate_options {
   int32_t reseed;      /* nonzero: restart the session's sampling stream */
   uint32_t seed;       /* the seed when reseed is set */
 } ep_generate_options;
+/* Fills *options with the defaults (reseed off). */
 void ep_generate_options_init(ep_generate_options* options);
 
 /* Why ep_generator_next() reported the end (*done). */

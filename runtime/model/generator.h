@@ -70,8 +70,11 @@ class Generator {
   // further calls return {-1, "", the same reason}; before Start, an error.
   Status Next(GeneratedToken* token);
 
+  // True between a successful Start() and the next failure or Start().
   bool started() const { return started_; }
+  // kNone while the generation goes on.
   StopReason stop_reason() const { return stop_; }
+  // Of the current or last generation.
   const GenerateStats& stats() const { return stats_; }
 
  private:
