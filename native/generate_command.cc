@@ -1,4 +1,5 @@
 // edgepiece generate: stream text from the language model.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -11,23 +12,34 @@
 namespace edgepiece::cli {
 namespace {
 
-constexpr char kHelp[] = R"(usage: edgepiece generate --model DIR_OR_FILES --prompt TEXT [flags]
+// The defaults in the help text are the library's (GenerateOptions).
+std::string Help() {
+  const GenerateOptions defaults;
+  char text[2048];
+  std::snprintf(text, sizeof(text),
+                R"(usage: edgepiece generate --model DIR_OR_FILES [--prompt TEXT] [flags]
 
-Streams a continuation of TEXT to stdout as tokens are produced. The prompt
-is encoded deterministically after <bos>; generation stops at <eos> or after
+Streams a continuation of the prompt to stdout as tokens are produced (the
+prompt first). The prompt is --prompt TEXT, or else all of stdin, as-is (a
+trailing newline included: `printf %%s TEXT |` leaves none). It is encoded
+deterministically after <bos>; generation stops at <eos> or after
 --max-tokens. Speeds go to stderr with --stats.
 
   --model M          a directory with one *.safetensors LM and one *.model
                      tokenizer, or LM.safetensors,TOKENIZER.model
-  --prompt TEXT      the prompt (default: empty)
-  --max-tokens N     at most N new tokens (default 200)
-  --temperature T    0 = greedy (default 0.8)
-  --top-k K          keep the K most likely tokens, 0 = all (default 0)
-  --top-p P          nucleus sampling, 1 = off (default 0.95)
+  --prompt TEXT      the prompt (default: read stdin)
+  --max-tokens N     at most N new tokens (default %d)
+  --temperature T    0 = greedy (default %g)
+  --top-k K          keep the K most likely tokens, 0 = all (default %d)
+  --top-p P          nucleus sampling, 1 = off (default %g)
   --seed S           sampling seed (default 0)
   --ignore-eos       keep generating after <eos> (exactly --max-tokens tokens)
   --stats            print prompt/generation speed to stderr
-)";
+)",
+                defaults.max_tokens, defaults.sampling.temperature, defaults.sampling.top_k,
+                defaults.sampling.top_p);
+  return text;
+}
 
 }  // namespace
 
@@ -37,44 +49,56 @@ int RunGenerate(int argc, char** argv) {
                             {"stats", "ignore-eos"});
   if (!flags) return kExitUsage;
   if (flags->help()) {
-    std::cout << kHelp;
+    std::cout << Help();
     return kExitOk;
   }
   GenerateOptions options;
   double temperature, top_p;
-  uint32_t max_tokens, top_k;
-  if (!flags->GetDouble("temperature", 0.8, &temperature) ||
-      !flags->GetDouble("top-p", 0.95, &top_p) ||
-      !flags->GetUint32("max-tokens", 200, &max_tokens) ||
-      !flags->GetUint32("top-k", 0, &top_k) || !flags->GetUint32("seed", 0, &options.seed)) {
+  uint32_t max_tokens, top_k, seed;
+  if (!flags->GetDouble("temperature", options.sampling.temperature, &temperature) ||
+      !flags->GetDouble("top-p", options.sampling.top_p, &top_p) ||
+      !flags->GetUint32("max-tokens", options.max_tokens, &max_tokens) ||
+      !flags->GetUint32("top-k", options.sampling.top_k, &top_k) ||
+      !flags->GetUint32("seed", 0, &seed)) {
     return kExitUsage;
   }
   options.sampling.temperature = static_cast<float>(temperature);
   options.sampling.top_p = static_cast<float>(top_p);
   options.sampling.top_k = static_cast<int>(top_k);
   options.max_tokens = static_cast<int>(std::min<uint32_t>(max_tokens, 1u << 30));
+  options.seed = seed;
   options.stop_at_eos = !flags->Has("ignore-eos");
   Status valid = ValidateSamplingOptions(options.sampling);
   if (!valid.ok()) return Fail(kExitUsage, valid.detail());
 
+  std::string prompt;
+  if (flags->Has("prompt")) {
+    prompt = flags->Get("prompt");
+  } else {
+    Status read = ReadInput("", &prompt);
+    if (!read.ok()) return FailStatus(read, "cannot read the prompt");
+  }
   int exit_code = kExitOk;
   auto lm = LoadLm(*flags, &exit_code);
   if (!lm) return exit_code;
-  const std::string prompt = flags->Get("prompt");
+  Sampler sampler;
+  Result<Generator> generator = Generator::Create(&lm->session, &sampler, lm->tokenizer);
+  if (!generator.ok()) return FailStatus(generator.status(), "generation failed");
   std::fwrite(prompt.data(), 1, prompt.size(), stdout);
   std::fflush(stdout);
-  GenerateStats stats;
-  Status status = Generate(
-      &lm->session, lm->tokenizer, prompt, options,
-      [](int32_t, std::string_view text) {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        std::fflush(stdout);  // stream: the reader sees each token as it comes
-        return true;
-      },
-      &stats);
+  Status status = generator->Start(prompt, options);
+  GeneratedToken token;
+  while (status.ok()) {
+    status = generator->Next(&token);
+    if (!status.ok()) break;
+    std::fwrite(token.text.data(), 1, token.text.size(), stdout);
+    std::fflush(stdout);  // stream: the reader sees each token as it comes
+    if (token.stop != StopReason::kNone) break;
+  }
   std::fputc('\n', stdout);
   std::fflush(stdout);  // before the stats on stderr
   if (!status.ok()) return FailStatus(status, "generation failed");
+  const GenerateStats& stats = generator->stats();
   if (flags->Has("stats")) {
     std::fprintf(stderr,
                  "load %.1f ms | prompt %zu tokens, %.1f tok/s | generated %zu tokens, "

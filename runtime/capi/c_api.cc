@@ -11,6 +11,7 @@
 #include "runtime/base/rng.h"
 #include "runtime/base/status.h"
 #include "runtime/capi/edgepiece.h"
+#include "runtime/model/generator.h"
 #include "runtime/model/model.h"
 #include "runtime/model/sampler.h"
 #include "runtime/model/session.h"
@@ -35,8 +36,19 @@ struct ep_model {
 
 struct ep_session {
   edgepiece::Session session;
-  edgepiece::Sampler sampler;
+  edgepiece::Sampler sampler;  // the one sampling stream of the session
 };
+
+struct ep_generator {
+  edgepiece::Generator generator;  // borrows the ep_session's session and sampler
+  std::string_view text;           // of the last ep_generator_next()
+};
+
+static_assert(static_cast<int>(edgepiece::StopReason::kNone) == EP_GENERATE_RUNNING &&
+                  static_cast<int>(edgepiece::StopReason::kEos) == EP_GENERATE_STOP_EOS &&
+                  static_cast<int>(edgepiece::StopReason::kMaxTokens) ==
+                      EP_GENERATE_STOP_MAX_TOKENS,
+              "ep_generator_next reports StopReason values as they are");
 
 namespace {
 
@@ -308,6 +320,99 @@ int32_t ep_session_score(ep_session* session, const int32_t* ids, size_t count,
     return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
   }
   return Check(session->session.Score(ids, count, log2_prob));
+}
+
+int32_t ep_session_score_text(ep_session* session, const ep_tokenizer* tokenizer,
+                              const uint8_t* text, size_t size, ep_score_result* out) {
+  if (session == nullptr || tokenizer == nullptr || out == nullptr ||
+      (text == nullptr && size > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  edgepiece::ScoreResult result;
+  const edgepiece::Status status = edgepiece::ScoreText(
+      &session->session, tokenizer->tokenizer,
+      std::string_view(reinterpret_cast<const char*>(text), size), &result);
+  if (!status.ok()) return Report(status);
+  *out = ep_score_result{result.bits_per_byte, result.log2_prob, result.tokens, result.bytes};
+  return EP_STATUS_OK;
+}
+
+void ep_generate_options_init(ep_generate_options* options) {
+  if (options == nullptr) return;
+  const edgepiece::GenerateOptions defaults;
+  *options = ep_generate_options{defaults.sampling.temperature,
+                                 defaults.sampling.top_k,
+                                 defaults.sampling.top_p,
+                                 defaults.max_tokens,
+                                 defaults.stop_at_eos ? 1 : 0,
+                                 0,
+                                 0};
+}
+
+int32_t ep_generator_create(ep_session* session, const ep_tokenizer* tokenizer,
+                            ep_generator** out) {
+  if (session == nullptr || tokenizer == nullptr || out == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  *out = nullptr;
+  auto generator = edgepiece::Generator::Create(&session->session, &session->sampler,
+                                                tokenizer->tokenizer);
+  if (!generator.ok()) return Report(generator.status());
+  *out = new (std::nothrow) ep_generator{std::move(generator).value(), {}};
+  if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
+  return EP_STATUS_OK;
+}
+
+void ep_generator_destroy(ep_generator* generator) { delete generator; }
+
+int32_t ep_generator_start(ep_generator* generator, const uint8_t* prompt, size_t size,
+                           const ep_generate_options* options) {
+  if (generator == nullptr || (prompt == nullptr && size > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  edgepiece::GenerateOptions cpp;
+  if (options != nullptr) {
+    cpp.sampling.temperature = options->temperature;
+    cpp.sampling.top_k = options->top_k;
+    cpp.sampling.top_p = options->top_p;
+    cpp.max_tokens = options->max_tokens;
+    cpp.stop_at_eos = options->stop_at_eos != 0;
+    if (options->reseed) cpp.seed = options->seed;
+  }
+  generator->text = {};
+  return Check(generator->generator.Start(
+      std::string_view(reinterpret_cast<const char*>(prompt), size), cpp));
+}
+
+int32_t ep_generator_next(ep_generator* generator, int32_t* id, size_t* text_size,
+                          int32_t* done) {
+  if (generator == nullptr || id == nullptr || text_size == nullptr || done == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  edgepiece::GeneratedToken token;
+  generator->text = {};
+  const edgepiece::Status status = generator->generator.Next(&token);
+  if (!status.ok()) return Report(status);
+  generator->text = token.text;
+  *id = token.id;
+  *text_size = token.text.size();
+  *done = static_cast<int32_t>(token.stop);
+  return EP_STATUS_OK;
+}
+
+const uint8_t* ep_generator_text(const ep_generator* generator) {
+  return reinterpret_cast<const uint8_t*>(generator->text.data());
+}
+
+void ep_generator_stats(const ep_generator* generator, size_t* prompt_tokens,
+                        size_t* generated_tokens, double* prefill_seconds,
+                        double* decode_seconds) {
+  if (generator == nullptr) return;
+  const edgepiece::GenerateStats& stats = generator->generator.stats();
+  if (prompt_tokens != nullptr) *prompt_tokens = stats.prompt_tokens;
+  if (generated_tokens != nullptr) *generated_tokens = stats.generated_tokens;
+  if (prefill_seconds != nullptr) *prefill_seconds = stats.prefill_seconds;
+  if (decode_seconds != nullptr) *decode_seconds = stats.decode_seconds;
 }
 
 }  // extern "C"

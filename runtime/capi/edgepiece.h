@@ -116,6 +116,64 @@ int32_t ep_session_sample(ep_session* session, float temperature, int32_t top_k,
 int32_t ep_session_score(ep_session* session, const int32_t* ids, size_t count,
                          double* log2_prob);
 
+/* Scores `size` bytes of text: <bos> + its deterministic encoding, from a
+ * reset session. bits_per_byte = -log2_prob / bytes, where bytes is the
+ * UTF-8 length of the text's NFC form. */
+typedef struct ep_score_result {
+  double bits_per_byte;
+  double log2_prob; /* sum of log2 p(token) over the tokens after <bos> */
+  size_t tokens;    /* not counting <bos> */
+  size_t bytes;
+} ep_score_result;
+int32_t ep_session_score_text(ep_session* session, const ep_tokenizer* tokenizer,
+                              const uint8_t* text, size_t size, ep_score_result* out);
+
+/* ---- Generation --------------------------------------------------------- */
+
+/* How a generation runs; ep_generate_options_init() fills in the defaults
+ * (the same ones the CLI and the JS layer use). */
+typedef struct ep_generate_options {
+  float temperature;   /* 0 = greedy */
+  int32_t top_k;       /* keep the k most likely tokens; 0 = all */
+  float top_p;         /* nucleus sampling; 1 = off */
+  int32_t max_tokens;  /* new tokens at most (>= 0) */
+  int32_t stop_at_eos; /* nonzero: stop at <eos>; zero: <eos> is a token */
+  int32_t reseed;      /* nonzero: restart the session's sampling stream */
+  uint32_t seed;       /* the seed when reseed is set */
+} ep_generate_options;
+/* Fills *options with the defaults (reseed off). */
+void ep_generate_options_init(ep_generate_options* options);
+
+/* Why ep_generator_next() reported the end (*done). */
+#define EP_GENERATE_RUNNING 0
+#define EP_GENERATE_STOP_EOS 1        /* sampled <eos> (not returned) */
+#define EP_GENERATE_STOP_MAX_TOKENS 2 /* max_tokens tokens returned */
+
+/* Streams text from a session: it borrows the session (and its sampling
+ * stream), which must outlive it, and keeps its own reference to the
+ * tokenizer (destroying the tokenizer first is allowed). Vocabularies of
+ * the model and the tokenizer must match. */
+typedef struct ep_generator ep_generator;
+int32_t ep_generator_create(ep_session* session, const ep_tokenizer* tokenizer,
+                            ep_generator** out);
+void ep_generator_destroy(ep_generator* generator);
+/* Resets the session and feeds <bos> + the deterministic encoding of
+ * `size` bytes of prompt; options NULL = the defaults. */
+int32_t ep_generator_start(ep_generator* generator, const uint8_t* prompt, size_t size,
+                           const ep_generate_options* options);
+/* Produces one token: *id (-1 when this call produced none), the text that
+ * became final with it (*text_size bytes at ep_generator_text(), valid
+ * until the next call; a multi-byte character split across tokens comes
+ * whole with its last token), and *done (an EP_GENERATE_* value; once it
+ * is nonzero, further calls return id -1 and the same value). */
+int32_t ep_generator_next(ep_generator* generator, int32_t* id, size_t* text_size,
+                          int32_t* done);
+const uint8_t* ep_generator_text(const ep_generator* generator);
+/* Counters of the current or last generation; any pointer may be NULL. */
+void ep_generator_stats(const ep_generator* generator, size_t* prompt_tokens,
+                        size_t* generated_tokens, double* prefill_seconds,
+                        double* decode_seconds);
+
 /* Buffers for bindings that cannot allocate in the module's memory. */
 void* ep_malloc(size_t size);
 void ep_free(void* pointer);

@@ -2,9 +2,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
-
-#include "runtime/text/utf8.h"
 
 namespace edgepiece {
 namespace {
@@ -32,45 +31,80 @@ Status CheckVocabularies(const Session& session, const Tokenizer& tokenizer) {
 
 }  // namespace
 
-Status Generate(Session* session, const Tokenizer& tokenizer, std::string_view prompt,
-                const GenerateOptions& options, const TokenCallback& on_token,
-                GenerateStats* stats) {
+Result<Generator> Generator::Create(Session* session, Sampler* sampler, Tokenizer tokenizer) {
+  if (session == nullptr || sampler == nullptr) {
+    return Status(StatusCode::kInvalidArgument, "null session or sampler");
+  }
   EDGEPIECE_RETURN_IF_ERROR(CheckVocabularies(*session, tokenizer));
+  return Generator(session, sampler, std::move(tokenizer));
+}
+
+Status Generator::Start(std::string_view prompt, const GenerateOptions& options) {
+  // A failed Start leaves no generation running: Next() reports the error.
+  started_ = false;
   EDGEPIECE_RETURN_IF_ERROR(ValidateSamplingOptions(options.sampling));
   if (options.max_tokens < 0) {
     return Status(StatusCode::kInvalidArgument, "max_tokens must be >= 0");
   }
-  *stats = GenerateStats();
-  Result<std::vector<int32_t>> ids = PromptIds(tokenizer, prompt);
+  Result<std::vector<int32_t>> ids = PromptIds(tokenizer_, prompt);
   EDGEPIECE_RETURN_IF_ERROR(ids.status());
-  session->Reset();
-  auto start = std::chrono::steady_clock::now();
-  EDGEPIECE_RETURN_IF_ERROR(session->Feed(ids->data(), ids->size()));
-  stats->prompt_tokens = ids->size();
-  stats->prefill_seconds = SecondsSince(start);
+  options_ = options;
+  stats_ = GenerateStats();
+  decoder_ = Utf8StreamDecoder();
+  unfed_ = -1;
+  stop_ = StopReason::kNone;
+  if (options.seed) sampler_->Seed(*options.seed);
+  session_->Reset();
+  const auto start = std::chrono::steady_clock::now();
+  EDGEPIECE_RETURN_IF_ERROR(session_->Feed(ids->data(), ids->size()));
+  stats_.prompt_tokens = ids->size();
+  stats_.prefill_seconds = SecondsSince(start);
+  started_ = true;
+  return Status::Ok();
+}
 
-  start = std::chrono::steady_clock::now();
-  Sampler sampler(options.seed);
-  Utf8StreamDecoder decoder;
-  std::string text;
-  const int32_t eos = session->model().config().eos_id;
-  for (int i = 0; i < options.max_tokens; ++i) {
-    const int32_t id = sampler.Sample(session->logits(), session->vocab_size(), options.sampling);
-    if (options.stop_at_eos && id == eos) {
-      stats->stopped_at_eos = true;
-      break;
-    }
-    Result<std::string_view> bytes = tokenizer.IdToBytes(id);
-    EDGEPIECE_RETURN_IF_ERROR(bytes.status());
-    text.clear();
-    decoder.Feed(*bytes, &text);
-    ++stats->generated_tokens;
-    const bool more = i + 1 < options.max_tokens;
-    if (!more) decoder.Finish(&text);
-    if (!on_token(id, text) || !more) break;
-    EDGEPIECE_RETURN_IF_ERROR(session->Feed(&id, 1));
+Status Generator::Next(GeneratedToken* token) {
+  if (!started_) return Status(StatusCode::kInvalidArgument, "call Start before Next");
+  text_.clear();
+  *token = GeneratedToken();
+  if (stop_ == StopReason::kNone &&
+      stats_.generated_tokens >= static_cast<size_t>(options_.max_tokens)) {
+    stop_ = StopReason::kMaxTokens;  // only reached with max_tokens = 0
   }
-  stats->decode_seconds = SecondsSince(start);
+  if (stop_ != StopReason::kNone) {
+    token->stop = stop_;
+    return Status::Ok();
+  }
+  const auto start = std::chrono::steady_clock::now();
+  if (unfed_ >= 0) {
+    const Status fed = session_->Feed(&unfed_, 1);
+    if (!fed.ok()) {
+      started_ = false;  // the state no longer follows the text: start again
+      return fed;
+    }
+    unfed_ = -1;
+  }
+  const int32_t id =
+      sampler_->Sample(session_->logits(), session_->vocab_size(), options_.sampling);
+  if (options_.stop_at_eos && id == session_->model().config().eos_id) {
+    stats_.stopped_at_eos = true;
+    stop_ = StopReason::kEos;
+    decoder_.Finish(&text_);
+  } else {
+    Result<std::string_view> bytes = tokenizer_.IdToBytes(id);
+    EDGEPIECE_RETURN_IF_ERROR(bytes.status());
+    decoder_.Feed(*bytes, &text_);
+    ++stats_.generated_tokens;
+    token->id = id;
+    unfed_ = id;
+    if (stats_.generated_tokens == static_cast<size_t>(options_.max_tokens)) {
+      stop_ = StopReason::kMaxTokens;
+      decoder_.Finish(&text_);
+    }
+  }
+  token->text = text_;
+  token->stop = stop_;
+  stats_.decode_seconds += SecondsSince(start);
   return Status::Ok();
 }
 

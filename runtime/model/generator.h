@@ -1,44 +1,97 @@
-// Prompt in, streamed text out: tokenizes the prompt, feeds it to a Session
-// (prefill), then samples token by token, holding back incomplete UTF-8 so
-// every streamed piece is valid text.
+// Prompt in, streamed text out: a Generator tokenizes the prompt, feeds it to
+// a Session (prefill), then samples one token per Next() call, holding back
+// incomplete UTF-8 so every piece of text it returns is valid. Every front
+// end (the CLI, the C ABI and through it JS) runs this one loop.
 #ifndef EDGEPIECE_RUNTIME_MODEL_GENERATOR_H_
 #define EDGEPIECE_RUNTIME_MODEL_GENERATOR_H_
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "runtime/base/status.h"
 #include "runtime/model/sampler.h"
 #include "runtime/model/session.h"
+#include "runtime/text/utf8.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace edgepiece {
 
+// The generation defaults: the one definition the CLI's flags, the C ABI's
+// ep_generate_options_init() and the JS layer read.
+inline constexpr float kDefaultTemperature = 0.8f;
+inline constexpr int kDefaultTopK = 0;
+inline constexpr float kDefaultTopP = 0.95f;
+inline constexpr int kDefaultMaxTokens = 200;
+
+// How one generation runs; default-constructed it holds the defaults above.
 struct GenerateOptions {
-  int max_tokens = 256;
-  SamplingOptions sampling;
-  uint32_t seed = 0;
-  bool stop_at_eos = true;
+  int max_tokens = kDefaultMaxTokens;  // new tokens at most (>= 0)
+  SamplingOptions sampling = {kDefaultTemperature, kDefaultTopK, kDefaultTopP};
+  // Restarts the sampler's stream first; unset, the stream continues.
+  std::optional<uint32_t> seed;
+  bool stop_at_eos = true;  // false: <eos> is an ordinary token
 };
 
+// Counters and timings of the current (or last) generation.
 struct GenerateStats {
   size_t prompt_tokens = 0;     // including <bos>
   size_t generated_tokens = 0;  // not counting a final <eos>
   bool stopped_at_eos = false;
   double prefill_seconds = 0;
-  double decode_seconds = 0;
+  double decode_seconds = 0;  // time spent inside Next()
 };
 
-// Called with each generated token and the text that became final with it
-// (possibly empty); return false to stop.
-using TokenCallback = std::function<bool(int32_t id, std::string_view text)>;
+// Why generation ended (kNone while it goes on).
+enum class StopReason { kNone = 0, kEos = 1, kMaxTokens = 2 };
 
-// Starts from an empty sequence (the session is reset): <bos> + prompt.
-Status Generate(Session* session, const Tokenizer& tokenizer, std::string_view prompt,
-                const GenerateOptions& options, const TokenCallback& on_token,
-                GenerateStats* stats);
+// What one Next() call produced.
+struct GeneratedToken {
+  int32_t id = -1;                      // the new token; -1 when the call produced none
+  std::string_view text;                // text that became final with it; valid until the next call
+  StopReason stop = StopReason::kNone;  // set on the call that ends generation
+};
+
+// One generation at a time over a borrowed Session and Sampler (both must
+// outlive the Generator): Start(), then Next() until it reports a stop.
+// The last token is never fed, so an abandoned or finished generation
+// costs no forward step beyond the tokens it returned.
+class Generator {
+ public:
+  // InvalidArgument when the tokenizer's and the model's vocabularies differ.
+  static Result<Generator> Create(Session* session, Sampler* sampler, Tokenizer tokenizer);
+
+  // Resets the session, reseeds the sampler if options.seed is set, and
+  // feeds <bos> + the deterministic encoding of `prompt`.
+  Status Start(std::string_view prompt, const GenerateOptions& options);
+  // Samples the next token (feeding the previous one first). After a stop,
+  // further calls return {-1, "", the same reason}; before Start, an error.
+  Status Next(GeneratedToken* token);
+
+  // True between a successful Start() and the next failure or Start().
+  bool started() const { return started_; }
+  // kNone while the generation goes on.
+  StopReason stop_reason() const { return stop_; }
+  // Of the current or last generation.
+  const GenerateStats& stats() const { return stats_; }
+
+ private:
+  Generator(Session* session, Sampler* sampler, Tokenizer tokenizer)
+      : session_(session), sampler_(sampler), tokenizer_(std::move(tokenizer)) {}
+
+  Session* session_;
+  Sampler* sampler_;
+  Tokenizer tokenizer_;
+  GenerateOptions options_;
+  GenerateStats stats_;
+  Utf8StreamDecoder decoder_;
+  std::string text_;    // the text of the last Next()
+  int32_t unfed_ = -1;  // the last returned token, fed by the next Next()
+  bool started_ = false;
+  StopReason stop_ = StopReason::kNone;
+};
 
 // Bits per byte of `text`: -sum log2 p(token) over its tokens after <bos>,
 // divided by the UTF-8 length of its NFC form. The session is reset.

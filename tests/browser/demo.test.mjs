@@ -41,6 +41,15 @@ function cliIds(text, args = []) {
   return line === '' ? [] : line.split(',').map(Number);
 }
 
+// The CLI's generated text (prompt included, no final newline).
+function cliGenerate(prompt, args) {
+  const result = spawnSync(cli, ['generate', '--model', 'models', '--prompt', prompt, ...args], {
+    cwd: root, encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, `edgepiece generate failed: ${result.stderr}`);
+  return result.stdout.replace(/\n$/, '');
+}
+
 // Starts tools/serve_demo.mjs on a free port; resolves to { process, url }.
 function startServer() {
   const server = spawn(process.execPath, [`${root}tools/serve_demo.mjs`, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -251,6 +260,71 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     assert.equal(Number(await page.textContent('#gen-tokens')), 25);
     await page.check('#stop-at-eos');
     assert.match(await page.textContent('#gen-rate'), /^\d+$/);
+    assert.deepEqual(errors, []);
+  });
+
+  test('on the main thread, generation lets timers run and an abort ends it with AbortError', async (t) => {
+    // The package imported into the page itself (no worker): generate()
+    // must visit the event loop between tokens for the timers to fire.
+    const result = await page.evaluate(async () => {
+      const { Model, Tokenizer } = await import('/build/wasm/package/index.js');
+      const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+      const tokenizer = await Tokenizer.load(await bytes('/models/kjvzh-8k.model'));
+      const model = await Model.load(await bytes('/models/kjvzh-lm.safetensors'), tokenizer);
+      const text = async (session, prompt, options) => {
+        let out = '';
+        for await (const piece of session.generate(prompt, options)) out += piece;
+        return out;
+      };
+      const session = model.session();
+      const controller = new AbortController();
+      let abortedAt = 0;
+      let ticks = 0;
+      const ticker = setInterval(() => { ticks += 1; }, 5);
+      setTimeout(() => { abortedAt = performance.now(); controller.abort(); }, 50);
+      let error = null;
+      try {
+        await text(session, 'In the beginning', { maxTokens: 20000, ignoreEos: true, seed: 9, signal: controller.signal });
+      } catch (e) {
+        error = e;
+      }
+      const stoppedAt = performance.now();
+      clearInterval(ticker);
+      const tokens = session.generatedTokens;
+      const options = { maxTokens: 64, temperature: 0.8, topP: 0.95, seed: 7 };
+      const again = await text(session, 'And God said', options);
+      const fresh = model.session();
+      const expected = await text(fresh, 'And God said', options);
+      // What one token and one event-loop turn (a MessageChannel round trip) cost here.
+      let start = performance.now();
+      await text(fresh, 'In the beginning', { maxTokens: 500, ignoreEos: true, seed: 1 });
+      const msPerToken = (performance.now() - start) / 500;
+      const channel = new MessageChannel();
+      let resume = null;
+      channel.port1.onmessage = () => resume();
+      start = performance.now();
+      for (let i = 0; i < 2000; ++i) await new Promise((resolve) => { resume = resolve; channel.port2.postMessage(0); });
+      const msPerTurn = (performance.now() - start) / 2000;
+      channel.port1.close();
+      session.dispose();
+      fresh.dispose();
+      model.dispose();
+      tokenizer.dispose();
+      return {
+        errorName: error?.name ?? null, isDomException: error instanceof DOMException, abortedAt,
+        stopMs: stoppedAt - abortedAt, ticks, tokens, again, expected, msPerToken, msPerTurn,
+      };
+    });
+    t.diagnostic(`${result.msPerToken.toFixed(3)} ms per token, ${(result.msPerTurn * 1000).toFixed(1)} us per event-loop turn`);
+    assert.ok(result.abortedAt > 0, 'the timer never fired during generation');
+    assert.ok(result.ticks > 0, 'an interval never fired during generation');
+    assert.equal(result.errorName, 'AbortError');
+    assert.equal(result.isDomException, true);
+    assert.ok(result.stopMs < 2000, `stopped ${result.stopMs} ms after the abort`);
+    assert.ok(result.tokens > 0 && result.tokens < 20000, `${result.tokens} tokens`);
+    assert.equal(result.again, result.expected);
+    assert.equal('And God said' + result.expected, cliGenerate('And God said',
+      ['--max-tokens', '64', '--temperature', '0.8', '--top-p', '0.95', '--seed', '7']));
     assert.deepEqual(errors, []);
   });
 

@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "runtime/base/file.h"
+#include "runtime/model/generator.h"
+#include "runtime/model/model.h"
+#include "runtime/model/session.h"
 #include "tests/native/support/golden.h"
 #include "tests/native/support/tiny_model.h"
 
@@ -164,6 +167,177 @@ TEST(CApiTest, EncodeBatchEqualsOneCallPerText) {
             EP_STATUS_INVALID_ARGUMENT);
   ep_encoder_destroy(encoder);
   ep_tokenizer_destroy(tokenizer);
+}
+
+std::string DemoWeights() {
+  std::string bytes;
+  EXPECT_TRUE(edgepiece::ReadFile(std::string(EDGEPIECE_SOURCE_DIR) +
+                                      "/models/kjvzh-lm.safetensors",
+                                  &bytes)
+                  .ok());
+  return bytes;
+}
+
+const uint8_t* Bytes(std::string_view text) {
+  return reinterpret_cast<const uint8_t*>(text.data());
+}
+
+TEST(CApiTest, GenerateOptionsDefaultsAreTheLibraryDefaults) {
+  ep_generate_options options;
+  ep_generate_options_init(&options);
+  const edgepiece::GenerateOptions cpp;
+  EXPECT_EQ(options.temperature, cpp.sampling.temperature);
+  EXPECT_EQ(options.top_k, cpp.sampling.top_k);
+  EXPECT_EQ(options.top_p, cpp.sampling.top_p);
+  EXPECT_EQ(options.max_tokens, cpp.max_tokens);
+  EXPECT_EQ(options.stop_at_eos, 1);
+  EXPECT_EQ(options.reseed, 0);
+}
+
+TEST(CApiTest, GeneratorStreamsWhatTheCppGeneratorDoes) {
+  const std::string weights = DemoWeights();
+  const std::string model_bytes = BundledModel();
+  ep_model* model = nullptr;
+  ASSERT_EQ(ep_model_create(Bytes(weights), weights.size(), &model), EP_STATUS_OK);
+  ep_tokenizer* tokenizer = nullptr;
+  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer),
+            EP_STATUS_OK);
+  ep_session* session = nullptr;
+  ASSERT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
+  ep_generator* generator = nullptr;
+  EXPECT_EQ(ep_generator_create(session, nullptr, &generator), EP_STATUS_INVALID_ARGUMENT);
+  ASSERT_EQ(ep_generator_create(session, tokenizer, &generator), EP_STATUS_OK);
+  ep_tokenizer_destroy(tokenizer);  // the generator keeps its own reference
+
+  int32_t id = 0, done = 0;
+  size_t size = 0;
+  EXPECT_EQ(ep_generator_next(generator, &id, &size, &done), EP_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(ep_last_error()).find("Start"), std::string::npos) << ep_last_error();
+  ep_generate_options options;
+  ep_generate_options_init(&options);
+  options.top_p = 2;
+  EXPECT_EQ(ep_generator_start(generator, Bytes("x"), 1, &options), EP_STATUS_INVALID_ARGUMENT);
+
+  // The C++ Generator on its own session and sampler: the expected stream.
+  edgepiece::Result<edgepiece::Model> cpp_model = edgepiece::Model::FromBytes(weights);
+  ASSERT_TRUE(cpp_model.ok());
+  edgepiece::Result<edgepiece::Session> cpp_session = edgepiece::Session::Create(*cpp_model);
+  ASSERT_TRUE(cpp_session.ok());
+  edgepiece::Sampler cpp_sampler(0);
+  auto cpp = edgepiece::Generator::Create(&*cpp_session, &cpp_sampler,
+                                          edgepiece::testing::LoadGoldenTokenizer("kjvzh-8k"));
+  ASSERT_TRUE(cpp.ok());
+
+  const std::string prompt = "起初，神创造天地。";
+  ep_generate_options_init(&options);
+  options.max_tokens = 80;
+  options.stop_at_eos = 0;
+  for (int round = 0; round < 3; ++round) {
+    // Round 0 reseeds; rounds 1 and 2 continue the session's stream, which
+    // ep_session_seed restarts before round 2.
+    options.reseed = round == 0;
+    options.seed = 4;
+    edgepiece::GenerateOptions cpp_options;
+    cpp_options.max_tokens = 80;
+    cpp_options.stop_at_eos = false;
+    if (round == 0) cpp_options.seed = 4;
+    if (round == 2) {
+      ep_session_seed(session, 4);
+      cpp_sampler.Seed(4);
+    }
+    ASSERT_EQ(ep_generator_start(generator, Bytes(prompt), prompt.size(), &options),
+              EP_STATUS_OK);
+    ASSERT_TRUE(cpp->Start(prompt, cpp_options).ok());
+    std::string text, expected_text;
+    for (int i = 0; i < 80; ++i) {
+      ASSERT_EQ(ep_generator_next(generator, &id, &size, &done), EP_STATUS_OK);
+      text.append(reinterpret_cast<const char*>(ep_generator_text(generator)), size);
+      edgepiece::GeneratedToken token;
+      ASSERT_TRUE(cpp->Next(&token).ok());
+      expected_text.append(token.text);
+      EXPECT_EQ(id, token.id);
+      EXPECT_EQ(done, i == 79 ? EP_GENERATE_STOP_MAX_TOKENS : EP_GENERATE_RUNNING);
+    }
+    EXPECT_EQ(text, expected_text) << round;
+    ASSERT_EQ(ep_generator_next(generator, &id, &size, &done), EP_STATUS_OK);
+    EXPECT_EQ(id, -1);
+    EXPECT_EQ(size, 0u);
+    EXPECT_EQ(done, EP_GENERATE_STOP_MAX_TOKENS);
+  }
+  size_t prompt_tokens = 0, generated = 0;
+  double prefill = -1;
+  ep_generator_stats(generator, &prompt_tokens, &generated, &prefill, nullptr);
+  EXPECT_EQ(prompt_tokens, cpp->stats().prompt_tokens);
+  EXPECT_EQ(generated, 80u);
+  EXPECT_GE(prefill, 0);
+
+  // Defaults (options NULL) stop at <eos> within 200 tokens, like the C++ defaults.
+  ASSERT_EQ(ep_generator_start(generator, Bytes(prompt), prompt.size(), nullptr), EP_STATUS_OK);
+  int tokens = 0;
+  do {
+    ASSERT_EQ(ep_generator_next(generator, &id, &size, &done), EP_STATUS_OK);
+    tokens += id >= 0;
+  } while (done == EP_GENERATE_RUNNING);
+  EXPECT_LE(tokens, 200);
+  ep_generator_destroy(generator);
+  ep_session_destroy(session);
+  ep_model_destroy(model);
+}
+
+TEST(CApiTest, GeneratorRefusesATokenizerOfAnotherVocabulary) {
+  const std::string bytes =
+      edgepiece::testing::WriteSafetensors(edgepiece::testing::RandomTinyModel(3));
+  const std::string model_bytes = BundledModel();
+  ep_model* model = nullptr;
+  ASSERT_EQ(ep_model_create(Bytes(bytes), bytes.size(), &model), EP_STATUS_OK);
+  ep_tokenizer* tokenizer = nullptr;
+  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer),
+            EP_STATUS_OK);
+  ep_session* session = nullptr;
+  ASSERT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
+  ep_generator* generator = nullptr;
+  EXPECT_EQ(ep_generator_create(session, tokenizer, &generator), EP_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(generator, nullptr);
+  ep_score_result result;
+  EXPECT_EQ(ep_session_score_text(session, tokenizer, Bytes("ab"), 2, &result),
+            EP_STATUS_INVALID_ARGUMENT);
+  ep_session_destroy(session);
+  ep_tokenizer_destroy(tokenizer);
+  ep_model_destroy(model);
+}
+
+TEST(CApiTest, ScoreTextEqualsTheCppScoreText) {
+  const std::string weights = DemoWeights();
+  const std::string model_bytes = BundledModel();
+  ep_model* model = nullptr;
+  ASSERT_EQ(ep_model_create(Bytes(weights), weights.size(), &model), EP_STATUS_OK);
+  ep_tokenizer* tokenizer = nullptr;
+  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer),
+            EP_STATUS_OK);
+  ep_session* session = nullptr;
+  ASSERT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
+  const std::string text =
+      "In the beginning God created the heaven and the earth. 起初，神创造天地。";
+  ep_score_result result;
+  EXPECT_EQ(ep_session_score_text(session, tokenizer, nullptr, 3, &result),
+            EP_STATUS_INVALID_ARGUMENT);
+  ASSERT_EQ(ep_session_score_text(session, tokenizer, Bytes(text), text.size(), &result),
+            EP_STATUS_OK);
+  edgepiece::Result<edgepiece::Model> cpp_model = edgepiece::Model::FromBytes(weights);
+  ASSERT_TRUE(cpp_model.ok());
+  edgepiece::Result<edgepiece::Session> cpp_session = edgepiece::Session::Create(*cpp_model);
+  ASSERT_TRUE(cpp_session.ok());
+  edgepiece::ScoreResult expected;
+  const edgepiece::Tokenizer cpp_tokenizer = edgepiece::testing::LoadGoldenTokenizer("kjvzh-8k");
+  ASSERT_TRUE(edgepiece::ScoreText(&*cpp_session, cpp_tokenizer, text, &expected).ok());
+  EXPECT_EQ(result.bits_per_byte, expected.bits_per_byte);
+  EXPECT_EQ(result.log2_prob, expected.log2_prob);
+  EXPECT_EQ(result.tokens, expected.tokens);
+  EXPECT_EQ(result.bytes, text.size());
+  EXPECT_GT(result.bits_per_byte, 0);
+  ep_session_destroy(session);
+  ep_tokenizer_destroy(tokenizer);
+  ep_model_destroy(model);
 }
 
 }  // namespace

@@ -106,6 +106,92 @@ test('ignoreEos generates exactly maxTokens tokens, like the CLI with --ignore-e
     '--seed', '1', '--ignore-eos']));
 });
 
+test('default options are the C library defaults and generate what the CLI does without flags', async () => {
+  const defaults = edgepiece.generateDefaults();
+  assert.deepEqual({ ...defaults }, { temperature: Math.fround(0.8), topK: 0, topP: Math.fround(0.95), maxTokens: 200 });
+  // A fresh session's stream starts at seed 0, the CLI's default --seed.
+  assert.equal(await generateText('In the beginning', {}), cliGenerate('In the beginning', []));
+  assert.equal(await generateText('天', { seed: 0 }), cliGenerate('天', []));
+  // Without --prompt the CLI reads the prompt from stdin, as-is.
+  const fromStdin = execFileSync(nativeCli, ['generate', '--model', path.join(repoRoot, 'models'), '--seed', '3'],
+    { input: 'And God said' }).toString().replace(/\n$/, '');
+  assert.equal(fromStdin, cliGenerate('And God said', ['--seed', '3']));
+});
+
+// Collects a generation's text; resolves to { text, error, tokens }.
+async function collect(session, prompt, options) {
+  let text = '';
+  try {
+    for await (const piece of session.generate(prompt, options)) text += piece;
+    return { text, error: null, tokens: session.generatedTokens };
+  } catch (error) {
+    return { text, error, tokens: session.generatedTokens };
+  }
+}
+
+test('abort: a timer fires during generation and its abort ends it with AbortError; the session is reusable', async () => {
+  const session = demo.session();
+  const controller = new AbortController();
+  let abortedAt = 0;
+  let ticks = 0;
+  const ticker = setInterval(() => { ticks += 1; }, 5);
+  setTimeout(() => { abortedAt = performance.now(); controller.abort(); }, 50);
+  const run = await collect(session, 'In the beginning',
+    { maxTokens: 20000, ignoreEos: true, seed: 9, signal: controller.signal });
+  const stoppedAt = performance.now();
+  clearInterval(ticker);
+  assert.ok(abortedAt > 0, 'the timer never fired during generation');
+  assert.ok(ticks > 0, 'an interval never fired during generation');
+  assert.ok(run.error instanceof DOMException && run.error.name === 'AbortError', String(run.error));
+  assert.ok(stoppedAt - abortedAt < 2000, `stopped ${stoppedAt - abortedAt} ms after the abort`);
+  assert.ok(run.tokens > 0 && run.tokens < 20000, `${run.tokens} tokens`);
+  // The same session generates again exactly as a fresh one does.
+  const options = { maxTokens: 64, temperature: 0.8, topP: 0.95, seed: 7 };
+  const again = await collect(session, 'And God said', options);
+  assert.equal(again.error, null);
+  assert.equal('And God said' + again.text, await generateText('And God said', options));
+  session.dispose();
+});
+
+test('abort: a pre-aborted signal throws AbortError before touching the session; a custom reason is thrown as is', async () => {
+  const session = demo.session();
+  session.feed([1, 50]);
+  const run = await collect(session, 'x', { signal: AbortSignal.abort() });
+  assert.ok(run.error instanceof DOMException && run.error.name === 'AbortError', String(run.error));
+  assert.equal(session.position, 2);
+  const reason = new Error('user left');
+  const controller = new AbortController();
+  let seen = 0;
+  try {
+    for await (const _ of session.generate('In the beginning', { maxTokens: 100, ignoreEos: true, signal: controller.signal })) {
+      if (++seen === 3) controller.abort(reason);
+    }
+    assert.fail('no error');
+  } catch (error) {
+    assert.equal(error, reason);
+  }
+  assert.ok(session.generatedTokens >= 3 && session.generatedTokens < 100);
+  session.dispose();
+});
+
+test('a new generate(), score() or dispose() on the session ends a running stream', async () => {
+  const session = demo.session();
+  const options = { maxTokens: 50, ignoreEos: true, seed: 1 };
+  const first = session.generate('In the beginning', options);
+  assert.equal((await first.next()).done, false);
+  const second = await collect(session, 'And God said', options);
+  assert.equal(second.tokens, 50);
+  assert.equal((await first.next()).done, true);
+  const third = session.generate('In the beginning', options);
+  await third.next();
+  session.score('abc');
+  assert.equal((await third.next()).done, true);
+  const fourth = session.generate('In the beginning', options);
+  await fourth.next();
+  session.dispose();
+  assert.equal((await fourth.next()).done, true);
+});
+
 test('bits per byte equal the reference and the native CLI', () => {
   const session = demo.session();
   for (const h of golden('kjvzh-lm.golden.json').heldout) {
@@ -180,6 +266,15 @@ test('EdgepieceWorker: encode, streamed generation equal to the main thread, sto
     const stopped = await running;
     assert.equal(stopped.stopped, true);
     assert.ok(stopped.tokens < 1000, `stopped after ${stopped.tokens} tokens`);
+    const controller = new AbortController();
+    pieces = 0;
+    await assert.rejects(worker.generate('In the beginning', { maxTokens: 100000, signal: controller.signal }, () => {
+      if (++pieces === 3) controller.abort();
+    }), (e) => e.name === 'AbortError');
+    await assert.rejects(worker.generate('x', { signal: AbortSignal.abort() }), (e) => e.name === 'AbortError');
+    streamed = '';
+    await worker.generate('And God said', { maxTokens: 40, temperature: 0.8, seed: 3 }, (piece) => { streamed += piece; });
+    assert.equal(streamed, (await generateText('And God said', { maxTokens: 40, temperature: 0.8, seed: 3 })).slice('And God said'.length));
   } finally {
     worker.terminate();
   }

@@ -48,6 +48,13 @@ export function init(options = {}) {
       env: { emscripten_notify_memory_growth() {} },
       wasi_snapshot_preview1: {
         proc_exit(code) { throw new EdgepieceError('INTERNAL', `edgepiece module aborted (exit ${code})`); },
+        // The generator's timings (std::chrono::steady_clock): nanoseconds
+        // as a u64 at `out`; clock 0 is the wall clock, the others monotonic.
+        clock_time_get(clock, precision, out) {
+          const ms = clock === 0 ? Date.now() : performance.now();
+          new DataView(module.memory.buffer).setBigUint64(out, BigInt(Math.round(ms * 1e6)), true);
+          return 0;
+        },
       },
     };
     const { instance } = await WebAssembly.instantiate(bytes, imports);
@@ -75,15 +82,20 @@ export function check(status) {
   throw new EdgepieceError(STATUS_NAMES[status] ?? 'INTERNAL', message || `status ${status}`);
 }
 
-// A reusable input buffer and 8-byte output slot in module memory: per-call
+// A reusable input buffer and output area in module memory: per-call
 // malloc/free pairs dominated short inputs (one line of text).
 const scratch = { pointer: 0, capacity: 0, slot: 0 };
 
-// Address of the 8-byte slot C ABI calls write a size, id or sum to;
-// allocated on first use. Take it before views(): allocating may grow memory.
+/** Bytes at slot(): room for the small structs C ABI calls read or write. */
+export const SLOT_BYTES = 96;
+
+// Address of the SLOT_BYTES area C ABI calls write a size, id or sum to, or
+// read an options struct from (each caller reads its outputs before the next
+// call); allocated on first use. Take it before views(): allocating may grow
+// memory.
 export function slot() {
   if (!scratch.slot) {
-    scratch.slot = wasm().ep_malloc(8);
+    scratch.slot = wasm().ep_malloc(SLOT_BYTES);
     if (scratch.slot === 0) throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
   }
   return scratch.slot;
@@ -214,4 +226,23 @@ export function views() {
 // Reads the u32 handle the C ABI wrote at `pointer`.
 export function readHandle(pointer) {
   return views().u32[pointer >>> 2];
+}
+
+// One event-loop turn (a macrotask), so timers, input and abort signals run
+// between two generated tokens. Node: setImmediate (a MessageChannel there
+// would keep the process alive and drains a port's messages in one go).
+// Browsers: a MessageChannel round trip, which is not clamped to >= 4 ms
+// like a nested setTimeout(0).
+let channel = null;
+const waiting = [];
+export function yieldToEvents() {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (channel === null) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = () => waiting.shift()?.();
+  }
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(0);
+  });
 }

@@ -63,6 +63,7 @@ export class Tokenizer {
   dispose(): void;
 }
 
+/** Defaults: generateDefaults(). */
 export interface SampleOptions {
   /** 0 = greedy (default 0.8). */
   temperature?: number;
@@ -75,13 +76,21 @@ export interface SampleOptions {
 export interface GenerateOptions extends SampleOptions {
   /** At most this many new tokens (default 200); stops earlier at <eos>. */
   maxTokens?: number;
-  /** Restarts the session's sampling stream first. */
+  /** Restarts the session's sampling stream first; without it the stream continues. */
   seed?: number;
-  /** Stops the stream when aborted. */
+  /**
+   * Ends the stream when aborted, within a token: generate() throws the
+   * signal's reason (an AbortError DOMException by default), as fetch() does.
+   */
   signal?: AbortSignal;
   /** Keep generating after <eos>: exactly maxTokens tokens (default false). */
   ignoreEos?: boolean;
 }
+
+/** The generation defaults of the C++ library (the CLI's too); needs init(). */
+export function generateDefaults(): Readonly<{
+  temperature: number; topK: number; topP: number; maxTokens: number;
+}>;
 
 export interface ScoreResult {
   /** -log2 p(text) / UTF-8 bytes of its NFC form. */
@@ -123,7 +132,11 @@ export class Session {
   logits(): Float32Array;
   /** Picks the next token (not fed). */
   sample(options?: SampleOptions): number;
-  /** Restarts from <bos> + prompt and streams the continuation as text. */
+  /**
+   * Restarts from <bos> + prompt and streams the continuation as text. The
+   * event loop runs between tokens (timers fire, a signal can abort); another
+   * generate(), score(), reset() or feed() on this session ends the stream.
+   */
   generate(prompt: string, options?: GenerateOptions): AsyncGenerator<string, void, void>;
   /** Bits per byte of `text` (restarts the session). */
   score(text: string): ScoreResult;
@@ -142,8 +155,11 @@ export class EdgepieceWorker {
   setSeed(seed: number): Promise<void>;
   decode(ids: Int32Array | ArrayLike<number>): Promise<string>;
   score(text: string): Promise<ScoreResult>;
-  /** Streams text to onText (each call: the text of one or more tokens, and the count so far); resolves when done or stopped. */
-  generate(prompt: string, options?: Omit<GenerateOptions, 'signal'>,
+  /**
+   * Streams text to onText (each call: the text of one or more tokens, and the count so far);
+   * resolves when done or stopped by stop(); an aborted signal rejects it with its reason.
+   */
+  generate(prompt: string, options?: GenerateOptions,
            onText?: (piece: string, tokens: number) => void):
       Promise<{ tokens: number; seconds: number; stopped: boolean }>;
   /** Stops the running generation. */

@@ -3,5 +3,5 @@
 // ABI (runtime/capi/edgepiece.h); see README.md.
 export { EdgepieceError, init } from './core.js';
 export { Tokenizer } from './tokenizer.js';
-export { Model, Session } from './model.js';
+export { Model, Session, generateDefaults } from './model.js';
 export { EdgepieceWorker } from './worker-client.js';

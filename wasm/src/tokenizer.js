@@ -20,8 +20,16 @@ const registry = new FinalizationRegistry(({ tokenizer, encoder: enc }) => {
  * encoding; Uint8Array input is taken as already-normalized UTF-8 (invalid
  * bytes fall back to byte tokens).
  */
+// The ep_tokenizer handle of a live Tokenizer, for the C ABI calls of
+// model.js that take one (set by the class's static block).
+export let tokenizerHandle;
+
 export class Tokenizer {
   #handles;
+
+  static {
+    tokenizerHandle = (tokenizer) => tokenizer.#live().tokenizer;
+  }
 
   constructor(handles) {
     this.#handles = handles;

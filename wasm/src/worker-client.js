@@ -56,8 +56,7 @@ export class EdgepieceWorker {
     return client;
   }
 
-  #call(op, args, onPiece) {
-    const id = this.#next++;
+  #call(op, args, onPiece, id = this.#next++) {
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, onPiece });
       this.#worker.postMessage({ id, op, args });
@@ -76,12 +75,23 @@ export class EdgepieceWorker {
 
   /**
    * Streams generated text: `onText(text, tokensSoFar)` every ~8 ms (text of one or more tokens);
-   * resolves to { tokens, seconds, stopped } when done or stopped.
-   * Options as Session.generate (maxTokens, temperature, topK, topP, seed).
+   * resolves to { tokens, seconds, stopped } when done or stopped by stop().
+   * Options as Session.generate (maxTokens, temperature, topK, topP, seed, ignoreEos, signal):
+   * an aborted signal stops this generation and rejects with the signal's reason (an
+   * AbortError), as Session.generate throws it.
    */
   generate(prompt, options = {}, onText = () => {}) {
     const { signal, ...rest } = options;
-    return this.#call('generate', { prompt, options: rest }, onText);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const id = this.#next++;
+    const running = this.#call('generate', { prompt, options: rest }, onText, id);
+    if (!signal) return running;
+    const onAbort = () => { this.#call('stop', { of: id }).catch(() => {}); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    return running.then((result) => {
+      if (result.stopped && signal.aborted) throw signal.reason;
+      return result;
+    }).finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   /** Stops the running generation (its promise resolves with stopped: true). */

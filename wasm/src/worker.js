@@ -14,19 +14,7 @@ const listen = (handler) => (inBrowser
 let tokenizer = null;
 let model = null;
 let session = null;
-let generation = null;  // AbortController of the running generate
-
-// Lets queued messages (a stop request) run between two tokens. Browsers:
-// a MessageChannel round trip, far cheaper than setTimeout's clamped delay,
-// and queued behind the page's messages. Node drains a port's messages in
-// one go (a ping-pong would starve the parent port): setImmediate there.
-const channel = new MessageChannel();
-const waiting = [];
-channel.port1.onmessage = () => waiting.shift()?.();
-const yieldToEvents = typeof setImmediate === 'function'
-  ? () => new Promise((resolve) => setImmediate(resolve))
-  : () => new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(0); });
-if (typeof setImmediate === 'function') channel.port1.close();
+let generation = null;  // { id, controller } of the running generate
 
 function need(object, what) {
   if (!object) throw new EdgepieceError('INVALID_ARGUMENT', `load a ${what} first`);
@@ -59,32 +47,39 @@ const handlers = {
   setSeed({ seed }) { need(tokenizer, 'tokenizer').setSeed(seed); return null; },
   decode({ ids }) { return need(tokenizer, 'tokenizer').decode(ids); },
   score({ text }) { return need(session, 'model').score(text); },
-  stop() { generation?.abort(); return null; },
+  // `of`: only that generate request (a signal's abort); else the running one.
+  stop({ of }) {
+    if (generation && (of === undefined || of === generation.id)) generation.controller.abort();
+    return null;
+  },
   async generate({ prompt, options }, id) {
     const s = need(session, 'model');
-    generation?.abort();
+    generation?.controller.abort();
     const controller = new AbortController();
-    generation = controller;
+    const running = { id, controller };
+    generation = running;
     const start = performance.now();
-    // Pieces are posted and the event loop visited every ~8 ms, not every
-    // token: a round trip per token slowed generation markedly, and 8 ms is
-    // still far below what a reader or a Stop button can notice.
+    // Session.generate visits the event loop between tokens, so a stop
+    // request is handled within a token. Pieces are posted every ~8 ms, not
+    // every token: a message per token slowed generation markedly
+    // (docs/benchmarks.md), and 8 ms is still far below what a reader notices.
     let pending = '';
     let flushed = start;
-    const flush = async () => {
+    const flush = () => {
       if (pending) port.postMessage({ id, piece: pending, tokens: s.generatedTokens });
       pending = '';
       flushed = performance.now();
-      await yieldToEvents();
     };
     try {
       for await (const piece of s.generate(prompt, { ...options, signal: controller.signal })) {
         pending += piece;
-        if (performance.now() - flushed >= 8) await flush();
+        if (performance.now() - flushed >= 8) flush();
       }
-      if (pending) await flush();
+    } catch (error) {
+      if (!controller.signal.aborted || error?.name !== 'AbortError') throw error;
     } finally {
-      if (generation === controller) generation = null;
+      flush();
+      if (generation === running) generation = null;
     }
     return { tokens: s.generatedTokens, seconds: (performance.now() - start) / 1000, stopped: controller.signal.aborted };
   },
