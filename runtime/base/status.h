@@ -16,7 +16,7 @@ enum class StatusCode : int {
   kOk = 0,
   kInvalidArgument = 1,  // a caller-supplied value is out of its domain
   kIoError = 2,          // a file could not be opened or read
-  kMalformedJson = 3,    // the model file is not the JSON we expect
+  kMalformedJson = 3,    // a JSON file is not the JSON we expect
   kInvalidModel = 4,     // the JSON is well formed but its content is wrong
   kOutOfRange = 5,       // an id or index outside the vocabulary
   kOutOfMemory = 6,      // an allocation failed or a size limit was hit

@@ -104,8 +104,8 @@ extern "C" {
 
 const char* ep_last_error(void) { return last_error.c_str(); }
 
-int32_t ep_tokenizer_create(const uint8_t* model, size_t size, ep_tokenizer** out) {
-  return CreateFromBytes(model, size, out, edgepiece::Tokenizer::FromBytes);
+int32_t ep_tokenizer_create(const uint8_t* tokenizer_file, size_t size, ep_tokenizer** out) {
+  return CreateFromBytes(tokenizer_file, size, out, edgepiece::Tokenizer::FromBytes);
 }
 
 void ep_tokenizer_destroy(ep_tokenizer* tokenizer) { delete tokenizer; }

@@ -39,8 +39,8 @@ typedef struct ep_encoder ep_encoder;     /* RNG stream + result buffers */
 /* Message of the last failed call on this thread ("" if none). */
 const char* ep_last_error(void);
 
-/* Parses a BytePiece model: the JSON file or its packed form (edgepiece pack). */
-int32_t ep_tokenizer_create(const uint8_t* model, size_t size, ep_tokenizer** out);
+/* Parses a BytePiece tokenizer file: JSON or its packed form (edgepiece pack). */
+int32_t ep_tokenizer_create(const uint8_t* tokenizer_file, size_t size, ep_tokenizer** out);
 void ep_tokenizer_destroy(ep_tokenizer* tokenizer);
 int32_t ep_tokenizer_vocab_size(const ep_tokenizer* tokenizer);
 
@@ -74,7 +74,7 @@ const uint32_t* ep_encoder_offsets(const ep_encoder* encoder);
 int32_t ep_encoder_decode(ep_encoder* encoder, const int32_t* ids, size_t count,
                           int32_t as_text, size_t* size);
 const uint8_t* ep_encoder_bytes(const ep_encoder* encoder);
-/* The encoder's tokenizer in the packed model form (what `edgepiece pack`
+/* The encoder's tokenizer in the packed form (what `edgepiece pack`
  * writes): *size bytes at ep_encoder_bytes(). */
 int32_t ep_encoder_pack(ep_encoder* encoder, size_t* size);
 

@@ -1,5 +1,5 @@
 // Strict standard base64 (RFC 4648 alphabet "+/", '=' padding), the key
-// encoding of BytePiece model files.
+// encoding of BytePiece tokenizer files.
 #ifndef EDGEPIECE_RUNTIME_TEXT_BASE64_H_
 #define EDGEPIECE_RUNTIME_TEXT_BASE64_H_
 

@@ -17,8 +17,8 @@ Result<Tokenizer> Tokenizer::FromVocab(Result<Vocab> vocab) {
   return Tokenizer(std::move(state));
 }
 
-Result<Tokenizer> Tokenizer::FromBytes(std::string_view model) {
-  return FromVocab(Vocab::ParseAny(model));
+Result<Tokenizer> Tokenizer::FromBytes(std::string_view tokenizer_file) {
+  return FromVocab(Vocab::ParseAny(tokenizer_file));
 }
 
 Result<Tokenizer> Tokenizer::FromFile(const std::string& path) {

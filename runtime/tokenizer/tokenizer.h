@@ -46,9 +46,9 @@ struct Encoding {
 
 class Tokenizer {
  public:
-  // Parses and validates a BytePiece model file (docs/bytepiece.md section 1), JSON
+  // Parses and validates a BytePiece tokenizer file (docs/bytepiece.md section 1), JSON
   // or packed (Vocab::Pack; told apart by the packed signature).
-  static Result<Tokenizer> FromBytes(std::string_view model);
+  static Result<Tokenizer> FromBytes(std::string_view tokenizer_file);
   static Result<Tokenizer> FromFile(const std::string& path);
   // From pieces and counts in id order (tests and tools).
   static Result<Tokenizer> FromPieces(const std::vector<std::string>& pieces,
@@ -65,7 +65,7 @@ class Tokenizer {
   Status DecodeBytes(const int32_t* ids, size_t count, std::string* bytes) const;
   // Same as text: invalid UTF-8 dropped like Python's errors='ignore'.
   Status DecodeText(const int32_t* ids, size_t count, std::string* text) const;
-  // Heap bytes held by the model (vocabulary + automaton).
+  // Heap bytes held by the tokenizer (vocabulary + automaton).
   size_t MemoryUsage() const;
 
  private:

@@ -21,7 +21,7 @@ Status JsonError(simdjson::error_code error, const std::string& where) {
                 where + ": " + simdjson::error_message(error));
 }
 
-Status ModelError(const std::string& what) {
+Status InvalidFile(const std::string& what) {
   return Status(StatusCode::kInvalidModel, what);
 }
 
@@ -62,7 +62,7 @@ Status ForEachMemberBatch(std::string_view json, size_t batch_bytes, Fn&& fn) {
   const size_t n = json.size();
   while (i < n && is_space(json[i])) ++i;
   if (i == n || json[i] != '{') {
-    return Status(StatusCode::kMalformedJson, "model file must be a JSON object");
+    return Status(StatusCode::kMalformedJson, "tokenizer file must be a JSON object");
   }
   size_t batch_start = ++i;
   int depth = 1;
@@ -82,13 +82,13 @@ Status ForEachMemberBatch(std::string_view json, size_t batch_bytes, Fn&& fn) {
     }
   }
   if (i >= n) {
-    return Status(StatusCode::kMalformedJson, "model file: the root object is not closed");
+    return Status(StatusCode::kMalformedJson, "tokenizer file: the root object is not closed");
   }
   EDGEPIECE_RETURN_IF_ERROR(fn(json.substr(batch_start, i - batch_start)));
   for (++i; i < n; ++i) {
     if (!is_space(json[i])) {
       return Status(StatusCode::kMalformedJson,
-                    "model file: trailing content after the object at byte " + std::to_string(i));
+                    "tokenizer file: trailing content after the object at byte " + std::to_string(i));
     }
   }
   return Status::Ok();
@@ -119,17 +119,17 @@ Status ParseMemberBatch(simdjson::ondemand::parser* parser, std::string_view mem
     std::string_view key;
     if (auto error = UnescapedKey(field, 0).get(key)) return JsonError(error, where() + " key");
     if (!AppendDecodedBase64(key, &bytes, &decode_error)) {
-      return ModelError(where() + " key \"" + std::string(key.substr(0, 64)) + "\": " +
+      return InvalidFile(where() + " key \"" + std::string(key.substr(0, 64)) + "\": " +
                         decode_error);
     }
     const size_t length = bytes.size() - offsets.back();
     const std::string_view piece(bytes.data() + offsets.back(), length);
-    if (length == 0) return ModelError(where() + ": empty piece");
+    if (length == 0) return InvalidFile(where() + ": empty piece");
     if (length > kMaxPieceBytes) {
-      return ModelError(where() + ": piece of " + std::to_string(length) +
+      return InvalidFile(where() + ": piece of " + std::to_string(length) +
                         " bytes exceeds the limit of " + std::to_string(kMaxPieceBytes));
     }
-    if (bytes.size() > UINT32_MAX) return ModelError("pieces exceed 4 GiB");
+    if (bytes.size() > UINT32_MAX) return InvalidFile("pieces exceed 4 GiB");
     offsets.push_back(static_cast<uint32_t>(bytes.size()));
     simdjson::ondemand::array value;
     if (auto error = field.value().get_array().get(value)) {
@@ -151,7 +151,7 @@ Status ParseMemberBatch(simdjson::ondemand::parser* parser, std::string_view mem
       } else if (slot == 2) {
         error = element.get_int64().get(count);
         if (!error && count < 1) {
-          return ModelError(where() + " " + Quote(piece) + ": count " + std::to_string(count) +
+          return InvalidFile(where() + " " + Quote(piece) + ": count " + std::to_string(count) +
                             " must be >= 1");
         }
       }
@@ -162,7 +162,7 @@ Status ParseMemberBatch(simdjson::ondemand::parser* parser, std::string_view mem
       ++slot;
     }
     if (slot != 3) {
-      return ModelError(where() + " " + Quote(piece) + ": value has " + std::to_string(slot) +
+      return InvalidFile(where() + " " + Quote(piece) + ": value has " + std::to_string(slot) +
                         " elements, expected [id, display, count]");
     }
     ids.push_back(id);
@@ -206,7 +206,7 @@ Result<Vocab> Vocab::Parse(std::string_view json) {
     const int64_t expected = static_cast<int64_t>(i) + kFirstPieceId;
     if (found != expected) {
       const bool duplicate = i > 0 && found == ids[order[i - 1]];
-      return ModelError(duplicate ? "id " + std::to_string(found) + " is used twice"
+      return InvalidFile(duplicate ? "id " + std::to_string(found) + " is used twice"
                                   : "ids must be contiguous from 3: expected id " +
                                         std::to_string(expected) + ", found " +
                                         std::to_string(found));
@@ -238,9 +238,9 @@ Result<Vocab> Vocab::FromPieces(const std::vector<std::string>& pieces,
   for (size_t i = 0; i < pieces.size(); ++i) {
     const std::string id = std::to_string(i + kFirstPieceId);
     if (pieces[i].empty() || pieces[i].size() > kMaxPieceBytes) {
-      return ModelError("piece id " + id + " has an invalid length");
+      return InvalidFile("piece id " + id + " has an invalid length");
     }
-    if (counts[i] < 1) return ModelError("piece id " + id + ": count must be >= 1");
+    if (counts[i] < 1) return InvalidFile("piece id " + id + ": count must be >= 1");
     bytes += pieces[i];
     offsets.push_back(static_cast<uint32_t>(bytes.size()));
   }
@@ -255,13 +255,13 @@ Result<Vocab> Vocab::Build(std::string bytes, std::vector<uint32_t> offsets,
   vocab.counts_ = std::move(counts);
   const int32_t n = vocab.num_pieces();
   if (static_cast<size_t>(n) + kFirstPieceId > static_cast<size_t>(INT32_MAX)) {
-    return ModelError("too many pieces");
+    return InvalidFile("too many pieces");
   }
   for (int32_t i = 0; i + 1 < n; ++i) {
     const std::string_view a = vocab.piece(i), b = vocab.piece(i + 1);
     if (!PieceLess(a, b)) {
       const std::string id = std::to_string(i + 1 + kFirstPieceId);
-      return ModelError(a == b ? "piece " + Quote(a) + " appears twice (ids " +
+      return InvalidFile(a == b ? "piece " + Quote(a) + " appears twice (ids " +
                                      std::to_string(i + kFirstPieceId) + " and " + id + ")"
                                : "id " + id + " " + Quote(b) +
                                      " is out of (length, bytes) order");
@@ -273,14 +273,14 @@ Result<Vocab> Vocab::Build(std::string bytes, std::vector<uint32_t> offsets,
     if (b >= n || vocab.piece(b).size() != 1 || static_cast<uint8_t>(vocab.piece(b)[0]) != b) {
       char hex[8];
       std::snprintf(hex, sizeof(hex), "0x%02X", b);
-      return ModelError(std::string("single-byte piece ") + hex +
+      return InvalidFile(std::string("single-byte piece ") + hex +
                         " is missing (all 256 bytes are required for byte fallback)");
     }
   }
   uint64_t total = 0;
   for (int32_t i = 0; i < n; ++i) {
     vocab.max_piece_length_ = std::max(vocab.max_piece_length_, vocab.piece(i).size());
-    if (vocab.counts_[i] > UINT64_MAX - total) return ModelError("total count overflows 64 bits");
+    if (vocab.counts_[i] > UINT64_MAX - total) return InvalidFile("total count overflows 64 bits");
     total += vocab.counts_[i];
   }
   vocab.total_count_ = total;

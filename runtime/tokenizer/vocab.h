@@ -1,5 +1,5 @@
 // A BytePiece vocabulary: pieces (raw bytes), their counts and scores,
-// parsed from the reference's JSON model format (or edgepiece's packed form of it)
+// parsed from the reference's JSON tokenizer file (or edgepiece's packed form of it)
 // and validated in full.
 //
 // Format (docs/bytepiece.md section 1): a JSON object whose keys are the
@@ -27,7 +27,7 @@ inline constexpr size_t kMaxPieceBytes = 255;
 
 class Vocab {
  public:
-  // Parses and validates a model file (no padding needed: the members are
+  // Parses and validates a tokenizer file (no padding needed: the members are
   // parsed in bounded batches, copied into simdjson's padded buffers).
   static Result<Vocab> Parse(std::string_view json);
   // The packed binary form (docs/tokenizer.md): the same vocabulary, 5-9x
@@ -36,7 +36,7 @@ class Vocab {
   static Result<Vocab> ParsePacked(std::string_view data);
   std::string Pack() const;
   // JSON or packed, told apart by the first byte (0x89 never starts JSON).
-  static Result<Vocab> ParseAny(std::string_view model);
+  static Result<Vocab> ParseAny(std::string_view tokenizer_file);
   // ParseAny on the contents of a file, released before returning.
   static Result<Vocab> FromFile(const std::string& path);
   // Builds a vocabulary from pieces and counts in id order (tests, tools);

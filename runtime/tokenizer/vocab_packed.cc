@@ -1,4 +1,4 @@
-// The packed model format (docs/tokenizer.md, "Packed models"): the same
+// The packed tokenizer file format (docs/tokenizer.md, "Packed tokenizer files"): the same
 // vocabulary as the JSON file, 5-9x smaller and parsed without a JSON pass;
 // and the loaders that take either form.
 #include <algorithm>
@@ -20,7 +20,7 @@ constexpr uint8_t kVersion = 1;
 
 Status PackedError(size_t at, const std::string& what) {
   return Status(StatusCode::kInvalidModel,
-                "packed model, byte " + std::to_string(at) + ": " + what);
+                "packed tokenizer file, byte " + std::to_string(at) + ": " + what);
 }
 
 void AppendVarint(uint64_t value, std::string* out) {
@@ -71,7 +71,7 @@ bool Vocab::IsPacked(std::string_view data) {
 }
 
 Result<Vocab> Vocab::ParsePacked(std::string_view data) {
-  if (!IsPacked(data)) return PackedError(0, "not a packed model (bad signature)");
+  if (!IsPacked(data)) return PackedError(0, "not a packed tokenizer file (bad signature)");
   Reader reader(data, sizeof(kMagic));
   if (reader.remaining() == 0) return PackedError(reader.position(), "the version is cut off");
   const auto version = static_cast<uint8_t>(reader.Take(1)[0]);
@@ -124,10 +124,10 @@ Result<Vocab> Vocab::ParsePacked(std::string_view data) {
   return Build(std::move(bytes), std::move(offsets), std::move(counts));
 }
 
-Result<Vocab> Vocab::ParseAny(std::string_view model) {
+Result<Vocab> Vocab::ParseAny(std::string_view tokenizer_file) {
   // 0x89 never starts JSON: a damaged signature is reported as one.
-  if (!model.empty() && model[0] == kMagic[0]) return ParsePacked(model);
-  return Parse(model);
+  if (!tokenizer_file.empty() && tokenizer_file[0] == kMagic[0]) return ParsePacked(tokenizer_file);
+  return Parse(tokenizer_file);
 }
 
 Result<Vocab> Vocab::FromFile(const std::string& path) {

@@ -114,8 +114,7 @@ function runJs(code) {
     const prelude = [
       "import { readFileSync } from 'node:fs';",
       `const repo = ${JSON.stringify(repoRoot)};`,
-      "const modelBytes = new Uint8Array(readFileSync(`${repo}/models/kjvzh-8k.model`));",
-      'const tokenizerBytes = modelBytes;',
+      "const tokenizerBytes = new Uint8Array(readFileSync(`${repo}/models/kjvzh-8k.model`));",
       "const weightsBytes = new Uint8Array(readFileSync(`${repo}/models/kjvzh-lm.safetensors`));",
     ];
     writeFileSync(path.join(dir, 'example.mjs'), [...imports, ...prelude, ...body, ''].join('\n'));

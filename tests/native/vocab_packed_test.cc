@@ -1,4 +1,4 @@
-// The packed model form (Vocab::Pack / ParsePacked, docs/tokenizer.md):
+// The packed tokenizer file form (Vocab::Pack / ParsePacked, docs/tokenizer.md):
 // lossless for the golden models, the same ids as JSON, and every malformed
 // file a specific error.
 #include <gtest/gtest.h>
@@ -56,7 +56,7 @@ std::string Packed(const SmallModel& m) {
 
 void ExpectError(const std::string& packed, const std::vector<std::string>& words) {
   Result<Tokenizer> tokenizer = Tokenizer::FromBytes(packed);
-  ASSERT_FALSE(tokenizer.ok()) << "accepted a malformed packed model";
+  ASSERT_FALSE(tokenizer.ok()) << "accepted a malformed packed tokenizer file";
   EXPECT_EQ(tokenizer.status().code(), StatusCode::kInvalidModel) << tokenizer.status().ToString();
   for (const std::string& word : words) {
     EXPECT_PRED_FORMAT2(::testing::IsSubstring, word, tokenizer.status().detail());

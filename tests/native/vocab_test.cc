@@ -24,7 +24,7 @@ namespace edgepiece {
 namespace {
 
 // ---------------------------------------------------------------------------
-// Building model files
+// Building tokenizer files
 
 struct Piece {
   std::string bytes;
@@ -72,7 +72,7 @@ std::vector<Member> Members(const std::vector<Piece>& pieces) {
   return members;
 }
 
-// The model file text, pretty-printed like the reference's.
+// The tokenizer file text, pretty-printed like the reference's.
 std::string ToJson(const std::vector<Member>& members) {
   std::string out = "{\n";
   for (size_t i = 0; i < members.size(); ++i) {
@@ -249,9 +249,9 @@ TEST(VocabTest, BytesOnlyModelLoads) {
 // Malformed JSON
 
 TEST(VocabTest, RejectsNonJson) {
-  ExpectError("", StatusCode::kMalformedJson, {"model file"});
-  ExpectError("   ", StatusCode::kMalformedJson, {"model file"});
-  ExpectError("not json", StatusCode::kMalformedJson, {"model file"});
+  ExpectError("", StatusCode::kMalformedJson, {"tokenizer file"});
+  ExpectError("   ", StatusCode::kMalformedJson, {"tokenizer file"});
+  ExpectError("not json", StatusCode::kMalformedJson, {"tokenizer file"});
   ExpectError("{\"AA==\": [3, \"\", 1]", StatusCode::kMalformedJson, {});
   ExpectError("{\"AA==\" [3, \"\", 1]}", StatusCode::kMalformedJson, {});
   ExpectError("{\"AA==\": [3, \"\", 1],}", StatusCode::kMalformedJson, {});
@@ -596,7 +596,7 @@ TEST(VocabTest, FromFileEmptyIsMalformed) {
   EXPECT_EQ(tokenizer.status().code(), StatusCode::kMalformedJson);
 }
 
-// Number of top-level members of a pretty-printed model file: the lines
+// Number of top-level members of a pretty-printed tokenizer file: the lines
 // that open an entry at the first indentation level.
 int32_t CountEntries(const std::string& json) {
   int32_t entries = 0;

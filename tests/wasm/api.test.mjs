@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { edgepiece, modelBytes, publicDocuments, repoRoot } from './support.mjs';
+import { edgepiece, tokenizerBytes, publicDocuments, repoRoot } from './support.mjs';
 
 const { Tokenizer, EdgepieceError } = edgepiece;
 const bundled = new Uint8Array(readFileSync(path.join(repoRoot, 'models/kjvzh-8k.model')));
@@ -130,7 +130,7 @@ test('results stay right when the module memory grows and the input buffer moves
 test('pooled results keep their values while later results fill the pool', async () => {
   // Results up to 2 KB are views of a shared pool buffer (core.js copyOut):
   // each must keep its own values however many results follow it.
-  const tok = await Tokenizer.load(modelBytes('kjvzh-8k'));
+  const tok = await Tokenizer.load(tokenizerBytes('kjvzh-8k'));
   const docs = publicDocuments().slice(0, 200);
   const texts = [...docs.flatMap((d) => d.split('\n')), ...docs];  // 0 to > 1,024 ids each
   const kept = texts.map((t) => tok.encode(t));
@@ -157,7 +157,7 @@ test('pooled results keep their values while later results fill the pool', async
 
 test('encodeBatch equals one encode per text, deterministic and sampled', async () => {
   const { Tokenizer: Tok } = edgepiece;
-  const tok = await Tok.load(modelBytes('kjvzh-8k'), { seed: 9 });
+  const tok = await Tok.load(tokenizerBytes('kjvzh-8k'), { seed: 9 });
   const texts = publicDocuments().slice(0, 300).flatMap((d) => d.split('\n'));
   texts.push('', new Uint8Array([0xe4, 0xb8]), 'e\u0301');  // empty, invalid UTF-8, non-NFC
   const batch = tok.encodeBatch(texts, { bos: true });
@@ -178,7 +178,7 @@ test('out of memory is a typed error and the module keeps working', async () => 
   const huge = new Uint8Array(2 ** 31 + 16);  // beyond the module's 2 GiB memory limit
   await assert.rejects(Tok.load(huge), (e) => e instanceof edgepiece.EdgepieceError && e.code === 'OUT_OF_MEMORY');
   await assert.rejects(Model.load(huge), (e) => e.code === 'OUT_OF_MEMORY');
-  const tok = await Tok.load(modelBytes('kjvzh-8k'));
+  const tok = await Tok.load(tokenizerBytes('kjvzh-8k'));
   assert.ok(tok.encode('still works').length > 0);
   tok.dispose();
 });

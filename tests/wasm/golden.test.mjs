@@ -2,7 +2,7 @@
 // reference runs (glibc generator, one stream per run) -> identical ids.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { edgepiece, modelBytes, publicDocuments, goldenIds } from './support.mjs';
+import { edgepiece, tokenizerBytes, publicDocuments, goldenIds } from './support.mjs';
 
 const RUNS = [
   ['det', -1, 0], ['a0.1_s123', 0.1, 123], ['a1.0_s123', 1.0, 123], ['a0.0_s5', 0.0, 5],
@@ -14,7 +14,7 @@ for (const model of ['kjvzh-8k', 'plus40k']) {
       const docs = publicDocuments();
       const expected = goldenIds(model, run);
       assert.equal(expected.length, docs.length);
-      const tok = await edgepiece.Tokenizer.load(modelBytes(model), { seed, rng: 'glibc' });
+      const tok = await edgepiece.Tokenizer.load(tokenizerBytes(model), { seed, rng: 'glibc' });
       try {
         let mismatches = 0;
         let first = -1;

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { edgepiece, goldenDir, modelBytes, nativeCli, publicDocuments } from './support.mjs';
+import { edgepiece, goldenDir, tokenizerBytes, nativeCli, publicDocuments } from './support.mjs';
 
 // Deterministic PRNG (xorshift32) so failures reproduce.
 function rng(seed) {
@@ -57,7 +57,7 @@ for (const model of ['kjvzh-8k', 'plus40k']) {
       const output = runCli(args);
       if (alpha < 0) assert.equal(runCli([...args, '--threads', '2']), output, '--threads 2');
       const native = output.split('\n');
-      const tok = await edgepiece.Tokenizer.load(modelBytes(model), { seed, rng: 'glibc' });
+      const tok = await edgepiece.Tokenizer.load(tokenizerBytes(model), { seed, rng: 'glibc' });
       for (let i = 0; i < texts.length; ++i) {
         assert.equal(tok.encode(texts[i], { alpha }).join(','), native[i], `text #${i}: ${JSON.stringify(texts[i])}`);
       }
@@ -68,7 +68,7 @@ for (const model of ['kjvzh-8k', 'plus40k']) {
 
 test('invalid UTF-8 bytes: native and WASM agree', async () => {
   const next = rng(777);
-  const tok = await edgepiece.Tokenizer.load(modelBytes('kjvzh-8k'));
+  const tok = await edgepiece.Tokenizer.load(tokenizerBytes('kjvzh-8k'));
   const modelPath = path.join(goldenDir, 'kjvzh-8k.model');
   for (let i = 0; i < 100; ++i) {
     const bytes = new Uint8Array(1 + Math.floor(next() * 24));
@@ -92,7 +92,7 @@ test('a plain document over many 64 KB blocks: the streaming CLI equals one enco
   const modelPath = path.join(goldenDir, 'kjvzh-8k.model');
   for (const [flags, options] of [[[], {}], [['--bos', '--eos'], { bos: true, eos: true }],
     [['--alpha', '0.1', '--rng', 'glibc', '--seed', '3'], { alpha: 0.1 }]]) {
-    const tok = await edgepiece.Tokenizer.load(modelBytes('kjvzh-8k'), { seed: 3, rng: 'glibc' });
+    const tok = await edgepiece.Tokenizer.load(tokenizerBytes('kjvzh-8k'), { seed: 3, rng: 'glibc' });
     const ids = tok.encode(text, options);
     const native = runCli(['encode', '--model', modelPath, ...flags], Buffer.from(text));
     assert.equal(native, ids.join(',') + '\n', `flags ${flags.join(' ')}`);
@@ -114,15 +114,15 @@ test('a plain document over many 64 KB blocks: the streaming CLI equals one enco
     '{"ids":[1,2],"offsets":[[0,0],[0,0]]}\n');
 });
 
-test('packed models (edgepiece pack) load in WASM and encode like their JSON', async () => {
+test('packed tokenizer files (edgepiece pack) load in WASM and encode like their JSON', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-pack-'));
   const docs = publicDocuments().filter((_, i) => i % 11 === 0);
   for (const model of ['kjvzh-8k', 'plus40k']) {
     const packedPath = path.join(dir, `${model}.bpk`);
     runCli(['pack', '--model', path.join(goldenDir, `${model}.model`), '--output', packedPath]);
     const packed = new Uint8Array(readFileSync(packedPath));
-    assert.ok(packed.length * 5 < modelBytes(model).length, 'packed is 5x smaller');
-    const fromJson = await edgepiece.Tokenizer.load(modelBytes(model), { seed: 8, rng: 'glibc' });
+    assert.ok(packed.length * 5 < tokenizerBytes(model).length, 'packed is 5x smaller');
+    const fromJson = await edgepiece.Tokenizer.load(tokenizerBytes(model), { seed: 8, rng: 'glibc' });
     const fromPacked = await edgepiece.Tokenizer.load(packed, { seed: 8, rng: 'glibc' });
     assert.equal(fromPacked.vocabSize, fromJson.vocabSize);
     assert.deepEqual(fromJson.pack(), packed, 'Tokenizer.pack() is what edgepiece pack writes');
@@ -132,7 +132,7 @@ test('packed models (edgepiece pack) load in WASM and encode like their JSON', a
       assert.deepEqual(fromPacked.encode(doc), fromJson.encode(doc));
     }
     await assert.rejects(edgepiece.Tokenizer.load(packed.subarray(0, packed.length - 1)),
-      (e) => e.code === 'INVALID_MODEL' && /packed model/.test(e.message));
+      (e) => e.code === 'INVALID_MODEL' && /packed tokenizer file/.test(e.message));
     fromJson.dispose();
     fromPacked.dispose();
   }

@@ -12,7 +12,7 @@ export const nativeCli = path.join(repoRoot, 'build/release/native/edgepiece');
 
 export const edgepiece = await import(path.join(packageDir, 'index.js'));
 
-export function modelBytes(name) {
+export function tokenizerBytes(name) {
   return new Uint8Array(readFileSync(path.join(goldenDir, `${name}.model`)));
 }
 

@@ -35,8 +35,8 @@ export interface EncodeOptions {
 }
 
 export class Tokenizer {
-  /** Parses a BytePiece model file: the JSON model or its packed form (`edgepiece pack`). */
-  static load(modelBytes: Uint8Array, options?: LoadOptions): Promise<Tokenizer>;
+  /** Parses a BytePiece tokenizer file: the JSON file or its packed form (`edgepiece pack`). */
+  static load(tokenizerBytes: Uint8Array, options?: LoadOptions): Promise<Tokenizer>;
   /** Pieces + 3 (<pad>, <bos>, <eos>). */
   readonly vocabSize: number;
   /** Restarts the sampling RNG stream. */
@@ -57,7 +57,7 @@ export class Tokenizer {
   /** Invalid UTF-8 is dropped (like Python's errors='ignore'). */
   decode(ids: Int32Array | ArrayLike<number>): string;
   decodeBytes(ids: Int32Array | ArrayLike<number>): Uint8Array;
-  /** The model in the packed form (`edgepiece pack`): 5-9x smaller; load() reads it. */
+  /** This tokenizer as a packed file (`edgepiece pack`): 5-9x smaller; load() reads it. */
   pack(): Uint8Array;
   /** Frees native memory; later calls throw a DISPOSED error. */
   dispose(): void;

@@ -36,11 +36,11 @@ export class Tokenizer {
     registry.register(this, handles, this);
   }
 
-  /** Parses a BytePiece model file (Uint8Array: JSON or packed). Options: seed, rng ('default' | 'glibc'). */
-  static async load(modelBytes, options = {}) {
+  /** Parses a BytePiece tokenizer file (Uint8Array: JSON or packed). Options: seed, rng ('default' | 'glibc'). */
+  static async load(tokenizerBytes, options = {}) {
     await init();
-    if (!(modelBytes instanceof Uint8Array)) {
-      throw new EdgepieceError('INVALID_ARGUMENT', 'model must be a Uint8Array');
+    if (!(tokenizerBytes instanceof Uint8Array)) {
+      throw new EdgepieceError('INVALID_ARGUMENT', 'the tokenizer file must be a Uint8Array');
     }
     const name = options.rng ?? 'default';
     const rng = Object.hasOwn(RNG_KINDS, name) ? RNG_KINDS[name] : undefined;
@@ -50,11 +50,11 @@ export class Tokenizer {
       throw new EdgepieceError('INVALID_ARGUMENT', 'seed must be an integer in [0, 2^32)');
     }
     const ex = wasm();
-    const modelPointer = copyIn(modelBytes);
+    const filePointer = copyIn(tokenizerBytes);
     const out = ex.ep_malloc(4);
     let tokenizer = 0;
     try {
-      check(ex.ep_tokenizer_create(modelPointer, modelBytes.length, out));
+      check(ex.ep_tokenizer_create(filePointer, tokenizerBytes.length, out));
       tokenizer = readHandle(out);
       check(ex.ep_encoder_create(tokenizer, rng, seed >>> 0, out));
       const enc = readHandle(out);
@@ -64,7 +64,7 @@ export class Tokenizer {
       throw error;
     } finally {
       ex.ep_free(out);
-      ex.ep_free(modelPointer);
+      ex.ep_free(filePointer);
     }
   }
 
@@ -201,8 +201,8 @@ export class Tokenizer {
   }
 
   /**
-   * This tokenizer's model in the packed form (what `edgepiece pack` writes;
-   * Tokenizer.load reads it): 5-9x smaller than the JSON model, the one to
+   * This tokenizer in the packed file form (what `edgepiece pack` writes;
+   * Tokenizer.load reads it): 5-9x smaller than the JSON file, the one to
    * ship on a page. A Uint8Array of its own.
    */
   pack() {

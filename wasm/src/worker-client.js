@@ -63,7 +63,7 @@ export class EdgepieceWorker {
     });
   }
 
-  /** Loads a BytePiece model (Uint8Array); options as Tokenizer.load. */
+  /** Loads a BytePiece tokenizer file (Uint8Array); options as Tokenizer.load. */
   loadTokenizer(bytes, options = {}) { return this.#call('loadTokenizer', { bytes, options }); }
   /** Loads safetensors weights for the loaded tokenizer; resolves to { vocabSize, numParameters }. */
   loadModel(bytes) { return this.#call('loadModel', { bytes }); }

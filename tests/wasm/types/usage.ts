@@ -8,7 +8,7 @@ import type {
   EdgepieceErrorCode, EncodeOptions, GenerateOptions, LoadOptions, ScoreResult,
 } from '../../../wasm/src/index.js';
 
-declare const modelBytes: Uint8Array;
+declare const tokenizerBytes: Uint8Array;
 declare const weightsBytes: Uint8Array;
 
 export async function usage(): Promise<void> {
@@ -16,9 +16,9 @@ export async function usage(): Promise<void> {
   await init({ wasmBinary: new ArrayBuffer(8) });
 
   const loadOptions: LoadOptions = { seed: 123, rng: 'glibc' };
-  const tok: Tokenizer = await Tokenizer.load(modelBytes, loadOptions);
+  const tok: Tokenizer = await Tokenizer.load(tokenizerBytes, loadOptions);
   // @ts-expect-error: only 'default' and 'glibc' exist
-  await Tokenizer.load(modelBytes, { rng: 'mt19937' });
+  await Tokenizer.load(tokenizerBytes, { rng: 'mt19937' });
   // @ts-expect-error: a model is bytes, not a path
   await Tokenizer.load('model.json');
 
@@ -67,7 +67,7 @@ export async function usage(): Promise<void> {
   tok.dispose();
 
   const worker: EdgepieceWorker = await EdgepieceWorker.create({ workerUrl: 'worker.js' });
-  const { vocabSize: workerVocab }: { vocabSize: number } = await worker.loadTokenizer(modelBytes);
+  const { vocabSize: workerVocab }: { vocabSize: number } = await worker.loadTokenizer(tokenizerBytes);
   const loaded: { vocabSize: number; numParameters: number } = await worker.loadModel(weightsBytes);
   const workerIds: Int32Array = await worker.encode('text', { bos: true });
   const workerText: string = await worker.decode(workerIds);
