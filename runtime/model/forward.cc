@@ -112,7 +112,7 @@ void LruBlock(const ModelConfig& c, const LruWeights& w, bool panels, size_t n,
   for (size_t i = 0; i < n; ++i) {
     float* in = bu + i * 2 * N;
     float* out = h + i * 2 * N;
-    ComplexDiagonalScan(w.lambda_re, w.lambda_im, N, 1, in, in + N, state, state + N, out,
+    ComplexDiagonalScan(w.lambda, w.lambda + N, N, 1, in, in + N, state, state + N, out,
                         out + N);
   }
   float* y = st->out.data();  // [n, d]

@@ -4,6 +4,7 @@
 // function. Parity with the PyTorch reference is in model_golden_test.cc.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "runtime/model/model.h"
 #include "runtime/model/session.h"
+#include "runtime/model/weights_layout.h"
 #include "tests/native/support/tiny_model.h"
 
 namespace edgepiece {
@@ -58,6 +60,34 @@ TEST(ModelLoad, ReadsConfigAndCountsParameters) {
   size_t params = 0;
   for (const auto& [name, t] : spec.tensors) params += t.values.size();
   EXPECT_EQ(model.num_parameters(), params);
+}
+
+// The layout table names every file tensor exactly once, and the arena is
+// the sum of its rows: the loader sizes and fills the arena from this table
+// alone.
+TEST(ModelLoad, LayoutTableCoversTheFileAndSizesTheArena) {
+  for (const std::string layers : {"gau", "lru", "gau,lru,gau", "lru,lru,gau,gau"}) {
+    const TinyModelSpec spec = RandomTinyModel(3, layers);
+    const Model model = LoadOrDie(spec);
+    std::map<std::string, int> named;
+    uint64_t floats = 0;
+    ModelWeights views;
+    ASSERT_TRUE(ForEachTensor(model.config(), &views, [&](const TensorSpec& t) {
+                  for (const FileTensor& source : t.sources) {
+                    ++named[source.name];
+                    EXPECT_EQ(source.shape, spec.tensors.at(source.name).shape) << source.name;
+                  }
+                  floats += ArenaFloats(t.storage == Storage::kF16 && model.embed_f16() == nullptr
+                                            ? Storage::kF32
+                                            : t.storage,
+                                        t.rows, t.cols);
+                  return Status::Ok();
+                }).ok());
+    EXPECT_EQ(named.size(), spec.tensors.size()) << layers;
+    for (const auto& [name, count] : named) EXPECT_EQ(count, 1) << name;
+    EXPECT_EQ(model.weight_bytes(), floats * sizeof(float)) << layers;
+    ASSERT_EQ(views.layers.size(), model.layers().size());
+  }
 }
 
 // Bit for bit, not within a tolerance: every output is summed in the same
