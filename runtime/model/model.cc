@@ -90,8 +90,7 @@ class ModelLoader {
     if (floats > SIZE_MAX / sizeof(float)) {
       return Status(StatusCode::kOutOfMemory, "weights: the f32 arena exceeds the address space");
     }
-    void* memory =
-        std::aligned_alloc(kArenaAlignFloats * sizeof(float), floats * sizeof(float));
+    void* memory = std::aligned_alloc(kArenaAlignFloats * sizeof(float), floats * sizeof(float));
     if (memory == nullptr) {
       return Status(StatusCode::kOutOfMemory,
                     "weights: cannot allocate " + std::to_string(floats * 4) + " bytes");
@@ -103,10 +102,9 @@ class ModelLoader {
     EDGEPIECE_RETURN_IF_ERROR(
         ForEachTensor(c, weights, [&](const TensorSpec& t) { return Fill(t); }));
     if (next_ != end_) {
-      return Status(StatusCode::kInternal, "weights: the tensors filled " +
-                                               std::to_string(next_ - state->arena.get()) +
-                                               " of the arena's " + std::to_string(floats) +
-                                               " floats");
+      return Status(StatusCode::kInternal,
+                    "weights: the tensors filled " + std::to_string(next_ - state->arena.get()) +
+                        " of the arena's " + std::to_string(floats) + " floats");
     }
 
     // Pass 3: row panels, where the build wants them and every projection is
@@ -137,13 +135,13 @@ class ModelLoader {
       return Status(StatusCode::kInvalidModel, "weights: missing tensor \"" + want.name + "\"");
     }
     if (t->shape != want.shape) {
-      return Status(StatusCode::kInvalidModel,
-                    "weights: tensor \"" + want.name + "\" has shape " + ShapeString(t->shape) +
-                        ", the config needs " + ShapeString(want.shape));
+      return Status(StatusCode::kInvalidModel, "weights: tensor \"" + want.name + "\" has shape " +
+                                                   ShapeString(t->shape) + ", the config needs " +
+                                                   ShapeString(want.shape));
     }
     if (!AcceptsDType(StorageOf(storage, t->dtype), t->dtype)) {
-      return Status(StatusCode::kInvalidModel, "weights: tensor \"" + want.name +
-                                                   "\" has dtype " + DTypeName(t->dtype) +
+      return Status(StatusCode::kInvalidModel, "weights: tensor \"" + want.name + "\" has dtype " +
+                                                   DTypeName(t->dtype) +
                                                    ", which its storage cannot read");
     }
     expected_names_.push_back(want.name);
