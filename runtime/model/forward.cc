@@ -112,8 +112,7 @@ void LruBlock(const ModelConfig& c, const LruWeights& w, bool panels, size_t n,
   for (size_t i = 0; i < n; ++i) {
     float* in = bu + i * 2 * N;
     float* out = h + i * 2 * N;
-    ComplexDiagonalScan(w.lambda_re, w.lambda_im, N, 1, in, in + N, state, state + N, out,
-                        out + N);
+    ComplexDiagonalScan(w.lambda, w.lambda + N, N, 1, in, in + N, state, state + N, out, out + N);
   }
   float* y = st->out.data();  // [n, d]
   Project(h, n, w.c, d, 2 * N, panels, y);
@@ -130,8 +129,25 @@ void LruBlock(const ModelConfig& c, const LruWeights& w, bool panels, size_t n,
   }
 }
 
+// out[rows, V] = the tied head (f32 or half-float weights) applied to `rows`
+// final-normed hidden states.
+void Head(const Model& model, const float* normed, size_t rows, float* out) {
+  const ModelConfig& c = model.config();
+  if (model.embed_f16() != nullptr) {
+    Project(normed, rows, reinterpret_cast<const hwy::float16_t*>(model.embed_f16()), c.vocab_size,
+            c.d_model, /*panels=*/false, out);
+  } else {
+    Project(normed, rows, model.embed(), c.vocab_size, c.d_model, model.row_panels(), out);
+  }
+}
+
+void HeadLogitsImpl(const Model& model, const ForwardState& st, size_t first, size_t rows,
+                    float* out) {
+  Head(model, st.xn.data() + first * model.config().d_model, rows, out);
+}
+
 void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids, size_t n,
-                        float* logits_rows) {
+                        bool all_rows) {
   const ModelConfig& c = model.config();
   const size_t d = c.d_model, s = c.key_size, vocab = c.vocab_size;
   const size_t j0 = st->position % c.chunk;
@@ -167,22 +183,11 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
     }
     Add(st->out.data(), st->x.data(), n * d);
   }
-  // The tied head (f32 or half-float weights): every row's logits, or the last's.
-  const size_t first = logits_rows != nullptr ? 0 : n - 1;
-  for (size_t i = first; i < n; ++i) {
+  // Every row's final norm (for HeadLogits), or the last's; the last row's logits.
+  for (size_t i = all_rows ? 0 : n - 1; i < n; ++i) {
     RmsNorm(st->x.data() + i * d, model.final_norm(), d, c.norm_eps, st->xn.data() + i * d);
   }
-  const float* normed = st->xn.data() + first * d;
-  float* out = logits_rows != nullptr ? logits_rows : st->logits.data();
-  if (model.embed_f16() != nullptr) {
-    Project(normed, n - first, reinterpret_cast<const hwy::float16_t*>(model.embed_f16()), vocab,
-            d, /*panels=*/false, out);
-  } else {
-    Project(normed, n - first, model.embed(), vocab, d, model.row_panels(), out);
-  }
-  if (logits_rows != nullptr) {
-    std::memcpy(st->logits.data(), logits_rows + (n - 1) * vocab, vocab * sizeof(float));
-  }
+  Head(model, st->xn.data() + (n - 1) * d, 1, st->logits.data());
   st->position += n;
 }
 
@@ -194,10 +199,16 @@ HWY_AFTER_NAMESPACE();
 namespace edgepiece {
 
 HWY_EXPORT(ForwardSegmentImpl);
+HWY_EXPORT(HeadLogitsImpl);
 
 void ForwardSegment(const Model& model, ForwardState* state, const int32_t* ids, size_t n,
-                    float* logits_rows) {
-  HWY_DYNAMIC_DISPATCH(ForwardSegmentImpl)(model, state, ids, n, logits_rows);
+                    bool all_rows) {
+  HWY_DYNAMIC_DISPATCH(ForwardSegmentImpl)(model, state, ids, n, all_rows);
+}
+
+void HeadLogits(const Model& model, const ForwardState& state, size_t first, size_t rows,
+                float* out) {
+  HWY_DYNAMIC_DISPATCH(HeadLogitsImpl)(model, state, first, rows, out);
 }
 
 Status ForwardState::Init(const Model& model, uint64_t max_floats) {
@@ -227,7 +238,8 @@ Status ForwardState::Init(const Model& model, uint64_t max_floats) {
                              {&tmp, std::max(e, d)},
                              {&cos, C * s / 2},
                              {&sin, C * s / 2},
-                             {&logits, uint64_t(c.vocab_size)}});
+                             {&logits, uint64_t(c.vocab_size)},
+                             {&head_rows, kHeadBlockRows * uint64_t(c.vocab_size)}});
   uint64_t total = 0;
   for (const auto& entry : sizes) total += entry.second;
   if (total > max_floats) {

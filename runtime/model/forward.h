@@ -21,6 +21,12 @@ struct LayerState {
   std::vector<float> m, k_lin, keys, values;
 };
 
+// Rows per block of Session::Score's logits: a multiple of every target's
+// MatMul tile (2, 3 or 4 tokens), and few enough that the block ([12, V]
+// floats: 384 KB for the demo model) stays in the L2 cache between the
+// product that writes it and the log-sum-exps that read it.
+inline constexpr size_t kHeadBlockRows = 12;
+
 // Everything a Session owns: the per-layer state plus scratch buffers sized
 // for a whole chunk, allocated once so decoding never allocates.
 struct ForwardState {
@@ -34,6 +40,7 @@ struct ForwardState {
   std::vector<float> tmp;          // [max(e, d)]
   std::vector<float> cos, sin;     // [C, s/2] RoPE tables of the segment
   std::vector<float> logits;       // [V] after the last token
+  std::vector<float> head_rows;    // [kHeadBlockRows, V] a block of HeadLogits rows (Score)
 
   size_t bytes = 0;                // of all the buffers above, as sized by Init
 
@@ -44,10 +51,17 @@ struct ForwardState {
 };
 
 // Feeds ids[0..n) (n >= 1, all inside one chunk: position % C + n <= C) and
-// writes the next-token logits of the last one to state->logits; when
-// `logits_rows` is non-null, the logits after every token go there [n, V].
-void ForwardSegment(const Model& model, ForwardState* state, const int32_t* ids,
-                    size_t n, float* logits_rows);
+// writes the next-token logits of the last one to state->logits. With
+// `all_rows`, every token's final-normed hidden state stays in state->xn
+// for HeadLogits (otherwise only the last one's is computed).
+void ForwardSegment(const Model& model, ForwardState* state, const int32_t* ids, size_t n,
+                    bool all_rows);
+
+// out[rows, V] = the next-token logits after tokens first..first+rows-1 of
+// the last segment, fed with `all_rows`: one matrix-matrix product with the
+// head, the same bits as the logits token-by-token feeding gives.
+void HeadLogits(const Model& model, const ForwardState& state, size_t first, size_t rows,
+                float* out);
 
 }  // namespace edgepiece
 

@@ -8,15 +8,12 @@
 
 #include "runtime/base/file.h"
 #include "runtime/model/safetensors.h"
+#include "runtime/model/weights_layout.h"
 #include "runtime/ops/matmul.h"
 #include "hwy/targets.h"
 
 namespace edgepiece {
 namespace {
-
-// Every tensor starts on a 64-byte boundary (a cache line, and the widest
-// vector): kernels may use aligned loads on row 0 of any matrix.
-constexpr size_t kAlignFloats = 16;
 
 // True where the best SIMD target converts half floats in hardware (x86
 // F16C, part of Highway's AVX2 and AVX3 targets). WebAssembly has no such
@@ -43,8 +40,6 @@ constexpr bool kRowPanelsBuild = true;
 constexpr bool kRowPanelsBuild = false;
 #endif
 
-size_t Padded(size_t floats) { return (floats + kAlignFloats - 1) / kAlignFloats * kAlignFloats; }
-
 std::string ShapeString(const std::vector<size_t>& shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
@@ -53,8 +48,9 @@ std::string ShapeString(const std::vector<size_t>& shape) {
 
 }  // namespace
 
-// Validates the file against the config and fills the arena. A class (not a
-// function) so it can reach Model's private constructor and State.
+// Validates the file against the config and fills the arena, walking the
+// table of runtime/model/weights_layout.h. A class (not a function) so it
+// can reach Model's private constructor and State.
 class ModelLoader {
  public:
   explicit ModelLoader(const SafetensorsFile& file) : file_(file) {}
@@ -65,45 +61,21 @@ class ModelLoader {
     auto state = std::make_shared<Model::State>();
     state->config = std::move(*config);
     const ModelConfig& c = state->config;
-    const size_t d = c.d_model, e = c.expansion, s = c.key_size, n = c.lru_states;
-    const size_t vocab = c.vocab_size;
+    ModelWeights* weights = &state->weights;
 
-    // Pass 1: the expected tensors, checked by name and shape; the arena's size.
-    EDGEPIECE_RETURN_IF_ERROR(Expect("embed.weight", {vocab, d}));
-    // The tied embedding is the largest matrix and the head streams all of
-    // it every token: kept as the file's half floats (exact) where the CPU
-    // widens them in hardware (x86 F16C), as f32 elsewhere (WebAssembly has
-    // no conversion instruction).
-    const bool half_embed =
-        file_.Find("embed.weight")->dtype == DType::kF16 && HardwareHalfFloats();
-    size_t floats = (half_embed ? Padded((vocab * d + 1) / 2) : Padded(vocab * d)) + Padded(d);
-    EDGEPIECE_RETURN_IF_ERROR(Expect("norm.weight", {d}));
-    for (size_t i = 0; i < c.layers.size(); ++i) {
-      const std::string p = "layers." + std::to_string(i) + ".";
-      EDGEPIECE_RETURN_IF_ERROR(Expect(p + "norm.weight", {d}));
-      floats += Padded(d);
-      if (c.layers[i] == LayerKind::kGau) {
-        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "gau.w_in", {2 * e + s, d}));
-        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "gau.gamma", {4, s}));
-        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "gau.beta", {4, s}));
-        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "gau.w_out", {d, e}));
-        floats += Padded((2 * e + s) * d) + 2 * Padded(4 * s) + Padded(d * e);
-      } else {
-        for (const char* name : {"nu_log", "theta_log", "gamma_log"}) {
-          EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru." + name, {n}));
-        }
-        for (const char* name : {"b_re", "b_im"}) {
-          EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru." + name, {n, d}));
-        }
-        for (const char* name : {"c_re", "c_im"}) {
-          EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru." + name, {d, n}));
-        }
-        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru.d", {d}));
-        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru.w1", {d, d}));
-        EDGEPIECE_RETURN_IF_ERROR(Expect(p + "lru.w2", {d, d}));
-        floats += 2 * Padded(n) + 2 * Padded(2 * n * d) + Padded(d) + Padded(2 * d * d);
+    // Pass 1: every file tensor the table names, by name, shape and dtype;
+    // the arena's size (64-bit: F16 doubles as f32, and with a 32-bit size_t
+    // (WebAssembly) a 1 GB file could overflow the byte count).
+    uint64_t floats = 0;
+    size_t params = 0;
+    EDGEPIECE_RETURN_IF_ERROR(ForEachTensor(c, weights, [&](const TensorSpec& t) {
+      for (const FileTensor& source : t.sources) {
+        EDGEPIECE_RETURN_IF_ERROR(Expect(source, t.storage));
+        params += file_.Find(source.name)->num_elements;
       }
-    }
+      floats += ArenaFloats(StorageOf(t), t.rows, t.cols);
+      return Status::Ok();
+    }));
     if (expected_names_.size() != file_.tensors().size()) {
       for (const TensorView& t : file_.tensors()) {
         if (!IsExpected(t.name)) {
@@ -112,67 +84,67 @@ class ModelLoader {
         }
       }
     }
+    state->num_parameters = params;
 
-    // Pass 2: convert into the arena, folding the LRU parameters. Every
-    // tensor's bytes are in the file, but F16 doubles as f32: with a 32-bit
-    // size_t (WebAssembly) a 1 GB file could overflow the byte count.
+    // Pass 2: convert and fold into the arena, in the table's order.
     if (floats > SIZE_MAX / sizeof(float)) {
       return Status(StatusCode::kOutOfMemory, "weights: the f32 arena exceeds the address space");
     }
-    void* memory = std::aligned_alloc(kAlignFloats * sizeof(float), floats * sizeof(float));
+    void* memory = std::aligned_alloc(kArenaAlignFloats * sizeof(float), floats * sizeof(float));
     if (memory == nullptr) {
       return Status(StatusCode::kOutOfMemory,
                     "weights: cannot allocate " + std::to_string(floats * 4) + " bytes");
     }
     state->arena = {static_cast<float*>(memory), std::free};
-    state->arena_floats = floats;
+    state->arena_floats = static_cast<size_t>(floats);
     next_ = state->arena.get();
-    if (half_embed) {
-      EDGEPIECE_RETURN_IF_ERROR(CopyHalves("embed.weight", &state->embed_f16));
-    } else {
-      EDGEPIECE_RETURN_IF_ERROR(Copy("embed.weight", &state->embed));
+    end_ = next_ + floats;
+    EDGEPIECE_RETURN_IF_ERROR(
+        ForEachTensor(c, weights, [&](const TensorSpec& t) { return Fill(t); }));
+    if (next_ != end_) {
+      return Status(StatusCode::kInternal,
+                    "weights: the tensors filled " + std::to_string(next_ - state->arena.get()) +
+                        " of the arena's " + std::to_string(floats) + " floats");
     }
-    EDGEPIECE_RETURN_IF_ERROR(Copy("norm.weight", &state->final_norm));
-    for (size_t i = 0; i < c.layers.size(); ++i) {
-      const std::string p = "layers." + std::to_string(i) + ".";
-      LayerWeights layer;
-      layer.kind = c.layers[i];
-      EDGEPIECE_RETURN_IF_ERROR(Copy(p + "norm.weight", &layer.norm));
-      if (layer.kind == LayerKind::kGau) {
-        EDGEPIECE_RETURN_IF_ERROR(Copy(p + "gau.w_in", &layer.gau.w_in));
-        EDGEPIECE_RETURN_IF_ERROR(Copy(p + "gau.gamma", &layer.gau.gamma));
-        EDGEPIECE_RETURN_IF_ERROR(Copy(p + "gau.beta", &layer.gau.beta));
-        EDGEPIECE_RETURN_IF_ERROR(Copy(p + "gau.w_out", &layer.gau.w_out));
-      } else {
-        EDGEPIECE_RETURN_IF_ERROR(FoldLru(p + "lru.", n, d, &layer.lru));
-      }
-      state->layers.push_back(layer);
+
+    // Pass 3: row panels, where the build wants them and every projection is
+    // f32 with columns in whole groups of four (the kernels read all
+    // projections the same way).
+    bool panels = kRowPanelsBuild;
+    EDGEPIECE_RETURN_IF_ERROR(ForEachTensor(c, weights, [&](const TensorSpec& t) {
+      if (t.projection && (*t.f32 == nullptr || t.cols % kPanelLanes != 0)) panels = false;
+      return Status::Ok();
+    }));
+    if (panels) {
+      EDGEPIECE_RETURN_IF_ERROR(ForEachTensor(c, weights, [&](const TensorSpec& t) {
+        // The arena is ours until the Model is returned.
+        if (t.projection) PackRowPanels(const_cast<float*>(*t.f32), t.rows, t.cols);
+        return Status::Ok();
+      }));
+      state->row_panels = true;
     }
-    // Panels need every projection's columns in whole groups of four.
-    const bool gau_cols = c.CountLayers(LayerKind::kGau) == 0 || e % kPanelLanes == 0;
-    const bool lru_cols = c.CountLayers(LayerKind::kLru) == 0 || (2 * n) % kPanelLanes == 0;
-    if (kRowPanelsBuild && state->embed != nullptr && d % kPanelLanes == 0 && gau_cols &&
-        lru_cols) {
-      PackMatrices(state.get());
-    }
-    size_t params = 0;
-    for (const TensorView& t : file_.tensors()) params += t.num_elements;
-    state->num_parameters = params;
     return Model(std::move(state));
   }
 
  private:
-  Status Expect(const std::string& name, std::vector<size_t> shape) {
-    const TensorView* t = file_.Find(name);
+  // A file tensor the config needs: present, shaped as the table says, and
+  // of a dtype `storage` reads.
+  Status Expect(const FileTensor& want, Storage storage) {
+    const TensorView* t = file_.Find(want.name);
     if (t == nullptr) {
-      return Status(StatusCode::kInvalidModel, "weights: missing tensor \"" + name + "\"");
+      return Status(StatusCode::kInvalidModel, "weights: missing tensor \"" + want.name + "\"");
     }
-    if (t->shape != shape) {
-      return Status(StatusCode::kInvalidModel,
-                    "weights: tensor \"" + name + "\" has shape " + ShapeString(t->shape) +
-                        ", the config needs " + ShapeString(shape));
+    if (t->shape != want.shape) {
+      return Status(StatusCode::kInvalidModel, "weights: tensor \"" + want.name + "\" has shape " +
+                                                   ShapeString(t->shape) + ", the config needs " +
+                                                   ShapeString(want.shape));
     }
-    expected_names_.push_back(name);
+    if (!AcceptsDType(StorageOf(storage, t->dtype), t->dtype)) {
+      return Status(StatusCode::kInvalidModel, "weights: tensor \"" + want.name + "\" has dtype " +
+                                                   DTypeName(t->dtype) +
+                                                   ", which its storage cannot read");
+    }
+    expected_names_.push_back(want.name);
     return Status::Ok();
   }
 
@@ -181,6 +153,30 @@ class ModelLoader {
       if (n == name) return true;
     }
     return false;
+  }
+
+  // The storage a row gets for a file dtype. The tied embedding is the
+  // largest matrix and the head streams all of it every token: it keeps
+  // the file's half floats (exact) where the CPU widens them in hardware
+  // (x86 F16C), f32 elsewhere (WebAssembly has no conversion instruction).
+  static Storage StorageOf(Storage wanted, DType dtype) {
+    if (wanted == Storage::kF16 && (dtype != DType::kF16 || !HardwareHalfFloats())) {
+      return Storage::kF32;
+    }
+    return wanted;
+  }
+  Storage StorageOf(const TensorSpec& t) const {
+    return StorageOf(t.storage, file_.Find(t.sources[0].name)->dtype);
+  }
+
+  // The next `floats` arena floats (padded); null when they would run past
+  // the size pass 1 computed, which only a table the passes read
+  // differently could cause.
+  float* Take(uint64_t floats) {
+    if (floats > static_cast<uint64_t>(end_ - next_)) return nullptr;
+    float* p = next_;
+    next_ += floats;
+    return p;
   }
 
   // Converts `name` to f32 at `out` and rejects NaN/inf weights: they would
@@ -198,23 +194,96 @@ class ModelLoader {
     return Status::Ok();
   }
 
-  float* Take(size_t count) {
-    float* p = next_;
-    next_ += Padded(count);
-    return p;
-  }
-
-  Status Copy(const std::string& name, const float** out) {
-    float* dst = Take(file_.Find(name)->num_elements);
-    EDGEPIECE_RETURN_IF_ERROR(Convert(name, dst));
-    *out = dst;
+  // Makes one row's tensor in the arena and stores its address.
+  Status Fill(const TensorSpec& t) {
+    const Storage storage = StorageOf(t);
+    float* dst = Take(ArenaFloats(storage, t.rows, t.cols));
+    if (dst == nullptr) {
+      return Status(StatusCode::kInternal, "weights: tensor \"" + t.name + "\" overruns the arena");
+    }
+    if (storage == Storage::kF16) {
+      EDGEPIECE_RETURN_IF_ERROR(CopyHalves(t.name, reinterpret_cast<uint16_t*>(dst)));
+      *t.f16 = reinterpret_cast<const uint16_t*>(dst);
+      return Status::Ok();
+    }
+    const size_t n = t.cols / 2;  // LRU states, for the folds that stack re | im
+    switch (t.fold) {
+      case Fold::kRows: {
+        size_t elements = 0;
+        for (const FileTensor& source : t.sources) {
+          elements += file_.Find(source.name)->num_elements;
+        }
+        if (elements != t.rows * t.cols) {
+          return Status(StatusCode::kInternal,
+                        "weights: the table's rows for \"" + t.name + "\" do not fill its shape");
+        }
+        float* at = dst;
+        for (const FileTensor& source : t.sources) {
+          EDGEPIECE_RETURN_IF_ERROR(Convert(source.name, at));
+          at += file_.Find(source.name)->num_elements;
+        }
+        break;
+      }
+      case Fold::kLruLambda:
+        EDGEPIECE_RETURN_IF_ERROR(FoldLambda(t, dst));
+        break;
+      case Fold::kLruB:
+        EDGEPIECE_RETURN_IF_ERROR(FoldB(t, dst));
+        break;
+      case Fold::kLruC: {
+        // Row i is [C_re[i, :] | -C_im[i, :]] so Re(C h) = C [h_re ; h_im].
+        std::vector<float> re(t.rows * n), im(t.rows * n);
+        EDGEPIECE_RETURN_IF_ERROR(Convert(t.sources[0].name, re.data()));
+        EDGEPIECE_RETURN_IF_ERROR(Convert(t.sources[1].name, im.data()));
+        for (size_t i = 0; i < t.rows; ++i) {
+          for (size_t k = 0; k < n; ++k) {
+            dst[i * 2 * n + k] = re[i * n + k];
+            dst[i * 2 * n + n + k] = -im[i * n + k];
+          }
+        }
+        break;
+      }
+    }
+    *t.f32 = dst;
     return Status::Ok();
   }
 
-  // Keeps an F16 tensor's bits (2 per arena float), rejecting inf and NaN.
-  Status CopyHalves(const std::string& name, const uint16_t** out) {
+  // lambda = exp(-exp(nu_log) + i exp(theta_log)), in double, rounded once:
+  // row 0 the real parts, row 1 the imaginary ones.
+  Status FoldLambda(const TensorSpec& t, float* dst) {
+    const size_t n = t.cols;
+    std::vector<float> nu(n), theta(n);
+    EDGEPIECE_RETURN_IF_ERROR(Convert(t.sources[0].name, nu.data()));
+    EDGEPIECE_RETURN_IF_ERROR(Convert(t.sources[1].name, theta.data()));
+    for (size_t k = 0; k < n; ++k) {
+      const double modulus = std::exp(-std::exp(static_cast<double>(nu[k])));
+      const double phase = std::exp(static_cast<double>(theta[k]));
+      dst[k] = static_cast<float>(modulus * std::cos(phase));
+      dst[n + k] = static_cast<float>(modulus * std::sin(phase));
+    }
+    return Status::Ok();
+  }
+
+  // B: rows k (real) and N + k (imaginary), each scaled by exp(gamma_log[k]).
+  Status FoldB(const TensorSpec& t, float* dst) {
+    const size_t n = t.rows / 2, d = t.cols;
+    EDGEPIECE_RETURN_IF_ERROR(Convert(t.sources[0].name, dst));
+    EDGEPIECE_RETURN_IF_ERROR(Convert(t.sources[1].name, dst + n * d));
+    std::vector<float> gamma(n);
+    EDGEPIECE_RETURN_IF_ERROR(Convert(t.sources[2].name, gamma.data()));
+    for (size_t k = 0; k < n; ++k) {
+      const float scale = static_cast<float>(std::exp(static_cast<double>(gamma[k])));
+      for (size_t j = 0; j < d; ++j) {
+        dst[k * d + j] *= scale;
+        dst[(n + k) * d + j] *= scale;
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Keeps an F16 tensor's bits, rejecting inf and NaN.
+  Status CopyHalves(const std::string& name, uint16_t* dst) {
     const TensorView& t = *file_.Find(name);
-    uint16_t* dst = reinterpret_cast<uint16_t*>(Take((t.num_elements + 1) / 2));
     std::memcpy(dst, t.data, t.num_elements * sizeof(uint16_t));  // little-endian, as the file
     for (size_t i = 0; i < t.num_elements; ++i) {
       if ((dst[i] & 0x7c00) == 0x7c00) {
@@ -222,78 +291,13 @@ class ModelLoader {
                                                      std::to_string(i) + " is not finite");
       }
     }
-    *out = dst;
-    return Status::Ok();
-  }
-
-  // Every matrix a projection reads (Project in forward.cc), as row panels.
-  void PackMatrices(Model::State* state) {
-    const ModelConfig& c = state->config;
-    const size_t d = c.d_model, e = c.expansion, s = c.key_size, n = c.lru_states;
-    auto pack = [](const float* w, size_t rows, size_t cols) {
-      PackRowPanels(const_cast<float*>(w), rows, cols);  // the arena is ours until returned
-    };
-    if (state->embed != nullptr) pack(state->embed, c.vocab_size, d);
-    for (LayerWeights& layer : state->layers) {
-      if (layer.kind == LayerKind::kGau) {
-        pack(layer.gau.w_in, 2 * e + s, d);
-        pack(layer.gau.w_out, d, e);
-      } else {
-        pack(layer.lru.b, 2 * n, d);
-        pack(layer.lru.c, d, 2 * n);
-        pack(layer.lru.glu, 2 * d, d);
-      }
-    }
-    state->row_panels = true;
-  }
-
-  Status FoldLru(const std::string& p, size_t n, size_t d, LruWeights* w) {
-    std::vector<float> nu(n), theta(n), gamma(n), re(n * d), im(n * d);
-    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "nu_log", nu.data()));
-    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "theta_log", theta.data()));
-    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "gamma_log", gamma.data()));
-    // lambda = exp(-exp(nu_log) + i exp(theta_log)), in double, rounded once.
-    float* lambda_re = Take(n);
-    float* lambda_im = Take(n);
-    for (size_t k = 0; k < n; ++k) {
-      const double modulus = std::exp(-std::exp(static_cast<double>(nu[k])));
-      const double phase = std::exp(static_cast<double>(theta[k]));
-      lambda_re[k] = static_cast<float>(modulus * std::cos(phase));
-      lambda_im[k] = static_cast<float>(modulus * std::sin(phase));
-    }
-    // B: rows k (real) and N + k (imaginary), each scaled by exp(gamma_log[k]).
-    float* b = Take(2 * n * d);
-    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "b_re", re.data()));
-    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "b_im", im.data()));
-    for (size_t k = 0; k < n; ++k) {
-      const float scale = static_cast<float>(std::exp(static_cast<double>(gamma[k])));
-      for (size_t j = 0; j < d; ++j) {
-        b[k * d + j] = re[k * d + j] * scale;
-        b[(n + k) * d + j] = im[k * d + j] * scale;
-      }
-    }
-    // C: row i is [C_re[i, :] | -C_im[i, :]] so Re(C h) = C [h_re ; h_im].
-    float* c = Take(2 * n * d);
-    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "c_re", re.data()));
-    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "c_im", im.data()));
-    for (size_t i = 0; i < d; ++i) {
-      for (size_t k = 0; k < n; ++k) {
-        c[i * 2 * n + k] = re[i * n + k];
-        c[i * 2 * n + n + k] = -im[i * n + k];
-      }
-    }
-    const float* skip = nullptr;
-    EDGEPIECE_RETURN_IF_ERROR(Copy(p + "d", &skip));
-    float* glu = Take(2 * d * d);
-    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "w1", glu));
-    EDGEPIECE_RETURN_IF_ERROR(Convert(p + "w2", glu + d * d));
-    *w = {lambda_re, lambda_im, b, c, skip, glu};
     return Status::Ok();
   }
 
   const SafetensorsFile& file_;
   std::vector<std::string> expected_names_;
   float* next_ = nullptr;
+  float* end_ = nullptr;
 };
 
 Result<Model> Model::FromBytes(std::string_view bytes) {

@@ -32,8 +32,7 @@ struct GauWeights {
 
 // Weights of one LRU block, in load-time precomputed form.
 struct LruWeights {
-  const float* lambda_re = nullptr;  // [N]
-  const float* lambda_im = nullptr;  // [N]
+  const float* lambda = nullptr;     // [2, N]: re ; im
   const float* b = nullptr;          // [2N, d]: exp(gamma_log) * B_re ; * B_im
   const float* c = nullptr;          // [d, 2N]: C_re | -C_im
   const float* skip = nullptr;       // [d]: D
@@ -47,6 +46,15 @@ struct LayerWeights {
   LruWeights lru;
 };
 
+// Views of every weight a Model holds, into its arena (the tensors are listed
+// once, in runtime/model/weights_layout.h).
+struct ModelWeights {
+  const float* embed = nullptr;         // [V, d] f32, or null when embed_f16 is set
+  const uint16_t* embed_f16 = nullptr;  // [V, d] the file's half floats, or null
+  const float* final_norm = nullptr;    // [d]
+  std::vector<LayerWeights> layers;
+};
+
 class Model {
  public:
   // Parses a safetensors file's bytes (copied out: `bytes` may be freed).
@@ -54,13 +62,13 @@ class Model {
   static Result<Model> FromFile(const std::string& path);
 
   const ModelConfig& config() const { return state_->config; }
-  const std::vector<LayerWeights>& layers() const { return state_->layers; }
+  const std::vector<LayerWeights>& layers() const { return state_->weights.layers; }
   // The tied embedding / output head [V, d]: f32, or (where the CPU converts
   // half floats in hardware and the file stores F16) the file's half-float
   // bits; exactly one of the two is non-null.
-  const float* embed() const { return state_->embed; }
-  const uint16_t* embed_f16() const { return state_->embed_f16; }
-  const float* final_norm() const { return state_->final_norm; }  // [d]
+  const float* embed() const { return state_->weights.embed; }
+  const uint16_t* embed_f16() const { return state_->weights.embed_f16; }
+  const float* final_norm() const { return state_->weights.final_norm; }  // [d]
   // Whether the f32 projection matrices (the head included) are stored as
   // row panels (runtime/ops/matmul.h) rather than row-major: the
   // WebAssembly build's layout, where model dimensions allow it.
@@ -76,11 +84,8 @@ class Model {
     std::unique_ptr<float, void (*)(void*)> arena{nullptr, nullptr};
     size_t arena_floats = 0;
     size_t num_parameters = 0;
-    const float* embed = nullptr;
-    const uint16_t* embed_f16 = nullptr;
-    const float* final_norm = nullptr;
     bool row_panels = false;
-    std::vector<LayerWeights> layers;
+    ModelWeights weights;
   };
   explicit Model(std::shared_ptr<const State> state) : state_(std::move(state)) {}
   friend class ModelLoader;

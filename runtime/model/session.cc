@@ -17,12 +17,8 @@ constexpr uint64_t kMaxSessionFloats = (uint64_t{1} << 30) / sizeof(float);
 }  // namespace
 
 Result<Session> Session::Create(const Model& model) {
-  // The limit covers the state and scratch plus Score's logits rows [C, V].
-  const uint64_t score_rows =
-      static_cast<uint64_t>(model.config().chunk) * model.config().vocab_size;
   Session session(model);
-  EDGEPIECE_RETURN_IF_ERROR(
-      session.state_.Init(model, kMaxSessionFloats - std::min(score_rows, kMaxSessionFloats)));
+  EDGEPIECE_RETURN_IF_ERROR(session.state_.Init(model, kMaxSessionFloats));
   return session;
 }
 
@@ -42,13 +38,19 @@ Status Session::Feed(const int32_t* ids, size_t count) {
   const size_t chunk = model_.config().chunk;
   while (count > 0) {
     const size_t n = std::min(count, chunk - state_.position % chunk);
-    ForwardSegment(model_, &state_, ids, n, nullptr);
+    ForwardSegment(model_, &state_, ids, n, /*all_rows=*/false);
     ids += n;
     count -= n;
   }
   return Status::Ok();
 }
 
+// A chunk-aligned segment at a time, like Feed (matrix-matrix products),
+// keeping every row's final hidden state; the head then runs on blocks of
+// kHeadBlockRows rows, so memory stays one fixed block of logits however
+// long the input. Each token's log2 probability is added to the running
+// total in order, so one call and any split into consecutive calls give the
+// same bits.
 Status Session::Score(const int32_t* ids, size_t count, double* log2_prob) {
   if (state_.position == 0) {
     return Status(StatusCode::kInvalidArgument,
@@ -56,21 +58,29 @@ Status Session::Score(const int32_t* ids, size_t count, double* log2_prob) {
   }
   EDGEPIECE_RETURN_IF_ERROR(CheckIds(ids, count));
   const size_t chunk = model_.config().chunk, vocab = vocab_size();
-  rows_.resize(chunk * vocab);  // once: later calls reuse it
-  double sum = 0;
-  auto log_prob = [](const float* logits, size_t v, int32_t id) {
-    return static_cast<double>(logits[id]) - LogSumExp(logits, v);
-  };
+  double total = *log2_prob;
+  auto add = [&](const float* logits, int32_t id) { total += TokenLog2Prob(logits, vocab, id); };
   while (count > 0) {
     const size_t n = std::min(count, chunk - state_.position % chunk);
-    sum += log_prob(state_.logits.data(), vocab, ids[0]);
-    ForwardSegment(model_, &state_, ids, n, rows_.data());
-    for (size_t i = 0; i + 1 < n; ++i) sum += log_prob(rows_.data() + i * vocab, vocab, ids[i + 1]);
+    add(state_.logits.data(), ids[0]);  // from the previous segment's last token
+    ForwardSegment(model_, &state_, ids, n, /*all_rows=*/true);
+    // Rows 0..n-2 predict ids[1..n-1]; row n-1's logits are state_.logits.
+    float* block = state_.head_rows.data();
+    for (size_t first = 0; first + 1 < n; first += kHeadBlockRows) {
+      const size_t rows = std::min(kHeadBlockRows, n - 1 - first);
+      HeadLogits(model_, state_, first, rows, block);
+      for (size_t r = 0; r < rows; ++r) add(block + r * vocab, ids[first + r + 1]);
+    }
     ids += n;
     count -= n;
   }
-  *log2_prob += sum / std::log(2.0);
+  *log2_prob = total;
   return Status::Ok();
+}
+
+double TokenLog2Prob(const float* logits, size_t vocab_size, int32_t id) {
+  constexpr double kLog2E = 1.4426950408889634;  // 1 / ln 2
+  return (static_cast<double>(logits[id]) - LogSumExp(logits, vocab_size)) * kLog2E;
 }
 
 }  // namespace edgepiece

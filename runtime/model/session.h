@@ -21,8 +21,11 @@ class Session {
   // Feeds tokens (prefill in chunk-aligned segments, matrix-matrix
   // products). Ids outside the vocabulary are an error and feed nothing.
   Status Feed(const int32_t* ids, size_t count);
-  // Feeds `ids` and adds sum_i log2 p(ids[i] | all tokens before it) to
-  // *log2_prob. Needs at least one token already fed (usually <bos>).
+  // Feeds `ids` and adds log2 p(ids[i] | all tokens before it) to
+  // *log2_prob, token by token (TokenLog2Prob), at prefill speed. Scoring
+  // consecutive pieces into one accumulator gives the same bits as one call,
+  // and leaves the same state (and logits) as Feed. Needs at least one token
+  // already fed (usually <bos>).
   Status Score(const int32_t* ids, size_t count, double* log2_prob);
 
   // Next-token logits after the last fed token [vocab_size]; zeros before
@@ -34,7 +37,7 @@ class Session {
   // Back to the empty sequence (no reallocation).
   void Reset() { state_.Reset(); }
   // Bytes of state and scratch; constant for the session's life.
-  size_t StateBytes() const { return state_.bytes + rows_.size() * sizeof(float); }
+  size_t StateBytes() const { return state_.bytes; }
 
  private:
   explicit Session(const Model& model) : model_(model) {}
@@ -42,8 +45,11 @@ class Session {
 
   Model model_;
   ForwardState state_;
-  std::vector<float> rows_;  // [C, V] logits of a scored segment
 };
+
+// log2 of the softmax of `logits` [vocab_size] at `id`: the term Session::Score
+// adds per token (in double, from the f32 log-sum-exp).
+double TokenLog2Prob(const float* logits, size_t vocab_size, int32_t id);
 
 }  // namespace edgepiece
 

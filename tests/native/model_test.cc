@@ -2,15 +2,18 @@
 // validation, and the claim that every way of feeding a sequence (one
 // prefill, token by token, odd segment sizes, scoring) computes the same
 // function. Parity with the PyTorch reference is in model_golden_test.cc.
+#include "runtime/model/model.h"
+
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "runtime/model/model.h"
 #include "runtime/model/session.h"
+#include "runtime/model/weights_layout.h"
 #include "tests/native/support/tiny_model.h"
 
 namespace edgepiece {
@@ -60,6 +63,34 @@ TEST(ModelLoad, ReadsConfigAndCountsParameters) {
   EXPECT_EQ(model.num_parameters(), params);
 }
 
+// The layout table names every file tensor exactly once, and the arena is
+// the sum of its rows: the loader sizes and fills the arena from this table
+// alone.
+TEST(ModelLoad, LayoutTableCoversTheFileAndSizesTheArena) {
+  for (const std::string layers : {"gau", "lru", "gau,lru,gau", "lru,lru,gau,gau"}) {
+    const TinyModelSpec spec = RandomTinyModel(3, layers);
+    const Model model = LoadOrDie(spec);
+    std::map<std::string, int> named;
+    uint64_t floats = 0;
+    ModelWeights views;
+    ASSERT_TRUE(ForEachTensor(model.config(), &views, [&](const TensorSpec& t) {
+                  for (const FileTensor& source : t.sources) {
+                    ++named[source.name];
+                    EXPECT_EQ(source.shape, spec.tensors.at(source.name).shape) << source.name;
+                  }
+                  floats += ArenaFloats(t.storage == Storage::kF16 && model.embed_f16() == nullptr
+                                            ? Storage::kF32
+                                            : t.storage,
+                                        t.rows, t.cols);
+                  return Status::Ok();
+                }).ok());
+    EXPECT_EQ(named.size(), spec.tensors.size()) << layers;
+    for (const auto& [name, count] : named) EXPECT_EQ(count, 1) << name;
+    EXPECT_EQ(model.weight_bytes(), floats * sizeof(float)) << layers;
+    ASSERT_EQ(views.layers.size(), model.layers().size());
+  }
+}
+
 // Bit for bit, not within a tolerance: every output is summed in the same
 // order whatever the segment size (matrix-vector and matrix-matrix tiles
 // share one reduction, and a chunk's k_lin (x) v sum enters the state once,
@@ -83,26 +114,77 @@ TEST(ModelSession, PrefillEqualsTokenByTokenEqualsOddSegments) {
   }
 }
 
+// A tiny model with chunks of 32 tokens: a scored segment then spans several
+// blocks of head rows (kHeadBlockRows), and a partial last block.
+Model LongChunkModel(const std::string& layers) {
+  TinyModelSpec spec = RandomTinyModel(11, layers);
+  spec.metadata["chunk"] = "32";
+  return LoadOrDie(spec);
+}
+
+// Score runs the prefill path and the head in blocks; each token's term is
+// the very value token-by-token feeding gives (bit for bit: the logits are
+// the same bits, summed in the same order), and within 1e-6 of a float64
+// log-softmax.
 TEST(ModelSession, ScoreEqualsLogSoftmaxOfFedLogits) {
-  const Model model = LoadOrDie(RandomTinyModel(11));
-  const std::vector<int32_t> ids = RandomIds(19, 16, 5);
-  Result<Session> session = Session::Create(model);
-  ASSERT_TRUE(session.ok());
-  double expected = 0;
-  ASSERT_TRUE(session->Feed(ids.data(), 1).ok());
-  for (size_t i = 1; i < ids.size(); ++i) {
-    const float* l = session->logits();
-    double max = *std::max_element(l, l + 16), sum = 0;
-    for (int v = 0; v < 16; ++v) sum += std::exp(double(l[v]) - max);
-    expected += (l[ids[i]] - max - std::log(sum)) / std::log(2.0);
-    ASSERT_TRUE(session->Feed(&ids[i], 1).ok());
+  for (const std::string layers : {"gau,lru,gau", "lru"}) {
+    const Model model = LongChunkModel(layers);
+    const std::vector<int32_t> ids = RandomIds(150, 16, 5);  // 5 chunks, the last partial
+    Result<Session> session = Session::Create(model);
+    ASSERT_TRUE(session.ok());
+    double expected = 0, reference = 0;
+    ASSERT_TRUE(session->Feed(ids.data(), 1).ok());
+    for (size_t i = 1; i < ids.size(); ++i) {
+      const float* l = session->logits();
+      expected += TokenLog2Prob(l, 16, ids[i]);
+      double max = *std::max_element(l, l + 16), sum = 0;
+      for (int v = 0; v < 16; ++v) sum += std::exp(double(l[v]) - max);
+      reference += (l[ids[i]] - max - std::log(sum)) / std::log(2.0);
+      ASSERT_TRUE(session->Feed(&ids[i], 1).ok());
+    }
+    session->Reset();
+    double scored = 0;
+    ASSERT_TRUE(session->Feed(ids.data(), 1).ok());
+    ASSERT_TRUE(session->Score(ids.data() + 1, ids.size() - 1, &scored).ok());
+    EXPECT_EQ(scored, expected) << layers;
+    EXPECT_NEAR(scored, reference, 1e-6 * std::fabs(reference)) << layers;
+    EXPECT_EQ(session->position(), ids.size());
   }
-  session->Reset();
-  double scored = 0;
-  ASSERT_TRUE(session->Feed(ids.data(), 1).ok());
-  ASSERT_TRUE(session->Score(ids.data() + 1, ids.size() - 1, &scored).ok());
-  EXPECT_NEAR(scored, expected, 1e-4 * std::fabs(expected));
-  EXPECT_EQ(session->position(), ids.size());
+}
+
+// Streaming a text through repeated Score calls (as the CLI does) gives the
+// one call's bits, and leaves exactly the state Feed leaves: the logits then
+// and after further tokens are the same bits.
+TEST(ModelSession, ScoreInPiecesEqualsOneCallAndLeavesTheFedState) {
+  const Model model = LongChunkModel("gau,lru,gau");
+  const std::vector<int32_t> ids = RandomIds(200, 16, 8);
+  Result<Session> fed = Session::Create(model);
+  Result<Session> scored = Session::Create(model);
+  ASSERT_TRUE(fed.ok() && scored.ok());
+  ASSERT_TRUE(fed->Feed(ids.data(), 1).ok());
+  ASSERT_TRUE(scored->Feed(ids.data(), 1).ok());
+  double whole = 0;
+  ASSERT_TRUE(scored->Score(ids.data() + 1, ids.size() - 1, &whole).ok());
+  scored->Reset();
+  ASSERT_TRUE(scored->Feed(ids.data(), 1).ok());
+  double pieces = 0;
+  size_t at = 1, k = 0;
+  const size_t sizes[] = {1, 2, 13, 31, 33, 64, 5};
+  while (at < ids.size()) {
+    const size_t n = std::min(sizes[k++ % 7], ids.size() - at);
+    ASSERT_TRUE(scored->Score(ids.data() + at, n, &pieces).ok());
+    ASSERT_TRUE(fed->Feed(ids.data() + at, n).ok());
+    at += n;
+    ASSERT_EQ(scored->position(), fed->position());
+    for (size_t v = 0; v < 16; ++v) ASSERT_EQ(scored->logits()[v], fed->logits()[v]) << at;
+  }
+  EXPECT_EQ(pieces, whole);
+  const std::vector<int32_t> more = RandomIds(40, 16, 9);
+  for (int32_t id : more) {
+    ASSERT_TRUE(scored->Feed(&id, 1).ok());
+    ASSERT_TRUE(fed->Feed(&id, 1).ok());
+    for (size_t v = 0; v < 16; ++v) ASSERT_EQ(scored->logits()[v], fed->logits()[v]);
+  }
 }
 
 TEST(ModelSession, RejectsIdsOutsideTheVocabularyAndKeepsWorking) {
@@ -128,6 +210,9 @@ TEST(ModelSession, StateDoesNotGrowWithLength) {
   const size_t bytes = session->StateBytes();
   const std::vector<int32_t> ids = RandomIds(10000, 16, 9);
   for (int32_t id : ids) ASSERT_TRUE(session->Feed(&id, 1).ok());
+  EXPECT_EQ(session->StateBytes(), bytes);
+  double log2_prob = 0;  // Score's block of logits is part of the session from the start
+  ASSERT_TRUE(session->Score(ids.data(), ids.size(), &log2_prob).ok());
   EXPECT_EQ(session->StateBytes(), bytes);
   for (size_t v = 0; v < 16; ++v) EXPECT_TRUE(std::isfinite(session->logits()[v]));
 }
