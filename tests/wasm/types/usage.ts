@@ -76,8 +76,10 @@ export async function usage(): Promise<void> {
     'In the beginning', { maxTokens: 5 }, (piece: string, tokens: number) => void [piece, tokens]);
   await worker.setSeed(4);
   await worker.stop();
-  // @ts-expect-error: a worker's generation is stopped with stop(), not a signal
+  // A worker's generation also stops on a signal (rejecting with its reason).
   await worker.generate('x', { signal: new AbortController().signal });
+  // @ts-expect-error: the callback gets text and a count, not ids
+  await worker.generate('x', {}, (piece: Int32Array) => void piece);
   worker.terminate();
 
   try {
