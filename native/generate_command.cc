@@ -1,11 +1,10 @@
 // edgepiece generate: stream text from the language model.
 #include <cstdio>
-#include <iostream>
 #include <string>
 
-#include "native/cli_common.h"
 #include "native/commands.h"
-#include "native/lm_loading.h"
+#include "native/exit_status.h"
+#include "native/model_loading.h"
 #include "runtime/model/generator.h"
 
 namespace edgepiece::cli {
@@ -29,38 +28,26 @@ is encoded deterministically after <bos>; generation stops at <eos> or after
   --stats            print prompt/generation speed to stderr
 )";
 
-}  // namespace
-
-int RunGenerate(int argc, char** argv) {
-  auto flags = Flags::Parse(argc, argv,
-                            {"model", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed"},
-                            {"stats", "ignore-eos"});
-  if (!flags) return kExitUsage;
-  if (flags->help()) {
-    std::cout << kHelp;
-    return kExitOk;
-  }
+Status RunGenerate(const Flags& flags) {
   GenerateOptions options;
   double temperature, top_p;
   uint32_t max_tokens, top_k;
-  if (!flags->GetDouble("temperature", 0.8, &temperature) ||
-      !flags->GetDouble("top-p", 0.95, &top_p) ||
-      !flags->GetUint32("max-tokens", 200, &max_tokens) ||
-      !flags->GetUint32("top-k", 0, &top_k) || !flags->GetUint32("seed", 0, &options.seed)) {
-    return kExitUsage;
-  }
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetDouble("temperature", 0.8, &temperature));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetDouble("top-p", 0.95, &top_p));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("max-tokens", 200, &max_tokens));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("top-k", 0, &top_k));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("seed", 0, &options.seed));
   options.sampling.temperature = static_cast<float>(temperature);
   options.sampling.top_p = static_cast<float>(top_p);
   options.sampling.top_k = static_cast<int>(top_k);
   options.max_tokens = static_cast<int>(std::min<uint32_t>(max_tokens, 1u << 30));
-  options.stop_at_eos = !flags->Has("ignore-eos");
+  options.stop_at_eos = !flags.Has("ignore-eos");
   Status valid = ValidateSamplingOptions(options.sampling);
-  if (!valid.ok()) return Fail(kExitUsage, valid.detail());
+  if (!valid.ok()) return UsageError(valid.detail());
 
-  int exit_code = kExitOk;
-  auto lm = LoadLm(*flags, &exit_code);
-  if (!lm) return exit_code;
-  const std::string prompt = flags->Get("prompt");
+  Result<LoadedLm> lm = LoadLm(flags);
+  EDGEPIECE_RETURN_IF_ERROR(lm.status());
+  const std::string prompt = flags.Get("prompt");
   std::fwrite(prompt.data(), 1, prompt.size(), stdout);
   std::fflush(stdout);
   GenerateStats stats;
@@ -74,8 +61,8 @@ int RunGenerate(int argc, char** argv) {
       &stats);
   std::fputc('\n', stdout);
   std::fflush(stdout);  // before the stats on stderr
-  if (!status.ok()) return FailStatus(status, "generation failed");
-  if (flags->Has("stats")) {
+  if (!status.ok()) return WithContext(status, "generation failed");
+  if (flags.Has("stats")) {
     std::fprintf(stderr,
                  "load %.1f ms | prompt %zu tokens, %.1f tok/s | generated %zu tokens, "
                  "%.1f tok/s%s\n",
@@ -85,7 +72,18 @@ int RunGenerate(int argc, char** argv) {
                  stats.generated_tokens / std::max(stats.decode_seconds, 1e-9),
                  stats.stopped_at_eos ? " | stopped at <eos>" : "");
   }
-  return kExitOk;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command GenerateCommand() {
+  return {"generate",
+          "stream text from the language model",
+          kHelp,
+          {"model", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed"},
+          {"stats", "ignore-eos"},
+          RunGenerate};
 }
 
 }  // namespace edgepiece::cli
