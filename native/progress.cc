@@ -32,7 +32,8 @@ std::string Duration(double seconds) {
 }  // namespace
 
 Progress::Mode Progress::ModeForStderr(bool requested) {
-  if (isatty(STDERR_FILENO)) return Mode::kBar;
+  // Not over output that goes to the same terminal.
+  if (isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO)) return Mode::kBar;
   return requested ? Mode::kLines : Mode::kOff;
 }
 

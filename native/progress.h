@@ -1,5 +1,5 @@
 // Progress of a long run on stderr: a bar with percentage, rate and ETA
-// redrawn in place when stderr is a terminal, plain periodic lines when
+// redrawn in place when stderr is a terminal (and stdout is not), plain periodic lines when
 // asked for (--progress) and stderr is not one, nothing otherwise. Updates
 // are throttled, so calling Update once per block of work costs nothing.
 #ifndef EDGEPIECE_NATIVE_PROGRESS_H_
@@ -20,7 +20,8 @@ class Progress {
     kBar,    // one line redrawn in place (a terminal)
     kLines,  // a line every few seconds and one at the end (logs, pipes)
   };
-  // kBar when stderr is a terminal, else kLines when `requested`, else kOff.
+  // kBar when stderr is a terminal (and stdout is not), else kLines when
+  // `requested`, else kOff.
   static Mode ModeForStderr(bool requested);
 
   // `label` names the work ("encode"); `total_bytes` is the input's size, 0
