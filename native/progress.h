@@ -1,7 +1,7 @@
 // Progress of a long run on stderr: a bar with percentage, rate and ETA
-// redrawn in place when stderr is a terminal (and stdout is not), plain periodic lines when
-// asked for (--progress) and stderr is not one, nothing otherwise. Updates
-// are throttled, so calling Update once per block of work costs nothing.
+// redrawn in place when stderr is a terminal (and stdout is not), plain
+// periodic lines when asked for (--progress), nothing otherwise. Updates are
+// throttled, so calling Update once per block of work costs nothing.
 #ifndef EDGEPIECE_NATIVE_PROGRESS_H_
 #define EDGEPIECE_NATIVE_PROGRESS_H_
 
