@@ -154,7 +154,7 @@ class DocumentWriter {
   std::FILE* spill_ = nullptr;
 };
 
-// Inputs (JSONL lines or runs of chunks) read ahead and processed together,
+// Inputs (lines or runs of chunks) read ahead and processed together,
 // on several threads when asked. The reader's views do not outlive its next
 // call, so inputs are copied, into strings reused from batch to batch.
 class Batch {
