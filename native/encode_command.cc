@@ -242,11 +242,11 @@ struct EncodeRun {
 
 // --lines and --jsonl: one document a line. Workers parse (JSONL), encode
 // and format whole lines; the output goes out in input order.
-Status EncodeLines(EncodeRun& run, bool jsonl, InputReader* reader, Progress* progress) {
-  const size_t threads = run.encoders.size();
-  EncodeOptions options = run.options;
-  options.add_bos = run.add_bos;
-  options.add_eos = run.add_eos;
+Status EncodeLines(EncodeRun* run, bool jsonl, InputReader* reader, Progress* progress) {
+  const size_t threads = run->encoders.size();
+  EncodeOptions options = run->options;
+  options.add_bos = run->add_bos;
+  options.add_eos = run->add_eos;
   Batch batch(threads);
   std::deque<JsonlTextParser> parsers(jsonl ? threads : 0);
   std::vector<Encoding> encodings(threads);
@@ -257,7 +257,7 @@ Status EncodeLines(EncodeRun& run, bool jsonl, InputReader* reader, Progress* pr
   size_t lines_done = 0, documents_done = 0;
   for (bool more_input = true; more_input;) {
     auto more = batch.Refill(reader, &InputReader::NextLine, kMaxLinesPerBatch);
-    if (!more.ok()) return WithContext(more.status(), run.path);
+    if (!more.ok()) return WithContext(more.status(), run->path);
     more_input = *more;
     outputs.resize(std::max(outputs.size(), batch.size()));
     is_document.assign(batch.size(), 0);
@@ -269,8 +269,8 @@ Status EncodeLines(EncodeRun& run, bool jsonl, InputReader* reader, Progress* pr
         if (!parsed.ok() || !*parsed) return parsed.status();
       }
       is_document[i] = 1;
-      EDGEPIECE_RETURN_IF_ERROR(run.encoders[t].Encode(text, options, &encodings[t]));
-      DocumentWriter writer(run.format, run.tokenizer, &outputs[i], /*streamed=*/false);
+      EDGEPIECE_RETURN_IF_ERROR(run->encoders[t].Encode(text, options, &encodings[t]));
+      DocumentWriter writer(run->format, run->tokenizer, &outputs[i], /*streamed=*/false);
       writer.Begin();
       EDGEPIECE_RETURN_IF_ERROR(writer.Add(encodings[t], 0));
       return writer.End();
@@ -280,7 +280,7 @@ Status EncodeLines(EncodeRun& run, bool jsonl, InputReader* reader, Progress* pr
       if (!batch.status(i).ok()) {
         return WithContext(batch.status(i), is_document[i]
                                                 ? "document " + std::to_string(documents_done)
-                                                : run.path);
+                                                : run->path);
       }
       out += outputs[i];
       if (outputs[i].capacity() > (1 << 20)) std::string().swap(outputs[i]);
@@ -295,11 +295,11 @@ Status EncodeLines(EncodeRun& run, bool jsonl, InputReader* reader, Progress* pr
 // Plain input: one document, encoded as it arrives in runs of whole chunks
 // (the same ids as one Encode call: InputReader::NextChunks) and written in
 // order; offsets count from the document's start.
-Status EncodeStream(EncodeRun& run, InputReader* reader, Progress* progress) {
-  const size_t threads = run.encoders.size();
+Status EncodeStream(EncodeRun* run, InputReader* reader, Progress* progress) {
+  const size_t threads = run->encoders.size();
   Batch batch(threads);
   std::string out;
-  DocumentWriter writer(run.format, run.tokenizer, &out, /*streamed=*/true);
+  DocumentWriter writer(run->format, run->tokenizer, &out, /*streamed=*/true);
   std::vector<Encoding> encodings;  // per input of a batch
   Encoding special;
   auto add_special = [&](int32_t id, uint64_t offset) {
@@ -308,16 +308,16 @@ Status EncodeStream(EncodeRun& run, InputReader* reader, Progress* progress) {
     return writer.Add(special, offset);
   };
   writer.Begin();
-  if (run.add_bos) EDGEPIECE_RETURN_IF_ERROR(add_special(kBosId, 0));
+  if (run->add_bos) EDGEPIECE_RETURN_IF_ERROR(add_special(kBosId, 0));
   uint64_t offset_base = 0;
   for (bool more_input = true; more_input;) {
     // A run is up to 64 KB: one run a thread keeps the threads even.
     auto more = batch.Refill(reader, &InputReader::NextChunks, threads);
-    if (!more.ok()) return WithContext(more.status(), run.path);
+    if (!more.ok()) return WithContext(more.status(), run->path);
     more_input = *more;
     encodings.resize(std::max(encodings.size(), batch.size()));
     batch.ForEach([&](size_t i, size_t t) {
-      return run.encoders[t].Encode(batch.input(i), run.options, &encodings[i]);
+      return run->encoders[t].Encode(batch.input(i), run->options, &encodings[i]);
     });
     for (size_t i = 0; i < batch.size(); ++i) {
       EDGEPIECE_RETURN_IF_ERROR(WithContext(batch.status(i), "document 1"));
@@ -327,7 +327,7 @@ Status EncodeStream(EncodeRun& run, InputReader* reader, Progress* progress) {
     EDGEPIECE_RETURN_IF_ERROR(FlushIfLarge(&out));
     progress->Update(reader->bytes_read());
   }
-  if (run.add_eos) EDGEPIECE_RETURN_IF_ERROR(add_special(kEosId, offset_base));
+  if (run->add_eos) EDGEPIECE_RETURN_IF_ERROR(add_special(kEosId, offset_base));
   EDGEPIECE_RETURN_IF_ERROR(writer.End());
   return FlushAll(&out);
 }
@@ -373,8 +373,8 @@ Status RunEncode(const Flags& flags) {
   Progress progress("encode", reader->file_size(),
                     Progress::ModeForStderr(flags.Has("progress")));
   const bool per_line = flags.Has("lines") || flags.Has("jsonl");
-  EDGEPIECE_RETURN_IF_ERROR(per_line ? EncodeLines(run, flags.Has("jsonl"), &*reader, &progress)
-                                     : EncodeStream(run, &*reader, &progress));
+  EDGEPIECE_RETURN_IF_ERROR(per_line ? EncodeLines(&run, flags.Has("jsonl"), &*reader, &progress)
+                                     : EncodeStream(&run, &*reader, &progress));
   progress.Finish(reader->bytes_read());
   return Status::Ok();
 }
