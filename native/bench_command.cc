@@ -2,13 +2,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 #include <string>
 #include <vector>
 
-#include "native/cli_common.h"
+#include "native/clocks.h"
 #include "native/commands.h"
-#include "native/lm_loading.h"
+#include "native/exit_status.h"
+#include "native/input_reader.h"
+#include "native/json_text.h"
+#include "native/model_loading.h"
 #include "native/text_workloads.h"
 
 namespace edgepiece::cli {
@@ -61,43 +63,31 @@ Measurement Measure(Encoder* encoder, const std::vector<std::string>& texts, dou
   return {bytes / best / 1e6, tokens / best, tokens ? double(bytes) / tokens : 0};
 }
 
-}  // namespace
-
-int RunBench(int argc, char** argv) {
-  auto flags = Flags::Parse(argc, argv,
-                            {"model", "alpha", "repeat", "prefill-tokens", "decode-tokens"},
-                            {"jsonl"});
-  if (!flags) return kExitUsage;
-  if (flags->help()) {
-    std::cout << kHelp;
-    return kExitOk;
-  }
-  if (NamesLm(flags->Get("model"))) return RunLmBench(*flags);
+Status RunBench(const Flags& flags) {
+  if (NamesLm(flags.Get("model"))) return RunLmBench(flags);
   double alpha;
   uint32_t repeat;
-  if (!flags->GetDouble("alpha", 0.1, &alpha) || !flags->GetUint32("repeat", 3, &repeat)) {
-    return kExitUsage;
-  }
-  if (alpha < 0) return Fail(kExitUsage, "--alpha must be >= 0 (it is the sampling run)");
-  if (flags->positional().empty()) return Fail(kExitUsage, "give at least one input FILE");
-  int exit_code = kExitOk;
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetDouble("alpha", 0.1, &alpha));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("repeat", 3, &repeat));
+  if (alpha < 0) return UsageError("--alpha must be >= 0 (it is the sampling run)");
+  if (flags.positional().empty()) return UsageError("give at least one input FILE");
   const auto load_start = std::chrono::steady_clock::now();
-  auto tokenizer = LoadModel(*flags, &exit_code);
+  Result<Tokenizer> tokenizer = LoadTokenizer(flags);
   const double load_ms = std::chrono::duration<double, std::milli>(
                              std::chrono::steady_clock::now() - load_start).count();
-  if (!tokenizer) return exit_code;
-  std::printf("model %s: load %.1f ms, %.2f MB in memory\n", flags->Get("model").c_str(),
+  EDGEPIECE_RETURN_IF_ERROR(tokenizer.status());
+  std::printf("model %s: load %.1f ms, %.2f MB in memory\n", flags.Get("model").c_str(),
               load_ms, tokenizer->MemoryUsage() / 1e6);
   std::printf("%-28s %-8s %-10s %10s %12s %10s\n", "input", "unit", "mode", "MB/s",
               "tokens/s", "bytes/tok");
   Encoder encoder(*tokenizer, RngKind::kGlibc, 123);
-  for (const auto& path : flags->positional()) {
+  for (const auto& path : flags.positional()) {
     std::string text;
-    if (Status s = ReadInput(path, &text); !s.ok()) return FailStatus(s, "");
+    EDGEPIECE_RETURN_IF_ERROR(WithContext(ReadInput(path, &text), ""));
     std::vector<std::pair<std::string, std::vector<std::string>>> workloads;
-    if (flags->Has("jsonl")) {
+    if (flags.Has("jsonl")) {
       std::vector<std::string> docs;
-      if (Status s = ParseJsonlTexts(text, &docs); !s.ok()) return FailStatus(s, path);
+      EDGEPIECE_RETURN_IF_ERROR(WithContext(ParseJsonlTexts(text, &docs), path));
       workloads.emplace_back("docs", std::move(docs));
     } else {
       std::vector<std::string> lines = SplitLines(text);
@@ -110,7 +100,7 @@ int RunBench(int argc, char** argv) {
       for (const double a : {-1.0, alpha}) {
         Status status;
         const Measurement m = Measure(&encoder, texts, a, static_cast<int>(repeat), &status);
-        if (!status.ok()) return FailStatus(status, path);
+        if (!status.ok()) return WithContext(status, path);
         char mode[32];
         if (a < 0) {
           std::snprintf(mode, sizeof(mode), "viterbi");
@@ -122,7 +112,18 @@ int RunBench(int argc, char** argv) {
       }
     }
   }
-  return kExitOk;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command BenchCommand() {
+  return {"bench",
+          "measure encode throughput, or LM prefill/decode speed",
+          kHelp,
+          {"model", "alpha", "repeat", "prefill-tokens", "decode-tokens"},
+          {"jsonl"},
+          RunBench};
 }
 
 }  // namespace edgepiece::cli

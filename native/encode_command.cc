@@ -3,48 +3,69 @@
 #include <atomic>
 #include <cstdio>
 #include <deque>
-#include <iostream>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
 
-#include "native/cli_common.h"
 #include "native/commands.h"
+#include "native/exit_status.h"
 #include "native/input_reader.h"
+#include "native/json_text.h"
+#include "native/model_loading.h"
+#include "native/output.h"
+#include "native/progress.h"
 
 namespace edgepiece::cli {
 namespace {
 
 constexpr char kHelp[] = R"(usage: edgepiece encode --model FILE [flags] [INPUT]
 
-Encodes INPUT (default stdin). Plain input is one document; with --jsonl
-each line is a {"text": ...} document. Writes one line per document.
+Encodes INPUT (default stdin). Plain input is one document; with --lines
+each line is a document, with --jsonl each line is a {"text": ...} document.
+Writes one line per document.
 
   --model FILE          BytePiece model (JSON or packed), required
   --alpha A             sample with exponent A >= 0 (default: deterministic)
   --seed S              RNG seed, set once for the whole run (default 0)
   --rng glibc|default   glibc reproduces the reference bit for bit (default: default)
   --bos, --eos          add <bos> (1) / <eos> (2)
-  --jsonl               input has one {"text": ...} object per line
+  --lines               one document per input line, its '\n' not encoded: one
+                        output line per input line (an empty line gives the
+                        encoding of an empty document: an empty line for ids)
+  --jsonl               input has one {"text": ...} object per line (blank
+                        lines are skipped)
   --threads N           encode on N threads (deterministic only: a sampling run
                         keeps one RNG stream in input order); default 1
   --format F            ids (default): comma-separated ids, the golden format
                         pieces: JSON-quoted pieces separated by spaces
                         json: {"ids": [...], "offsets": [[begin, end], ...]}
                         (offsets are byte ranges in the NFC-normalized text)
+  --progress            report progress on stderr even when it is not a terminal
+                        (on a terminal a progress bar is shown for long inputs)
 In a sampling run documents are encoded in input order with one RNG stream.
 )";
 
 // Writes the tokens of one document in --format, in as many parts as the
 // input arrives in: ids and pieces go out as they come; json holds the
-// offsets back until the ids are closed.
+// offsets back until the ids are closed, in memory or, for a streamed
+// document, in a temporary file once they pass kSpillBytes (so memory does
+// not grow with the document).
 class DocumentWriter {
  public:
   enum class Format { kIds, kPieces, kJson };
-  DocumentWriter(Format format, const Tokenizer& tokenizer, std::string* out)
-      : format_(format), tokenizer_(tokenizer), out_(out) {}
+  static constexpr size_t kSpillBytes = 4 << 20;
+
+  // `streamed`: *out goes to stdout as it fills (FlushIfLarge), and End()
+  // may flush it.
+  DocumentWriter(Format format, const Tokenizer& tokenizer, std::string* out, bool streamed)
+      : format_(format), tokenizer_(tokenizer), out_(out), streamed_(streamed) {}
+  ~DocumentWriter() {
+    if (spill_ != nullptr) std::fclose(spill_);
+  }
+  DocumentWriter(const DocumentWriter&) = delete;
+  DocumentWriter& operator=(const DocumentWriter&) = delete;
 
   void Begin() {
     count_ = 0;
@@ -55,7 +76,7 @@ class DocumentWriter {
   }
   // Appends the tokens of `encoding`; their offsets (json) are shifted by
   // `offset_base`, where its text starts in the document.
-  void Add(const Encoding& encoding, uint64_t offset_base) {
+  Status Add(const Encoding& encoding, uint64_t offset_base) {
     const std::vector<int32_t>& ids = encoding.ids;
     if (format_ == Format::kPieces) {
       for (size_t i = 0; i < ids.size(); ++i) {
@@ -74,23 +95,66 @@ class DocumentWriter {
         AppendDecimal(range, 2, ',', false, &offsets_);
         offsets_.push_back(']');
       }
+      if (streamed_ && offsets_.size() > kSpillBytes) EDGEPIECE_RETURN_IF_ERROR(Spill());
     }
     count_ += ids.size();
+    return Status::Ok();
   }
-  void End() {
-    if (format_ == Format::kJson) *out_ += offsets_ + "]}";
+  Status End() {
+    if (format_ == Format::kJson) {
+      offsets_ += "]}";
+      if (spill_ != nullptr) {
+        EDGEPIECE_RETURN_IF_ERROR(Spill());
+        EDGEPIECE_RETURN_IF_ERROR(CopyBackSpill());
+      } else {
+        *out_ += offsets_;
+      }
+      std::string().swap(offsets_);
+    }
     out_->push_back('\n');
+    return Status::Ok();
   }
 
  private:
+  // Moves the offsets text held so far to the temporary file.
+  Status Spill() {
+    if (spill_ == nullptr && (spill_ = std::tmpfile()) == nullptr) {
+      return Failure(StatusCode::kIoError, "cannot create a temporary file for the offsets");
+    }
+    if (std::fwrite(offsets_.data(), 1, offsets_.size(), spill_) != offsets_.size()) {
+      return Failure(StatusCode::kIoError, "cannot write the temporary file of the offsets");
+    }
+    offsets_.clear();
+    return Status::Ok();
+  }
+  // Appends the temporary file to the output, flushing it as it goes.
+  Status CopyBackSpill() {
+    std::rewind(spill_);
+    char block[1 << 16];
+    size_t got;
+    while ((got = std::fread(block, 1, sizeof(block), spill_)) > 0) {
+      out_->append(block, got);
+      EDGEPIECE_RETURN_IF_ERROR(FlushIfLarge(out_));
+    }
+    const bool failed = std::ferror(spill_);
+    std::fclose(spill_);
+    spill_ = nullptr;
+    if (failed) {
+      return Failure(StatusCode::kIoError, "cannot read the temporary file of the offsets");
+    }
+    return Status::Ok();
+  }
+
   Format format_;
   const Tokenizer& tokenizer_;
   std::string* out_;
+  bool streamed_;
   size_t count_ = 0;
   std::string offsets_;
+  std::FILE* spill_ = nullptr;
 };
 
-// Inputs (JSONL lines or runs of chunks) read ahead and processed together,
+// Inputs (lines or runs of chunks) read ahead and processed together,
 // on several threads when asked. The reader's views do not outlive its next
 // call, so inputs are copied, into strings reused from batch to batch.
 class Batch {
@@ -165,137 +229,165 @@ class Batch {
   size_t size_ = 0, bytes_ = 0;
 };
 
-}  // namespace
+// What every mode of encode shares: the parsed flags and a model.
+struct EncodeRun {
+  explicit EncodeRun(const Tokenizer& t) : tokenizer(t) {}
+  const Tokenizer& tokenizer;
+  EncodeOptions options;  // without bos/eos: the modes add them their way
+  bool add_bos = false, add_eos = false;
+  DocumentWriter::Format format = DocumentWriter::Format::kIds;
+  std::vector<Encoder> encoders;  // one per thread; one RNG stream with one thread
+  std::string path;               // the input, for messages
+};
 
-int RunEncode(int argc, char** argv) {
-  auto flags = Flags::Parse(argc, argv, {"model", "alpha", "seed", "rng", "format", "threads"},
-                            {"bos", "eos", "jsonl"});
-  if (!flags) return kExitUsage;
-  if (flags->help()) {
-    std::cout << kHelp;
-    return kExitOk;
+// --lines and --jsonl: one document a line. Workers parse (JSONL), encode
+// and format whole lines; the output goes out in input order.
+Status EncodeLines(EncodeRun* run, bool jsonl, InputReader* reader, Progress* progress) {
+  const size_t threads = run->encoders.size();
+  EncodeOptions options = run->options;
+  options.add_bos = run->add_bos;
+  options.add_eos = run->add_eos;
+  Batch batch(threads);
+  std::deque<JsonlTextParser> parsers(jsonl ? threads : 0);
+  std::vector<Encoding> encodings(threads);
+  constexpr size_t kMaxLinesPerBatch = 1 << 16;
+  std::vector<std::string> outputs;
+  std::vector<char> is_document;
+  std::string out;
+  size_t lines_done = 0, documents_done = 0;
+  for (bool more_input = true; more_input;) {
+    auto more = batch.Refill(reader, &InputReader::NextLine, kMaxLinesPerBatch);
+    if (!more.ok()) return WithContext(more.status(), run->path);
+    more_input = *more;
+    outputs.resize(std::max(outputs.size(), batch.size()));
+    is_document.assign(batch.size(), 0);
+    batch.ForEach([&](size_t i, size_t t) -> Status {
+      std::string_view text = batch.input(i);
+      outputs[i].clear();
+      if (jsonl) {
+        auto parsed = parsers[t].Parse(batch.input(i), lines_done + i + 1, &text);
+        if (!parsed.ok() || !*parsed) return parsed.status();
+      }
+      is_document[i] = 1;
+      EDGEPIECE_RETURN_IF_ERROR(run->encoders[t].Encode(text, options, &encodings[t]));
+      DocumentWriter writer(run->format, run->tokenizer, &outputs[i], /*streamed=*/false);
+      writer.Begin();
+      EDGEPIECE_RETURN_IF_ERROR(writer.Add(encodings[t], 0));
+      return writer.End();
+    });
+    for (size_t i = 0; i < batch.size(); ++i) {
+      documents_done += is_document[i];
+      if (!batch.status(i).ok()) {
+        return WithContext(batch.status(i), is_document[i]
+                                                ? "document " + std::to_string(documents_done)
+                                                : run->path);
+      }
+      out += outputs[i];
+      if (outputs[i].capacity() > (1 << 20)) std::string().swap(outputs[i]);
+    }
+    lines_done += batch.size();
+    EDGEPIECE_RETURN_IF_ERROR(FlushIfLarge(&out));
+    progress->Update(reader->bytes_read());
   }
-  double alpha;
-  uint32_t seed, threads;
-  if (!flags->GetDouble("alpha", -1.0, &alpha) || !flags->GetUint32("seed", 0, &seed) ||
-      !flags->GetUint32("threads", 1, &threads)) {
-    return kExitUsage;
-  }
-  if (threads < 1 || threads > 256) return Fail(kExitUsage, "--threads must be in 1..256");
-  if (threads > 1 && alpha >= 0) {
-    return Fail(kExitUsage,
-                "--threads needs deterministic encoding (sampling keeps one RNG stream in "
-                "input order)");
-  }
-  RngKind rng_kind;
-  if (!ParseRngKind(flags->Get("rng", "default").c_str(), &rng_kind)) {
-    return Fail(kExitUsage, "--rng must be glibc or default");
-  }
-  const std::string format = flags->Get("format", "ids");
-  if (format != "ids" && format != "pieces" && format != "json") {
-    return Fail(kExitUsage, "--format must be ids, pieces or json");
-  }
-  if (flags->positional().size() > 1) return Fail(kExitUsage, "at most one INPUT file");
-  int exit_code = kExitOk;
-  auto tokenizer = LoadModel(*flags, &exit_code);
-  if (!tokenizer) return exit_code;
+  return FlushAll(&out);
+}
 
-  const std::string path = flags->positional().empty() ? "" : flags->positional()[0];
-  auto reader = InputReader::Open(path);
-  if (!reader.ok()) return FailStatus(reader.status(), "");
-
-  EncodeOptions options;
-  options.alpha = alpha;
-  options.with_offsets = format == "json";
-  const bool add_bos = flags->Has("bos"), add_eos = flags->Has("eos");
-  const DocumentWriter::Format writer_format = format == "ids"      ? DocumentWriter::Format::kIds
-                                               : format == "pieces" ? DocumentWriter::Format::kPieces
-                                                                    : DocumentWriter::Format::kJson;
-  // Per thread: an encoder (one RNG stream when there is one thread).
-  std::vector<Encoder> encoders;
-  for (uint32_t t = 0; t < threads; ++t) encoders.emplace_back(*tokenizer, rng_kind, seed);
+// Plain input: one document, encoded as it arrives in runs of whole chunks
+// (the same ids as one Encode call: InputReader::NextChunks) and written in
+// order; offsets count from the document's start.
+Status EncodeStream(EncodeRun* run, InputReader* reader, Progress* progress) {
+  const size_t threads = run->encoders.size();
   Batch batch(threads);
   std::string out;
-
-  if (flags->Has("jsonl")) {
-    // One document a line. Workers parse, encode and format whole lines;
-    // the output goes out in input order.
-    options.add_bos = add_bos;
-    options.add_eos = add_eos;
-    std::deque<JsonlTextParser> parsers(threads);
-    std::vector<Encoding> encodings(threads);
-    constexpr size_t kMaxLinesPerBatch = 1 << 16;
-    std::vector<std::string> outputs;
-    std::vector<char> is_document;
-    size_t lines_done = 0, documents_done = 0;
-    for (bool more_input = true; more_input;) {
-      auto more = batch.Refill(&*reader, &InputReader::NextLine, kMaxLinesPerBatch);
-      if (!more.ok()) return FailStatus(more.status(), path);
-      more_input = *more;
-      outputs.resize(std::max(outputs.size(), batch.size()));
-      is_document.assign(batch.size(), 0);
-      batch.ForEach([&](size_t i, size_t t) -> Status {
-        std::string_view text;
-        auto parsed = parsers[t].Parse(batch.input(i), lines_done + i + 1, &text);
-        outputs[i].clear();
-        if (!parsed.ok() || !*parsed) return parsed.status();
-        is_document[i] = 1;
-        EDGEPIECE_RETURN_IF_ERROR(encoders[t].Encode(text, options, &encodings[t]));
-        DocumentWriter writer(writer_format, *tokenizer, &outputs[i]);
-        writer.Begin();
-        writer.Add(encodings[t], 0);
-        writer.End();
-        return Status::Ok();
-      });
-      for (size_t i = 0; i < batch.size(); ++i) {
-        documents_done += is_document[i];
-        if (!batch.status(i).ok()) {
-          return FailStatus(batch.status(i), is_document[i]
-                                             ? "document " + std::to_string(documents_done)
-                                             : path);
-        }
-        out += outputs[i];
-        if (outputs[i].capacity() > (1 << 20)) std::string().swap(outputs[i]);
-      }
-      lines_done += batch.size();
-      if (!FlushIfLarge(&out)) return Fail(kExitIo, "cannot write stdout");
+  DocumentWriter writer(run->format, run->tokenizer, &out, /*streamed=*/true);
+  std::vector<Encoding> encodings;  // per input of a batch
+  Encoding special;
+  auto add_special = [&](int32_t id, uint64_t offset) {
+    special.ids.assign(1, id);
+    special.offsets.assign(2, 0);
+    return writer.Add(special, offset);
+  };
+  writer.Begin();
+  if (run->add_bos) EDGEPIECE_RETURN_IF_ERROR(add_special(kBosId, 0));
+  uint64_t offset_base = 0;
+  for (bool more_input = true; more_input;) {
+    // A run is up to 64 KB: one run a thread keeps the threads even.
+    auto more = batch.Refill(reader, &InputReader::NextChunks, threads);
+    if (!more.ok()) return WithContext(more.status(), run->path);
+    more_input = *more;
+    encodings.resize(std::max(encodings.size(), batch.size()));
+    batch.ForEach([&](size_t i, size_t t) {
+      return run->encoders[t].Encode(batch.input(i), run->options, &encodings[i]);
+    });
+    for (size_t i = 0; i < batch.size(); ++i) {
+      EDGEPIECE_RETURN_IF_ERROR(WithContext(batch.status(i), "document 1"));
+      EDGEPIECE_RETURN_IF_ERROR(writer.Add(encodings[i], offset_base));
+      if (!encodings[i].offsets.empty()) offset_base += encodings[i].offsets.back();
     }
-  } else {
-    // One document, encoded as it arrives in runs of whole chunks (the same
-    // ids as one Encode call: InputReader::NextChunks) and written in order;
-    // offsets count from the document's start.
-    DocumentWriter writer(writer_format, *tokenizer, &out);
-    std::vector<Encoding> encodings;  // per input of a batch
-    Encoding special;
-    auto add_special = [&](int32_t id, uint64_t offset) {
-      special.ids.assign(1, id);
-      special.offsets.assign(2, 0);
-      writer.Add(special, offset);
-    };
-    writer.Begin();
-    if (add_bos) add_special(kBosId, 0);
-    uint64_t offset_base = 0;
-    for (bool more_input = true; more_input;) {
-      // A run is up to 64 KB: one run a thread keeps the threads even.
-      auto more = batch.Refill(&*reader, &InputReader::NextChunks, threads);
-      if (!more.ok()) return FailStatus(more.status(), path);
-      more_input = *more;
-      encodings.resize(std::max(encodings.size(), batch.size()));
-      batch.ForEach([&](size_t i, size_t t) {
-        return encoders[t].Encode(batch.input(i), options, &encodings[i]);
-      });
-      for (size_t i = 0; i < batch.size(); ++i) {
-        if (!batch.status(i).ok()) return FailStatus(batch.status(i), "document 1");
-        writer.Add(encodings[i], offset_base);
-        if (!encodings[i].offsets.empty()) offset_base += encodings[i].offsets.back();
-      }
-      if (!FlushIfLarge(&out)) return Fail(kExitIo, "cannot write stdout");
-    }
-    if (add_eos) add_special(kEosId, offset_base);
-    writer.End();
+    EDGEPIECE_RETURN_IF_ERROR(FlushIfLarge(&out));
+    progress->Update(reader->bytes_read());
   }
-  if (!FlushAll(&out)) return Fail(kExitIo, "cannot write stdout");
-  return kExitOk;
+  if (run->add_eos) EDGEPIECE_RETURN_IF_ERROR(add_special(kEosId, offset_base));
+  EDGEPIECE_RETURN_IF_ERROR(writer.End());
+  return FlushAll(&out);
+}
+
+Status RunEncode(const Flags& flags) {
+  double alpha;
+  uint32_t seed, threads;
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetDouble("alpha", -1.0, &alpha));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("seed", 0, &seed));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("threads", 1, &threads));
+  if (threads < 1 || threads > 256) return UsageError("--threads must be in 1..256");
+  if (threads > 1 && alpha >= 0) {
+    return UsageError(
+        "--threads needs deterministic encoding (sampling keeps one RNG stream in input order)");
+  }
+  RngKind rng_kind;
+  if (!ParseRngKind(flags.Get("rng", "default").c_str(), &rng_kind)) {
+    return UsageError("--rng must be glibc or default");
+  }
+  const std::string format = flags.Get("format", "ids");
+  if (format != "ids" && format != "pieces" && format != "json") {
+    return UsageError("--format must be ids, pieces or json");
+  }
+  if (flags.Has("lines") && flags.Has("jsonl")) {
+    return UsageError("--lines and --jsonl are two input forms: give one");
+  }
+  if (flags.positional().size() > 1) return UsageError("at most one INPUT file");
+  Result<Tokenizer> tokenizer = LoadTokenizer(flags);
+  EDGEPIECE_RETURN_IF_ERROR(tokenizer.status());
+
+  EncodeRun run(*tokenizer);
+  run.path = flags.positional().empty() ? "" : flags.positional()[0];
+  auto reader = InputReader::Open(run.path);
+  EDGEPIECE_RETURN_IF_ERROR(WithContext(reader.status(), ""));
+  run.options.alpha = alpha;
+  run.options.with_offsets = format == "json";
+  run.add_bos = flags.Has("bos");
+  run.add_eos = flags.Has("eos");
+  run.format = format == "ids"      ? DocumentWriter::Format::kIds
+               : format == "pieces" ? DocumentWriter::Format::kPieces
+                                    : DocumentWriter::Format::kJson;
+  for (uint32_t t = 0; t < threads; ++t) run.encoders.emplace_back(*tokenizer, rng_kind, seed);
+  Progress progress("encode", reader->file_size(),
+                    Progress::ModeForStderr(flags.Has("progress")));
+  const bool per_line = flags.Has("lines") || flags.Has("jsonl");
+  EDGEPIECE_RETURN_IF_ERROR(per_line ? EncodeLines(&run, flags.Has("jsonl"), &*reader, &progress)
+                                     : EncodeStream(&run, &*reader, &progress));
+  progress.Finish(reader->bytes_read());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command EncodeCommand() {
+  return {"encode",
+          "text -> token ids (deterministic Viterbi or exact subword sampling)",
+          kHelp,
+          {"model", "alpha", "seed", "rng", "format", "threads"},
+          {"bos", "eos", "jsonl", "lines", "progress"},
+          RunEncode};
 }
 
 }  // namespace edgepiece::cli

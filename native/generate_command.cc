@@ -1,12 +1,12 @@
 // edgepiece generate: stream text from the language model.
 #include <algorithm>
 #include <cstdio>
-#include <iostream>
 #include <string>
 
-#include "native/cli_common.h"
 #include "native/commands.h"
-#include "native/lm_loading.h"
+#include "native/exit_status.h"
+#include "native/input_reader.h"
+#include "native/model_loading.h"
 #include "runtime/model/generator.h"
 
 namespace edgepiece::cli {
@@ -41,49 +41,36 @@ deterministically after <bos>; generation stops at <eos> or after
   return text;
 }
 
-}  // namespace
-
-int RunGenerate(int argc, char** argv) {
-  auto flags = Flags::Parse(argc, argv,
-                            {"model", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed"},
-                            {"stats", "ignore-eos"});
-  if (!flags) return kExitUsage;
-  if (flags->help()) {
-    std::cout << Help();
-    return kExitOk;
-  }
+Status RunGenerate(const Flags& flags) {
   GenerateOptions options;
   double temperature, top_p;
   uint32_t max_tokens, top_k, seed;
-  if (!flags->GetDouble("temperature", options.sampling.temperature, &temperature) ||
-      !flags->GetDouble("top-p", options.sampling.top_p, &top_p) ||
-      !flags->GetUint32("max-tokens", options.max_tokens, &max_tokens) ||
-      !flags->GetUint32("top-k", options.sampling.top_k, &top_k) ||
-      !flags->GetUint32("seed", 0, &seed)) {
-    return kExitUsage;
-  }
+  EDGEPIECE_RETURN_IF_ERROR(
+      flags.GetDouble("temperature", options.sampling.temperature, &temperature));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetDouble("top-p", options.sampling.top_p, &top_p));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("max-tokens", options.max_tokens, &max_tokens));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("top-k", options.sampling.top_k, &top_k));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("seed", 0, &seed));
   options.sampling.temperature = static_cast<float>(temperature);
   options.sampling.top_p = static_cast<float>(top_p);
   options.sampling.top_k = static_cast<int>(top_k);
   options.max_tokens = static_cast<int>(std::min<uint32_t>(max_tokens, 1u << 30));
   options.seed = seed;
-  options.stop_at_eos = !flags->Has("ignore-eos");
+  options.stop_at_eos = !flags.Has("ignore-eos");
   Status valid = ValidateSamplingOptions(options.sampling);
-  if (!valid.ok()) return Fail(kExitUsage, valid.detail());
+  if (!valid.ok()) return UsageError(valid.detail());
 
   std::string prompt;
-  if (flags->Has("prompt")) {
-    prompt = flags->Get("prompt");
+  if (flags.Has("prompt")) {
+    prompt = flags.Get("prompt");
   } else {
-    Status read = ReadInput("", &prompt);
-    if (!read.ok()) return FailStatus(read, "cannot read the prompt");
+    EDGEPIECE_RETURN_IF_ERROR(WithContext(ReadInput("", &prompt), "cannot read the prompt"));
   }
-  int exit_code = kExitOk;
-  auto lm = LoadLm(*flags, &exit_code);
-  if (!lm) return exit_code;
+  Result<LoadedLm> lm = LoadLm(flags);
+  EDGEPIECE_RETURN_IF_ERROR(lm.status());
   Sampler sampler;
   Result<Generator> generator = Generator::Create(&lm->session, &sampler, lm->tokenizer);
-  if (!generator.ok()) return FailStatus(generator.status(), "generation failed");
+  if (!generator.ok()) return WithContext(generator.status(), "generation failed");
   std::fwrite(prompt.data(), 1, prompt.size(), stdout);
   std::fflush(stdout);
   Status status = generator->Start(prompt, options);
@@ -97,9 +84,9 @@ int RunGenerate(int argc, char** argv) {
   }
   std::fputc('\n', stdout);
   std::fflush(stdout);  // before the stats on stderr
-  if (!status.ok()) return FailStatus(status, "generation failed");
+  if (!status.ok()) return WithContext(status, "generation failed");
   const GenerateStats& stats = generator->stats();
-  if (flags->Has("stats")) {
+  if (flags.Has("stats")) {
     std::fprintf(stderr,
                  "load %.1f ms | prompt %zu tokens, %.1f tok/s | generated %zu tokens, "
                  "%.1f tok/s%s\n",
@@ -109,7 +96,19 @@ int RunGenerate(int argc, char** argv) {
                  stats.generated_tokens / std::max(stats.decode_seconds, 1e-9),
                  stats.stopped_at_eos ? " | stopped at <eos>" : "");
   }
-  return kExitOk;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command GenerateCommand() {
+  static const std::string help = Help();
+  return {"generate",
+          "stream text from the language model",
+          help.c_str(),
+          {"model", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed"},
+          {"stats", "ignore-eos"},
+          RunGenerate};
 }
 
 }  // namespace edgepiece::cli

@@ -1,21 +1,26 @@
 // edgepiece info: what a model file holds and what loading it costs.
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 
-#include "native/cli_common.h"
 #include "native/commands.h"
-#include "native/lm_loading.h"
+#include "native/exit_status.h"
+#include "native/model_loading.h"
 #include "runtime/model/session.h"
 
 namespace edgepiece::cli {
 namespace {
 
+constexpr char kHelp[] =
+    "usage: edgepiece info --model FILE\n"
+    "       edgepiece info --model DIR_OR_FILES\n\n"
+    "Prints vocabulary size, piece statistics, automaton size, load time\n"
+    "and memory of a BytePiece model; with a language model (a directory or\n"
+    "LM.safetensors,TOKENIZER.model) its config, parameters, memory and load time.\n";
+
 // The language-model half: config, sizes, load time, state per session.
-int RunLmInfo(const Flags& flags) {
-  int exit_code = kExitOk;
-  auto lm = LoadLm(flags, &exit_code);
-  if (!lm) return exit_code;
+Status RunLmInfo(const Flags& flags) {
+  Result<LoadedLm> lm = LoadLm(flags);
+  EDGEPIECE_RETURN_IF_ERROR(lm.status());
   const ModelConfig& c = lm->model.config();
   std::printf("language model:    %s\n", lm->weights_path.c_str());
   std::printf("tokenizer:         %s (%d ids)\n", lm->tokenizer_path.c_str(),
@@ -30,33 +35,20 @@ int RunLmInfo(const Flags& flags) {
   std::printf("session memory:    %.2f MB (state + scratch, constant whatever the length)\n",
               lm->session.StateBytes() / 1e6);
   std::printf("load time:         %.1f ms (weights and tokenizer)\n", lm->load_seconds * 1e3);
-  return kExitOk;
+  return Status::Ok();
 }
 
-}  // namespace
-
-int RunInfo(int argc, char** argv) {
-  auto flags = Flags::Parse(argc, argv, {"model"}, {});
-  if (!flags) return kExitUsage;
-  if (flags->help()) {
-    std::cout << "usage: edgepiece info --model FILE\n"
-                 "       edgepiece info --model DIR_OR_FILES\n\n"
-                 "Prints vocabulary size, piece statistics, automaton size, load time\n"
-                 "and memory of a BytePiece model; with a language model (a directory or\n"
-                 "LM.safetensors,TOKENIZER.model) its config, parameters, memory and load time.\n";
-    return kExitOk;
-  }
-  if (NamesLm(flags->Get("model"))) return RunLmInfo(*flags);
-  int exit_code = kExitOk;
+Status RunInfo(const Flags& flags) {
+  if (NamesLm(flags.Get("model"))) return RunLmInfo(flags);
   const auto start = std::chrono::steady_clock::now();
-  auto tokenizer = LoadModel(*flags, &exit_code);
+  Result<Tokenizer> tokenizer = LoadTokenizer(flags);
   const double load_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (!tokenizer) return exit_code;
+  EDGEPIECE_RETURN_IF_ERROR(tokenizer.status());
   const Vocab& vocab = tokenizer->vocab();
   size_t total_bytes = 0;
   for (int32_t i = 0; i < vocab.num_pieces(); ++i) total_bytes += vocab.piece(i).size();
-  std::printf("model:             %s\n", flags->Get("model").c_str());
+  std::printf("model:             %s\n", flags.Get("model").c_str());
   std::printf("vocab size:        %d (3 special ids + %d pieces)\n", vocab.vocab_size(),
               vocab.num_pieces());
   std::printf("special ids:       0 <pad>, 1 <bos>, 2 <eos>; 3..258 single bytes\n");
@@ -66,7 +58,13 @@ int RunInfo(int argc, char** argv) {
   std::printf("automaton states:  %zu\n", tokenizer->matcher().num_states());
   std::printf("memory:            %.2f MB\n", tokenizer->MemoryUsage() / 1e6);
   std::printf("load time:         %.1f ms\n", load_ms);
-  return kExitOk;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command InfoCommand() {
+  return {"info", "describe a BytePiece model file", kHelp, {"model"}, {}, RunInfo};
 }
 
 }  // namespace edgepiece::cli

@@ -6,21 +6,27 @@
 #include <cerrno>
 #include <cstring>
 
+#include "runtime/base/file.h"
+
 namespace edgepiece::cli {
 
 Result<InputReader> InputReader::Open(const std::string& path, size_t block_bytes) {
   if (block_bytes == 0) return Status(StatusCode::kInvalidArgument, "block size must be > 0");
-  if (path.empty() || path == "-") return InputReader(stdin, false, block_bytes);
+  struct stat info;
+  if (path.empty() || path == "-") {
+    const bool regular = fstat(fileno(stdin), &info) == 0 && S_ISREG(info.st_mode);
+    return InputReader(stdin, false, block_bytes, regular ? info.st_size : 0);
+  }
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
     return Status(StatusCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
   }
-  struct stat info;
-  if (fstat(fileno(file), &info) == 0 && S_ISDIR(info.st_mode)) {
+  const bool known = fstat(fileno(file), &info) == 0;
+  if (known && S_ISDIR(info.st_mode)) {
     std::fclose(file);
     return Status(StatusCode::kIoError, "cannot read " + path + ": is a directory");
   }
-  return InputReader(file, true, block_bytes);
+  return InputReader(file, true, block_bytes, known && S_ISREG(info.st_mode) ? info.st_size : 0);
 }
 
 InputReader::InputReader(InputReader&& other) noexcept
@@ -30,7 +36,9 @@ InputReader::InputReader(InputReader&& other) noexcept
       buffer_(std::move(other.buffer_)),
       begin_(other.begin_),
       scanned_(other.scanned_),
-      eof_(other.eof_) {
+      eof_(other.eof_),
+      bytes_read_(other.bytes_read_),
+      file_size_(other.file_size_) {
   other.owned_ = false;
 }
 
@@ -46,6 +54,7 @@ Status InputReader::Fill() {
   buffer_.resize(old_size + block_bytes_);
   const size_t got = std::fread(&buffer_[old_size], 1, block_bytes_, file_);
   buffer_.resize(old_size + got);
+  bytes_read_ += got;
   if (got < block_bytes_) {
     if (std::ferror(file_)) {
       return Status(StatusCode::kIoError, std::string("cannot read the input: ") +
@@ -95,6 +104,26 @@ Result<bool> InputReader::NextLine(std::string_view* line) {
     scanned_ = buffer_.size();
     EDGEPIECE_RETURN_IF_ERROR(Fill());
   }
+}
+
+Result<bool> InputReader::NextBlock(std::string_view* block) {
+  while (begin_ == buffer_.size()) {
+    if (eof_) return false;
+    EDGEPIECE_RETURN_IF_ERROR(Fill());
+  }
+  *block = std::string_view(buffer_.data() + begin_, buffer_.size() - begin_);
+  begin_ = scanned_ = buffer_.size();
+  return true;
+}
+
+Status ReadInput(const std::string& path, std::string* contents) {
+  if (!path.empty() && path != "-") return ReadFile(path, contents);
+  contents->clear();
+  char buffer[1 << 16];
+  size_t got;
+  while ((got = std::fread(buffer, 1, sizeof(buffer), stdin)) > 0) contents->append(buffer, got);
+  if (std::ferror(stdin)) return Status(StatusCode::kIoError, "cannot read stdin");
+  return Status::Ok();
 }
 
 }  // namespace edgepiece::cli

@@ -4,6 +4,7 @@
 #ifndef EDGEPIECE_NATIVE_INPUT_READER_H_
 #define EDGEPIECE_NATIVE_INPUT_READER_H_
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -38,10 +39,18 @@ class InputReader {
   // The next line without its '\n' (a last line may lack one). False at the
   // end. Use one of NextChunks and NextLine per reader.
   Result<bool> NextLine(std::string_view* line);
+  // The next bytes as read, up to a block. False at the end. Use it alone
+  // on a reader.
+  Result<bool> NextBlock(std::string_view* block);
+
+  // Bytes read from the input so far (for progress reports).
+  uint64_t bytes_read() const { return bytes_read_; }
+  // The size of the input when it is a regular file, else 0.
+  uint64_t file_size() const { return file_size_; }
 
  private:
-  InputReader(std::FILE* file, bool owned, size_t block_bytes)
-      : file_(file), owned_(owned), block_bytes_(block_bytes) {}
+  InputReader(std::FILE* file, bool owned, size_t block_bytes, uint64_t file_size)
+      : file_(file), owned_(owned), block_bytes_(block_bytes), file_size_(file_size) {}
   // Drops consumed bytes and reads one more block; sets eof_ at the end.
   Status Fill();
 
@@ -52,7 +61,12 @@ class InputReader {
   size_t begin_ = 0;    // buffer_[begin_, size) is unread
   size_t scanned_ = 0;  // what the last search already looked at (see .cc)
   bool eof_ = false;
+  uint64_t bytes_read_ = 0;
+  uint64_t file_size_ = 0;
 };
+
+// Reads a whole file, or stdin for "" or "-".
+Status ReadInput(const std::string& path, std::string* contents);
 
 }  // namespace edgepiece::cli
 

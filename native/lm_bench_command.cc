@@ -5,9 +5,10 @@
 #include <tuple>
 #include <vector>
 
-#include "native/cli_common.h"
+#include "native/clocks.h"
 #include "native/commands.h"
-#include "native/lm_loading.h"
+#include "native/exit_status.h"
+#include "native/model_loading.h"
 #include "runtime/base/rng.h"
 #include "runtime/model/session.h"
 #include "runtime/ops/peak_flops.h"
@@ -45,19 +46,16 @@ double MeasurePeakFlops() {
 
 }  // namespace
 
-int RunLmBench(const Flags& flags) {
+Status RunLmBench(const Flags& flags) {
   uint32_t prefill_tokens, decode_tokens, repeat;
-  if (!flags.GetUint32("prefill-tokens", 512, &prefill_tokens) ||
-      !flags.GetUint32("decode-tokens", 256, &decode_tokens) ||
-      !flags.GetUint32("repeat", 3, &repeat)) {
-    return kExitUsage;
-  }
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("prefill-tokens", 512, &prefill_tokens));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("decode-tokens", 256, &decode_tokens));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("repeat", 3, &repeat));
   if (prefill_tokens == 0 || decode_tokens == 0 || repeat == 0) {
-    return Fail(kExitUsage, "token counts and --repeat must be >= 1");
+    return UsageError("token counts and --repeat must be >= 1");
   }
-  int exit_code = kExitOk;
-  auto lm = LoadLm(flags, &exit_code);
-  if (!lm) return exit_code;
+  Result<LoadedLm> lm = LoadLm(flags);
+  EDGEPIECE_RETURN_IF_ERROR(lm.status());
   const ModelConfig& c = lm->model.config();
 
   // Token ids do not change the work: a fixed pseudo-random sequence.
@@ -76,7 +74,7 @@ int RunLmBench(const Flags& flags) {
     start = ThreadCpuSeconds();
     for (uint32_t i = 0; i < decode_tokens && status.ok(); ++i) status = session.Feed(&ids[i], 1);
     decode = std::min(decode, ThreadCpuSeconds() - start);
-    if (!status.ok()) return FailStatus(status, "bench");
+    if (!status.ok()) return WithContext(status, "bench");
   }
   const double flops = FlopsPerToken(c, (c.chunk - 1) / 2.0);
   const double peak = MeasurePeakFlops();
@@ -94,7 +92,7 @@ int RunLmBench(const Flags& flags) {
     std::printf("  %-8s %6u tokens %10.1f tok/s %8.2f GFLOP/s %5.1f%% of peak\n", name, tokens,
                 tokens / seconds, achieved / 1e9, 100 * achieved / peak);
   }
-  return kExitOk;
+  return Status::Ok();
 }
 
 }  // namespace edgepiece::cli

@@ -2,11 +2,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <iostream>
 #include <string>
 
-#include "native/cli_common.h"
 #include "native/commands.h"
+#include "native/exit_status.h"
 #include "runtime/tokenizer/vocab.h"
 
 namespace edgepiece::cli {
@@ -24,33 +23,36 @@ format.
   --output FILE   where to write the packed model, required
 )";
 
-}  // namespace
-
-int RunPack(int argc, char** argv) {
-  auto flags = Flags::Parse(argc, argv, {"model", "output"}, {});
-  if (!flags) return kExitUsage;
-  if (flags->help()) {
-    std::cout << kHelp;
-    return kExitOk;
-  }
-  if (!flags->Has("output")) return Fail(kExitUsage, "--output FILE is required");
-  if (!flags->positional().empty()) return Fail(kExitUsage, "pack takes no positional arguments");
-  if (!flags->Has("model")) return Fail(kExitUsage, "--model FILE is required");
-  const std::string model_path = flags->Get("model");
+Status RunPack(const Flags& flags) {
+  if (!flags.Has("output")) return UsageError("--output FILE is required");
+  if (!flags.positional().empty()) return UsageError("pack takes no positional arguments");
+  if (!flags.Has("model")) return UsageError("--model FILE is required");
+  const std::string model_path = flags.Get("model");
   auto vocab = Vocab::FromFile(model_path);  // the vocabulary alone: no automaton needed
-  if (!vocab.ok()) return FailStatus(vocab.status(), "cannot load model " + model_path);
+  if (!vocab.ok()) return WithContext(vocab.status(), "cannot load model " + model_path);
   const std::string packed = vocab->Pack();
-  const std::string path = flags->Get("output");
+  const std::string path = flags.Get("output");
   std::FILE* out = std::fopen(path.c_str(), "wb");
-  if (out == nullptr) return Fail(kExitIo, "cannot open " + path + ": " + std::strerror(errno));
+  if (out == nullptr) {
+    return Failure(StatusCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
+  }
   const bool written = std::fwrite(packed.data(), 1, packed.size(), out) == packed.size();
   const int write_errno = errno;
   if (std::fclose(out) != 0 || !written) {
     std::remove(path.c_str());  // no half-written model left behind
-    return Fail(kExitIo, "cannot write " + path + ": " + std::strerror(write_errno));
+    return Failure(StatusCode::kIoError,
+                   "cannot write " + path + ": " + std::strerror(write_errno));
   }
   std::printf("%s: %d pieces, %zu bytes\n", path.c_str(), vocab->num_pieces(), packed.size());
-  return kExitOk;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command PackCommand() {
+  return {"pack",        "write a BytePiece model in the packed form (5-9x smaller)",
+          kHelp,         {"model", "output"},
+          {},            RunPack};
 }
 
 }  // namespace edgepiece::cli

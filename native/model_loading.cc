@@ -1,10 +1,13 @@
-#include "native/lm_loading.h"
+#include "native/model_loading.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
 
 #include <chrono>
 #include <vector>
+
+#include "native/clocks.h"
+#include "native/exit_status.h"
 
 namespace edgepiece::cli {
 namespace {
@@ -61,35 +64,29 @@ bool NamesLm(const std::string& flag) {
   return IsDirectory(flag) || flag.find(".safetensors") != std::string::npos;
 }
 
-std::optional<LoadedLm> LoadLm(const Flags& flags, int* exit_code) {
-  if (!flags.Has("model")) {
-    *exit_code = Fail(kExitUsage, "--model DIR_OR_FILES is required");
-    return std::nullopt;
-  }
+Result<Tokenizer> LoadTokenizer(const Flags& flags) {
+  if (!flags.Has("model")) return UsageError("--model FILE is required");
+  const std::string path = flags.Get("model");
+  Result<Tokenizer> tokenizer = Tokenizer::FromFile(path);
+  if (!tokenizer.ok()) return WithContext(tokenizer.status(), "cannot load model " + path);
+  return tokenizer;
+}
+
+Result<LoadedLm> LoadLm(const Flags& flags) {
+  if (!flags.Has("model")) return UsageError("--model DIR_OR_FILES is required");
   std::string weights, tokenizer_path;
-  Status status = Resolve(flags.Get("model"), &weights, &tokenizer_path);
-  if (!status.ok()) {
-    *exit_code = FailStatus(status, "bad --model");
-    return std::nullopt;
-  }
+  EDGEPIECE_RETURN_IF_ERROR(
+      WithContext(Resolve(flags.Get("model"), &weights, &tokenizer_path), "bad --model"));
   const auto start = std::chrono::steady_clock::now();
   Result<Model> model = Model::FromFile(weights);
-  if (!model.ok()) {
-    *exit_code = FailStatus(model.status(), "cannot load language model " + weights);
-    return std::nullopt;
-  }
+  if (!model.ok()) return WithContext(model.status(), "cannot load language model " + weights);
   Result<Tokenizer> tokenizer = Tokenizer::FromFile(tokenizer_path);
   if (!tokenizer.ok()) {
-    *exit_code = FailStatus(tokenizer.status(), "cannot load tokenizer " + tokenizer_path);
-    return std::nullopt;
+    return WithContext(tokenizer.status(), "cannot load tokenizer " + tokenizer_path);
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = SecondsSince(start);
   Result<Session> session = Session::Create(*model);
-  if (!session.ok()) {
-    *exit_code = FailStatus(session.status(), "cannot create a session");
-    return std::nullopt;
-  }
+  if (!session.ok()) return WithContext(session.status(), "cannot create a session");
   return LoadedLm{std::move(*model), std::move(*tokenizer), weights, tokenizer_path, seconds,
                   std::move(*session)};
 }

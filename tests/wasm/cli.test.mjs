@@ -1,0 +1,192 @@
+// The native CLI on its own (no WebAssembly needed): encode --lines, decode
+// of lines longer than the read blocks, progress reports, --version.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const nativeCli = path.join(repoRoot, 'build/release/native/edgepiece');
+const goldenDir = path.join(process.env.EDGEPIECE_GOLDEN_DIR ?? path.join(repoRoot, '../shared/golden'), 'bytepiece');
+const modelPath = path.join(goldenDir, 'kjvzh-8k.model');
+
+function run(args, input) {
+  const result = spawnSync(nativeCli, args, { input, maxBuffer: 1 << 28 });
+  return { status: result.status, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
+}
+
+function runOk(args, input) {
+  const result = run(args, input);
+  assert.equal(result.status, 0, `edgepiece ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+// Deterministic PRNG (xorshift32) so failures reproduce.
+function rng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    return x / 4294967296;
+  };
+}
+
+const POOL = [...'abcdefghij ABC .,;:!?"-()0123', '\t', '  ', '\r', ...'天行健君子以自强不息。，的一是',
+  'é', 'e\u0301', 'a\u0323\u0301', '\u212b', '한국어', '😀', '👍🏽', '\u0000', '\u00a0', '…'];
+
+// `count` lines without '\n', some empty.
+function randomLines(count, seed) {
+  const next = rng(seed);
+  const lines = [];
+  for (let i = 0; i < count; ++i) {
+    const length = next() < 0.1 ? 0 : Math.floor(next() * 60);
+    let s = '';
+    for (let k = 0; k < length; ++k) s += POOL[Math.floor(next() * POOL.length)];
+    lines.push(s);
+  }
+  return lines;
+}
+
+test('the native CLI is built', () => {
+  assert.ok(existsSync(nativeCli), `${nativeCli} missing: build the release preset first`);
+});
+
+test('--version and -V print project(VERSION); -h is --help on every command', () => {
+  const cmake = readFileSync(path.join(repoRoot, 'CMakeLists.txt'), 'utf8');
+  const version = cmake.match(/project\(edgepiece VERSION ([0-9.]+)/)[1];
+  assert.equal(runOk(['--version']), `edgepiece ${version}\n`);
+  assert.equal(runOk(['-V']), `edgepiece ${version}\n`);
+  for (const command of ['encode', 'decode', 'info', 'pack', 'generate', 'score', 'bench']) {
+    const help = runOk([command, '--help']);
+    assert.match(help, new RegExp(`^usage: edgepiece ${command} `));
+    assert.equal(runOk([command, '-h']), help, command);
+    assert.equal(run([command, '--no-such-flag']).status, 2, command);
+  }
+});
+
+test('encode --lines: one output line per input line, as if each line were a document', () => {
+  const lines = randomLines(3000, 99);  // ~100 KB: several batches and read blocks
+  const input = lines.join('\n') + '\n';
+  const jsonl = lines.map((text) => JSON.stringify({ text })).join('\n') + '\n';
+  for (const format of ['ids', 'pieces', 'json']) {
+    for (const flags of [[], ['--bos', '--eos']]) {
+      const args = ['encode', '--model', modelPath, '--format', format, ...flags];
+      const output = runOk([...args, '--lines'], input);
+      const outLines = output.split('\n');
+      assert.equal(outLines.pop(), '', 'output ends with a newline');
+      assert.equal(outLines.length, lines.length, `${format} ${flags}: one line per line`);
+      // Each line alone, as --jsonl encodes a document ({"text": ""} too).
+      const expected = runOk([...args, '--jsonl'], jsonl).split('\n').slice(0, -1);
+      assert.deepEqual(outLines, expected, `${format} ${flags}`);
+      if (format === 'ids' && flags.length === 0) {
+        lines.forEach((line, i) => { if (line === '') assert.equal(outLines[i], '', `line ${i}`); });
+      }
+      assert.equal(runOk([...args, '--lines', '--threads', '3'], input), output, `${format} ${flags} --threads 3`);
+    }
+  }
+  // The last line may lack its '\n'; an empty line gives an empty line.
+  const ab = runOk(['encode', '--model', modelPath], 'ab');
+  assert.equal(runOk(['encode', '--model', modelPath, '--lines'], 'ab\n\nab'), `${ab}\n${ab}`);
+  assert.equal(runOk(['encode', '--model', modelPath, '--lines'], ''), '');
+  assert.equal(runOk(['encode', '--model', modelPath, '--lines', '--bos', '--eos'], '\n'), '1,2\n');
+});
+
+test('encode --lines with sampling: one RNG stream in input order', () => {
+  const lines = randomLines(500, 7).filter((line) => line.trim() !== '');
+  const input = lines.join('\n') + '\n';
+  const jsonl = lines.map((text) => JSON.stringify({ text })).join('\n') + '\n';
+  const sampling = ['--alpha', '0.3', '--seed', '11', '--rng', 'glibc'];
+  const output = runOk(['encode', '--model', modelPath, '--lines', ...sampling], input);
+  assert.equal(output, runOk(['encode', '--model', modelPath, '--jsonl', ...sampling], jsonl));
+  assert.notEqual(output, runOk(['encode', '--model', modelPath, '--lines'], input), 'it samples');
+  assert.equal(run(['encode', '--model', modelPath, '--lines', '--jsonl']).status, 2);
+});
+
+test('encode --lines round-trips through decode --jsonl', () => {
+  const lines = randomLines(400, 5).map((line) => line.replace(/\r/g, ''));
+  const ids = runOk(['encode', '--model', modelPath, '--lines'], lines.join('\n') + '\n');
+  const decoded = runOk(['decode', '--model', modelPath, '--jsonl'], ids).split('\n').slice(0, -1)
+    .map((line) => JSON.parse(line).text);
+  assert.deepEqual(decoded, lines.map((line) => line.normalize('NFC')));
+});
+
+test('decode of a line far longer than a read block: characters cut anywhere, invalid bytes dropped', () => {
+  // Single-byte pieces (id = byte + 3) put every byte of a character in its
+  // own id, so the line's decoding is cut inside characters wherever it is
+  // cut; 0xFF, 0xC0 and a truncated sequence are invalid and dropped.
+  const next = rng(31);
+  let text = '';
+  const bytes = [];
+  while (bytes.length < 400000) {
+    const piece = POOL[Math.floor(next() * POOL.length)];
+    text += piece;
+    bytes.push(...Buffer.from(piece));
+    const r = next();
+    if (r < 0.02) bytes.push(0xff);
+    else if (r < 0.04) bytes.push(0xc0);
+    else if (r < 0.06) { bytes.push(0xe4, 0xbd); }  // then a lead or ASCII byte: truncated
+    if (r >= 0.04 && r < 0.06) { text += 'x'; bytes.push(0x78); }
+  }
+  const line = bytes.map((b) => b + 3).join(',');
+  assert.ok(line.length > 8 * 65536);
+  for (const ending of ['\n', '']) {
+    assert.equal(runOk(['decode', '--model', modelPath], line + ending), text);
+    assert.deepEqual(spawnSync(nativeCli, ['decode', '--model', modelPath, '--bytes'], { input: line + ending, maxBuffer: 1 << 28 }).stdout,
+      Buffer.from(bytes));
+    assert.equal(runOk(['decode', '--model', modelPath, '--jsonl'], line + ending), JSON.stringify({ text }) + '\n');
+  }
+  // A bad id far into the line is reported at its column.
+  const bad = run(['decode', '--model', modelPath], `${line},12x\n`);
+  assert.equal(bad.status, 1);
+  assert.equal(bad.stderr, `edgepiece: line 1: expected an id at column ${line.length + 2}\n`);
+  const range = run(['decode', '--model', modelPath], `${line},99999\n`);
+  assert.equal(range.status, 1);
+  assert.match(range.stderr, new RegExp(`^edgepiece: line 1: out of range: ids\\[${bytes.length}\\]: `));
+});
+
+test('--progress: a final line on stderr when it is not a terminal, nothing without it', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-progress-'));
+  const file = path.join(dir, 'text.txt');
+  const text = randomLines(2000, 3).join('\n');
+  writeFileSync(file, text);
+  const size = Buffer.byteLength(text);
+  const plain = run(['encode', '--model', modelPath, file]);
+  assert.equal(plain.stderr, '');
+  const withProgress = run(['encode', '--model', modelPath, '--progress', file]);
+  assert.equal(withProgress.stdout, plain.stdout);
+  const mb = (size / 1e6).toFixed(1);
+  assert.match(withProgress.stderr, new RegExp(`edgepiece: encode: 100% ${mb} MB of ${mb} MB, [0-9.]+ MB/s, [0-9:]+\\n$`));
+  const ids = path.join(dir, 'ids.txt');
+  writeFileSync(ids, plain.stdout);
+  const decoded = run(['decode', '--model', modelPath, '--progress'], plain.stdout);  // stdin: size unknown
+  assert.match(decoded.stderr, /edgepiece: decode: [0-9.]+ MB, [0-9.]+ MB\/s, [0-9:]+\n$/);
+  assert.equal(decoded.stdout, runOk(['decode', '--model', modelPath, ids]));
+});
+
+test('encode --format json of a document whose offsets pass the 4 MB held in memory', () => {
+  // Past 4 MB the offsets wait in a temporary file (native/encode_command.cc);
+  // the output must be the same JSON as ever.
+  const text = randomLines(60000, 17).join('\n');
+  const bytes = Buffer.from(text.normalize('NFC'));
+  const ids = runOk(['encode', '--model', modelPath], text).trim().split(',').map(Number);
+  assert.ok(ids.length * 10 > 4 << 20, 'offsets text > 4 MB');
+  for (const flags of [[], ['--threads', '2'], ['--bos', '--eos']]) {
+    const output = runOk(['encode', '--model', modelPath, '--format', 'json', ...flags], text);
+    assert.ok(output.endsWith(']]}\n'));
+    const json = JSON.parse(output);
+    const special = flags.includes('--bos');
+    const body = special ? json.ids.slice(1, -1) : json.ids;
+    assert.deepEqual(body, ids, `ids ${flags}`);
+    const offsets = special ? json.offsets.slice(1, -1) : json.offsets;
+    assert.equal(offsets.length, ids.length);
+    let end = 0;
+    for (const [b, e] of offsets) {
+      assert.equal(b, end);
+      end = e;
+    }
+    assert.equal(end, bytes.length);
+    if (special) assert.deepEqual(json.offsets.at(-1), [bytes.length, bytes.length]);
+  }
+});
