@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ pkg-config zlib1g-dev
+  cmake ninja-build g++ pkg-config zlib1g-dev clang-format  # clang-format: tools/check_format.sh
   libhwy-dev libsimdjson-dev libutf8proc-dev   # runtime: SIMD, JSON, NFC
   libgtest-dev libbenchmark-dev                # tests
   sentencepiece libsentencepiece-dev hyperfine # peer benchmarks

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Runs every test suite: installs dependencies, builds the native release
-# and the ASan+UBSan configurations and runs all GoogleTest suites in both,
-# then lints the JavaScript (ESLint), builds the WebAssembly module and runs
-# the node:test suites on it (including the tsc check of the types),
-# and the web demo's tests in headless Chromium (tests/browser).
+# Runs every test suite: installs dependencies, checks the C++ formatting
+# (tools/check_format.sh), builds the native release and the ASan+UBSan
+# configurations and runs all GoogleTest suites in both, then lints the
+# JavaScript (ESLint), builds the WebAssembly module and runs the node:test
+# suites on it (including the tsc check of the types), the web demo's tests
+# in headless Chromium (tests/browser), and the README and docs examples
+# (tests/docs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install_deps.sh
 jobs=$(nproc)
+
+echo "=== C++ formatting ==="
+bash tools/check_format.sh
 
 for preset in release asan; do
   echo "=== native tests: $preset ==="
@@ -30,3 +35,6 @@ node --test tests/wasm/
 echo "=== browser tests ==="
 (cd tests/browser && npm ci --no-audit --no-fund)
 node --test tests/browser/
+
+echo "=== README and docs examples ==="
+node --test tests/docs/

@@ -45,14 +45,21 @@ function fencedBlocks(file) {
 }
 
 // Commands of a sh block, each with the expected first line of its stdout.
+// A line that only assigns variables (M=...) runs before every later command.
 function shellCommands(lines) {
   const commands = [];
+  const assignments = [];
   for (let i = 0; i < lines.length; ++i) {
     let line = lines[i];
     if (!line.trim() || line.trimStart().startsWith('#')) continue;
     while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i];
+    const assignment = line.match(/^\s*([A-Za-z_]\w*=\S*)\s*(#.*)?$/);
+    if (assignment) {
+      assignments.push(assignment[1]);
+      continue;
+    }
     const expected = lines[i + 1]?.match(/^\s*# => (.*)$/)?.[1];
-    commands.push({ command: line, expected });
+    commands.push({ command: line, prelude: assignments.join('; '), expected });
   }
   return commands;
 }
@@ -79,8 +86,9 @@ function scratchDir() {
   return scratch;
 }
 
-function runShell(command) {
-  return spawnSync('bash', ['-o', 'pipefail', '-c', command], {
+function runShell(command, prelude) {
+  const script = prelude ? `${prelude}\n${command}` : command;
+  return spawnSync('bash', ['-o', 'pipefail', '-c', script], {
     cwd: scratchDir(),
     env: { ...process.env, PATH: `${cliDir}:${process.env.PATH}` },
     encoding: 'utf8',
@@ -124,11 +132,15 @@ function runJs(code) {
   }
 }
 
-// Repository paths a block names (tools/x.sh, models/y, ...).
+// Repository paths a block names (tools/x.sh, models/y, ...); a brace list
+// (models/lm.{a,b}) names one path per entry.
 function namedPaths(code) {
   const roots = '(?:tools|bench|docs|models|tests|wasm|native|runtime|web-demo|cmake)';
-  const pattern = new RegExp(`(?<![\\w./-])${roots}/[\\w./-]*[\\w]`, 'g');
-  return [...code.join('\n').matchAll(pattern)].map((match) => match[0]);
+  const pattern = new RegExp(`(?<![\\w./-])${roots}/[\\w./-]*(?:\\{[\\w.,-]+\\}|\\w)`, 'g');
+  return [...code.join('\n').matchAll(pattern)].flatMap(([named]) => {
+    const brace = named.match(/^(.*)\{(.*)\}$/);
+    return brace ? brace[2].split(',').map((entry) => brace[1] + entry) : [named];
+  });
 }
 
 for (const file of documents) {
@@ -142,9 +154,9 @@ for (const file of documents) {
     }
     if (block.flags.includes('no-test')) continue;
     if (block.lang === 'sh') {
-      for (const { command, expected } of shellCommands(block.code)) {
+      for (const { command, prelude, expected } of shellCommands(block.code)) {
         test(`${where}: ${command}`, () => {
-          const result = runShell(command);
+          const result = runShell(command, prelude);
           assert.equal(result.status, 0, `exit ${result.status}\n${result.stderr}`);
           if (expected !== undefined) {
             assert.ok(matchesExpected(result.stdout, expected),
