@@ -9,8 +9,9 @@ export default [
   { files: ['**/*.js', '**/*.mjs'], ...js.configs.recommended },
   {
     files: ['**/*.js', '**/*.mjs'],
-    // `const { dropped, ...kept } = x` drops a field on purpose.
-    rules: { 'no-unused-vars': ['error', { ignoreRestSiblings: true }] },
+    // `const { dropped, ...kept } = x` drops a field on purpose; `for (const _ of it)`
+    // only drives an iterator.
+    rules: { 'no-unused-vars': ['error', { ignoreRestSiblings: true, varsIgnorePattern: '^_$' }] },
   },
   // The package and the demo run in pages and Web Workers; the package also runs in Node,
   // which it detects with `typeof process` / `typeof setImmediate`.
