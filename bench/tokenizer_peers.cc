@@ -110,9 +110,9 @@ class LoadTimer {
  public:
   LoadTimer() : wall_(std::chrono::steady_clock::now()), cpu_(ThreadCpuSeconds()) {}
   LoadTime Elapsed() const {
-    return {std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall_)
-                .count(),
-            (ThreadCpuSeconds() - cpu_) * 1e3};
+    return {
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall_).count(),
+        (ThreadCpuSeconds() - cpu_) * 1e3};
   }
 
  private:
@@ -175,8 +175,7 @@ void LoadSentencePiece(const std::string& path, sentencepiece::SentencePieceProc
   const auto status = spm->Load(path);
   *time = timer.Elapsed();
   if (!status.ok()) {
-    std::fprintf(stderr, "sentencepiece model %s: %s\n", path.c_str(),
-                 status.ToString().c_str());
+    std::fprintf(stderr, "sentencepiece model %s: %s\n", path.c_str(), status.ToString().c_str());
     std::exit(1);
   }
 }
@@ -214,11 +213,11 @@ int RunLoadOnly(const Args& args) {
   }
   const bool ep = !args.no_model && !args.ep_model.empty();
   const bool sp = !args.no_model && !args.spm_model.empty();
-  std::printf("LOAD_ONLY edgepiece=%s spm=%s edgepiece_load_ms=%.2f edgepiece_load_cpu_ms=%.2f "
-              "spm_load_ms=%.2f spm_load_cpu_ms=%.2f tokens=%ld peak_rss_kb=%ld\n",
-              ep ? BaseName(args.ep_model).c_str() : "-",
-              sp ? BaseName(args.spm_model).c_str() : "-", ep_time.wall_ms, ep_time.cpu_ms,
-              spm_time.wall_ms, spm_time.cpu_ms, tokens, PeakRssKb());
+  std::printf(
+      "LOAD_ONLY edgepiece=%s spm=%s edgepiece_load_ms=%.2f edgepiece_load_cpu_ms=%.2f "
+      "spm_load_ms=%.2f spm_load_cpu_ms=%.2f tokens=%ld peak_rss_kb=%ld\n",
+      ep ? BaseName(args.ep_model).c_str() : "-", sp ? BaseName(args.spm_model).c_str() : "-",
+      ep_time.wall_ms, ep_time.cpu_ms, spm_time.wall_ms, spm_time.cpu_ms, tokens, PeakRssKb());
   return 0;
 }
 
@@ -245,8 +244,7 @@ int RunPeers(const Args& args) {
   const std::vector<std::pair<const char*, std::vector<std::string>>> workloads = {
       {"lines", lines}, {"64KB", edgepiece::cli::JoinIntoDocuments(lines)}};
   std::printf("== %s: %s, %.2f MB, %zu lines, %zu documents of 64 KB\n", name.c_str(),
-              args.text_path.c_str(), text.size() / 1e6, lines.size(),
-              workloads[1].second.size());
+              args.text_path.c_str(), text.size() / 1e6, lines.size(), workloads[1].second.size());
   std::printf("load: edgepiece %.1f ms (CPU %.1f, %s), SentencePiece %.1f ms (CPU %.1f, %s)\n",
               ep_time.wall_ms, ep_time.cpu_ms, BaseName(args.ep_model).c_str(), spm_time.wall_ms,
               spm_time.cpu_ms, BaseName(args.spm_model).c_str());
@@ -273,8 +271,8 @@ int RunPeers(const Args& args) {
 
   char sample_mode[32];
   std::snprintf(sample_mode, sizeof(sample_mode), "a=%g", args.alpha);
-  std::printf("%-12s %-6s %-8s %12s %10s %7s %9s %9s\n", "name", "unit", "mode",
-              "edgepiece", "spm", "ratio", "ep B/tok", "spm B/tok");
+  std::printf("%-12s %-6s %-8s %12s %10s %7s %9s %9s\n", "name", "unit", "mode", "edgepiece", "spm",
+              "ratio", "ep B/tok", "spm B/tok");
   std::string results;
   for (const auto& [unit, texts] : workloads) {
     for (const bool sampling : {false, true}) {
@@ -282,9 +280,8 @@ int RunPeers(const Args& args) {
       const Speed s = Measure(texts, args.repeat, sampling ? spm_sample : spm_det);
       const char* mode = sampling ? sample_mode : "det";
       const double ratio = e.mb_per_s / std::max(s.mb_per_s, 1e-12);
-      std::printf("%-12s %-6s %-8s %9.2f MB/s %5.2f MB/s %6.2fx %9.3f %9.3f\n", name.c_str(),
-                  unit, mode, e.mb_per_s, s.mb_per_s, ratio, e.bytes_per_token,
-                  s.bytes_per_token);
+      std::printf("%-12s %-6s %-8s %9.2f MB/s %5.2f MB/s %6.2fx %9.3f %9.3f\n", name.c_str(), unit,
+                  mode, e.mb_per_s, s.mb_per_s, ratio, e.bytes_per_token, s.bytes_per_token);
       std::fflush(stdout);
       char line[256];
       std::snprintf(line, sizeof(line), "RESULT %s %s %s %.3f %.3f %.3f\n", name.c_str(), unit,

@@ -73,13 +73,14 @@ Status RunBench(const Flags& flags) {
   if (flags.positional().empty()) return UsageError("give at least one input FILE");
   const auto load_start = std::chrono::steady_clock::now();
   Result<Tokenizer> tokenizer = LoadTokenizer(flags);
-  const double load_ms = std::chrono::duration<double, std::milli>(
-                             std::chrono::steady_clock::now() - load_start).count();
+  const double load_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
+          .count();
   EDGEPIECE_RETURN_IF_ERROR(tokenizer.status());
-  std::printf("model %s: load %.1f ms, %.2f MB in memory\n", flags.Get("model").c_str(),
-              load_ms, tokenizer->MemoryUsage() / 1e6);
-  std::printf("%-28s %-8s %-10s %10s %12s %10s\n", "input", "unit", "mode", "MB/s",
-              "tokens/s", "bytes/tok");
+  std::printf("model %s: load %.1f ms, %.2f MB in memory\n", flags.Get("model").c_str(), load_ms,
+              tokenizer->MemoryUsage() / 1e6);
+  std::printf("%-28s %-8s %-10s %10s %12s %10s\n", "input", "unit", "mode", "MB/s", "tokens/s",
+              "bytes/tok");
   Encoder encoder(*tokenizer, RngKind::kGlibc, 123);
   for (const auto& path : flags.positional()) {
     std::string text;
@@ -107,8 +108,8 @@ Status RunBench(const Flags& flags) {
         } else {
           std::snprintf(mode, sizeof(mode), "a=%g", a);
         }
-        std::printf("%-28s %-8s %-10s %10.2f %12.0f %10.3f\n", name.c_str(), unit.c_str(),
-                    mode, m.mb_per_s, m.tokens_per_s, m.bytes_per_token);
+        std::printf("%-28s %-8s %-10s %10.2f %12.0f %10.3f\n", name.c_str(), unit.c_str(), mode,
+                    m.mb_per_s, m.tokens_per_s, m.bytes_per_token);
       }
     }
   }
@@ -118,12 +119,9 @@ Status RunBench(const Flags& flags) {
 }  // namespace
 
 Command BenchCommand() {
-  return {"bench",
-          "measure encode throughput, or LM prefill/decode speed",
-          kHelp,
-          {"model", "alpha", "repeat", "prefill-tokens", "decode-tokens"},
-          {"jsonl"},
-          RunBench};
+  return {"bench",   "measure encode throughput, or LM prefill/decode speed",
+          kHelp,     {"model", "alpha", "repeat", "prefill-tokens", "decode-tokens"},
+          {"jsonl"}, RunBench};
 }
 
 }  // namespace edgepiece::cli

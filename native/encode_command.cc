@@ -370,8 +370,7 @@ Status RunEncode(const Flags& flags) {
                : format == "pieces" ? DocumentWriter::Format::kPieces
                                     : DocumentWriter::Format::kJson;
   for (uint32_t t = 0; t < threads; ++t) run.encoders.emplace_back(*tokenizer, rng_kind, seed);
-  Progress progress("encode", reader->file_size(),
-                    Progress::ModeForStderr(flags.Has("progress")));
+  Progress progress("encode", reader->file_size(), Progress::ModeForStderr(flags.Has("progress")));
   const bool per_line = flags.Has("lines") || flags.Has("jsonl");
   EDGEPIECE_RETURN_IF_ERROR(per_line ? EncodeLines(&run, flags.Has("jsonl"), &*reader, &progress)
                                      : EncodeStream(&run, &*reader, &progress));

@@ -57,8 +57,8 @@ Status InputReader::Fill() {
   bytes_read_ += got;
   if (got < block_bytes_) {
     if (std::ferror(file_)) {
-      return Status(StatusCode::kIoError, std::string("cannot read the input: ") +
-                                              std::strerror(errno));
+      return Status(StatusCode::kIoError,
+                    std::string("cannot read the input: ") + std::strerror(errno));
     }
     eof_ = true;
   }

@@ -20,8 +20,7 @@ class InputReader {
   static constexpr size_t kDefaultBlockBytes = 1 << 16;
 
   // "" or "-" reads stdin. `block_bytes` is how much one read asks for.
-  static Result<InputReader> Open(const std::string& path,
-                                  size_t block_bytes = kDefaultBlockBytes);
+  static Result<InputReader> Open(const std::string& path, size_t block_bytes = kDefaultBlockBytes);
   InputReader(InputReader&& other) noexcept;
   InputReader& operator=(InputReader&&) = delete;
   InputReader(const InputReader&) = delete;

@@ -82,9 +82,10 @@ Status RunLmBench(const Flags& flags) {
   std::printf("  %.2f M parameters, %.1f MB f32 weights, %.2f MB session state, load %.1f ms\n",
               lm->model.num_parameters() / 1e6, lm->model.weight_bytes() / 1e6,
               session.StateBytes() / 1e6, lm->load_seconds * 1e3);
-  std::printf("  %.2f MFLOP/token (matrix + attention work, mid-chunk); one core's peak "
-              "%.1f GFLOP/s (%s multiply-add loop)\n",
-              flops / 1e6, peak / 1e9, DispatchedTargetName());
+  std::printf(
+      "  %.2f MFLOP/token (matrix + attention work, mid-chunk); one core's peak "
+      "%.1f GFLOP/s (%s multiply-add loop)\n",
+      flops / 1e6, peak / 1e9, DispatchedTargetName());
   for (const auto& [name, tokens, seconds] :
        {std::tuple<const char*, uint32_t, double>{"prefill", prefill_tokens, prefill},
         {"decode", decode_tokens, decode}}) {

@@ -13,7 +13,8 @@ namespace edgepiece::cli {
 namespace {
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool IsDirectory(const std::string& path) {
@@ -87,8 +88,8 @@ Result<LoadedLm> LoadLm(const Flags& flags) {
   const double seconds = SecondsSince(start);
   Result<Session> session = Session::Create(*model);
   if (!session.ok()) return WithContext(session.status(), "cannot create a session");
-  return LoadedLm{std::move(*model), std::move(*tokenizer), weights, tokenizer_path, seconds,
-                  std::move(*session)};
+  return LoadedLm{std::move(*model), std::move(*tokenizer), weights, tokenizer_path,
+                  seconds,           std::move(*session)};
 }
 
 }  // namespace edgepiece::cli

@@ -50,9 +50,9 @@ Status RunPack(const Flags& flags) {
 }  // namespace
 
 Command PackCommand() {
-  return {"pack",        "write a BytePiece model in the packed form (5-9x smaller)",
-          kHelp,         {"model", "output"},
-          {},            RunPack};
+  return {"pack", "write a BytePiece model in the packed form (5-9x smaller)",
+          kHelp,  {"model", "output"},
+          {},     RunPack};
 }
 
 }  // namespace edgepiece::cli

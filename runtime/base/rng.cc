@@ -47,8 +47,6 @@ bool ParseRngKind(const char* name, RngKind* kind) {
   return true;
 }
 
-const char* RngKindName(RngKind kind) {
-  return kind == RngKind::kGlibc ? "glibc" : "default";
-}
+const char* RngKindName(RngKind kind) { return kind == RngKind::kGlibc ? "glibc" : "default"; }
 
 }  // namespace edgepiece

@@ -67,8 +67,7 @@ const char* RngKindName(RngKind kind);
 // A generator of either kind, owned by an encoder or session object.
 class Rng {
  public:
-  explicit Rng(RngKind kind = RngKind::kDefault, uint32_t seed = 0)
-      : kind_(kind) { Seed(seed); }
+  explicit Rng(RngKind kind = RngKind::kDefault, uint32_t seed = 0) : kind_(kind) { Seed(seed); }
   void Seed(uint32_t seed) {
     glibc_.Seed(seed);
     xoshiro_.Seed(seed);

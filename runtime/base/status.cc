@@ -4,14 +4,22 @@ namespace edgepiece {
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid argument";
-    case StatusCode::kIoError: return "I/O error";
-    case StatusCode::kMalformedJson: return "malformed JSON";
-    case StatusCode::kInvalidModel: return "invalid model";
-    case StatusCode::kOutOfRange: return "out of range";
-    case StatusCode::kOutOfMemory: return "out of memory";
-    case StatusCode::kInternal: return "internal error";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid argument";
+    case StatusCode::kIoError:
+      return "I/O error";
+    case StatusCode::kMalformedJson:
+      return "malformed JSON";
+    case StatusCode::kInvalidModel:
+      return "invalid model";
+    case StatusCode::kOutOfRange:
+      return "out of range";
+    case StatusCode::kOutOfMemory:
+      return "out of memory";
+    case StatusCode::kInternal:
+      return "internal error";
   }
   return "unknown status";
 }

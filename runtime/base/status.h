@@ -29,8 +29,7 @@ const char* StatusCodeName(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string detail)
-      : code_(code), detail_(std::move(detail)) {}
+  Status(StatusCode code, std::string detail) : code_(code), detail_(std::move(detail)) {}
 
   static Status Ok() { return Status(); }
 
@@ -50,7 +49,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
     assert(!status_.ok() && "an OK Result needs a value");
   }
@@ -74,9 +73,9 @@ class [[nodiscard]] Result {
 }  // namespace edgepiece
 
 // Returns early from the enclosing function when `expr` is not OK.
-#define EDGEPIECE_RETURN_IF_ERROR(expr)           \
-  do {                                            \
-    ::edgepiece::Status edgepiece_status_ = (expr); \
+#define EDGEPIECE_RETURN_IF_ERROR(expr)                    \
+  do {                                                     \
+    ::edgepiece::Status edgepiece_status_ = (expr);        \
     if (!edgepiece_status_.ok()) return edgepiece_status_; \
   } while (0)
 

@@ -26,8 +26,8 @@ struct ep_encoder {
   edgepiece::Encoder encoder;
   edgepiece::Encoding encoding;
   std::string bytes;
-  edgepiece::Encoding one;               // per-text result inside a batch
-  std::vector<uint32_t> batch_ends;      // cumulative id counts of a batch
+  edgepiece::Encoding one;           // per-text result inside a batch
+  std::vector<uint32_t> batch_ends;  // cumulative id counts of a batch
 };
 
 struct ep_model {
@@ -124,7 +124,10 @@ int32_t ep_encoder_create(const ep_tokenizer* tokenizer, int32_t rng_kind, uint3
   }
   *out = new (std::nothrow) ep_encoder{
       edgepiece::Encoder(tokenizer->tokenizer, static_cast<edgepiece::RngKind>(rng_kind), seed),
-      {}, {}, {}, {}};
+      {},
+      {},
+      {},
+      {}};
   if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
   return EP_STATUS_OK;
 }
@@ -154,7 +157,8 @@ int32_t ep_encoder_encode(ep_encoder* encoder, const uint8_t* text, size_t size,
 
 int32_t ep_encoder_encode_batch(ep_encoder* encoder, const uint8_t* texts, const uint32_t* ends,
                                 size_t count, double alpha, int32_t flags, size_t* num_ids) {
-  if (encoder == nullptr || num_ids == nullptr || (count > 0 && (texts == nullptr || ends == nullptr))) {
+  if (encoder == nullptr || num_ids == nullptr ||
+      (count > 0 && (texts == nullptr || ends == nullptr))) {
     return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
   }
   if (flags & EP_ENCODE_OFFSETS) {
@@ -189,9 +193,7 @@ const uint32_t* ep_encoder_batch_ends(const ep_encoder* encoder) {
   return encoder->batch_ends.data();
 }
 
-const int32_t* ep_encoder_ids(const ep_encoder* encoder) {
-  return encoder->encoding.ids.data();
-}
+const int32_t* ep_encoder_ids(const ep_encoder* encoder) { return encoder->encoding.ids.data(); }
 
 const uint32_t* ep_encoder_offsets(const ep_encoder* encoder) {
   return encoder->encoding.offsets.data();
@@ -309,13 +311,11 @@ int32_t ep_session_sample(ep_session* session, float temperature, int32_t top_k,
   if (session->session.position() == 0) {
     return Fail(edgepiece::StatusCode::kInvalidArgument, "feed a token before sampling");
   }
-  *id = session->sampler.Sample(session->session.logits(), session->session.vocab_size(),
-                                options);
+  *id = session->sampler.Sample(session->session.logits(), session->session.vocab_size(), options);
   return EP_STATUS_OK;
 }
 
-int32_t ep_session_score(ep_session* session, const int32_t* ids, size_t count,
-                         double* log2_prob) {
+int32_t ep_session_score(ep_session* session, const int32_t* ids, size_t count, double* log2_prob) {
   if (session == nullptr || log2_prob == nullptr || (ids == nullptr && count > 0)) {
     return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
   }
@@ -329,9 +329,9 @@ int32_t ep_session_score_text(ep_session* session, const ep_tokenizer* tokenizer
     return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
   }
   edgepiece::ScoreResult result;
-  const edgepiece::Status status = edgepiece::ScoreText(
-      &session->session, tokenizer->tokenizer,
-      std::string_view(reinterpret_cast<const char*>(text), size), &result);
+  const edgepiece::Status status =
+      edgepiece::ScoreText(&session->session, tokenizer->tokenizer,
+                           std::string_view(reinterpret_cast<const char*>(text), size), &result);
   if (!status.ok()) return Report(status);
   *out = ep_score_result{result.bits_per_byte, result.log2_prob, result.tokens, result.bytes};
   return EP_STATUS_OK;
@@ -355,8 +355,8 @@ int32_t ep_generator_create(ep_session* session, const ep_tokenizer* tokenizer,
     return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
   }
   *out = nullptr;
-  auto generator = edgepiece::Generator::Create(&session->session, &session->sampler,
-                                                tokenizer->tokenizer);
+  auto generator =
+      edgepiece::Generator::Create(&session->session, &session->sampler, tokenizer->tokenizer);
   if (!generator.ok()) return Report(generator.status());
   *out = new (std::nothrow) ep_generator{std::move(generator).value(), {}};
   if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
@@ -384,8 +384,7 @@ int32_t ep_generator_start(ep_generator* generator, const uint8_t* prompt, size_
       std::string_view(reinterpret_cast<const char*>(prompt), size), cpp));
 }
 
-int32_t ep_generator_next(ep_generator* generator, int32_t* id, size_t* text_size,
-                          int32_t* done) {
+int32_t ep_generator_next(ep_generator* generator, int32_t* id, size_t* text_size, int32_t* done) {
   if (generator == nullptr || id == nullptr || text_size == nullptr || done == nullptr) {
     return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
   }
@@ -405,8 +404,7 @@ const uint8_t* ep_generator_text(const ep_generator* generator) {
 }
 
 void ep_generator_stats(const ep_generator* generator, size_t* prompt_tokens,
-                        size_t* generated_tokens, double* prefill_seconds,
-                        double* decode_seconds) {
+                        size_t* generated_tokens, double* prefill_seconds, double* decode_seconds) {
   if (generator == nullptr) return;
   const edgepiece::GenerateStats& stats = generator->generator.stats();
   if (prompt_tokens != nullptr) *prompt_tokens = stats.prompt_tokens;

@@ -71,8 +71,8 @@ const uint32_t* ep_encoder_offsets(const ep_encoder* encoder);
 
 /* Decodes ids to bytes (as_text != 0: invalid UTF-8 dropped, like Python's
  * errors='ignore'); the result is at ep_encoder_bytes(), *size bytes. */
-int32_t ep_encoder_decode(ep_encoder* encoder, const int32_t* ids, size_t count,
-                          int32_t as_text, size_t* size);
+int32_t ep_encoder_decode(ep_encoder* encoder, const int32_t* ids, size_t count, int32_t as_text,
+                          size_t* size);
 const uint8_t* ep_encoder_bytes(const ep_encoder* encoder);
 /* The encoder's tokenizer in the packed form (what `edgepiece pack`
  * writes): *size bytes at ep_encoder_bytes(). */
@@ -113,8 +113,7 @@ int32_t ep_session_sample(ep_session* session, float temperature, int32_t top_k,
                           int32_t* id);
 /* Feeds `ids` and adds sum log2 p(id | everything before) to *log2_prob;
  * needs at least one token already fed (usually <bos>). */
-int32_t ep_session_score(ep_session* session, const int32_t* ids, size_t count,
-                         double* log2_prob);
+int32_t ep_session_score(ep_session* session, const int32_t* ids, size_t count, double* log2_prob);
 
 /* Scores `size` bytes of text: <bos> + its deterministic encoding, from a
  * reset session. bits_per_byte = -log2_prob / bytes, where bytes is the
@@ -154,8 +153,7 @@ void ep_generate_options_init(ep_generate_options* options);
  * tokenizer (destroying the tokenizer first is allowed). Vocabularies of
  * the model and the tokenizer must match. */
 typedef struct ep_generator ep_generator;
-int32_t ep_generator_create(ep_session* session, const ep_tokenizer* tokenizer,
-                            ep_generator** out);
+int32_t ep_generator_create(ep_session* session, const ep_tokenizer* tokenizer, ep_generator** out);
 void ep_generator_destroy(ep_generator* generator);
 /* Resets the session and feeds <bos> + the deterministic encoding of
  * `size` bytes of prompt; options NULL = the defaults. */
@@ -166,13 +164,11 @@ int32_t ep_generator_start(ep_generator* generator, const uint8_t* prompt, size_
  * until the next call; a multi-byte character split across tokens comes
  * whole with its last token), and *done (an EP_GENERATE_* value; once it
  * is nonzero, further calls return id -1 and the same value). */
-int32_t ep_generator_next(ep_generator* generator, int32_t* id, size_t* text_size,
-                          int32_t* done);
+int32_t ep_generator_next(ep_generator* generator, int32_t* id, size_t* text_size, int32_t* done);
 const uint8_t* ep_generator_text(const ep_generator* generator);
 /* Counters of the current or last generation; any pointer may be NULL. */
 void ep_generator_stats(const ep_generator* generator, size_t* prompt_tokens,
-                        size_t* generated_tokens, double* prefill_seconds,
-                        double* decode_seconds);
+                        size_t* generated_tokens, double* prefill_seconds, double* decode_seconds);
 
 /* Buffers for bindings that cannot allocate in the module's memory. */
 void* ep_malloc(size_t size);

@@ -18,8 +18,7 @@ constexpr long kMaxLayers = 256;
 constexpr long kMaxChunk = 4096;
 
 Status ConfigError(std::string_view key, const std::string& why) {
-  return Status(StatusCode::kInvalidModel,
-                "weights metadata \"" + std::string(key) + "\": " + why);
+  return Status(StatusCode::kInvalidModel, "weights metadata \"" + std::string(key) + "\": " + why);
 }
 
 Result<const std::string*> Get(const SafetensorsFile& file, std::string_view key) {
@@ -28,8 +27,7 @@ Result<const std::string*> Get(const SafetensorsFile& file, std::string_view key
   return value;
 }
 
-Status ParseInt(const SafetensorsFile& file, std::string_view key, long lo,
-                long hi, int* out) {
+Status ParseInt(const SafetensorsFile& file, std::string_view key, long lo, long hi, int* out) {
   Result<const std::string*> text = Get(file, key);
   EDGEPIECE_RETURN_IF_ERROR(text.status());
   const std::string& s = **text;
@@ -37,8 +35,8 @@ Status ParseInt(const SafetensorsFile& file, std::string_view key, long lo,
   errno = 0;
   const long value = std::strtol(s.c_str(), &end, 10);
   if (s.empty() || *end != '\0' || errno != 0 || value < lo || value > hi) {
-    return ConfigError(key, "\"" + s + "\" is not an integer in [" +
-                                std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return ConfigError(key, "\"" + s + "\" is not an integer in [" + std::to_string(lo) + ", " +
+                                std::to_string(hi) + "]");
   }
   *out = static_cast<int>(value);
   return Status::Ok();
@@ -68,8 +66,8 @@ Status ParseLayers(const std::string& text, std::vector<LayerKind>* layers) {
     } else if (name == "lru") {
       layers->push_back(LayerKind::kLru);
     } else {
-      return ConfigError("layers", "unknown layer type \"" + std::string(name) +
-                                       "\" (expected gau or lru)");
+      return ConfigError("layers",
+                         "unknown layer type \"" + std::string(name) + "\" (expected gau or lru)");
     }
     if (layers->size() > static_cast<size_t>(kMaxLayers)) {
       return ConfigError("layers", "more than " + std::to_string(kMaxLayers));
@@ -127,10 +125,10 @@ std::string ModelConfig::Summary() const {
     if (!kinds.empty()) kinds += ',';
     kinds += k == LayerKind::kGau ? "gau" : "lru";
   }
-  return "d=" + std::to_string(d_model) + " L=" + std::to_string(layers.size()) +
-         " (" + kinds + ") e=" + std::to_string(expansion) +
-         " s=" + std::to_string(key_size) + " C=" + std::to_string(chunk) +
-         " N=" + std::to_string(lru_states) + " V=" + std::to_string(vocab_size);
+  return "d=" + std::to_string(d_model) + " L=" + std::to_string(layers.size()) + " (" + kinds +
+         ") e=" + std::to_string(expansion) + " s=" + std::to_string(key_size) +
+         " C=" + std::to_string(chunk) + " N=" + std::to_string(lru_states) +
+         " V=" + std::to_string(vocab_size);
 }
 
 }  // namespace edgepiece

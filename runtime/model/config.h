@@ -19,12 +19,12 @@ enum class LayerKind { kGau, kLru };
 
 struct ModelConfig {
   int vocab_size = 0;
-  int d_model = 0;             // d
+  int d_model = 0;  // d
   std::vector<LayerKind> layers;
-  int expansion = 0;           // e: GAU value width
-  int key_size = 0;            // s: GAU query/key width (even: RoPE pairs)
-  int chunk = 0;               // C: GAU chunk length
-  int lru_states = 0;          // N: complex states per LRU layer
+  int expansion = 0;   // e: GAU value width
+  int key_size = 0;    // s: GAU query/key width (even: RoPE pairs)
+  int chunk = 0;       // C: GAU chunk length
+  int lru_states = 0;  // N: complex states per LRU layer
   float norm_eps = 0;
   double rope_base = 0;
   int bos_id = 0;

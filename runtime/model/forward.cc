@@ -9,9 +9,9 @@
 // (MatVec instead of MatMul).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/model/forward.cc"
+#include "runtime/model/forward.h"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
-#include "runtime/model/forward.h"
 #include "runtime/ops/attention-inl.h"
 #include "runtime/ops/elementwise-inl.h"
 #include "runtime/ops/lru_scan-inl.h"
@@ -102,8 +102,8 @@ void GauBlock(const ModelConfig& c, const GauWeights& w, bool panels, size_t j0,
   Project(st->mixed.data(), n, w.w_out, d, e, panels, st->out.data());
 }
 
-void LruBlock(const ModelConfig& c, const LruWeights& w, bool panels, size_t n,
-              ForwardState* st, LayerState* ls) {
+void LruBlock(const ModelConfig& c, const LruWeights& w, bool panels, size_t n, ForwardState* st,
+              LayerState* ls) {
   const size_t d = c.d_model, N = c.lru_states;
   float* bu = st->wide.data();  // [n, 2N]: re | im
   Project(st->xn.data(), n, w.b, 2 * N, d, panels, bu);
@@ -223,8 +223,8 @@ Status ForwardState::Init(const Model& model, uint64_t max_floats) {
   for (size_t l = 0; l < c.layers.size(); ++l) {
     LayerState& ls = layers[l];
     if (c.layers[l] == LayerKind::kGau) {
-      sizes.insert(sizes.end(), {{&ls.m, s * e}, {&ls.k_lin, C * s}, {&ls.keys, C * s},
-                                 {&ls.values, C * e}});
+      sizes.insert(sizes.end(),
+                   {{&ls.m, s * e}, {&ls.k_lin, C * s}, {&ls.keys, C * s}, {&ls.values, C * e}});
     } else {
       sizes.push_back({&ls.m, 2 * N});
     }
@@ -243,9 +243,9 @@ Status ForwardState::Init(const Model& model, uint64_t max_floats) {
   uint64_t total = 0;
   for (const auto& entry : sizes) total += entry.second;
   if (total > max_floats) {
-    return Status(StatusCode::kOutOfMemory,
-                  "session: state and scratch would need " + std::to_string(total * 4) +
-                      " bytes (limit " + std::to_string(max_floats * 4) + ")");
+    return Status(StatusCode::kOutOfMemory, "session: state and scratch would need " +
+                                                std::to_string(total * 4) + " bytes (limit " +
+                                                std::to_string(max_floats * 4) + ")");
   }
   for (auto& [buffer, size] : sizes) buffer->resize(size);
   bytes = total * sizeof(float);

@@ -30,19 +30,19 @@ inline constexpr size_t kHeadBlockRows = 12;
 // Everything a Session owns: the per-layer state plus scratch buffers sized
 // for a whole chunk, allocated once so decoding never allocates.
 struct ForwardState {
-  size_t position = 0;             // tokens fed so far
+  size_t position = 0;  // tokens fed so far
   std::vector<LayerState> layers;
-  std::vector<float> x, xn;        // [C, d] residual stream and its norm
-  std::vector<float> wide;         // [C, max(2e+s, 2N, 2d)] projections
-  std::vector<float> heads;        // [C, 4s] roped q_quad, k_quad, q_lin, k_lin
-  std::vector<float> mixed;        // [C, max(e, 2N)] attention output or LRU h
-  std::vector<float> out;          // [C, d] block output
-  std::vector<float> tmp;          // [max(e, d)]
-  std::vector<float> cos, sin;     // [C, s/2] RoPE tables of the segment
-  std::vector<float> logits;       // [V] after the last token
-  std::vector<float> head_rows;    // [kHeadBlockRows, V] a block of HeadLogits rows (Score)
+  std::vector<float> x, xn;      // [C, d] residual stream and its norm
+  std::vector<float> wide;       // [C, max(2e+s, 2N, 2d)] projections
+  std::vector<float> heads;      // [C, 4s] roped q_quad, k_quad, q_lin, k_lin
+  std::vector<float> mixed;      // [C, max(e, 2N)] attention output or LRU h
+  std::vector<float> out;        // [C, d] block output
+  std::vector<float> tmp;        // [max(e, d)]
+  std::vector<float> cos, sin;   // [C, s/2] RoPE tables of the segment
+  std::vector<float> logits;     // [V] after the last token
+  std::vector<float> head_rows;  // [kHeadBlockRows, V] a block of HeadLogits rows (Score)
 
-  size_t bytes = 0;                // of all the buffers above, as sized by Init
+  size_t bytes = 0;  // of all the buffers above, as sized by Init
 
   // Sizes every buffer for `model` and zeroes the state; OutOfMemory when
   // they would hold more than `max_floats` floats in all.

@@ -6,11 +6,11 @@
 #include <cstring>
 #include <utility>
 
+#include "hwy/targets.h"
 #include "runtime/base/file.h"
 #include "runtime/model/safetensors.h"
 #include "runtime/model/weights_layout.h"
 #include "runtime/ops/matmul.h"
-#include "hwy/targets.h"
 
 namespace edgepiece {
 namespace {
@@ -186,9 +186,8 @@ class ModelLoader {
     ConvertToF32(t, out);
     for (size_t i = 0; i < t.num_elements; ++i) {
       if (!std::isfinite(out[i])) {
-        return Status(StatusCode::kInvalidModel,
-                      "weights: tensor \"" + name + "\" element " + std::to_string(i) +
-                          " is not finite");
+        return Status(StatusCode::kInvalidModel, "weights: tensor \"" + name + "\" element " +
+                                                     std::to_string(i) + " is not finite");
       }
     }
     return Status::Ok();

@@ -32,11 +32,11 @@ struct GauWeights {
 
 // Weights of one LRU block, in load-time precomputed form.
 struct LruWeights {
-  const float* lambda = nullptr;     // [2, N]: re ; im
-  const float* b = nullptr;          // [2N, d]: exp(gamma_log) * B_re ; * B_im
-  const float* c = nullptr;          // [d, 2N]: C_re | -C_im
-  const float* skip = nullptr;       // [d]: D
-  const float* glu = nullptr;        // [2d, d]: W1 ; W2
+  const float* lambda = nullptr;  // [2, N]: re ; im
+  const float* b = nullptr;       // [2N, d]: exp(gamma_log) * B_re ; * B_im
+  const float* c = nullptr;       // [d, 2N]: C_re | -C_im
+  const float* skip = nullptr;    // [d]: D
+  const float* glu = nullptr;     // [2d, d]: W1 ; W2
 };
 
 struct LayerWeights {

@@ -157,7 +157,6 @@ Status ParseMetadata(simdjson::dom::element value,
   return Status::Ok();
 }
 
-
 }  // namespace
 
 const char* DTypeName(DType dtype) {

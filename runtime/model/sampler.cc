@@ -62,7 +62,8 @@ int32_t Sampler::Sample(const float* logits, size_t vocab, const SamplingOptions
   const double floor = o.top_p < 1 && !top_k ? all * (1.0 - o.top_p) / vocab : 0;
   candidates_.clear();
   for (size_t i = 0; i < vocab; ++i) {
-    if (weights_[i] >= floor) candidates_.push_back({logits[i], static_cast<int32_t>(i), weights_[i]});
+    if (weights_[i] >= floor)
+      candidates_.push_back({logits[i], static_cast<int32_t>(i), weights_[i]});
   }
   size_t kept = candidates_.size();
   const auto before = Before<Candidate>;

@@ -37,7 +37,7 @@ class Sampler {
   };
   XoshiroRandom rng_;
   std::vector<Candidate> candidates_;  // reused: no allocation per token
-  std::vector<float> weights_;  // [vocab]
+  std::vector<float> weights_;         // [vocab]
 };
 
 }  // namespace edgepiece

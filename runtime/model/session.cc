@@ -1,8 +1,8 @@
 #include "runtime/model/session.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "runtime/ops/elementwise.h"

@@ -18,8 +18,7 @@
 #include <cstdint>
 
 // Toggle guard: this header is re-included once per SIMD target.
-#if defined(EDGEPIECE_RUNTIME_OPS_ATTENTION_INL_H_) == \
-    defined(HWY_TARGET_TOGGLE)
+#if defined(EDGEPIECE_RUNTIME_OPS_ATTENTION_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef EDGEPIECE_RUNTIME_OPS_ATTENTION_INL_H_
 #undef EDGEPIECE_RUNTIME_OPS_ATTENTION_INL_H_
 #else
@@ -40,9 +39,9 @@ constexpr size_t kAttendBlock = 64;
 // out[c] += sum_i weight[i] * values[index[i] * value_size + c], i < count,
 // added in order i = 0, 1, ... for every c.
 HWY_INLINE void AddWeightedRows(const float* HWY_RESTRICT weight,
-                                const uint32_t* HWY_RESTRICT index,
-                                size_t count, const float* HWY_RESTRICT values,
-                                size_t value_size, float* HWY_RESTRICT out) {
+                                const uint32_t* HWY_RESTRICT index, size_t count,
+                                const float* HWY_RESTRICT values, size_t value_size,
+                                float* HWY_RESTRICT out) {
   const hn::ScalableTag<float> d;
   const size_t lanes = hn::Lanes(d);
   size_t c = 0;
@@ -67,8 +66,7 @@ HWY_INLINE void AddWeightedRows(const float* HWY_RESTRICT weight,
   for (; c + lanes <= value_size; c += lanes) {
     auto a0 = hn::LoadU(d, out + c);
     for (size_t i = 0; i < count; ++i) {
-      a0 = hn::MulAdd(hn::Set(d, weight[i]),
-                      hn::LoadU(d, values + index[i] * value_size + c), a0);
+      a0 = hn::MulAdd(hn::Set(d, weight[i]), hn::LoadU(d, values + index[i] * value_size + c), a0);
     }
     hn::StoreU(a0, d, out + c);
   }
@@ -83,11 +81,9 @@ HWY_INLINE void AddWeightedRows(const float* HWY_RESTRICT weight,
 
 // out[c] = sum_{j < n} relu(dot(q, keys_j) * scale)^2 * norm * values_j[c]
 // for c < value_size; out is overwritten (zero when n == 0).
-inline void Relu2Attend(const float* HWY_RESTRICT q,
-                        const float* HWY_RESTRICT keys,
-                        const float* HWY_RESTRICT values, size_t n,
-                        size_t key_size, size_t value_size, float scale,
-                        float norm, float* HWY_RESTRICT out) {
+inline void Relu2Attend(const float* HWY_RESTRICT q, const float* HWY_RESTRICT keys,
+                        const float* HWY_RESTRICT values, size_t n, size_t key_size,
+                        size_t value_size, float scale, float norm, float* HWY_RESTRICT out) {
   for (size_t c = 0; c < value_size; ++c) out[c] = 0.0f;
   float score[kAttendBlock];
   float weight[kAttendBlock];
@@ -110,14 +106,12 @@ inline void Relu2Attend(const float* HWY_RESTRICT q,
 
 // Causal prefill: q, k [n, key_size], v [n, value_size], out
 // [n, value_size]; row i attends to keys 0..i as Relu2Attend would.
-inline void Relu2AttendCausal(const float* HWY_RESTRICT q,
-                              const float* HWY_RESTRICT k,
-                              const float* HWY_RESTRICT v, size_t n,
-                              size_t key_size, size_t value_size, float scale,
-                              float norm, float* HWY_RESTRICT out) {
+inline void Relu2AttendCausal(const float* HWY_RESTRICT q, const float* HWY_RESTRICT k,
+                              const float* HWY_RESTRICT v, size_t n, size_t key_size,
+                              size_t value_size, float scale, float norm, float* HWY_RESTRICT out) {
   for (size_t i = 0; i < n; ++i) {
-    Relu2Attend(q + i * key_size, k, v, i + 1, key_size, value_size, scale,
-                norm, out + i * value_size);
+    Relu2Attend(q + i * key_size, k, v, i + 1, key_size, value_size, scale, norm,
+                out + i * value_size);
   }
 }
 

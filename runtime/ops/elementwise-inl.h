@@ -18,8 +18,7 @@
 #include <limits>
 
 // Toggle guard: this header is re-included once per SIMD target.
-#if defined(EDGEPIECE_RUNTIME_OPS_ELEMENTWISE_INL_H_) == \
-    defined(HWY_TARGET_TOGGLE)
+#if defined(EDGEPIECE_RUNTIME_OPS_ELEMENTWISE_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef EDGEPIECE_RUNTIME_OPS_ELEMENTWISE_INL_H_
 #undef EDGEPIECE_RUNTIME_OPS_ELEMENTWISE_INL_H_
 #else
@@ -52,8 +51,7 @@ HWY_INLINE void Map1(const float* a, size_t n, float* out, const Func& func) {
 
 // out[i] = func(d, a[i], b[i]) for i < n, one vector at a time.
 template <class Func>
-HWY_INLINE void Map2(const float* a, const float* b, size_t n, float* out,
-                     const Func& func) {
+HWY_INLINE void Map2(const float* a, const float* b, size_t n, float* out, const Func& func) {
   const hn::ScalableTag<float> d;
   const size_t lanes = hn::Lanes(d);
   size_t i = 0;
@@ -79,8 +77,8 @@ HWY_INLINE V Sigmoid(D d, V x) {
 }
 
 // x[i] /= sqrt(mean(x^2) + eps), times weight[i]; out may alias x.
-inline void RmsNorm(const float* x, const float* HWY_RESTRICT weight, size_t n,
-                    float eps, float* out) {
+inline void RmsNorm(const float* x, const float* HWY_RESTRICT weight, size_t n, float eps,
+                    float* out) {
   const hn::ScalableTag<float> d;
   const size_t lanes = hn::Lanes(d);
   auto acc = hn::Zero(d);
@@ -93,9 +91,8 @@ inline void RmsNorm(const float* x, const float* HWY_RESTRICT weight, size_t n,
   for (; i < n; ++i) sum += x[i] * x[i];
   const float mean = n == 0 ? 0.0f : sum / static_cast<float>(n);
   const auto scale = hn::Set(d, 1.0f / std::sqrt(mean + eps));
-  Map2(x, weight, n, out, [scale](auto d, auto v, auto w) {
-    return hn::Mul(hn::Mul(v, scale), w);
-  });
+  Map2(x, weight, n, out,
+       [scale](auto d, auto v, auto w) { return hn::Mul(hn::Mul(v, scale), w); });
 }
 
 // x = x * sigmoid(x).
@@ -109,16 +106,14 @@ inline void Silu(float* x, size_t n) {
 inline void GeluTanh(float* x, size_t n) {
   Map1(x, n, x, [](auto d, auto v) {
     const auto k2 = hn::Set(d, 2.0f * 0.7978845608028654f);  // 2 sqrt(2/pi)
-    const auto cubic =
-        hn::Mul(hn::Set(d, 0.044715f), hn::Mul(hn::Mul(v, v), v));
+    const auto cubic = hn::Mul(hn::Set(d, 0.044715f), hn::Mul(hn::Mul(v, v), v));
     return hn::Mul(v, Sigmoid(d, hn::Mul(k2, hn::Add(v, cubic))));
   });
 }
 
 // out = a * sigmoid(b); out may alias a or b.
 inline void SigmoidGate(const float* a, const float* b, size_t n, float* out) {
-  Map2(a, b, n, out,
-       [](auto d, auto va, auto vb) { return hn::Mul(va, Sigmoid(d, vb)); });
+  Map2(a, b, n, out, [](auto d, auto va, auto vb) { return hn::Mul(va, Sigmoid(d, vb)); });
 }
 
 // x *= a.
@@ -180,9 +175,7 @@ inline void ExpShiftedScaled(const float* x, size_t n, float shift, float scale,
 inline void SoftmaxInPlace(float* x, size_t n) {
   if (n == 0) return;
   const float max = MaxValue(x, n);
-  Map1(x, n, x, [max](auto d, auto v) {
-    return hn::Exp(d, hn::Sub(v, hn::Set(d, max)));
-  });
+  Map1(x, n, x, [max](auto d, auto v) { return hn::Exp(d, hn::Sub(v, hn::Set(d, max))); });
   // x now holds the terms, all in [0, 1]: a sum of x is the denominator.
   const hn::ScalableTag<float> d;
   const size_t lanes = hn::Lanes(d);

@@ -10,8 +10,7 @@
 namespace edgepiece {
 
 // out[i] = x[i] / sqrt(mean(x^2) + eps) * weight[i]; out may alias x.
-void RmsNorm(const float* x, const float* weight, size_t n, float eps,
-             float* out);
+void RmsNorm(const float* x, const float* weight, size_t n, float eps, float* out);
 
 // x[i] = x[i] * sigmoid(x[i]) (SiLU / swish).
 void Silu(float* x, size_t n);

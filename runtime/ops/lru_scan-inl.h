@@ -34,13 +34,10 @@ namespace hn = hwy::HWY_NAMESPACE;
 // For t < steps, k < n: h[k] = lambda[k] * h[k] + in[t * n + k] (complex),
 // out[t * n + k] = h[k]; state_re / state_im [n] hold h in and out.
 inline void ComplexDiagonalScan(const float* HWY_RESTRICT lambda_re,
-                                const float* HWY_RESTRICT lambda_im, size_t n,
-                                size_t steps, const float* HWY_RESTRICT in_re,
-                                const float* HWY_RESTRICT in_im,
-                                float* HWY_RESTRICT state_re,
-                                float* HWY_RESTRICT state_im,
-                                float* HWY_RESTRICT out_re,
-                                float* HWY_RESTRICT out_im) {
+                                const float* HWY_RESTRICT lambda_im, size_t n, size_t steps,
+                                const float* HWY_RESTRICT in_re, const float* HWY_RESTRICT in_im,
+                                float* HWY_RESTRICT state_re, float* HWY_RESTRICT state_im,
+                                float* HWY_RESTRICT out_re, float* HWY_RESTRICT out_im) {
   const hn::ScalableTag<float> d;
   const size_t lanes = hn::Lanes(d);
   size_t k = 0;
@@ -52,11 +49,9 @@ inline void ComplexDiagonalScan(const float* HWY_RESTRICT lambda_re,
     for (size_t t = 0; t < steps; ++t) {
       const size_t at = t * n + k;
       const auto next_re =
-          hn::Add(hn::Sub(hn::Mul(l_re, re), hn::Mul(l_im, im)),
-                  hn::LoadU(d, in_re + at));
+          hn::Add(hn::Sub(hn::Mul(l_re, re), hn::Mul(l_im, im)), hn::LoadU(d, in_re + at));
       const auto next_im =
-          hn::Add(hn::Add(hn::Mul(l_re, im), hn::Mul(l_im, re)),
-                  hn::LoadU(d, in_im + at));
+          hn::Add(hn::Add(hn::Mul(l_re, im), hn::Mul(l_im, re)), hn::LoadU(d, in_im + at));
       re = next_re;
       im = next_im;
       hn::StoreU(re, d, out_re + at);

@@ -12,9 +12,8 @@ namespace edgepiece {
 // evaluated as re' = (l_re * re - l_im * im) + in_re, im' = (l_re * im +
 // l_im * re) + in_im, unfused); out[t * n + k] = h[k]. in / out are
 // [steps, n]; state_re / state_im [n] hold h on entry and on return.
-void ComplexDiagonalScan(const float* lambda_re, const float* lambda_im,
-                         size_t n, size_t steps, const float* in_re,
-                         const float* in_im, float* state_re, float* state_im,
+void ComplexDiagonalScan(const float* lambda_re, const float* lambda_im, size_t n, size_t steps,
+                         const float* in_re, const float* in_im, float* state_re, float* state_im,
                          float* out_re, float* out_im);
 
 }  // namespace edgepiece

@@ -70,10 +70,8 @@ HWY_INLINE hn::Vec<hn::Full128<float>> FoldBlocks(D d, hn::Vec<D> v) {
 template <class D, class V>
 HWY_INLINE hn::Vec<hn::Full128<float>> SumOf4(D d, V a, V b, V c, V e) {
   // ab = [a0+a2, b0+b2, a1+a3, b1+b3] per block; ce likewise.
-  const V ab =
-      hn::Add(hn::InterleaveLower(d, a, b), hn::InterleaveUpper(d, a, b));
-  const V ce =
-      hn::Add(hn::InterleaveLower(d, c, e), hn::InterleaveUpper(d, c, e));
+  const V ab = hn::Add(hn::InterleaveLower(d, a, b), hn::InterleaveUpper(d, a, b));
+  const V ce = hn::Add(hn::InterleaveLower(d, c, e), hn::InterleaveUpper(d, c, e));
   const hn::Repartition<uint64_t, D> d64;
   const auto ab64 = hn::BitCast(d64, ab);
   const auto ce64 = hn::BitCast(d64, ce);
@@ -122,8 +120,7 @@ struct TileTag<true> {
 // vectors have four (WebAssembly, SSE4) the sums are the very operations of
 // the row-major kernel.
 template <size_t kT, size_t kR, typename TW, bool kPanels = false>
-HWY_INLINE void DotTile(const float* HWY_RESTRICT x,
-                        const TW* HWY_RESTRICT w, size_t cols,
+HWY_INLINE void DotTile(const float* HWY_RESTRICT x, const TW* HWY_RESTRICT w, size_t cols,
                         float* HWY_RESTRICT y, size_t y_stride) {
   static_assert(!kPanels || kR == kPanelRows, "a panel tile is one whole panel");
   using D = typename TileTag<kPanels>::type;
@@ -134,7 +131,7 @@ HWY_INLINE void DotTile(const float* HWY_RESTRICT x,
       return w + r * cols + c;
     } else if constexpr (hn::MaxLanes(D()) == kPanelLanes) {
       return w + kPanelRows * c + r * kPanelLanes;  // c % 4 == 0
-    } else {  // narrower vectors (scalar targets)
+    } else {                                        // narrower vectors (scalar targets)
       const size_t group = c - c % kPanelLanes;
       return w + kPanelRows * group + r * kPanelLanes + c % kPanelLanes;
     }
@@ -168,8 +165,7 @@ HWY_INLINE void DotTile(const float* HWY_RESTRICT x,
     if constexpr (kR % 4 == 0) {
       const hn::Full128<float> d4;
       for (size_t r = 0; r < kR; r += 4) {
-        const auto sums =
-            SumOf4(d, acc[t][r], acc[t][r + 1], acc[t][r + 2], acc[t][r + 3]);
+        const auto sums = SumOf4(d, acc[t][r], acc[t][r + 1], acc[t][r + 2], acc[t][r + 3]);
         hn::StoreU(hn::Add(sums, hn::LoadU(d4, &tail[t][r])), d4, out + r);
       }
       continue;
@@ -182,8 +178,7 @@ HWY_INLINE void DotTile(const float* HWY_RESTRICT x,
 }
 
 // Dot product of a[0, n) and b[0, n).
-HWY_INLINE float Dot(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
-                     size_t n) {
+HWY_INLINE float Dot(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, size_t n) {
   float y;
   DotTile<1, 1>(a, b, n, &y, 1);
   return y;
@@ -195,8 +190,8 @@ HWY_INLINE float Dot(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
 // tile (WebAssembly: with eight, V8 spilled accumulators; docs/benchmarks.md,
 // design measurements).
 template <typename TW, bool kPanels = false>
-inline void MatVecT(const TW* HWY_RESTRICT w, size_t rows, size_t cols,
-                    const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {
+inline void MatVecT(const TW* HWY_RESTRICT w, size_t rows, size_t cols, const float* HWY_RESTRICT x,
+                    float* HWY_RESTRICT y) {
   size_t r = 0;
   if constexpr (kPanels) {
     for (; r + kPanelRows <= rows; r += kPanelRows) {
@@ -212,8 +207,8 @@ inline void MatVecT(const TW* HWY_RESTRICT w, size_t rows, size_t cols,
 // per tile, then one at a time.
 template <size_t kR, typename TW, bool kPanels>
 HWY_INLINE void RowGroupTimesTokens(const float* HWY_RESTRICT x, size_t tokens,
-                                    const TW* HWY_RESTRICT w, size_t cols,
-                                    float* HWY_RESTRICT y, size_t rows) {
+                                    const TW* HWY_RESTRICT w, size_t cols, float* HWY_RESTRICT y,
+                                    size_t rows) {
   constexpr size_t kT = kMatMulTileTokens;
   size_t t = 0;
   for (; t + kT <= tokens; t += kT) {
@@ -227,9 +222,8 @@ HWY_INLINE void RowGroupTimesTokens(const float* HWY_RESTRICT x, size_t tokens,
 // so W is read from memory once. kPanels as for MatVecT; each output is
 // summed exactly as MatVecT sums it.
 template <typename TW, bool kPanels = false>
-inline void MatMulT(const float* HWY_RESTRICT x, size_t tokens,
-                    const TW* HWY_RESTRICT w, size_t rows, size_t cols,
-                    float* HWY_RESTRICT y) {
+inline void MatMulT(const float* HWY_RESTRICT x, size_t tokens, const TW* HWY_RESTRICT w,
+                    size_t rows, size_t cols, float* HWY_RESTRICT y) {
   size_t r = 0;
   if constexpr (kPanels) {
     for (; r + kPanelRows <= rows; r += kPanelRows) {
@@ -278,9 +272,8 @@ inline void MatMulF16(const float* HWY_RESTRICT x, size_t tokens,
 // rows of X instead of once per row. Used for products against a recurrent
 // state (q_lin M, and M += K_lin^T V when a chunk ends).
 inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_t tokens,
-                             const float* HWY_RESTRICT m, size_t m_stride, size_t rows,
-                             size_t cols, float scale, float* HWY_RESTRICT y,
-                             size_t y_stride) {
+                             const float* HWY_RESTRICT m, size_t m_stride, size_t rows, size_t cols,
+                             float scale, float* HWY_RESTRICT y, size_t y_stride) {
   const hn::ScalableTag<float> d;
   const size_t lanes = hn::Lanes(d);
   const auto vscale = hn::Set(d, scale);

@@ -4,10 +4,10 @@
 // one-off callers.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/ops/matmul.cc"
+#include "runtime/ops/matmul.h"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "runtime/ops/matmul-inl.h"
-#include "runtime/ops/matmul.h"
 
 // Standard headers after the foreach_target block, which re-includes this file.
 #include <algorithm>
@@ -25,13 +25,11 @@ HWY_EXPORT(MatVecPanels);
 HWY_EXPORT(MatMulPanels);
 HWY_EXPORT(MatMulAccumulate);
 
-void MatVec(const float* w, size_t rows, size_t cols, const float* x,
-            float* y) {
+void MatVec(const float* w, size_t rows, size_t cols, const float* x, float* y) {
   HWY_DYNAMIC_DISPATCH(MatVec)(w, rows, cols, x, y);
 }
 
-void MatMul(const float* x, size_t tokens, const float* w, size_t rows,
-            size_t cols, float* y) {
+void MatMul(const float* x, size_t tokens, const float* w, size_t rows, size_t cols, float* y) {
   HWY_DYNAMIC_DISPATCH(MatMul)(x, tokens, w, rows, cols, y);
 }
 
@@ -41,8 +39,8 @@ void MatVecF16(const uint16_t* w, size_t rows, size_t cols, const float* x, floa
 
 void MatMulF16(const float* x, size_t tokens, const uint16_t* w, size_t rows, size_t cols,
                float* y) {
-  HWY_DYNAMIC_DISPATCH(MatMulF16)(x, tokens, reinterpret_cast<const hwy::float16_t*>(w), rows,
-                                  cols, y);
+  HWY_DYNAMIC_DISPATCH(MatMulF16)
+  (x, tokens, reinterpret_cast<const hwy::float16_t*>(w), rows, cols, y);
 }
 
 void MatVecPanels(const float* w, size_t rows, size_t cols, const float* x, float* y) {
@@ -83,8 +81,8 @@ void CopyPanelRow(const float* w, size_t rows, size_t cols, size_t r, float* out
 void MatMulAccumulate(const float* x, size_t x_stride, size_t tokens, const float* m,
                       size_t m_stride, size_t rows, size_t cols, float scale, float* y,
                       size_t y_stride) {
-  HWY_DYNAMIC_DISPATCH(MatMulAccumulate)(x, x_stride, tokens, m, m_stride, rows, cols, scale, y,
-                                         y_stride);
+  HWY_DYNAMIC_DISPATCH(MatMulAccumulate)
+  (x, x_stride, tokens, m, m_stride, rows, cols, scale, y, y_stride);
 }
 
 }  // namespace edgepiece

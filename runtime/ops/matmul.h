@@ -14,8 +14,7 @@ namespace edgepiece {
 void MatVec(const float* w, size_t rows, size_t cols, const float* x, float* y);
 
 // y[t * rows + r] = sum_c x[t * cols + c] * w[r * cols + c] (Y = X W^T).
-void MatMul(const float* x, size_t tokens, const float* w, size_t rows,
-            size_t cols, float* y);
+void MatMul(const float* x, size_t tokens, const float* w, size_t rows, size_t cols, float* y);
 
 // MatVec and MatMul with IEEE half-float weights (their bits), widened
 // exactly as they are loaded: half the memory traffic.

@@ -3,10 +3,10 @@
 // flight, plus slack), so the loop runs at the target's throughput bound.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/ops/peak_flops.cc"
+#include "runtime/ops/peak_flops.h"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "hwy/targets.h"
-#include "runtime/ops/peak_flops.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace edgepiece {
@@ -33,8 +33,8 @@ double RunPeakFlopsLoopImpl(size_t iterations) {
     a10 = hn::MulAdd(a10, mul, add);
     a11 = hn::MulAdd(a11, mul, add);
   }
-  auto sum = hn::Add(hn::Add(hn::Add(a0, a1), hn::Add(a2, a3)),
-                     hn::Add(hn::Add(a4, a5), hn::Add(a6, a7)));
+  auto sum =
+      hn::Add(hn::Add(hn::Add(a0, a1), hn::Add(a2, a3)), hn::Add(hn::Add(a4, a5), hn::Add(a6, a7)));
   sum = hn::Add(sum, hn::Add(hn::Add(a8, a9), hn::Add(a10, a11)));
   // Use the result so the loop cannot be removed.
   volatile float sink = hn::GetLane(hn::SumOfLanes(d, sum));

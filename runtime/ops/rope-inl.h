@@ -28,8 +28,7 @@ namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // Rotates pairs (x[i], x[i + size / 2]) by the angles in cos / sin [size / 2].
-inline void RopeHalfSplit(float* HWY_RESTRICT x, size_t size,
-                          const float* HWY_RESTRICT cos,
+inline void RopeHalfSplit(float* HWY_RESTRICT x, size_t size, const float* HWY_RESTRICT cos,
                           const float* HWY_RESTRICT sin) {
   const hn::ScalableTag<float> d;
   const size_t lanes = hn::Lanes(d);

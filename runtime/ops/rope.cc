@@ -22,12 +22,10 @@ void RopeHalfSplit(float* x, size_t size, const float* cos, const float* sin) {
 
 // Double precision so that angles at large positions (position * inv_freq
 // up to ~1e5 radians) keep their low bits before the single rounding.
-void RopeTables(size_t position, size_t size, double base, float* cos,
-                float* sin) {
+void RopeTables(size_t position, size_t size, double base, float* cos, float* sin) {
   const size_t half = size / 2;
   for (size_t i = 0; i < half; ++i) {
-    const double inv_freq =
-        std::pow(base, -static_cast<double>(i) / static_cast<double>(half));
+    const double inv_freq = std::pow(base, -static_cast<double>(i) / static_cast<double>(half));
     const double angle = static_cast<double>(position) * inv_freq;
     cos[i] = static_cast<float>(std::cos(angle));
     sin[i] = static_cast<float>(std::sin(angle));

@@ -14,8 +14,7 @@ void RopeHalfSplit(float* x, size_t size, const float* cos, const float* sin);
 
 // cos[i], sin[i] of position * base^(-i / (size / 2)) for i < size / 2,
 // computed in double and rounded once.
-void RopeTables(size_t position, size_t size, double base, float* cos,
-                float* sin);
+void RopeTables(size_t position, size_t size, double base, float* cos, float* sin);
 
 }  // namespace edgepiece
 

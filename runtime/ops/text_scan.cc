@@ -3,9 +3,9 @@
 // at run time (natively) or the single SIMD128 target (WebAssembly).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/ops/text_scan.cc"
+#include "runtime/ops/text_scan.h"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
-#include "runtime/ops/text_scan.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace edgepiece {
@@ -34,8 +34,7 @@ size_t FindByteImpl(const uint8_t* p, size_t n, uint8_t byte) {
   const auto needle = hn::Set(d, byte);
   size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
-    const intptr_t first =
-        hn::FindFirstTrue(d, hn::Eq(hn::LoadU(d, p + i), needle));
+    const intptr_t first = hn::FindFirstTrue(d, hn::Eq(hn::LoadU(d, p + i), needle));
     if (first >= 0) return i + static_cast<size_t>(first);
   }
   while (i < n && p[i] != byte) ++i;

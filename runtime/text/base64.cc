@@ -6,8 +6,7 @@
 namespace edgepiece {
 namespace {
 
-constexpr char kAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 constexpr std::array<int8_t, 256> MakeDecodeTable() {
   std::array<int8_t, 256> table{};
@@ -26,8 +25,7 @@ bool DecodeBase64(std::string_view in, std::string* out, std::string* error) {
 
 bool AppendDecodedBase64(std::string_view in, std::string* out, std::string* error) {
   if (in.size() % 4 != 0) {
-    *error = "base64 length " + std::to_string(in.size()) +
-             " is not a multiple of 4";
+    *error = "base64 length " + std::to_string(in.size()) + " is not a multiple of 4";
     return false;
   }
   size_t padding = 0;
@@ -60,8 +58,8 @@ std::string EncodeBase64(std::string_view bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) |
-                       uint8_t(bytes[i + 2]);
+    const uint32_t v =
+        (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
     out.push_back(kAlphabet[v >> 18]);
     out.push_back(kAlphabet[(v >> 12) & 63]);
     out.push_back(kAlphabet[(v >> 6) & 63]);

@@ -21,15 +21,13 @@ bool IsHangulSecond(char32_t cp) {
 // Normalizes one valid UTF-8 segment with utf8proc and appends it.
 Status AppendNfcSegment(std::string_view segment, std::string* out) {
   utf8proc_uint8_t* mapped = nullptr;
-  const utf8proc_ssize_t len = utf8proc_map(
-      reinterpret_cast<const utf8proc_uint8_t*>(segment.data()),
-      static_cast<utf8proc_ssize_t>(segment.size()), &mapped,
-      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  const utf8proc_ssize_t len =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(segment.data()),
+                   static_cast<utf8proc_ssize_t>(segment.size()), &mapped,
+                   static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
   if (len < 0) {
-    return Status(len == UTF8PROC_ERROR_NOMEM ? StatusCode::kOutOfMemory
-                                              : StatusCode::kInternal,
-                  std::string("NFC normalization failed: ") +
-                      utf8proc_errmsg(len));
+    return Status(len == UTF8PROC_ERROR_NOMEM ? StatusCode::kOutOfMemory : StatusCode::kInternal,
+                  std::string("NFC normalization failed: ") + utf8proc_errmsg(len));
   }
   out->append(reinterpret_cast<const char*>(mapped), static_cast<size_t>(len));
   std::free(mapped);
@@ -39,11 +37,10 @@ Status AppendNfcSegment(std::string_view segment, std::string* out) {
 }  // namespace
 
 bool IsNfcInert(char32_t cp) {
-  if (cp < 0x300) return true;  // Latin-1 and Latin Extended: all inert
+  if (cp < 0x300) return true;                    // Latin-1 and Latin Extended: all inert
   if (cp >= 0xAC00 && cp <= 0xD7A3) return true;  // Hangul syllables
   if (IsHangulSecond(cp)) return false;
-  const utf8proc_property_t* prop =
-      utf8proc_get_property(static_cast<utf8proc_int32_t>(cp));
+  const utf8proc_property_t* prop = utf8proc_get_property(static_cast<utf8proc_int32_t>(cp));
   if (prop->combining_class != 0) return false;
   // decomp_type 0 with a sequence is a canonical decomposition; NFC would
   // replace the character (compatibility decompositions are left alone).
@@ -58,8 +55,7 @@ bool IsNfcInert(char32_t cp) {
   return true;
 }
 
-Result<std::string_view> NormalizeNfc(std::string_view text,
-                                      std::string* scratch) {
+Result<std::string_view> NormalizeNfc(std::string_view text, std::string* scratch) {
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   const size_t n = text.size();
   size_t i = 0;

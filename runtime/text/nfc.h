@@ -22,8 +22,7 @@ namespace edgepiece {
 
 // Returns the NFC form of `text`: `text` itself when it is already NFC (no
 // copy), otherwise a view of `*scratch`, which receives the normalized text.
-Result<std::string_view> NormalizeNfc(std::string_view text,
-                                      std::string* scratch);
+Result<std::string_view> NormalizeNfc(std::string_view text, std::string* scratch);
 
 // True for characters that are normalization boundaries on both sides and
 // unchanged by NFC (see the file comment). Exposed for tests.

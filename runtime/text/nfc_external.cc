@@ -7,8 +7,6 @@ namespace edgepiece {
 
 bool IsNfcInert(char32_t codepoint) { return codepoint < 0x300; }
 
-Result<std::string_view> NormalizeNfc(std::string_view text, std::string* scratch) {
-  return text;
-}
+Result<std::string_view> NormalizeNfc(std::string_view text, std::string* scratch) { return text; }
 
 }  // namespace edgepiece

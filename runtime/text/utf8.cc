@@ -35,8 +35,7 @@ Utf8Step DecodeUtf8Step(const uint8_t* p, size_t n) {
   for (uint8_t i = 1; i < lead.length; ++i) {
     if (i >= n) return {0, i, false, true};
     const uint8_t b = p[i];
-    const bool ok = (i == 1) ? (b >= lead.lo && b <= lead.hi)
-                             : (b >= 0x80 && b <= 0xBF);
+    const bool ok = (i == 1) ? (b >= lead.lo && b <= lead.hi) : (b >= 0x80 && b <= 0xBF);
     if (!ok) return {0, i, false, false};
     cp = (cp << 6) | (b & 0x3F);
   }

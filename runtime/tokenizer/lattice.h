@@ -37,8 +37,8 @@ struct LatticeBuffers {
 namespace lattice_internal {
 
 // Appends the ids on the route ending at n, in text order.
-inline void AppendRoute(const PieceMatcher& matcher, const int32_t* route,
-                        size_t n, std::vector<int32_t>* ids) {
+inline void AppendRoute(const PieceMatcher& matcher, const int32_t* route, size_t n,
+                        std::vector<int32_t>* ids) {
   const size_t first = ids->size();
   for (size_t e = n; e > 0;) {
     const int32_t piece = route[e];
@@ -52,9 +52,8 @@ inline void AppendRoute(const PieceMatcher& matcher, const int32_t* route,
 
 // Appends the ids of the highest-scoring segmentation of t[0, n), n >= 1.
 // Ties go to the earlier-visited, i.e. longer, last piece (strict >).
-inline void ViterbiChunk(const PieceMatcher& matcher, const uint8_t* t,
-                         size_t n, LatticeBuffers* buffers,
-                         std::vector<int32_t>* ids) {
+inline void ViterbiChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n,
+                         LatticeBuffers* buffers, std::vector<int32_t>* ids) {
   buffers->Reserve(n);
   double* best = buffers->best.data();
   int32_t* route = buffers->route.data();
@@ -99,9 +98,8 @@ inline void ViterbiChunk(const PieceMatcher& matcher, const uint8_t* t,
 // forever; we keep the first candidate instead, which changes nothing in
 // every run where the reference terminates.
 template <typename Generator>
-void SampleChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n,
-                 double alpha, Generator& gen, LatticeBuffers* buffers,
-                 std::vector<int32_t>* ids) {
+void SampleChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n, double alpha,
+                 Generator& gen, LatticeBuffers* buffers, std::vector<int32_t>* ids) {
   buffers->Reserve(n);
   double* best = buffers->best.data();
   int32_t* route = buffers->route.data();

@@ -11,21 +11,20 @@ namespace {
 // A byte trie in compressed-sparse-row form, built from the pieces in
 // lexicographic order so each node's children come out sorted by byte.
 struct Trie {
-  std::vector<int32_t> piece;       // [nodes] piece index ending here or -1
-  std::vector<uint32_t> edge_begin; // [nodes + 1] into labels/children
-  std::vector<uint8_t> labels;      // [nodes - 1] edge bytes
-  std::vector<uint32_t> children;   // [nodes - 1] child node ids
-  std::vector<uint32_t> parent;     // [nodes]
-  std::vector<uint8_t> parent_label;// [nodes]
+  std::vector<int32_t> piece;         // [nodes] piece index ending here or -1
+  std::vector<uint32_t> edge_begin;   // [nodes + 1] into labels/children
+  std::vector<uint8_t> labels;        // [nodes - 1] edge bytes
+  std::vector<uint32_t> children;     // [nodes - 1] child node ids
+  std::vector<uint32_t> parent;       // [nodes]
+  std::vector<uint8_t> parent_label;  // [nodes]
 };
 
 Trie BuildTrie(const Vocab& vocab) {
   const int32_t n = vocab.num_pieces();
   std::vector<int32_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
-    return vocab.piece(a) < vocab.piece(b);
-  });
+  std::sort(order.begin(), order.end(),
+            [&](int32_t a, int32_t b) { return vocab.piece(a) < vocab.piece(b); });
   Trie trie;
   trie.piece.push_back(-1);
   trie.parent.push_back(0);
@@ -35,8 +34,7 @@ Trie BuildTrie(const Vocab& vocab) {
   for (int32_t index : order) {
     const std::string_view p = vocab.piece(index);
     size_t common = 0;
-    while (common < p.size() && common < previous.size() &&
-           p[common] == previous[common]) {
+    while (common < p.size() && common < previous.size() && p[common] == previous[common]) {
       ++common;
     }
     path.resize(common + 1);
@@ -89,15 +87,24 @@ struct FreeCells {
     for (size_t c = old; c < size; ++c) {
       const uint32_t cell = static_cast<uint32_t>(c);
       prev[cell] = tail;
-      if (tail != kNone) next[tail] = cell; else head = cell;
+      if (tail != kNone)
+        next[tail] = cell;
+      else
+        head = cell;
       tail = cell;
       if (cursor == kNone) cursor = cell;
     }
   }
   void Take(uint32_t cell) {
     if (cell == cursor) cursor = next[cell];
-    if (prev[cell] != kNone) next[prev[cell]] = next[cell]; else head = next[cell];
-    if (next[cell] != kNone) prev[next[cell]] = prev[cell]; else tail = prev[cell];
+    if (prev[cell] != kNone)
+      next[prev[cell]] = next[cell];
+    else
+      head = next[cell];
+    if (next[cell] != kNone)
+      prev[next[cell]] = prev[cell];
+    else
+      tail = prev[cell];
   }
   // Records a failed attempt; retires the cell at the cursor when due.
   void Failed(uint32_t cell) {
@@ -156,8 +163,7 @@ Result<PieceMatcher> PieceMatcher::Build(const Vocab& vocab) {
       base = static_cast<int64_t>(free_cells.head) - first_label;
     } else {
       int tries = 0;
-      for (uint32_t cell = free_cells.cursor; cell != FreeCells::kNone && tries < 256;
-           ++tries) {
+      for (uint32_t cell = free_cells.cursor; cell != FreeCells::kNone && tries < 256; ++tries) {
         if (fits(static_cast<int64_t>(cell) - first_label)) {
           base = static_cast<int64_t>(cell) - first_label;
           break;
@@ -200,9 +206,8 @@ Result<PieceMatcher> PieceMatcher::Build(const Vocab& vocab) {
     const uint32_t node = bfs[q];
     const uint32_t cell = cell_of[node];
     const uint32_t parent = trie.parent[node];
-    const uint32_t fail = parent == 0
-        ? kRoot
-        : m.Next(m.slots_[cell_of[parent]].fail, trie.parent_label[node]);
+    const uint32_t fail =
+        parent == 0 ? kRoot : m.Next(m.slots_[cell_of[parent]].fail, trie.parent_label[node]);
     Slot& slot = m.slots_[cell];
     slot.fail = fail;
     const int32_t inherited = m.slots_[fail].first_match;

@@ -26,9 +26,9 @@ class PieceMatcher {
  public:
   // One piece as seen by the lattice; index = piece index (id - 3).
   struct Match {
-    double score;     // Vocab::score of the piece
-    int32_t length;   // bytes
-    int32_t next;     // next shorter piece ending at the same place, or sentinel()
+    double score;    // Vocab::score of the piece
+    int32_t length;  // bytes
+    int32_t next;    // next shorter piece ending at the same place, or sentinel()
   };
 
   static Result<PieceMatcher> Build(const Vocab& vocab);
@@ -65,8 +65,8 @@ class PieceMatcher {
   struct Slot {
     int32_t base = 0;
     uint32_t check = kFree;
-    uint32_t fail = 0;          // Aho-Corasick failure link
-    int32_t first_match = 0;    // longest piece that is a suffix here
+    uint32_t fail = 0;        // Aho-Corasick failure link
+    int32_t first_match = 0;  // longest piece that is a suffix here
   };
   static constexpr uint32_t kFree = UINT32_MAX;
 

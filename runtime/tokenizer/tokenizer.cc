@@ -12,8 +12,7 @@ Result<Tokenizer> Tokenizer::FromVocab(Result<Vocab> vocab) {
   if (!vocab.ok()) return vocab.status();
   auto matcher = PieceMatcher::Build(*vocab);
   if (!matcher.ok()) return matcher.status();
-  auto state = std::make_shared<State>(State{std::move(vocab).value(),
-                                             std::move(matcher).value()});
+  auto state = std::make_shared<State>(State{std::move(vocab).value(), std::move(matcher).value()});
   return Tokenizer(std::move(state));
 }
 
@@ -42,8 +41,7 @@ Result<std::string_view> Tokenizer::IdToBytes(int32_t id) const {
   return vocab().piece(id - kFirstPieceId);
 }
 
-Status Tokenizer::DecodeBytes(const int32_t* ids, size_t count,
-                              std::string* bytes) const {
+Status Tokenizer::DecodeBytes(const int32_t* ids, size_t count, std::string* bytes) const {
   for (size_t i = 0; i < count; ++i) {
     auto piece = IdToBytes(ids[i]);
     if (!piece.ok()) {
@@ -55,8 +53,7 @@ Status Tokenizer::DecodeBytes(const int32_t* ids, size_t count,
   return Status::Ok();
 }
 
-Status Tokenizer::DecodeText(const int32_t* ids, size_t count,
-                             std::string* text) const {
+Status Tokenizer::DecodeText(const int32_t* ids, size_t count, std::string* text) const {
   std::string bytes;
   EDGEPIECE_RETURN_IF_ERROR(DecodeBytes(ids, count, &bytes));
   AppendUtf8Ignoring(bytes, text);
@@ -67,20 +64,16 @@ size_t Tokenizer::MemoryUsage() const {
   return sizeof(State) + vocab().MemoryUsage() + matcher().MemoryUsage();
 }
 
-void Encoder::EncodeChunk(const uint8_t* chunk, size_t n, double alpha,
-                          std::vector<int32_t>* ids) {
+void Encoder::EncodeChunk(const uint8_t* chunk, size_t n, double alpha, std::vector<int32_t>* ids) {
   const PieceMatcher& matcher = tokenizer_.matcher();
   if (alpha < 0) {
     ViterbiChunk(matcher, chunk, n, &buffers_, ids);
   } else {
-    rng_.Visit([&](auto& gen) {
-      SampleChunk(matcher, chunk, n, alpha, gen, &buffers_, ids);
-    });
+    rng_.Visit([&](auto& gen) { SampleChunk(matcher, chunk, n, alpha, gen, &buffers_, ids); });
   }
 }
 
-Status Encoder::Encode(std::string_view text, const EncodeOptions& options,
-                       Encoding* out) {
+Status Encoder::Encode(std::string_view text, const EncodeOptions& options, Encoding* out) {
   if (!std::isfinite(options.alpha)) {
     return Status(StatusCode::kInvalidArgument, "alpha must be a finite number");
   }
@@ -122,8 +115,7 @@ Status Encoder::Encode(std::string_view text, const EncodeOptions& options,
   return Status::Ok();
 }
 
-Result<std::vector<int32_t>> Encoder::Encode(std::string_view text,
-                                             const EncodeOptions& options) {
+Result<std::vector<int32_t>> Encoder::Encode(std::string_view text, const EncodeOptions& options) {
   Encoding encoding;
   EDGEPIECE_RETURN_IF_ERROR(Encode(text, options, &encoding));
   return std::move(encoding.ids);

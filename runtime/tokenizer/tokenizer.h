@@ -30,8 +30,8 @@ struct EncodeOptions {
   // < 0: deterministic Viterbi. >= 0: sample a segmentation with
   // probability proportional to prod p(piece)^alpha. Must not be NaN/inf.
   double alpha = -1.0;
-  bool add_bos = false;  // prepend <bos> (id 1)
-  bool add_eos = false;  // append <eos> (id 2)
+  bool add_bos = false;       // prepend <bos> (id 1)
+  bool add_eos = false;       // append <eos> (id 2)
   bool with_offsets = false;  // fill Encoding::offsets
 };
 
@@ -84,8 +84,7 @@ class Tokenizer {
 // does) and scratch buffers. Not thread-safe: use one Encoder per thread.
 class Encoder {
  public:
-  explicit Encoder(Tokenizer tokenizer, RngKind rng = RngKind::kDefault,
-                   uint32_t seed = 0)
+  explicit Encoder(Tokenizer tokenizer, RngKind rng = RngKind::kDefault, uint32_t seed = 0)
       : tokenizer_(std::move(tokenizer)), rng_(rng, seed) {}
 
   // Restarts the RNG stream.
@@ -95,12 +94,10 @@ class Encoder {
   // Replaces *out with the encoding of `text`.
   Status Encode(std::string_view text, const EncodeOptions& options, Encoding* out);
   // Convenience: ids only.
-  Result<std::vector<int32_t>> Encode(std::string_view text,
-                                      const EncodeOptions& options = {});
+  Result<std::vector<int32_t>> Encode(std::string_view text, const EncodeOptions& options = {});
 
  private:
-  void EncodeChunk(const uint8_t* chunk, size_t n, double alpha,
-                   std::vector<int32_t>* ids);
+  void EncodeChunk(const uint8_t* chunk, size_t n, double alpha, std::vector<int32_t>* ids);
 
   Tokenizer tokenizer_;
   Rng rng_;

@@ -17,13 +17,10 @@ std::string Quote(std::string_view bytes) {
 }
 
 Status JsonError(simdjson::error_code error, const std::string& where) {
-  return Status(StatusCode::kMalformedJson,
-                where + ": " + simdjson::error_message(error));
+  return Status(StatusCode::kMalformedJson, where + ": " + simdjson::error_message(error));
 }
 
-Status InvalidFile(const std::string& what) {
-  return Status(StatusCode::kInvalidModel, what);
-}
+Status InvalidFile(const std::string& what) { return Status(StatusCode::kInvalidModel, what); }
 
 bool PieceLess(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return a.size() < b.size();
@@ -46,7 +43,7 @@ auto UnescapedKey(Field& field, long) -> decltype(field.unescaped_key(false)) {
 struct ParsedEntries {
   std::vector<int64_t> ids;
   std::vector<uint64_t> counts;
-  std::string bytes;                   // decoded keys back to back
+  std::string bytes;                    // decoded keys back to back
   std::vector<uint32_t> offsets = {0};  // [entries + 1] into bytes
 };
 
@@ -87,8 +84,9 @@ Status ForEachMemberBatch(std::string_view json, size_t batch_bytes, Fn&& fn) {
   EDGEPIECE_RETURN_IF_ERROR(fn(json.substr(batch_start, i - batch_start)));
   for (++i; i < n; ++i) {
     if (!is_space(json[i])) {
-      return Status(StatusCode::kMalformedJson,
-                    "tokenizer file: trailing content after the object at byte " + std::to_string(i));
+      return Status(
+          StatusCode::kMalformedJson,
+          "tokenizer file: trailing content after the object at byte " + std::to_string(i));
     }
   }
   return Status::Ok();
@@ -119,15 +117,15 @@ Status ParseMemberBatch(simdjson::ondemand::parser* parser, std::string_view mem
     std::string_view key;
     if (auto error = UnescapedKey(field, 0).get(key)) return JsonError(error, where() + " key");
     if (!AppendDecodedBase64(key, &bytes, &decode_error)) {
-      return InvalidFile(where() + " key \"" + std::string(key.substr(0, 64)) + "\": " +
-                        decode_error);
+      return InvalidFile(where() + " key \"" + std::string(key.substr(0, 64)) +
+                         "\": " + decode_error);
     }
     const size_t length = bytes.size() - offsets.back();
     const std::string_view piece(bytes.data() + offsets.back(), length);
     if (length == 0) return InvalidFile(where() + ": empty piece");
     if (length > kMaxPieceBytes) {
       return InvalidFile(where() + ": piece of " + std::to_string(length) +
-                        " bytes exceeds the limit of " + std::to_string(kMaxPieceBytes));
+                         " bytes exceeds the limit of " + std::to_string(kMaxPieceBytes));
     }
     if (bytes.size() > UINT32_MAX) return InvalidFile("pieces exceed 4 GiB");
     offsets.push_back(static_cast<uint32_t>(bytes.size()));
@@ -152,7 +150,7 @@ Status ParseMemberBatch(simdjson::ondemand::parser* parser, std::string_view mem
         error = element.get_int64().get(count);
         if (!error && count < 1) {
           return InvalidFile(where() + " " + Quote(piece) + ": count " + std::to_string(count) +
-                            " must be >= 1");
+                             " must be >= 1");
         }
       }
       if (error) {
@@ -163,7 +161,7 @@ Status ParseMemberBatch(simdjson::ondemand::parser* parser, std::string_view mem
     }
     if (slot != 3) {
       return InvalidFile(where() + " " + Quote(piece) + ": value has " + std::to_string(slot) +
-                        " elements, expected [id, display, count]");
+                         " elements, expected [id, display, count]");
     }
     ids.push_back(id);
     counts.push_back(static_cast<uint64_t>(count));
@@ -191,7 +189,6 @@ Result<Vocab> Vocab::Parse(std::string_view json) {
   auto& bytes = entries.bytes;
   auto& offsets = entries.offsets;
 
-
   // Ids must be exactly 3..N+2: visit entries by id (sorting only when the
   // file is not already in id order) and compare neighbours.
   const size_t n = ids.size();
@@ -206,10 +203,10 @@ Result<Vocab> Vocab::Parse(std::string_view json) {
     const int64_t expected = static_cast<int64_t>(i) + kFirstPieceId;
     if (found != expected) {
       const bool duplicate = i > 0 && found == ids[order[i - 1]];
-      return InvalidFile(duplicate ? "id " + std::to_string(found) + " is used twice"
-                                  : "ids must be contiguous from 3: expected id " +
-                                        std::to_string(expected) + ", found " +
-                                        std::to_string(found));
+      return InvalidFile(duplicate
+                             ? "id " + std::to_string(found) + " is used twice"
+                             : "ids must be contiguous from 3: expected id " +
+                                   std::to_string(expected) + ", found " + std::to_string(found));
     }
   }
   if (std::is_sorted(order.begin(), order.end())) {
@@ -262,9 +259,8 @@ Result<Vocab> Vocab::Build(std::string bytes, std::vector<uint32_t> offsets,
     if (!PieceLess(a, b)) {
       const std::string id = std::to_string(i + 1 + kFirstPieceId);
       return InvalidFile(a == b ? "piece " + Quote(a) + " appears twice (ids " +
-                                     std::to_string(i + kFirstPieceId) + " and " + id + ")"
-                               : "id " + id + " " + Quote(b) +
-                                     " is out of (length, bytes) order");
+                                      std::to_string(i + kFirstPieceId) + " and " + id + ")"
+                                : "id " + id + " " + Quote(b) + " is out of (length, bytes) order");
     }
   }
   // In (length, bytes) order the single bytes come first, so all 256 are
@@ -274,7 +270,7 @@ Result<Vocab> Vocab::Build(std::string bytes, std::vector<uint32_t> offsets,
       char hex[8];
       std::snprintf(hex, sizeof(hex), "0x%02X", b);
       return InvalidFile(std::string("single-byte piece ") + hex +
-                        " is missing (all 256 bytes are required for byte fallback)");
+                         " is missing (all 256 bytes are required for byte fallback)");
     }
   }
   uint64_t total = 0;

@@ -50,8 +50,7 @@ class Vocab {
   int32_t vocab_size() const { return num_pieces() + kFirstPieceId; }
   // Bytes of the piece with index i = id - 3.
   std::string_view piece(int32_t i) const {
-    return std::string_view(bytes_.data() + offsets_[i],
-                            offsets_[i + 1] - offsets_[i]);
+    return std::string_view(bytes_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
   }
   uint64_t count(int32_t i) const { return counts_[i]; }
   // log(count) - log(total count), with the C library's log in double.

@@ -77,8 +77,8 @@ Result<Vocab> Vocab::ParsePacked(std::string_view data) {
   const auto version = static_cast<uint8_t>(reader.Take(1)[0]);
   if (version != kVersion) {
     return PackedError(reader.position() - 1, "version " + std::to_string(version) +
-                                                  " is not supported (" +
-                                                  std::to_string(kVersion) + " is)");
+                                                  " is not supported (" + std::to_string(kVersion) +
+                                                  " is)");
   }
   uint64_t n;
   const size_t n_at = reader.position();
@@ -118,8 +118,8 @@ Result<Vocab> Vocab::ParsePacked(std::string_view data) {
     counts.push_back(count);
   }
   if (reader.remaining() != 0) {
-    return PackedError(reader.position(), std::to_string(reader.remaining()) +
-                                              " bytes after the last piece");
+    return PackedError(reader.position(),
+                       std::to_string(reader.remaining()) + " bytes after the last piece");
   }
   return Build(std::move(bytes), std::move(offsets), std::move(counts));
 }

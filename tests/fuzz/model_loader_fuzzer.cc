@@ -10,8 +10,8 @@
 #include "runtime/model/session.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto model = edgepiece::Model::FromBytes(
-      std::string_view(reinterpret_cast<const char*>(data), size));
+  auto model =
+      edgepiece::Model::FromBytes(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!model.ok()) return 0;
   // Keep each run cheap: only small configurations are exercised further.
   if (model->num_parameters() > 200000) return 0;

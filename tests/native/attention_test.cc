@@ -30,9 +30,8 @@ Buffer Random(size_t n, std::mt19937& rng) {
 // keys / values [n, *]. The tolerance follows the error of the float
 // score s_j (about 1e-5 of a_j = |scale| sum |q k_j|) through
 // weight = relu(s)^2 norm: |d weight| <~ norm (2 |s_j| + ...) d s_j.
-void ExpectMatchesReference(const float* q, const float* keys,
-                            const float* values, size_t n, size_t key_size,
-                            size_t value_size, float scale, float norm,
+void ExpectMatchesReference(const float* q, const float* keys, const float* values, size_t n,
+                            size_t key_size, size_t value_size, float scale, float norm,
                             const float* out, const std::string& what) {
   std::vector<double> want(value_size, 0.0), tol(value_size, 0.0);
   for (size_t j = 0; j < n; ++j) {
@@ -71,13 +70,12 @@ TEST_P(AttentionTest, Relu2AttendMatchesReference) {
         Buffer out = Random(value_size, rng);  // overwritten
         const float scale = 1.0f / std::sqrt(static_cast<float>(key_size));
         const float norm = 1.0f / 128;
-        Relu2Attend(q.data(), keys.data(), values.data(), n, key_size,
-                    value_size, scale, norm, out.data());
-        ExpectMatchesReference(q.data(), keys.data(), values.data(), n,
-                               key_size, value_size, scale, norm, out.data(),
-                               "n " + std::to_string(n) + " key_size " +
-                                   std::to_string(key_size) + " value_size " +
-                                   std::to_string(value_size));
+        Relu2Attend(q.data(), keys.data(), values.data(), n, key_size, value_size, scale, norm,
+                    out.data());
+        ExpectMatchesReference(q.data(), keys.data(), values.data(), n, key_size, value_size, scale,
+                               norm, out.data(),
+                               "n " + std::to_string(n) + " key_size " + std::to_string(key_size) +
+                                   " value_size " + std::to_string(value_size));
         if (n == 0) {
           for (size_t c = 0; c < value_size; ++c) ASSERT_EQ(out[c], 0.0f);
         }
@@ -97,20 +95,18 @@ TEST_P(AttentionTest, CausalRowsEqualSingleQueries) {
         Buffer out = Random(n * value_size, rng);  // overwritten
         Buffer row(value_size);
         const float scale = 0.25f, norm = 0.5f;
-        Relu2AttendCausal(q.data(), k.data(), v.data(), n, key_size, value_size,
-                          scale, norm, out.data());
+        Relu2AttendCausal(q.data(), k.data(), v.data(), n, key_size, value_size, scale, norm,
+                          out.data());
         for (size_t i = 0; i < n; ++i) {
-          const std::string what = "n " + std::to_string(n) + " row " +
-                                   std::to_string(i) + " value_size " +
-                                   std::to_string(value_size);
-          Relu2Attend(q.data() + i * key_size, k.data(), v.data(), i + 1,
-                      key_size, value_size, scale, norm, row.data());
+          const std::string what = "n " + std::to_string(n) + " row " + std::to_string(i) +
+                                   " value_size " + std::to_string(value_size);
+          Relu2Attend(q.data() + i * key_size, k.data(), v.data(), i + 1, key_size, value_size,
+                      scale, norm, row.data());
           for (size_t c = 0; c < value_size; ++c) {
             ASSERT_EQ(out[i * value_size + c], row[c]) << what;
           }
-          ExpectMatchesReference(q.data() + i * key_size, k.data(), v.data(),
-                                 i + 1, key_size, value_size, scale, norm,
-                                 out.data() + i * value_size, what);
+          ExpectMatchesReference(q.data() + i * key_size, k.data(), v.data(), i + 1, key_size,
+                                 value_size, scale, norm, out.data() + i * value_size, what);
         }
       }
     }

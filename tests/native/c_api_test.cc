@@ -20,17 +20,18 @@ namespace {
 
 std::string BundledModel() {
   std::string bytes;
-  EXPECT_TRUE(edgepiece::ReadFile(std::string(EDGEPIECE_SOURCE_DIR) + "/models/kjvzh-8k.model",
-                                  &bytes).ok());
+  EXPECT_TRUE(
+      edgepiece::ReadFile(std::string(EDGEPIECE_SOURCE_DIR) + "/models/kjvzh-8k.model", &bytes)
+          .ok());
   return bytes;
 }
 
 TEST(CApiTest, EncodeDecodeMatchesTheCppApi) {
   const std::string model = BundledModel();
   ep_tokenizer* tokenizer = nullptr;
-  ASSERT_EQ(ep_tokenizer_create(reinterpret_cast<const uint8_t*>(model.data()), model.size(),
-                                &tokenizer),
-            EP_STATUS_OK);
+  ASSERT_EQ(
+      ep_tokenizer_create(reinterpret_cast<const uint8_t*>(model.data()), model.size(), &tokenizer),
+      EP_STATUS_OK);
   EXPECT_EQ(ep_tokenizer_vocab_size(tokenizer), 7999);
   ep_encoder* encoder = nullptr;
   ASSERT_EQ(ep_encoder_create(tokenizer, EP_RNG_GLIBC, 123, &encoder), EP_STATUS_OK);
@@ -65,17 +66,17 @@ TEST(CApiTest, EncodeDecodeMatchesTheCppApi) {
 TEST(CApiTest, ErrorsReturnCodesAndMessages) {
   const std::string bad = R"({"QQ==": [3, "A", 1]})";
   ep_tokenizer* tokenizer = nullptr;
-  EXPECT_EQ(ep_tokenizer_create(reinterpret_cast<const uint8_t*>(bad.data()), bad.size(),
-                                &tokenizer),
-            EP_STATUS_INVALID_MODEL);
+  EXPECT_EQ(
+      ep_tokenizer_create(reinterpret_cast<const uint8_t*>(bad.data()), bad.size(), &tokenizer),
+      EP_STATUS_INVALID_MODEL);
   EXPECT_EQ(tokenizer, nullptr);
   EXPECT_NE(std::string(ep_last_error()).find("0x00"), std::string::npos) << ep_last_error();
   EXPECT_EQ(ep_tokenizer_create(nullptr, 0, nullptr), EP_STATUS_INVALID_ARGUMENT);
 
   const std::string model = BundledModel();
-  ASSERT_EQ(ep_tokenizer_create(reinterpret_cast<const uint8_t*>(model.data()), model.size(),
-                                &tokenizer),
-            EP_STATUS_OK);
+  ASSERT_EQ(
+      ep_tokenizer_create(reinterpret_cast<const uint8_t*>(model.data()), model.size(), &tokenizer),
+      EP_STATUS_OK);
   ep_encoder* encoder = nullptr;
   EXPECT_EQ(ep_encoder_create(tokenizer, 7, 0, &encoder), EP_STATUS_INVALID_ARGUMENT);
   ASSERT_EQ(ep_encoder_create(tokenizer, EP_RNG_DEFAULT, 0, &encoder), EP_STATUS_OK);
@@ -84,15 +85,16 @@ TEST(CApiTest, ErrorsReturnCodesAndMessages) {
   EXPECT_EQ(ep_encoder_decode(encoder, ids, 2, 0, &size), EP_STATUS_OUT_OF_RANGE);
   EXPECT_NE(std::string(ep_last_error()).find("ids[1]"), std::string::npos) << ep_last_error();
   size_t count = 0;
-  EXPECT_EQ(ep_encoder_encode(encoder, reinterpret_cast<const uint8_t*>("x"), 1, HUGE_VAL, 0,
-                              &count),
-            EP_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      ep_encoder_encode(encoder, reinterpret_cast<const uint8_t*>("x"), 1, HUGE_VAL, 0, &count),
+      EP_STATUS_INVALID_ARGUMENT);
   ep_encoder_destroy(encoder);
   ep_tokenizer_destroy(tokenizer);
 }
 
 TEST(CApiTest, ModelSessionFeedSampleScore) {
-  const std::string bytes = edgepiece::testing::WriteSafetensors(edgepiece::testing::RandomTinyModel(3));
+  const std::string bytes =
+      edgepiece::testing::WriteSafetensors(edgepiece::testing::RandomTinyModel(3));
   const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
   ep_model* model = nullptr;
   EXPECT_EQ(ep_model_create(data, bytes.size() - 1, &model), EP_STATUS_INVALID_MODEL);
@@ -128,9 +130,9 @@ TEST(CApiTest, ModelSessionFeedSampleScore) {
 TEST(CApiTest, EncodeBatchEqualsOneCallPerText) {
   const std::string model = BundledModel();
   ep_tokenizer* tokenizer = nullptr;
-  ASSERT_EQ(ep_tokenizer_create(reinterpret_cast<const uint8_t*>(model.data()), model.size(),
-                                &tokenizer),
-            EP_STATUS_OK);
+  ASSERT_EQ(
+      ep_tokenizer_create(reinterpret_cast<const uint8_t*>(model.data()), model.size(), &tokenizer),
+      EP_STATUS_OK);
   ep_encoder* encoder = nullptr;
   ASSERT_EQ(ep_encoder_create(tokenizer, EP_RNG_DEFAULT, 3, &encoder), EP_STATUS_OK);
   const std::vector<std::string> texts = {"In the beginning", "", "\xe4\xb8", "天行健", "a\nb"};
@@ -171,9 +173,8 @@ TEST(CApiTest, EncodeBatchEqualsOneCallPerText) {
 
 std::string DemoWeights() {
   std::string bytes;
-  EXPECT_TRUE(edgepiece::ReadFile(std::string(EDGEPIECE_SOURCE_DIR) +
-                                      "/models/kjvzh-lm.safetensors",
-                                  &bytes)
+  EXPECT_TRUE(edgepiece::ReadFile(
+                  std::string(EDGEPIECE_SOURCE_DIR) + "/models/kjvzh-lm.safetensors", &bytes)
                   .ok());
   return bytes;
 }
@@ -200,8 +201,7 @@ TEST(CApiTest, GeneratorStreamsWhatTheCppGeneratorDoes) {
   ep_model* model = nullptr;
   ASSERT_EQ(ep_model_create(Bytes(weights), weights.size(), &model), EP_STATUS_OK);
   ep_tokenizer* tokenizer = nullptr;
-  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer),
-            EP_STATUS_OK);
+  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer), EP_STATUS_OK);
   ep_session* session = nullptr;
   ASSERT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
   ep_generator* generator = nullptr;
@@ -245,8 +245,7 @@ TEST(CApiTest, GeneratorStreamsWhatTheCppGeneratorDoes) {
       ep_session_seed(session, 4);
       cpp_sampler.Seed(4);
     }
-    ASSERT_EQ(ep_generator_start(generator, Bytes(prompt), prompt.size(), &options),
-              EP_STATUS_OK);
+    ASSERT_EQ(ep_generator_start(generator, Bytes(prompt), prompt.size(), &options), EP_STATUS_OK);
     ASSERT_TRUE(cpp->Start(prompt, cpp_options).ok());
     std::string text, expected_text;
     for (int i = 0; i < 80; ++i) {
@@ -291,8 +290,7 @@ TEST(CApiTest, GeneratorRefusesATokenizerOfAnotherVocabulary) {
   ep_model* model = nullptr;
   ASSERT_EQ(ep_model_create(Bytes(bytes), bytes.size(), &model), EP_STATUS_OK);
   ep_tokenizer* tokenizer = nullptr;
-  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer),
-            EP_STATUS_OK);
+  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer), EP_STATUS_OK);
   ep_session* session = nullptr;
   ASSERT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
   ep_generator* generator = nullptr;
@@ -312,8 +310,7 @@ TEST(CApiTest, ScoreTextEqualsTheCppScoreText) {
   ep_model* model = nullptr;
   ASSERT_EQ(ep_model_create(Bytes(weights), weights.size(), &model), EP_STATUS_OK);
   ep_tokenizer* tokenizer = nullptr;
-  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer),
-            EP_STATUS_OK);
+  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer), EP_STATUS_OK);
   ep_session* session = nullptr;
   ASSERT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
   const std::string text =

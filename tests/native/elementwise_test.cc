@@ -46,10 +46,9 @@ Buffer Random(size_t n, float lo, float hi, std::mt19937& rng) {
 // Random activation inputs in [-12, 12], with the extremes mixed in: large
 // magnitudes must give finite, correct results (no inf / inf, no NaN).
 Buffer ActivationInputs(size_t n, std::mt19937& rng) {
-  static const float kSpecial[] = {0.0f,   -0.0f,   1e-30f,  -1e-30f, 20.0f,
-                                   -20.0f, 88.7f,   -88.7f,  89.0f,   -89.0f,
-                                   104.5f, -104.5f, 1e4f,    -1e4f,   1e30f,
-                                   -1e30f, 3.4e38f, -3.4e38f};
+  static const float kSpecial[] = {0.0f,  -0.0f,  1e-30f, -1e-30f, 20.0f,   -20.0f,
+                                   88.7f, -88.7f, 89.0f,  -89.0f,  104.5f,  -104.5f,
+                                   1e4f,  -1e4f,  1e30f,  -1e30f,  3.4e38f, -3.4e38f};
   Buffer b = Random(n, -12.0f, 12.0f, rng);
   for (size_t i = 0; i < n; ++i) {
     if (rng() % 4 == 0) b[i] = kSpecial[rng() % std::size(kSpecial)];
@@ -103,8 +102,7 @@ TEST_P(ElementwiseTest, ActivationsMatchReference) {
     GeluTanh(gelu.data(), n);
     for (size_t i = 0; i < n; ++i) {
       const double x = input[i];
-      const std::string at =
-          "n " + std::to_string(n) + " x " + std::to_string(x);
+      const std::string at = "n " + std::to_string(n) + " x " + std::to_string(x);
       ExpectClose(silu[i], x * SigmoidRef(x), "Silu " + at);
       ExpectClose(gelu[i], GeluTanhRef(x), "GeluTanh " + at);
     }
@@ -192,9 +190,7 @@ TEST_P(ElementwiseTest, SoftmaxAndLogSumExpMatchReference) {
       for (size_t i = 0; i < n; ++i) max = std::max(max, double{x[i]});
       for (size_t i = 0; i < n; ++i) sum += std::exp(x[i] - max);
       const double lse = max + std::log(sum);
-      EXPECT_NEAR(LogSumExp(x.data(), n), lse,
-                  1e-5 * std::max(1.0, std::abs(lse)))
-          << n;
+      EXPECT_NEAR(LogSumExp(x.data(), n), lse, 1e-5 * std::max(1.0, std::abs(lse))) << n;
       Buffer p = x;
       SoftmaxInPlace(p.data(), n);
       for (size_t i = 0; i < n; ++i) {

@@ -69,8 +69,7 @@ std::string Nfc(std::string_view text) {
   return std::string(*normalized);
 }
 
-std::vector<int32_t> EncodeIds(Encoder& encoder, std::string_view text,
-                               double alpha) {
+std::vector<int32_t> EncodeIds(Encoder& encoder, std::string_view text, double alpha) {
   EncodeOptions options;
   options.alpha = alpha;
   auto ids = encoder.Encode(text, options);
@@ -79,8 +78,7 @@ std::vector<int32_t> EncodeIds(Encoder& encoder, std::string_view text,
   return std::move(ids).value();
 }
 
-std::string Decode(const Tokenizer& tokenizer,
-                   const std::vector<int32_t>& ids) {
+std::string Decode(const Tokenizer& tokenizer, const std::vector<int32_t>& ids) {
   std::string bytes;
   const Status status = tokenizer.DecodeBytes(ids.data(), ids.size(), &bytes);
   EXPECT_TRUE(status.ok()) << status.ToString();
@@ -128,16 +126,13 @@ RandomVocab MakeRandomVocab(std::mt19937& rng) {
   for (int attempt = 0; multi.size() < wanted && attempt < 2000; ++attempt) {
     const size_t length = 2 + rng() % 5;
     std::string piece;
-    for (size_t i = 0; i < length; ++i)
-      piece += v.alphabet[rng() % v.alphabet.size()];
+    for (size_t i = 0; i < length; ++i) piece += v.alphabet[rng() % v.alphabet.size()];
     multi.insert(piece);
   }
   std::vector<std::string> sorted(multi.begin(), multi.end());
-  std::stable_sort(
-      sorted.begin(), sorted.end(),
-      [](const std::string& a, const std::string& b) {
-        return a.size() < b.size();  // std::set order is (unsigned) byte order
-      });
+  std::stable_sort(sorted.begin(), sorted.end(), [](const std::string& a, const std::string& b) {
+    return a.size() < b.size();  // std::set order is (unsigned) byte order
+  });
   for (int b = 0; b < 256; ++b) {
     v.pieces.emplace_back(1, static_cast<char>(b));
     v.counts.push_back(draw_count(false));
@@ -173,8 +168,7 @@ TEST(EncoderTest, MatchesReferenceOnRandomVocabularies) {
   int encodes = 0;
   for (int v = 0; v < kVocabs; ++v) {
     const RandomVocab random_vocab = MakeRandomVocab(rng);
-    auto tokenizer =
-        Tokenizer::FromPieces(random_vocab.pieces, random_vocab.counts);
+    auto tokenizer = Tokenizer::FromPieces(random_vocab.pieces, random_vocab.counts);
     ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
     const testing::ReferenceEncoder reference(tokenizer->vocab());
     const uint32_t seed = v % 7 == 0 ? 0 : static_cast<uint32_t>(rng());
@@ -185,14 +179,12 @@ TEST(EncoderTest, MatchesReferenceOnRandomVocabularies) {
       const std::string normalized = Nfc(text);
       for (const double alpha : kAlphas) {
         const std::vector<int32_t> ids = EncodeIds(encoder, text, alpha);
-        const std::vector<int32_t> expected =
-            reference.Encode(normalized, alpha, &reference_rng);
+        const std::vector<int32_t> expected = reference.Encode(normalized, alpha, &reference_rng);
         ++encodes;
-        ASSERT_EQ(ids, expected)
-            << "vocabulary " << v << " (" << random_vocab.pieces.size()
-            << " pieces), seed " << seed << ", text " << t << " "
-            << Escape(text) << ", alpha " << alpha << "\n  got "
-            << IdsToString(ids) << "\n  want " << IdsToString(expected);
+        ASSERT_EQ(ids, expected) << "vocabulary " << v << " (" << random_vocab.pieces.size()
+                                 << " pieces), seed " << seed << ", text " << t << " "
+                                 << Escape(text) << ", alpha " << alpha << "\n  got "
+                                 << IdsToString(ids) << "\n  want " << IdsToString(expected);
       }
     }
   }
@@ -212,22 +204,18 @@ TEST(EncoderTest, ViterbiTiesGoToTheLongerLastPiece) {
   Encoder encoder(*tokenizer);
   const int32_t aa = 259, ab = 260, abc = 262;  // "bc" is 261
   // "abcc": abc|c (2 pieces) beats ab|c|c and a|bc|c.
-  EXPECT_EQ(EncodeIds(encoder, "abcc", -1),
-            (std::vector<int32_t>{abc, ByteId('c')}));
+  EXPECT_EQ(EncodeIds(encoder, "abcc", -1), (std::vector<int32_t>{abc, ByteId('c')}));
   // "aab": a|ab and aa|b tie; at e=3 "ab" (from 1) is visited before "b"
   // (from 2), so the longer last piece wins.
-  EXPECT_EQ(EncodeIds(encoder, "aab", -1),
-            (std::vector<int32_t>{ByteId('a'), ab}));
+  EXPECT_EQ(EncodeIds(encoder, "aab", -1), (std::vector<int32_t>{ByteId('a'), ab}));
   // "aabc": a|abc and aa|bc both have 2 pieces; the tie goes to the longer
   // last piece "abc".
-  EXPECT_EQ(EncodeIds(encoder, "aabc", -1),
-            (std::vector<int32_t>{ByteId('a'), abc}));
+  EXPECT_EQ(EncodeIds(encoder, "aabc", -1), (std::vector<int32_t>{ByteId('a'), abc}));
   EXPECT_EQ(EncodeIds(encoder, "aaaa", -1), (std::vector<int32_t>{aa, aa}));
   // The reference agrees.
   const testing::ReferenceEncoder reference(tokenizer->vocab());
   for (const char* text : {"abcc", "aab", "aabc", "aaaa", "bcabcaab"}) {
-    EXPECT_EQ(EncodeIds(encoder, text, -1), reference.Encode(text, -1, nullptr))
-        << text;
+    EXPECT_EQ(EncodeIds(encoder, text, -1), reference.Encode(text, -1, nullptr)) << text;
   }
 }
 
@@ -250,8 +238,7 @@ TEST(EncoderTest, MatchesReferenceOnGoldenModelSubstrings) {
     std::string text = doc.substr(begin, length);  // may cut a character
     if (i % 4 == 0) {
       // Snap to character boundaries.
-      while (!text.empty() &&
-             (static_cast<unsigned char>(text[0]) & 0xC0) == 0x80) {
+      while (!text.empty() && (static_cast<unsigned char>(text[0]) & 0xC0) == 0x80) {
         text.erase(0, 1);
       }
       while (!text.empty() && !IsValidUtf8(text)) text.pop_back();
@@ -259,10 +246,8 @@ TEST(EncoderTest, MatchesReferenceOnGoldenModelSubstrings) {
     const std::string normalized = Nfc(text);
     for (const double alpha : {-1.0, kSamplingAlphas[i % 3]}) {
       const std::vector<int32_t> ids = EncodeIds(encoder, text, alpha);
-      const std::vector<int32_t> expected =
-          reference.Encode(normalized, alpha, &reference_rng);
-      ASSERT_EQ(ids, expected)
-          << "substring " << i << " " << Escape(text) << ", alpha " << alpha;
+      const std::vector<int32_t> expected = reference.Encode(normalized, alpha, &reference_rng);
+      ASSERT_EQ(ids, expected) << "substring " << i << " " << Escape(text) << ", alpha " << alpha;
     }
   }
 }
@@ -329,22 +314,16 @@ TEST(EncoderTest, RoundTripsRandomBytes) {
       ASSERT_LT(id, tokenizer.vocab_size()) << Escape(x);
     }
     decoded.clear();
-    ASSERT_TRUE(
-        tokenizer
-            .DecodeBytes(encoding.ids.data(), encoding.ids.size(), &decoded)
-            .ok());
-    ASSERT_EQ(decoded, nfc)
-        << "input " << Escape(x) << ", alpha " << options.alpha;
+    ASSERT_TRUE(tokenizer.DecodeBytes(encoding.ids.data(), encoding.ids.size(), &decoded).ok());
+    ASSERT_EQ(decoded, nfc) << "input " << Escape(x) << ", alpha " << options.alpha;
     if (kind >= 2 && kind < 4) {
       ASSERT_TRUE(IsValidUtf8(x)) << Escape(x);
     }
     if (IsValidUtf8(x)) {
       ++valid_strings;
       text_decoded.clear();
-      ASSERT_TRUE(tokenizer
-                      .DecodeText(encoding.ids.data(), encoding.ids.size(),
-                                  &text_decoded)
-                      .ok());
+      ASSERT_TRUE(
+          tokenizer.DecodeText(encoding.ids.data(), encoding.ids.size(), &text_decoded).ok());
       ASSERT_EQ(text_decoded, nfc) << "input " << Escape(x);
     }
   }
@@ -359,24 +338,22 @@ TEST(EncoderTest, RoundTripIsTheNfcForm) {
   const Tokenizer tokenizer = testing::LoadGoldenTokenizer("kjvzh-8k");
   Encoder encoder(tokenizer);
   const std::pair<std::string, std::string> kCases[] = {
-      {"e\xCC\x81", "\xC3\xA9"},     // e + acute -> é
-      {"\xE2\x84\xAB", "\xC3\x85"},  // angstrom -> Å
+      {"e\xCC\x81", "\xC3\xA9"},                                 // e + acute -> é
+      {"\xE2\x84\xAB", "\xC3\x85"},                              // angstrom -> Å
       {"\xE1\x84\x80\xE1\x85\xA1\xE1\x86\xA8", "\xEA\xB0\x81"},  // jamo -> 각
-      {"a\xCC\x81\xCC\xA3", "\xE1\xBA\xA1\xCC\x81"},  // reordered: ạ + acute
-      {"\xFF\x65\xCC\x81\xFE", "\xFF\xC3\xA9\xFE"},   // invalid bytes kept
-      {"\xE0\xA5\x98", "\xE0\xA4\x95\xE0\xA4\xBC"},   // exclusion stays split
+      {"a\xCC\x81\xCC\xA3", "\xE1\xBA\xA1\xCC\x81"},             // reordered: ạ + acute
+      {"\xFF\x65\xCC\x81\xFE", "\xFF\xC3\xA9\xFE"},              // invalid bytes kept
+      {"\xE0\xA5\x98", "\xE0\xA4\x95\xE0\xA4\xBC"},              // exclusion stays split
       {"plain text\n\n", "plain text\n\n"},
   };
   for (const auto& [input, nfc] : kCases) {
     for (const double alpha : {-1.0, 0.3}) {
-      EXPECT_EQ(Decode(tokenizer, EncodeIds(encoder, input, alpha)), nfc)
-          << Escape(input);
+      EXPECT_EQ(Decode(tokenizer, EncodeIds(encoder, input, alpha)), nfc) << Escape(input);
     }
   }
   // DecodeText drops invalid bytes like errors='ignore'.
   std::string text;
-  const std::vector<int32_t> ids =
-      EncodeIds(encoder, std::string("\xFF") + "ab\xE4\xB8", -1);
+  const std::vector<int32_t> ids = EncodeIds(encoder, std::string("\xFF") + "ab\xE4\xB8", -1);
   ASSERT_TRUE(tokenizer.DecodeText(ids.data(), ids.size(), &text).ok());
   EXPECT_EQ(text, "ab");
 }
@@ -455,12 +432,10 @@ TEST(EncoderTest, LongSingleLineAndChunkIndependence) {
   // "X\nY" equals two calls with the same stream.
   for (const RngKind kind : {RngKind::kGlibc, RngKind::kDefault}) {
     Encoder whole(tokenizer, kind, 2024), parts(tokenizer, kind, 2024);
-    const std::vector<int32_t> sampled_xy =
-        EncodeIds(whole, x_newline + y, 0.1);
+    const std::vector<int32_t> sampled_xy = EncodeIds(whole, x_newline + y, 0.1);
     std::vector<int32_t> sampled_parts = EncodeIds(parts, x_newline, 0.1);
     const std::vector<int32_t> sampled_y = EncodeIds(parts, y, 0.1);
-    sampled_parts.insert(sampled_parts.end(), sampled_y.begin(),
-                         sampled_y.end());
+    sampled_parts.insert(sampled_parts.end(), sampled_y.begin(), sampled_y.end());
     EXPECT_EQ(sampled_xy, sampled_parts) << RngKindName(kind);
     EXPECT_EQ(Decode(tokenizer, sampled_xy), Nfc(x_newline + y));
   }
@@ -483,15 +458,14 @@ TEST(EncoderTest, ChunksAreIndependentOnRandomDocumentPairs) {
   }
 }
 
-void CheckOffsets(const Tokenizer& tokenizer, std::string_view text,
-                  const EncodeOptions& options, const Encoding& out) {
+void CheckOffsets(const Tokenizer& tokenizer, std::string_view text, const EncodeOptions& options,
+                  const Encoding& out) {
   const std::string normalized = Nfc(text);
   ASSERT_EQ(out.offsets.size(), 2 * out.ids.size());
   uint32_t position = 0;
   for (size_t i = 0; i < out.ids.size(); ++i) {
     const uint32_t begin = out.offsets[2 * i], end = out.offsets[2 * i + 1];
-    ASSERT_EQ(begin, position)
-        << "token " << i << " does not start where the last ended";
+    ASSERT_EQ(begin, position) << "token " << i << " does not start where the last ended";
     auto piece = tokenizer.IdToBytes(out.ids[i]);
     ASSERT_TRUE(piece.ok());
     ASSERT_EQ(end - begin, piece->size()) << "token " << i;
@@ -535,8 +509,7 @@ TEST(EncoderTest, OffsetsCoverTheNormalizedText) {
         EncodeOptions options = OptionsWithOffsets(alpha, flags);
         Encoding out;
         ASSERT_TRUE(encoder.Encode(text, options, &out).ok());
-        SCOPED_TRACE(Escape(text.substr(0, 60)) + " flags " +
-                     std::to_string(flags));
+        SCOPED_TRACE(Escape(text.substr(0, 60)) + " flags " + std::to_string(flags));
         CheckOffsets(tokenizer, text, options, out);
         ++checked;
         options.with_offsets = false;
@@ -556,9 +529,9 @@ TEST(EncoderTest, OffsetsCoverTheNormalizedText) {
 TEST(EncoderTest, NonFiniteAlphaIsInvalidArgument) {
   const Tokenizer tokenizer = testing::LoadGoldenTokenizer("kjvzh-8k");
   Encoder encoder(tokenizer, RngKind::kGlibc, 1);
-  for (const double alpha : {std::numeric_limits<double>::quiet_NaN(),
-                             std::numeric_limits<double>::infinity(),
-                             -std::numeric_limits<double>::infinity()}) {
+  for (const double alpha :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+        -std::numeric_limits<double>::infinity()}) {
     EncodeOptions options;
     options.alpha = alpha;
     auto ids = encoder.Encode("some text", options);
@@ -573,24 +546,20 @@ TEST(EncoderTest, NonFiniteAlphaIsInvalidArgument) {
 TEST(EncoderTest, OutOfRangeIdsAreErrors) {
   const Tokenizer tokenizer = testing::LoadGoldenTokenizer("kjvzh-8k");
   const int32_t size = tokenizer.vocab_size();
-  for (const int32_t bad : {-1, size, std::numeric_limits<int32_t>::min(),
-                            std::numeric_limits<int32_t>::max()}) {
+  for (const int32_t bad :
+       {-1, size, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()}) {
     auto piece = tokenizer.IdToBytes(bad);
     ASSERT_FALSE(piece.ok()) << bad;
     EXPECT_EQ(piece.status().code(), StatusCode::kOutOfRange);
-    EXPECT_NE(piece.status().detail().find(std::to_string(bad)),
-              std::string::npos)
+    EXPECT_NE(piece.status().detail().find(std::to_string(bad)), std::string::npos)
         << piece.status().detail();
 
-    const std::vector<int32_t> ids = {ByteId('o'), ByteId('k'), bad,
-                                      ByteId('!')};
+    const std::vector<int32_t> ids = {ByteId('o'), ByteId('k'), bad, ByteId('!')};
     std::string bytes;
     Status status = tokenizer.DecodeBytes(ids.data(), ids.size(), &bytes);
     EXPECT_EQ(status.code(), StatusCode::kOutOfRange) << bad;
-    EXPECT_NE(status.detail().find("[2]"), std::string::npos)
-        << status.detail();
-    EXPECT_NE(status.detail().find(std::to_string(bad)), std::string::npos)
-        << status.detail();
+    EXPECT_NE(status.detail().find("[2]"), std::string::npos) << status.detail();
+    EXPECT_NE(status.detail().find(std::to_string(bad)), std::string::npos) << status.detail();
     std::string text;
     status = tokenizer.DecodeText(ids.data(), ids.size(), &text);
     EXPECT_EQ(status.code(), StatusCode::kOutOfRange) << bad;
@@ -607,8 +576,7 @@ TEST(EncoderTest, SpecialIdsDecodeToNothing) {
     ASSERT_TRUE(piece.ok());
     EXPECT_TRUE(piece->empty());
   }
-  const std::vector<int32_t> ids = {kBosId,      ByteId('h'), kPadId,
-                                    ByteId('i'), kEosId,      kPadId};
+  const std::vector<int32_t> ids = {kBosId, ByteId('h'), kPadId, ByteId('i'), kEosId, kPadId};
   EXPECT_EQ(Decode(tokenizer, ids), "hi");
   std::string text = "prefix:";
   ASSERT_TRUE(tokenizer.DecodeText(ids.data(), ids.size(), &text).ok());
@@ -643,8 +611,7 @@ TEST(EncoderTest, SamplingContinuesOneStreamAcrossCalls) {
   std::vector<std::vector<int32_t>> first_pass;
   for (const std::string& text : texts) {
     first_pass.push_back(EncodeIds(encoder, text, 0.1));
-    EXPECT_EQ(first_pass.back(),
-              reference.Encode(Nfc(text), 0.1, &reference_rng));
+    EXPECT_EQ(first_pass.back(), reference.Encode(Nfc(text), 0.1, &reference_rng));
   }
   // Continuing a stream gives another sample of the same text.
   Encoder fresh(tokenizer, RngKind::kGlibc, seed);
@@ -667,8 +634,8 @@ TEST(EncoderTest, SamplingContinuesOneStreamAcrossCalls) {
 TEST(EncoderTest, GlibcSeedZeroBehavesAsSeedOne) {
   const Tokenizer tokenizer = testing::LoadGoldenTokenizer("kjvzh-8k");
   const std::string& text = testing::PublicDocuments()[3];
-  Encoder zero(tokenizer, RngKind::kGlibc, 0),
-      one(tokenizer, RngKind::kGlibc, 1), two(tokenizer, RngKind::kGlibc, 2);
+  Encoder zero(tokenizer, RngKind::kGlibc, 0), one(tokenizer, RngKind::kGlibc, 1),
+      two(tokenizer, RngKind::kGlibc, 2);
   const std::vector<int32_t> ids = EncodeIds(one, text, 0.0);
   EXPECT_EQ(EncodeIds(zero, text, 0.0), ids);
   EXPECT_NE(EncodeIds(two, text, 0.0), ids);
@@ -682,8 +649,7 @@ TEST(EncoderTest, DefaultGeneratorIsDeterministicPerSeed) {
   ASSERT_GT(text.size(), 2000u);
   std::vector<std::vector<int32_t>> by_seed;
   for (const uint32_t seed : {0u, 1u, 2u, 12345u, 0xFFFFFFFFu}) {
-    Encoder a(tokenizer, RngKind::kDefault, seed),
-        b(tokenizer, RngKind::kDefault, seed);
+    Encoder a(tokenizer, RngKind::kDefault, seed), b(tokenizer, RngKind::kDefault, seed);
     const std::vector<int32_t> ids = EncodeIds(a, text, 0.0);
     EXPECT_EQ(EncodeIds(b, text, 0.0), ids) << "seed " << seed;
     EXPECT_EQ(Decode(tokenizer, ids), Nfc(text));

@@ -33,30 +33,29 @@ TEST_P(GoldenTest, IdsMatchReferenceForEveryDocument) {
     if (*ids != expected[d] && ++mismatches <= 3) {
       size_t k = 0;
       while (k < ids->size() && k < expected[d].size() && (*ids)[k] == expected[d][k]) ++k;
-      ADD_FAILURE() << g.model << " " << g.run << ": document " << d << " differs at token "
-                    << k << " of " << expected[d].size();
+      ADD_FAILURE() << g.model << " " << g.run << ": document " << d << " differs at token " << k
+                    << " of " << expected[d].size();
     }
   }
   EXPECT_EQ(mismatches, 0u) << "of " << docs.size() << " documents";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllRuns, GoldenTest,
-    ::testing::Values(GoldenRun{"kjvzh-8k", "det", -1.0, 0},
-                      GoldenRun{"kjvzh-8k", "a0.1_s123", 0.1, 123},
-                      GoldenRun{"kjvzh-8k", "a1.0_s123", 1.0, 123},
-                      GoldenRun{"kjvzh-8k", "a0.0_s5", 0.0, 5},
-                      GoldenRun{"plus40k", "det", -1.0, 0},
-                      GoldenRun{"plus40k", "a0.1_s123", 0.1, 123},
-                      GoldenRun{"plus40k", "a1.0_s123", 1.0, 123},
-                      GoldenRun{"plus40k", "a0.0_s5", 0.0, 5}),
-    [](const auto& info) {
-      std::string name = std::string(info.param.model) + "_" + info.param.run;
-      for (char& c : name) {
-        if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(AllRuns, GoldenTest,
+                         ::testing::Values(GoldenRun{"kjvzh-8k", "det", -1.0, 0},
+                                           GoldenRun{"kjvzh-8k", "a0.1_s123", 0.1, 123},
+                                           GoldenRun{"kjvzh-8k", "a1.0_s123", 1.0, 123},
+                                           GoldenRun{"kjvzh-8k", "a0.0_s5", 0.0, 5},
+                                           GoldenRun{"plus40k", "det", -1.0, 0},
+                                           GoldenRun{"plus40k", "a0.1_s123", 0.1, 123},
+                                           GoldenRun{"plus40k", "a1.0_s123", 1.0, 123},
+                                           GoldenRun{"plus40k", "a0.0_s5", 0.0, 5}),
+                         [](const auto& info) {
+                           std::string name = std::string(info.param.model) + "_" + info.param.run;
+                           for (char& c : name) {
+                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace edgepiece

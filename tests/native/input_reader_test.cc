@@ -33,9 +33,10 @@ std::string WriteTempFile(const std::string& contents) {
 // Text that stresses every boundary: runs of '\n', combining marks right
 // after a '\n' (NFC reorders and composes them), "\r\n", invalid UTF-8.
 std::string RandomText(std::mt19937* rng, size_t parts) {
-  static const char* const kParts[] = {
-      "a", "In the beginning", " ", "\n", "\n\n", "\n\n\n", "\xcc\x81", "\xcc\xa3",
-      "e\xcc\x81", "\xe5\xa4\xa9", "\r\n", "\xff", "\xe4\xb8", "\xef\xbc\x8c"};
+  static const char* const kParts[] = {"a",         "In the beginning", " ",        "\n",
+                                       "\n\n",      "\n\n\n",           "\xcc\x81", "\xcc\xa3",
+                                       "e\xcc\x81", "\xe5\xa4\xa9",     "\r\n",     "\xff",
+                                       "\xe4\xb8",  "\xef\xbc\x8c"};
   std::uniform_int_distribution<size_t> pick(0, std::size(kParts) - 1);
   std::string text;
   for (size_t i = 0; i < parts; ++i) text += kParts[pick(*rng)];

@@ -49,9 +49,8 @@ TEST_P(LruScanTest, MatchesScalarRecurrenceExactly) {
         in_re[i] = unit(rng);
         in_im[i] = unit(rng);
       }
-      ComplexDiagonalScan(l_re.data(), l_im.data(), n, steps, in_re.data(),
-                          in_im.data(), s_re.data(), s_im.data(), out_re.data(),
-                          out_im.data());
+      ComplexDiagonalScan(l_re.data(), l_im.data(), n, steps, in_re.data(), in_im.data(),
+                          s_re.data(), s_im.data(), out_re.data(), out_im.data());
       for (size_t t = 0; t < steps; ++t) {
         for (size_t k = 0; k < n; ++k) {
           const size_t at = t * n + k;

@@ -98,8 +98,8 @@ TEST_P(MatmulTest, MatMulMatchesReference) {
             const ReferenceDot dot =
                 DotInDouble(x.data() + t * cols, 1, w.data() + r * cols, 1, cols);
             ASSERT_NEAR(y[t * rows + r], dot.sum, kRelTol * dot.abs_sum)
-                << "tokens " << tokens << " rows " << rows << " cols " << cols
-                << " at " << t << "," << r;
+                << "tokens " << tokens << " rows " << rows << " cols " << cols << " at " << t << ","
+                << r;
           }
         }
         EXPECT_TRUE(y.SentinelIntact());
@@ -112,8 +112,8 @@ TEST_P(MatmulTest, MatMulMatchesReference) {
 double HalfToDouble(uint16_t h) {
   const int exponent = (h >> 10) & 0x1f;
   const int mantissa = h & 0x3ff;
-  double magnitude = exponent == 0 ? std::ldexp(mantissa, -24)
-                                   : std::ldexp(1024 + mantissa, exponent - 25);
+  double magnitude =
+      exponent == 0 ? std::ldexp(mantissa, -24) : std::ldexp(1024 + mantissa, exponent - 25);
   return (h & 0x8000) ? -magnitude : magnitude;
 }
 
@@ -123,7 +123,7 @@ std::vector<uint16_t> RandomHalves(size_t n, std::mt19937& rng) {
   std::vector<uint16_t> h(n + 1);
   for (size_t i = 1; i <= n; ++i) {
     const uint16_t sign = (rng() & 1) << 15;
-    h[i] = rng() % 8 == 0 ? sign | (rng() % 1024)                 // subnormal
+    h[i] = rng() % 8 == 0 ? sign | (rng() % 1024)  // subnormal
                           : sign | ((rng() % 16 + 1) << 10) | (rng() % 1024);
   }
   return h;
@@ -212,8 +212,8 @@ TEST_P(MatmulTest, MatMulAccumulateOneRowEqualsBlockRow) {
                            0.37f, y_rows.data() + t * cols, cols);
         }
         for (size_t i = 0; i < tokens * cols; ++i) {
-          ASSERT_EQ(y_rows[i], y_block[i]) << "tokens " << tokens << " rows " << rows << " cols "
-                                           << cols << " at " << i;
+          ASSERT_EQ(y_rows[i], y_block[i])
+              << "tokens " << tokens << " rows " << rows << " cols " << cols << " at " << i;
         }
       }
     }

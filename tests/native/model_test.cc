@@ -106,8 +106,7 @@ TEST(ModelSession, PrefillEqualsTokenByTokenEqualsOddSegments) {
       for (const auto& row : LogitsPerPrefix(model, ids, sizes)) {
         const auto& ref = one[static_cast<size_t>(row.back()) - 1];
         for (size_t v = 0; v < 16; ++v) {
-          EXPECT_EQ(row[v], ref[v])
-              << layers << " prefix " << row.back() << " id " << v;
+          EXPECT_EQ(row[v], ref[v]) << layers << " prefix " << row.back() << " id " << v;
         }
       }
     }
@@ -267,10 +266,10 @@ TEST(ModelLoad, NonFiniteWeight) {
 
 TEST(ModelLoad, BadMetadata) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"format", "gpt2"},      {"version", "2"},       {"d_model", "abc"},
-      {"d_model", "-3"},       {"chunk", "0"},         {"key_size", "7"},
-      {"layers", "gau,mlp"},   {"layers", ""},         {"norm_eps", "nan"},
-      {"rope_base", "-1"},     {"attention", "softmax"}, {"eos_id", "16"},
+      {"format", "gpt2"},         {"version", "2"},         {"d_model", "abc"},
+      {"d_model", "-3"},          {"chunk", "0"},           {"key_size", "7"},
+      {"layers", "gau,mlp"},      {"layers", ""},           {"norm_eps", "nan"},
+      {"rope_base", "-1"},        {"attention", "softmax"}, {"eos_id", "16"},
       {"vocab_size", "99999999"},
   };
   for (const auto& [key, value] : cases) {

@@ -23,14 +23,11 @@ std::vector<uint32_t> Draw(XoshiroRandom* rng, int n) {
   return out;
 }
 
-TEST(RngTest, RandMaxIsGlibcs) {
-  EXPECT_EQ(kRandMax, static_cast<uint32_t>(RAND_MAX));
-}
+TEST(RngTest, RandMaxIsGlibcs) { EXPECT_EQ(kRandMax, static_cast<uint32_t>(RAND_MAX)); }
 
 TEST(RngTest, GlibcRandomMatchesTheCLibrary) {
   // Linux uses glibc here; its rand() is the reference's generator.
-  const uint32_t kSeeds[] = {0u,   1u,          2u,          5u,
-                             123u, 2147483647u, 2147483648u, 4294967295u};
+  const uint32_t kSeeds[] = {0u, 1u, 2u, 5u, 123u, 2147483647u, 2147483648u, 4294967295u};
   for (uint32_t seed : kSeeds) {
     GlibcRandom ours(seed);
     ::srand(seed);
@@ -132,8 +129,7 @@ TEST(RngTest, XoshiroMatchesThePublishedAlgorithm) {
     XoshiroRandom ours(seed);
     ReferenceXoshiro reference(seed);
     for (int i = 0; i < 10000; ++i) {
-      ASSERT_EQ(ours.Next(), reference.Next())
-          << "seed " << seed << ", draw " << i;
+      ASSERT_EQ(ours.Next(), reference.Next()) << "seed " << seed << ", draw " << i;
     }
   }
 }
@@ -204,8 +200,7 @@ TEST(RngTest, RngSeedRestartsTheStream) {
 
 TEST(RngTest, KindNamesRoundTrip) {
   for (RngKind kind : {RngKind::kDefault, RngKind::kGlibc}) {
-    RngKind parsed =
-        kind == RngKind::kGlibc ? RngKind::kDefault : RngKind::kGlibc;
+    RngKind parsed = kind == RngKind::kGlibc ? RngKind::kDefault : RngKind::kGlibc;
     ASSERT_TRUE(ParseRngKind(RngKindName(kind), &parsed)) << RngKindName(kind);
     EXPECT_EQ(parsed, kind);
   }
@@ -214,12 +209,10 @@ TEST(RngTest, KindNamesRoundTrip) {
 }
 
 TEST(RngTest, ParseRngKindRejectsUnknownNames) {
-  for (const char* name :
-       {"foo", "", "Glibc", "DEFAULT", "glibc ", "xoshiro"}) {
+  for (const char* name : {"foo", "", "Glibc", "DEFAULT", "glibc ", "xoshiro"}) {
     RngKind kind = RngKind::kGlibc;
     EXPECT_FALSE(ParseRngKind(name, &kind)) << '"' << name << '"';
-    EXPECT_EQ(kind, RngKind::kGlibc)
-        << "modified on failure: \"" << name << '"';
+    EXPECT_EQ(kind, RngKind::kGlibc) << "modified on failure: \"" << name << '"';
   }
 }
 

@@ -118,8 +118,7 @@ GoodnessOfFit ChiSquareTest(const std::vector<int64_t>& observed,
   GoodnessOfFit fit;
   for (const auto& [expected, obs] : cells) {
     if (expected <= 0) {
-      fit.statistic =
-          obs > 0 ? std::numeric_limits<double>::infinity() : fit.statistic;
+      fit.statistic = obs > 0 ? std::numeric_limits<double>::infinity() : fit.statistic;
       continue;
     }
     fit.statistic += (obs - expected) * (obs - expected) / expected;
@@ -142,14 +141,12 @@ using PieceIndex = std::unordered_map<std::string, int32_t>;
 // Piece bytes -> piece index (id - 3).
 PieceIndex MakePieceIndex(const Vocab& vocab) {
   PieceIndex index;
-  for (int32_t i = 0; i < vocab.num_pieces(); ++i)
-    index[std::string(vocab.piece(i))] = i;
+  for (int32_t i = 0; i < vocab.num_pieces(); ++i) index[std::string(vocab.piece(i))] = i;
   return index;
 }
 
 // Every segmentation of `text` into pieces of `vocab`.
-std::vector<Segmentation> AllSegmentations(const Vocab& vocab,
-                                           std::string_view text) {
+std::vector<Segmentation> AllSegmentations(const Vocab& vocab, std::string_view text) {
   const PieceIndex index = MakePieceIndex(vocab);
   std::vector<Segmentation> out;
   Segmentation current;
@@ -174,8 +171,7 @@ std::vector<Segmentation> AllSegmentations(const Vocab& vocab,
 }
 
 // P(seg) proportional to prod p(piece)^alpha = exp(alpha * sum of scores).
-std::vector<double> SegmentationProbabilities(
-    const std::vector<Segmentation>& segs, double alpha) {
+std::vector<double> SegmentationProbabilities(const std::vector<Segmentation>& segs, double alpha) {
   double max_log = -std::numeric_limits<double>::infinity();
   for (const auto& s : segs) max_log = std::max(max_log, alpha * s.score_sum);
   std::vector<double> p;
@@ -191,8 +187,8 @@ std::vector<double> SegmentationProbabilities(
 // Counts how often `draw()` returns each segmentation; anything else counts
 // in *unknown.
 template <typename Draw>
-std::vector<int64_t> Tally(const std::vector<Segmentation>& segs, int samples,
-                           Draw draw, int64_t* unknown) {
+std::vector<int64_t> Tally(const std::vector<Segmentation>& segs, int samples, Draw draw,
+                           int64_t* unknown) {
   std::map<std::vector<int32_t>, size_t> which;
   for (size_t i = 0; i < segs.size(); ++i) which[segs[i].ids] = i;
   std::vector<int64_t> counts(segs.size(), 0);
@@ -231,8 +227,7 @@ Tokenizer SmallTokenizer() {
 // compared only with the current best and replaces it with probability
 // w / (w + w_best). Three equal options come out 1/4, 1/4, 1/2.
 std::vector<int32_t> BiasedSample(const Vocab& vocab, const PieceIndex& index,
-                                  std::string_view text, double alpha,
-                                  std::mt19937_64& rng) {
+                                  std::string_view text, double alpha, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   const size_t n = text.size();
   std::vector<double> best(n + 1, -std::numeric_limits<double>::infinity());
@@ -243,8 +238,7 @@ std::vector<int32_t> BiasedSample(const Vocab& vocab, const PieceIndex& index,
       auto it = index.find(std::string(text.substr(s, e - s)));
       if (it == index.end()) continue;
       const double score = best[s] + alpha * vocab.score(it->second);
-      if (route[e] < 0 ||
-          uniform(rng) < 1.0 / (1.0 + std::exp(best[e] - score))) {
+      if (route[e] < 0 || uniform(rng) < 1.0 / (1.0 + std::exp(best[e] - score))) {
         best[e] = score;
         route[e] = it->second;
       }
@@ -284,37 +278,31 @@ TEST(SamplingStatisticsTest, RejectsTheQuarterQuarterHalfBias) {
   std::discrete_distribution<int> biased({1, 1, 2});
   std::vector<int64_t> observed(3, 0);
   for (int i = 0; i < kSamples; ++i) ++observed[biased(rng)];
-  const GoodnessOfFit fit =
-      ChiSquareTest(observed, {1.0 / 3, 1.0 / 3, 1.0 / 3});
+  const GoodnessOfFit fit = ChiSquareTest(observed, {1.0 / 3, 1.0 / 3, 1.0 / 3});
   EXPECT_EQ(fit.df, 2);
-  EXPECT_TRUE(fit.rejected())
-      << "chi-square " << fit.statistic << " <= " << fit.threshold;
+  EXPECT_TRUE(fit.rejected()) << "chi-square " << fit.statistic << " <= " << fit.threshold;
   // The unbiased draw passes the same check.
   std::discrete_distribution<int> fair({1, 1, 1});
   std::fill(observed.begin(), observed.end(), 0);
   for (int i = 0; i < kSamples; ++i) ++observed[fair(rng)];
-  const GoodnessOfFit fair_fit =
-      ChiSquareTest(observed, {1.0 / 3, 1.0 / 3, 1.0 / 3});
+  const GoodnessOfFit fair_fit = ChiSquareTest(observed, {1.0 / 3, 1.0 / 3, 1.0 / 3});
   EXPECT_FALSE(fair_fit.rejected()) << "chi-square " << fair_fit.statistic;
 }
 
 TEST(SamplingStatisticsTest, RejectsTheOldViterbiSamplingOnALattice) {
   const Tokenizer tokenizer = SmallTokenizer();
-  const std::vector<Segmentation> segs =
-      AllSegmentations(tokenizer.vocab(), "aaaa");
+  const std::vector<Segmentation> segs = AllSegmentations(tokenizer.vocab(), "aaaa");
   ASSERT_EQ(segs.size(), 5u);
   const std::vector<double> expected = SegmentationProbabilities(segs, 0.0);
   const PieceIndex index = MakePieceIndex(tokenizer.vocab());
   std::mt19937_64 rng(2);
   int64_t unknown = 0;
   const auto observed = Tally(
-      segs, kSamples,
-      [&] { return BiasedSample(tokenizer.vocab(), index, "aaaa", 0.0, rng); },
+      segs, kSamples, [&] { return BiasedSample(tokenizer.vocab(), index, "aaaa", 0.0, rng); },
       &unknown);
   EXPECT_EQ(unknown, 0);
   const GoodnessOfFit fit = ChiSquareTest(observed, expected);
-  EXPECT_TRUE(fit.rejected())
-      << "chi-square " << fit.statistic << " <= " << fit.threshold;
+  EXPECT_TRUE(fit.rejected()) << "chi-square " << fit.statistic << " <= " << fit.threshold;
   // Exact draws from the expected distribution pass.
   std::discrete_distribution<size_t> exact(expected.begin(), expected.end());
   const auto exact_observed = Tally(
@@ -332,8 +320,7 @@ TEST(SamplingStatisticsTest, EnumeratesEverySegmentation) {
   EXPECT_EQ(AllSegmentations(tokenizer.vocab(), "abca").size(), 6u);
   for (const auto& seg : AllSegmentations(tokenizer.vocab(), "cabcaa")) {
     std::string bytes;
-    ASSERT_TRUE(
-        tokenizer.DecodeBytes(seg.ids.data(), seg.ids.size(), &bytes).ok());
+    ASSERT_TRUE(tokenizer.DecodeBytes(seg.ids.data(), seg.ids.size(), &bytes).ok());
     EXPECT_EQ(bytes, "cabcaa");
   }
 }
@@ -353,8 +340,8 @@ void PrintTo(const SamplingCase& c, std::ostream* os) {
 
 std::string CaseName(const ::testing::TestParamInfo<SamplingCase>& info) {
   std::string name = std::string(info.param.text) + "_alpha" +
-                     std::to_string(static_cast<int>(info.param.alpha * 10)) +
-                     "_" + RngKindName(info.param.rng);
+                     std::to_string(static_cast<int>(info.param.alpha * 10)) + "_" +
+                     RngKindName(info.param.rng);
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   }
@@ -366,8 +353,7 @@ class SamplingIsExactTest : public ::testing::TestWithParam<SamplingCase> {};
 TEST_P(SamplingIsExactTest, FrequenciesFitTheSegmentationDistribution) {
   const SamplingCase& c = GetParam();
   const Tokenizer tokenizer = SmallTokenizer();
-  const std::vector<Segmentation> segs =
-      AllSegmentations(tokenizer.vocab(), c.text);
+  const std::vector<Segmentation> segs = AllSegmentations(tokenizer.vocab(), c.text);
   ASSERT_GE(segs.size(), 2u);
   const std::vector<double> expected = SegmentationProbabilities(segs, c.alpha);
 
@@ -403,9 +389,8 @@ TEST_P(SamplingIsExactTest, FrequenciesFitTheSegmentationDistribution) {
              std::to_string(static_cast<double>(observed[i]) / kSamples);
   }
   EXPECT_GT(fit.df, 0);
-  EXPECT_FALSE(fit.rejected())
-      << "chi-square " << fit.statistic << " > " << fit.threshold << " (df "
-      << fit.df << ", seed " << seed << ")" << table;
+  EXPECT_FALSE(fit.rejected()) << "chi-square " << fit.statistic << " > " << fit.threshold
+                               << " (df " << fit.df << ", seed " << seed << ")" << table;
 }
 
 std::vector<SamplingCase> AllCases() {
@@ -420,17 +405,15 @@ std::vector<SamplingCase> AllCases() {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(SmallVocabulary, SamplingIsExactTest,
-                         ::testing::ValuesIn(AllCases()), CaseName);
+INSTANTIATE_TEST_SUITE_P(SmallVocabulary, SamplingIsExactTest, ::testing::ValuesIn(AllCases()),
+                         CaseName);
 
 // alpha = 0: every segmentation is equally likely.
 TEST(SamplingTest, AlphaZeroIsUniformOverSegmentations) {
   const Tokenizer tokenizer = SmallTokenizer();
-  const std::vector<Segmentation> segs =
-      AllSegmentations(tokenizer.vocab(), "aaaa");
+  const std::vector<Segmentation> segs = AllSegmentations(tokenizer.vocab(), "aaaa");
   ASSERT_EQ(segs.size(), 5u);
-  for (const double p : SegmentationProbabilities(segs, 0.0))
-    EXPECT_DOUBLE_EQ(p, 0.2);
+  for (const double p : SegmentationProbabilities(segs, 0.0)) EXPECT_DOUBLE_EQ(p, 0.2);
   for (const RngKind kind : {RngKind::kGlibc, RngKind::kDefault}) {
     Encoder encoder(tokenizer, kind, 31337);
     EncodeOptions options;
@@ -451,8 +434,7 @@ TEST(SamplingTest, AlphaZeroIsUniformOverSegmentations) {
       EXPECT_NEAR(static_cast<double>(observed[i]) / kSamples, 0.2, tolerance)
           << RngKindName(kind) << " segmentation " << i;
     }
-    EXPECT_FALSE(
-        ChiSquareTest(observed, std::vector<double>(5, 0.2)).rejected());
+    EXPECT_FALSE(ChiSquareTest(observed, std::vector<double>(5, 0.2)).rejected());
   }
 }
 
@@ -466,8 +448,7 @@ TEST(SamplingTest, LargeAlphaTendsToViterbi) {
     auto viterbi = encoder.Encode(text);
     ASSERT_TRUE(viterbi.ok());
     // Viterbi is the most probable segmentation.
-    const std::vector<Segmentation> segs =
-        AllSegmentations(tokenizer.vocab(), text);
+    const std::vector<Segmentation> segs = AllSegmentations(tokenizer.vocab(), text);
     const std::vector<double> p = SegmentationProbabilities(segs, kAlpha);
     const size_t top = std::max_element(p.begin(), p.end()) - p.begin();
     EXPECT_EQ(segs[top].ids, *viterbi) << text;

@@ -46,7 +46,6 @@ std::unique_ptr<uint8_t, FreeDeleter> AllocateExact(size_t size) {
 // Runs each test once per SIMD target that is compiled in and supported.
 class TextScanTest : public testing::PerTargetTest {
  protected:
-
   // Misaligned starts to try with a marker at every position. HWY_SCALAR
   // has one lane, so alignment cannot matter and its quadratic cost is
   // kept small (it is still swept fully by RandomContentMatchesScalar).
@@ -79,8 +78,7 @@ TEST_P(TextScanTest, CountAsciiPrefixFindsEveryPosition) {
         const bool two = later < n && ((pos + n) & 1);
         if (two) p[later] = 0xFF;
         ASSERT_EQ(CountAsciiPrefix(p, n), pos)
-            << "offset " << offset << " n " << n << " byte 0x" << std::hex
-            << int(high);
+            << "offset " << offset << " n " << n << " byte 0x" << std::hex << int(high);
         if (two) p[later] = 0x20;
         p[pos] = 0x7F;
       }
@@ -116,8 +114,7 @@ TEST_P(TextScanTest, FindByteFindsEveryPosition) {
         const uint8_t saved_later = two ? p[later] : 0;
         if (two) p[later] = needle;
         ASSERT_EQ(FindByte(p, n, needle), pos)
-            << "offset " << offset << " n " << n << " needle 0x" << std::hex
-            << int(needle);
+            << "offset " << offset << " n " << n << " needle 0x" << std::hex << int(needle);
         if (two) p[later] = saved_later;
         p[pos] = saved;
       }
@@ -133,13 +130,11 @@ TEST_P(TextScanTest, RandomContentMatchesScalar) {
     for (size_t n = 0; n <= kMaxLength; ++n) {
       auto buffer = AllocateExact(offset + n);
       uint8_t* p = buffer.get() + offset;
-      const uint32_t rare =
-          1 + rng() % 400;  // about 1 in `rare` bytes is special
+      const uint32_t rare = 1 + rng() % 400;  // about 1 in `rare` bytes is special
       const uint8_t needle = static_cast<uint8_t>(rng());
       for (size_t i = 0; i < offset + n; ++i) {
         const bool special = rng() % rare == 0;
-        buffer.get()[i] =
-            special ? static_cast<uint8_t>(0x80 | rng()) : rng() & 0x7F;
+        buffer.get()[i] = special ? static_cast<uint8_t>(0x80 | rng()) : rng() & 0x7F;
       }
       ASSERT_EQ(CountAsciiPrefix(p, n), ScalarCountAsciiPrefix(p, n))
           << "offset " << offset << " n " << n;
@@ -147,8 +142,7 @@ TEST_P(TextScanTest, RandomContentMatchesScalar) {
         if (rng() % rare == 0) p[i] = needle;
       }
       ASSERT_EQ(FindByte(p, n, needle), ScalarFindByte(p, n, needle))
-          << "offset " << offset << " n " << n << " needle 0x" << std::hex
-          << int(needle);
+          << "offset " << offset << " n " << n << " needle 0x" << std::hex << int(needle);
     }
   }
 }

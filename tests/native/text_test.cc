@@ -27,8 +27,7 @@ std::string Bytes(const char (&literal)[N]) {
 }
 
 Utf8Step Step(std::string_view bytes) {
-  return DecodeUtf8Step(reinterpret_cast<const uint8_t*>(bytes.data()),
-                        bytes.size());
+  return DecodeUtf8Step(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
 }
 
 std::string Ignoring(std::string_view bytes) {
@@ -102,8 +101,7 @@ TEST(TextUtf8Test, DecodesEveryWellFormedClass) {
       {Bytes("\xF4\x8F\xBF\xBF"), 0x10FFFF},
   };
   for (const auto& c : cases) {
-    SCOPED_TRACE(testing::Message()
-                 << "U+" << std::hex << uint32_t(c.codepoint));
+    SCOPED_TRACE(testing::Message() << "U+" << std::hex << uint32_t(c.codepoint));
     const Utf8Step step = Step(c.bytes);
     EXPECT_TRUE(step.valid);
     EXPECT_FALSE(step.truncated);
@@ -174,9 +172,8 @@ TEST(TextUtf8Test, IllFormedInputConsumesItsMaximalSubpart) {
       {Bytes("\xF4\x8F\xBF"), 3, true},
   };
   for (const auto& c : cases) {
-    SCOPED_TRACE(testing::Message()
-                 << "bytes of size " << c.bytes.size() << " starting 0x"
-                 << std::hex << int(uint8_t(c.bytes[0])));
+    SCOPED_TRACE(testing::Message() << "bytes of size " << c.bytes.size() << " starting 0x"
+                                    << std::hex << int(uint8_t(c.bytes[0])));
     const Utf8Step step = Step(c.bytes);
     EXPECT_FALSE(step.valid);
     EXPECT_EQ(step.length, c.length);
@@ -220,8 +217,7 @@ class Utf8Model {
 
 TEST(TextUtf8Test, MatchesMaximalSubpartModelOnAllTwoBytePrefixes) {
   const Utf8Model model;
-  const uint8_t kThird[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90,
-                            0x9F, 0xA0, 0xBF, 0xC0, 0xE0, 0xFF};
+  const uint8_t kThird[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xE0, 0xFF};
   const uint8_t kFourth[] = {0x41, 0x80, 0xBF, 0xC2};
   for (int b0 = 0; b0 < 256; ++b0) {
     for (int b1 = 0; b1 < 256; ++b1) {
@@ -229,23 +225,16 @@ TEST(TextUtf8Test, MatchesMaximalSubpartModelOnAllTwoBytePrefixes) {
         for (uint8_t b3 : kFourth) {
           const uint8_t p[4] = {uint8_t(b0), uint8_t(b1), b2, b3};
           // Shorter ranges only once per distinct prefix.
-          const size_t min_n = b3 != kFourth[0]  ? 4
-                               : b2 != kThird[0] ? 3
-                               : b1 != 0         ? 2
-                                                 : 1;
+          const size_t min_n = b3 != kFourth[0] ? 4 : b2 != kThird[0] ? 3 : b1 != 0 ? 2 : 1;
           for (size_t n = min_n; n <= 4; ++n) {
             const Utf8Step got = DecodeUtf8Step(p, n);
             const Utf8Step want = model.Expected(p, n);
             if (got.valid != want.valid || got.length != want.length ||
                 got.truncated != want.truncated) {
-              FAIL() << std::hex << "bytes " << b0 << " " << b1 << " "
-                     << int(b2) << " " << int(b3) << " n=" << n
-                     << ": got valid=" << got.valid
-                     << " length=" << int(got.length)
-                     << " truncated=" << got.truncated
-                     << ", want valid=" << want.valid
-                     << " length=" << int(want.length)
-                     << " truncated=" << want.truncated;
+              FAIL() << std::hex << "bytes " << b0 << " " << b1 << " " << int(b2) << " " << int(b3)
+                     << " n=" << n << ": got valid=" << got.valid << " length=" << int(got.length)
+                     << " truncated=" << got.truncated << ", want valid=" << want.valid
+                     << " length=" << int(want.length) << " truncated=" << want.truncated;
             }
           }
         }
@@ -310,8 +299,7 @@ TEST(TextUtf8Test, IsValidUtf8) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("plain ascii"));
   EXPECT_TRUE(IsValidUtf8(Bytes("nul\x00inside")));
-  EXPECT_TRUE(
-      IsValidUtf8("\xC3\xA9\xE4\xBD\xA0\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF"));
+  EXPECT_TRUE(IsValidUtf8("\xC3\xA9\xE4\xBD\xA0\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF"));
   EXPECT_TRUE(IsValidUtf8("\xED\x9F\xBF\xEE\x80\x80"));
   EXPECT_FALSE(IsValidUtf8("\xFF"));
   EXPECT_FALSE(IsValidUtf8("abc\x80"));
@@ -331,9 +319,8 @@ std::string RandomMessyBytes(std::mt19937* rng, size_t pieces) {
   for (size_t i = 0; i < pieces; ++i) {
     const int k = kind(*rng);
     if (k <= 4) {
-      static const char32_t kPool[] = {'a',     ' ',     '\n',   0xE9,
-                                       0x3B1,   0x4F60,  0xAC00, 0xFFFD,
-                                       0x1F600, 0x10FFFF};
+      static const char32_t kPool[] = {'a',    ' ',    '\n',   0xE9,    0x3B1,
+                                       0x4F60, 0xAC00, 0xFFFD, 0x1F600, 0x10FFFF};
       out += EncodeReference(kPool[(*rng)() % std::size(kPool)]);
     } else if (k <= 6) {
       const std::string c = EncodeReference(0x1F600 + (*rng)() % 64);
@@ -402,8 +389,7 @@ TEST(TextUtf8Test, StreamDecoderEmitsCompleteCharactersPromptly) {
   size_t complete = 0;  // bytes of whole characters fed so far
   for (size_t i = 0; i < text.size(); ++i) {
     decoder.Feed(text.substr(i, 1), &out);
-    const Utf8Step step =
-        Step(std::string_view(text).substr(complete, i + 1 - complete));
+    const Utf8Step step = Step(std::string_view(text).substr(complete, i + 1 - complete));
     if (step.valid) complete = i + 1;
     EXPECT_EQ(out, text.substr(0, complete)) << "after byte " << i;
     EXPECT_EQ(decoder.pending(), i + 1 - complete);
@@ -466,8 +452,7 @@ TEST(TextBase64Test, RoundTripsRandomBytes) {
     const std::string encoded = EncodeBase64(bytes);
     ASSERT_EQ(encoded.size() % 4, 0u);
     ASSERT_EQ(encoded.size(), (bytes.size() + 2) / 3 * 4);
-    ASSERT_TRUE(DecodeBase64(encoded, &decoded, &error))
-        << encoded << ": " << error;
+    ASSERT_TRUE(DecodeBase64(encoded, &decoded, &error)) << encoded << ": " << error;
     ASSERT_EQ(decoded, bytes);
   }
 }
@@ -508,8 +493,7 @@ TEST(TextBase64Test, RejectsMalformedInput) {
 
 // Whether a 4-character group is the encoding of some 1..3 bytes.
 bool IsCanonicalGroup(const std::string& g) {
-  const std::string alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const auto value = [&](char c) { return static_cast<int>(alphabet.find(c)); };
   for (int i = 0; i < 2; ++i) {
     if (value(g[i]) < 0) return false;
@@ -524,8 +508,7 @@ TEST(TextBase64Test, AcceptsExactlyCanonicalEncodings) {
   // Strictness means one text per byte string: a group decodes if and only
   // if re-encoding the result gives the same text back. Checked for every
   // group "XYZ" + {'=', 'A', '/'} over the alphabet plus '='.
-  const std::string alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
   std::string group(4, ' '), out, error;
   for (char a : alphabet) {
     for (char b : alphabet) {
@@ -564,8 +547,7 @@ std::string Nfc(std::string_view text) {
 
 // utf8proc's NFC of valid UTF-8.
 std::string ReferenceNfc(const std::string& valid) {
-  utf8proc_uint8_t* mapped =
-      utf8proc_NFC(reinterpret_cast<const utf8proc_uint8_t*>(valid.c_str()));
+  utf8proc_uint8_t* mapped = utf8proc_NFC(reinterpret_cast<const utf8proc_uint8_t*>(valid.c_str()));
   EXPECT_NE(mapped, nullptr);
   if (mapped == nullptr) return "";
   std::string out(reinterpret_cast<const char*>(mapped));
@@ -617,8 +599,7 @@ TEST(TextNfcTest, KnownPairs) {
       {U"x e\u0301 \u212B\n\u1100\u1161!", U"x \u00e9 \u00c5\n\uac00!"},
   };
   for (const auto& [input, expected] : cases) {
-    EXPECT_EQ(Nfc(Utf8(input)), Utf8(expected))
-        << testing::PrintToString(Utf8(input));
+    EXPECT_EQ(Nfc(Utf8(input)), Utf8(expected)) << testing::PrintToString(Utf8(input));
   }
   // The reorderings normalize to the same text.
   EXPECT_EQ(Nfc(Utf8(U"a\u0323\u0301")), Nfc(Utf8(U"a\u0301\u0323")));
@@ -638,8 +619,7 @@ TEST(TextNfcTest, AlreadyNfcReturnsTheInputItself) {
     std::string scratch = "untouched";
     Result<std::string_view> result = NormalizeNfc(text, &scratch);
     ASSERT_TRUE(result.ok());
-    EXPECT_EQ(result->data(), text.data())
-        << "copied " << testing::PrintToString(text);
+    EXPECT_EQ(result->data(), text.data()) << "copied " << testing::PrintToString(text);
     EXPECT_EQ(result->size(), text.size());
   }
 }
@@ -668,8 +648,7 @@ TEST(TextNfcTest, InvalidBytesPassThroughAndBlockComposition) {
        "\xE4\xBD" + e_acute},
       {"e\xE4\xBD" + acute, "e\xE4\xBD" + acute},
       {"\xED\xA0\x80" + Utf8(U"\u212B"), "\xED\xA0\x80" + Utf8(U"\u00c5")},
-      {Utf8(U"\u1100") + "\x80" + Utf8(U"\u1161"),
-       Utf8(U"\u1100") + "\x80" + Utf8(U"\u1161")},
+      {Utf8(U"\u1100") + "\x80" + Utf8(U"\u1161"), Utf8(U"\u1100") + "\x80" + Utf8(U"\u1161")},
       {"a" + acute + "\xF0\x9F\x98", Utf8(U"\u00e1") + "\xF0\x9F\x98"},
   };
   for (const auto& [input, expected] : cases) {
@@ -686,21 +665,18 @@ TEST(TextNfcTest, InvalidBytesPassThroughAndBlockComposition) {
 const std::vector<char32_t>& TrickyPool() {
   static const std::vector<char32_t>* pool = [] {
     auto* p = new std::vector<char32_t>{
-        'a',     'e',     'A',     'o',     'u',     ' ',     '\n',    '.',
-        0x00C0,  0x00C5,  0x00E9,  0x00E2,  0x00FF,  0x0107,  0x01B0,  0x0391,
-        0x03B1,  0x03B9,  0x1F00,  0x1EA0,  0x1EA1,  0x0323,  0x031B,  0x0327,
-        0x0328,  0x0345,  0x0340,  0x0341,  0x0343,  0x0344,  0x0374,  0x037E,
-        0x0387,  0x0592,  0x05B4,  0x05B7,  0x05D0,  0x05D9,  0xFB1D,  0xFB1F,
-        0xFB2A,  0x0627,  0x064B,  0x0653,  0x0654,  0x0655,  0x0915,  0x093C,
-        0x0958,  0x09BE,  0x09C7,  0x09D7,  0x0B3E,  0x0B47,  0x0B56,  0x0B57,
-        0x0BBE,  0x0BC6,  0x0BD7,  0x0CC6,  0x0CD5,  0x0CD6,  0x0DCF,  0x0DD9,
-        0x0F71,  0x0F72,  0x0F73,  0x0F80,  0x1025,  0x102E,  0x1B05,  0x1B35,
-        0x1100,  0x1112,  0x1161,  0x1175,  0x11A8,  0x11C2,  0x11C3,  0xAC00,
-        0xAC01,  0xAC1C,  0xD7A3,  0x2000,  0x2001,  0x200D,  0x2126,  0x212A,
-        0x212B,  0x2ADC,  0x0338,  0x226E,  0x3099,  0x309A,  0x304B,  0x30AB,
-        0x30CF,  0x4E00,  0x9FA5,  0xF900,  0xFA10,  0xE000,  0xFFFD,  0x1D15E,
-        0x1D165, 0x1D16E, 0x110BA, 0x11099, 0x1109A, 0x1F600, 0x1F44D, 0x1F3FB,
-        0x2F800, 0x10FFFF};
+        'a',     'e',     'A',     'o',     'u',     ' ',     '\n',    '.',     0x00C0,  0x00C5,
+        0x00E9,  0x00E2,  0x00FF,  0x0107,  0x01B0,  0x0391,  0x03B1,  0x03B9,  0x1F00,  0x1EA0,
+        0x1EA1,  0x0323,  0x031B,  0x0327,  0x0328,  0x0345,  0x0340,  0x0341,  0x0343,  0x0344,
+        0x0374,  0x037E,  0x0387,  0x0592,  0x05B4,  0x05B7,  0x05D0,  0x05D9,  0xFB1D,  0xFB1F,
+        0xFB2A,  0x0627,  0x064B,  0x0653,  0x0654,  0x0655,  0x0915,  0x093C,  0x0958,  0x09BE,
+        0x09C7,  0x09D7,  0x0B3E,  0x0B47,  0x0B56,  0x0B57,  0x0BBE,  0x0BC6,  0x0BD7,  0x0CC6,
+        0x0CD5,  0x0CD6,  0x0DCF,  0x0DD9,  0x0F71,  0x0F72,  0x0F73,  0x0F80,  0x1025,  0x102E,
+        0x1B05,  0x1B35,  0x1100,  0x1112,  0x1161,  0x1175,  0x11A8,  0x11C2,  0x11C3,  0xAC00,
+        0xAC01,  0xAC1C,  0xD7A3,  0x2000,  0x2001,  0x200D,  0x2126,  0x212A,  0x212B,  0x2ADC,
+        0x0338,  0x226E,  0x3099,  0x309A,  0x304B,  0x30AB,  0x30CF,  0x4E00,  0x9FA5,  0xF900,
+        0xFA10,  0xE000,  0xFFFD,  0x1D15E, 0x1D165, 0x1D16E, 0x110BA, 0x11099, 0x1109A, 0x1F600,
+        0x1F44D, 0x1F3FB, 0x2F800, 0x10FFFF};
     for (char32_t cp = 0x0300; cp <= 0x036F; ++cp) p->push_back(cp);
     return p;
   }();
@@ -714,8 +690,8 @@ TEST(TextNfcTest, MatchesUtf8procOnRandomValidText) {
     std::u32string cps(rng() % 24, U'\0');
     for (char32_t& cp : cps) {
       // Half the time stay near the previous pick, so marks cluster.
-      cp = (rng() % 2) ? pool[rng() % pool.size()]
-                       : pool[rng() % std::min<size_t>(pool.size(), 40)];
+      cp =
+          (rng() % 2) ? pool[rng() % pool.size()] : pool[rng() % std::min<size_t>(pool.size(), 40)];
       if (cp == 0xAC1C) cp = 0xAC00 + rng() % 11172;  // any syllable
     }
     const std::string text = Utf8(cps);
@@ -731,26 +707,24 @@ TEST(TextNfcTest, MatchesSegmentwiseUtf8procOnRandomBytes) {
     const int n = rng() % 20;
     for (int i = 0; i < n; ++i) {
       if (rng() % 6 == 0) {
-        static const char* kJunk[] = {"\xFF",         "\x80",
-                                      "\xC0\x80",     "\xE4\xBD",
-                                      "\xED\xA0\x80", "\xF0\x9F\x98"};
+        static const char* kJunk[] = {"\xFF",     "\x80",         "\xC0\x80",
+                                      "\xE4\xBD", "\xED\xA0\x80", "\xF0\x9F\x98"};
         text += kJunk[rng() % std::size(kJunk)];
       } else {
         text += EncodeReference(pool[rng() % pool.size()]);
       }
     }
-    ASSERT_EQ(Nfc(text), ReferenceNfcOfBytes(text))
-        << testing::PrintToString(text);
+    ASSERT_EQ(Nfc(text), ReferenceNfcOfBytes(text)) << testing::PrintToString(text);
   }
 }
 
 TEST(TextNfcTest, InertClassification) {
-  for (char32_t cp : {U'a', U'\n', U'\u00e9', U'\u00c0', U'\u4e00', U'\uac00',
-                      U'\U0001F600', U'\u0391'}) {
+  for (char32_t cp :
+       {U'a', U'\n', U'\u00e9', U'\u00c0', U'\u4e00', U'\uac00', U'\U0001F600', U'\u0391'}) {
     EXPECT_TRUE(IsNfcInert(cp)) << std::hex << uint32_t(cp);
   }
-  for (char32_t cp : {U'\u0301', U'\u0340', U'\u1161', U'\u11a8', U'\u212b',
-                      U'\ufb1d', U'\u09be', U'\u3099', U'\u0958', U'\u2126'}) {
+  for (char32_t cp : {U'\u0301', U'\u0340', U'\u1161', U'\u11a8', U'\u212b', U'\ufb1d', U'\u09be',
+                      U'\u3099', U'\u0958', U'\u2126'}) {
     EXPECT_FALSE(IsNfcInert(cp)) << std::hex << uint32_t(cp);
   }
 }
@@ -766,9 +740,8 @@ TEST(TextNfcTest, InertCharactersAreExhaustivelyStableStarters) {
     ++inert;
     const auto* prop = utf8proc_get_property(static_cast<utf8proc_int32_t>(cp));
     ASSERT_EQ(prop->combining_class, 0) << "U+" << std::hex << uint32_t(cp);
-    const utf8proc_ssize_t len =
-        utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buffer, 8,
-                                UTF8PROC_DECOMPOSE, &boundclass);
+    const utf8proc_ssize_t len = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buffer,
+                                                         8, UTF8PROC_DECOMPOSE, &boundclass);
     ASSERT_GE(len, 1);
     if (len == 1 && buffer[0] == static_cast<utf8proc_int32_t>(cp)) continue;
     // A canonical decomposition: NFC must compose it back.
@@ -791,17 +764,16 @@ TEST(TextNfcTest, CompositionSecondsAreNeverInert) {
     if (IsSurrogate(cp)) continue;
     const auto* prop = utf8proc_get_property(static_cast<utf8proc_int32_t>(cp));
     if (prop->comp_exclusion) continue;
-    const utf8proc_ssize_t len =
-        utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buffer, 8,
-                                UTF8PROC_DECOMPOSE, &boundclass);
+    const utf8proc_ssize_t len = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buffer,
+                                                         8, UTF8PROC_DECOMPOSE, &boundclass);
     if (len < 2) continue;
     const std::string text = EncodeReference(cp);
     if (ReferenceNfc(text) != text) continue;  // not a primary composite
     ++pairs;
     for (utf8proc_ssize_t i = 1; i < len; ++i) {
       EXPECT_FALSE(IsNfcInert(static_cast<char32_t>(buffer[i])))
-          << "U+" << std::hex << buffer[i] << " (in the decomposition of U+"
-          << uint32_t(cp) << ") composes with a preceding starter";
+          << "U+" << std::hex << buffer[i] << " (in the decomposition of U+" << uint32_t(cp)
+          << ") composes with a preceding starter";
     }
   }
   EXPECT_GT(pairs,

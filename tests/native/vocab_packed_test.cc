@@ -15,8 +15,10 @@
 namespace edgepiece {
 namespace {
 
-constexpr char kSignature[] = "\x89" "BPK\r\n\x1a\n";  // 8 bytes
-constexpr size_t kHeaderBytes = 9;                   // signature + version
+constexpr char kSignature[] =
+    "\x89"
+    "BPK\r\n\x1a\n";                // 8 bytes
+constexpr size_t kHeaderBytes = 9;  // signature + version
 
 // The 256 single bytes plus a few longer pieces, in id order.
 struct SmallModel {
@@ -124,8 +126,8 @@ TEST(VocabPackedTest, RejectsEachMalformedField) {
   std::string bad = good;
   bad[8] = '\x02';
   ExpectError(bad, {"byte 8:", "version 2 is not supported"});
-  ExpectError(good + "x", {"byte " + std::to_string(good.size()) + ":",
-                           "1 bytes after the last piece"});
+  ExpectError(good + "x",
+              {"byte " + std::to_string(good.size()) + ":", "1 bytes after the last piece"});
   bad = good;
   bad[4] = '\n';  // a CR LF -> LF rewrite breaks the signature
   ExpectError(bad, {"byte 0:", "bad signature"});
@@ -139,16 +141,15 @@ TEST(VocabPackedTest, RejectsEachMalformedField) {
   auto with_piece = [&](size_t index, const std::string& record) {
     std::string out = header + Varint(m.pieces.size());
     for (size_t i = 0; i < m.pieces.size(); ++i) {
-      out += i == index ? record
-                        : Varint(m.pieces[i].size()) + m.pieces[i] + Varint(m.counts[i]);
+      out += i == index ? record : Varint(m.pieces[i].size()) + m.pieces[i] + Varint(m.counts[i]);
     }
     return out;
   };
   // Piece 257 ("ab") starts after the header, the count and 257 records.
   size_t record_257 = kHeaderBytes + Varint(m.pieces.size()).size();
   for (size_t i = 0; i < 257; ++i) {
-    record_257 += Varint(m.pieces[i].size()).size() + m.pieces[i].size() +
-                  Varint(m.counts[i]).size();
+    record_257 +=
+        Varint(m.pieces[i].size()).size() + m.pieces[i].size() + Varint(m.counts[i]).size();
   }
   const std::string at_257 = "byte " + std::to_string(record_257) + ":";
   ExpectError(with_piece(257, Varint(0) + Varint(5)), {at_257, "piece id 260", "length 0"});

@@ -57,17 +57,16 @@ std::string Display(const std::string& bytes) {
 }
 
 std::string Value(int64_t id, const std::string& display, uint64_t count) {
-  return "[" + std::to_string(id) + ", \"" + display + "\", " +
-         std::to_string(count) + "]";
+  return "[" + std::to_string(id) + ", \"" + display + "\", " + std::to_string(count) + "]";
 }
 
 // Members for `pieces` in id order, ids from 3.
 std::vector<Member> Members(const std::vector<Piece>& pieces) {
   std::vector<Member> members;
   for (size_t i = 0; i < pieces.size(); ++i) {
-    members.push_back({EncodeBase64(pieces[i].bytes),
-                       Value(static_cast<int64_t>(i) + kFirstPieceId,
-                             Display(pieces[i].bytes), pieces[i].count)});
+    members.push_back(
+        {EncodeBase64(pieces[i].bytes), Value(static_cast<int64_t>(i) + kFirstPieceId,
+                                              Display(pieces[i].bytes), pieces[i].count)});
   }
   return members;
 }
@@ -87,8 +86,7 @@ std::string ToJson(const std::vector<Member>& members) {
 std::vector<Piece> SmallPieces() {
   std::vector<Piece> pieces;
   for (int b = 0; b < 256; ++b) {
-    pieces.push_back({std::string(1, static_cast<char>(b)),
-                      static_cast<uint64_t>(b % 7 + 1)});
+    pieces.push_back({std::string(1, static_cast<char>(b)), static_cast<uint64_t>(b % 7 + 1)});
   }
   pieces.push_back({"ab", 40});
   pieces.push_back({"he", 55});
@@ -105,8 +103,7 @@ std::string SmallJson() { return ToJson(Members(SmallPieces())); }
 
 // Loads `json` and expects failure with `code` and a detail mentioning
 // every word in `words`.
-void ExpectError(const std::string& json, StatusCode code,
-                 const std::vector<std::string>& words) {
+void ExpectError(const std::string& json, StatusCode code, const std::vector<std::string>& words) {
   Result<Vocab> vocab = Vocab::Parse(json);
   ASSERT_FALSE(vocab.ok()) << "accepted a malformed model";
   EXPECT_EQ(vocab.status().code(), code) << vocab.status().ToString();
@@ -145,9 +142,8 @@ std::string ReadWholeFile(const std::string& path) {
 class TempFile {
  public:
   explicit TempFile(const std::string& contents) {
-    path_ = ::testing::TempDir() + "edgepiece_vocab_test_" +
-            std::to_string(::getpid()) + "_" + std::to_string(counter_++) +
-            ".model";
+    path_ = ::testing::TempDir() + "edgepiece_vocab_test_" + std::to_string(::getpid()) + "_" +
+            std::to_string(counter_++) + ".model";
     std::ofstream out(path_, std::ios::binary);
     out << contents;
   }
@@ -178,8 +174,7 @@ TEST(VocabTest, SmallModelLoadsWithExactScores) {
     EXPECT_EQ(vocab->count(index), pieces[i].count) << i;
     // Bit-exact: the reference's expression in double with the C log.
     EXPECT_EQ(vocab->score(index),
-              std::log(static_cast<double>(pieces[i].count)) -
-                  std::log(static_cast<double>(total)))
+              std::log(static_cast<double>(pieces[i].count)) - std::log(static_cast<double>(total)))
         << i;
   }
   EXPECT_GT(vocab->MemoryUsage(), 0u);
@@ -266,8 +261,7 @@ TEST(VocabTest, RejectsRootThatIsNotAnObject) {
   }
 }
 
-const char* const kTrailingTails[] = {"x",   "}", "{}",
-                                      " []", ",", "\n{\"AA==\": [3, \"\", 1]}"};
+const char* const kTrailingTails[] = {"x", "}", "{}", " []", ",", "\n{\"AA==\": [3, \"\", 1]}"};
 
 TEST(VocabTest, RejectsTrailingContent) {
   for (const char* tail : kTrailingTails) {
@@ -283,8 +277,7 @@ TEST(VocabTest, TrailingContentIsNamedInTheDetail) {
     SCOPED_TRACE(tail);
     Result<Vocab> vocab = Vocab::Parse(SmallJson() + tail);
     ASSERT_FALSE(vocab.ok());
-    EXPECT_PRED_FORMAT2(::testing::IsSubstring, "trailing",
-                        vocab.status().detail());
+    EXPECT_PRED_FORMAT2(::testing::IsSubstring, "trailing", vocab.status().detail());
   }
 }
 
@@ -297,43 +290,35 @@ TEST(VocabTest, RejectsValueThatIsNotAnArray) {
 }
 
 TEST(VocabTest, RejectsArraysOfTheWrongLength) {
-  ExpectError(WithValue(7, "[]"), StatusCode::kInvalidModel,
-              {"entry #7", "0 elements"});
-  ExpectError(WithValue(7, "[10]"), StatusCode::kInvalidModel,
-              {"entry #7", "1 elements"});
-  ExpectError(WithValue(7, "[10, \"\"]"), StatusCode::kInvalidModel,
-              {"entry #7", "2 elements"});
+  ExpectError(WithValue(7, "[]"), StatusCode::kInvalidModel, {"entry #7", "0 elements"});
+  ExpectError(WithValue(7, "[10]"), StatusCode::kInvalidModel, {"entry #7", "1 elements"});
+  ExpectError(WithValue(7, "[10, \"\"]"), StatusCode::kInvalidModel, {"entry #7", "2 elements"});
   ExpectError(WithValue(7, "[10, \"\", 1, 1]"), StatusCode::kInvalidModel,
               {"entry #7", "4 elements"});
-  ExpectError(WithValue(7, "[10, \"\", 1, [1, 2], {\"a\": 1}]"),
-              StatusCode::kInvalidModel, {"entry #7", "5 elements"});
+  ExpectError(WithValue(7, "[10, \"\", 1, [1, 2], {\"a\": 1}]"), StatusCode::kInvalidModel,
+              {"entry #7", "5 elements"});
 }
 
 TEST(VocabTest, RejectsIdThatIsNotAnInteger) {
-  for (const char* id : {"\"10\"", "10.5", "1e1", "true", "null", "[10]",
-                         "99999999999999999999"}) {
+  for (const char* id : {"\"10\"", "10.5", "1e1", "true", "null", "[10]", "99999999999999999999"}) {
     SCOPED_TRACE(id);
-    ExpectError(WithValue(7, std::string("[") + id + ", \"\", 1]"),
-                StatusCode::kMalformedJson, {"entry #7", "id"});
+    ExpectError(WithValue(7, std::string("[") + id + ", \"\", 1]"), StatusCode::kMalformedJson,
+                {"entry #7", "id"});
   }
 }
 
 TEST(VocabTest, RejectsDisplayThatIsNotAString) {
-  ExpectError(WithValue(7, "[10, 5, 1]"), StatusCode::kMalformedJson,
-              {"entry #7", "display"});
-  ExpectError(WithValue(7, "[10, null, 1]"), StatusCode::kMalformedJson,
-              {"entry #7", "display"});
+  ExpectError(WithValue(7, "[10, 5, 1]"), StatusCode::kMalformedJson, {"entry #7", "display"});
+  ExpectError(WithValue(7, "[10, null, 1]"), StatusCode::kMalformedJson, {"entry #7", "display"});
 }
 
 TEST(VocabTest, RejectsBadCounts) {
-  ExpectError(WithValue(9, "[12, \"\", 0]"), StatusCode::kInvalidModel,
-              {"entry #9", "count 0"});
-  ExpectError(WithValue(9, "[12, \"\", -3]"), StatusCode::kInvalidModel,
-              {"entry #9", "count -3"});
+  ExpectError(WithValue(9, "[12, \"\", 0]"), StatusCode::kInvalidModel, {"entry #9", "count 0"});
+  ExpectError(WithValue(9, "[12, \"\", -3]"), StatusCode::kInvalidModel, {"entry #9", "count -3"});
   for (const char* count : {"\"5\"", "2.5", "null", "18446744073709551615"}) {
     SCOPED_TRACE(count);
-    ExpectError(WithValue(9, std::string("[12, \"\", ") + count + "]"),
-                StatusCode::kMalformedJson, {"entry #9", "count"});
+    ExpectError(WithValue(9, std::string("[12, \"\", ") + count + "]"), StatusCode::kMalformedJson,
+                {"entry #9", "count"});
   }
 }
 
@@ -347,20 +332,16 @@ TEST(VocabTest, RejectsTotalCountOverflow) {
 // Invalid content
 
 TEST(VocabTest, RejectsBadBase64Keys) {
-  ExpectError(WithKey(65, "QQ"), StatusCode::kInvalidModel,
-              {"entry #65", "QQ", "multiple of 4"});
-  ExpectError(WithKey(65, "QQ=!"), StatusCode::kInvalidModel,
-              {"entry #65", "character"});
-  ExpectError(WithKey(65, "QR=="), StatusCode::kInvalidModel,
-              {"entry #65", "padding"});
+  ExpectError(WithKey(65, "QQ"), StatusCode::kInvalidModel, {"entry #65", "QQ", "multiple of 4"});
+  ExpectError(WithKey(65, "QQ=!"), StatusCode::kInvalidModel, {"entry #65", "character"});
+  ExpectError(WithKey(65, "QR=="), StatusCode::kInvalidModel, {"entry #65", "padding"});
   ExpectError(WithKey(65, "Q=Q="), StatusCode::kInvalidModel, {"entry #65"});
   ExpectError(WithKey(65, "QQ-_"), StatusCode::kInvalidModel, {"entry #65"});
 }
 
 TEST(VocabTest, RejectsEmptyKey) {
   ExpectError(WithKey(0, ""), StatusCode::kInvalidModel, {"entry #0", "empty"});
-  ExpectError(WithKey(260, ""), StatusCode::kInvalidModel,
-              {"entry #260", "empty"});
+  ExpectError(WithKey(260, ""), StatusCode::kInvalidModel, {"entry #260", "empty"});
 }
 
 TEST(VocabTest, RejectsPieceLongerThanTheLimit) {
@@ -378,12 +359,10 @@ TEST(VocabTest, RejectsDuplicatePieces) {
   // A multi-byte piece repeated at consecutive ids.
   auto pieces = SmallPieces();
   pieces.insert(pieces.begin() + 257, pieces[256]);  // "ab" at ids 259, 260
-  ExpectError(ToJson(Members(pieces)), StatusCode::kInvalidModel,
-              {EncodeBase64("ab"), "twice"});
+  ExpectError(ToJson(Members(pieces)), StatusCode::kInvalidModel, {EncodeBase64("ab"), "twice"});
   // The same key again at the end, with a new id.
   auto members = Members(SmallPieces());
-  members.push_back(
-      {"QQ==", Value(static_cast<int64_t>(members.size()) + 3, "A", 1)});
+  members.push_back({"QQ==", Value(static_cast<int64_t>(members.size()) + 3, "A", 1)});
   Result<Vocab> vocab = Vocab::Parse(ToJson(members));
   ASSERT_FALSE(vocab.ok());
   EXPECT_EQ(vocab.status().code(), StatusCode::kInvalidModel);
@@ -397,20 +376,17 @@ TEST(VocabTest, RejectsNonContiguousIds) {
     auto members = Members(pieces);
     const size_t last = members.size() - 1;
     members[last].value = Value(static_cast<int64_t>(last) + 4, "hello", 3);
-    ExpectError(
-        ToJson(members), StatusCode::kInvalidModel,
-        {"contiguous", std::to_string(last + 3), std::to_string(last + 4)});
+    ExpectError(ToJson(members), StatusCode::kInvalidModel,
+                {"contiguous", std::to_string(last + 3), std::to_string(last + 4)});
   }
   // Ids starting at 4 or at 0.
   for (int64_t first : {0, 4}) {
     auto members = Members(pieces);
     for (size_t i = 0; i < members.size(); ++i) {
-      members[i].value =
-          Value(static_cast<int64_t>(i) + first, "", pieces[i].count);
+      members[i].value = Value(static_cast<int64_t>(i) + first, "", pieces[i].count);
     }
-    ExpectError(
-        ToJson(members), StatusCode::kInvalidModel,
-        {"contiguous", "expected id 3", "found " + std::to_string(first)});
+    ExpectError(ToJson(members), StatusCode::kInvalidModel,
+                {"contiguous", "expected id 3", "found " + std::to_string(first)});
   }
   // A negative id.
   ExpectError(WithValue(0, "[-1, \"\", 1]"), StatusCode::kInvalidModel, {"-1"});
@@ -418,8 +394,7 @@ TEST(VocabTest, RejectsNonContiguousIds) {
 
 TEST(VocabTest, RejectsDuplicateIds) {
   // Byte 0x03 (id 6) claims id 5.
-  ExpectError(WithValue(3, Value(5, "", 1)), StatusCode::kInvalidModel,
-              {"id 5", "twice"});
+  ExpectError(WithValue(3, Value(5, "", 1)), StatusCode::kInvalidModel, {"id 5", "twice"});
   // The last piece repeats the id of the one before it.
   auto members = Members(SmallPieces());
   const size_t last = members.size() - 1;
@@ -463,14 +438,12 @@ TEST(VocabTest, RejectsMissingSingleBytes) {
     char hex[8];
     std::snprintf(hex, sizeof(hex), "0x%02X", missing);
     SCOPED_TRACE(hex);
-    ExpectError(ToJson(Members(pieces)), StatusCode::kInvalidModel,
-                {hex, "missing"});
+    ExpectError(ToJson(Members(pieces)), StatusCode::kInvalidModel, {hex, "missing"});
   }
   // Only 255 pieces in all.
   std::vector<Piece> pieces = SmallPieces();
   pieces.resize(255);
-  ExpectError(ToJson(Members(pieces)), StatusCode::kInvalidModel,
-              {"0xFF", "missing"});
+  ExpectError(ToJson(Members(pieces)), StatusCode::kInvalidModel, {"0xFF", "missing"});
   ExpectError("{}", StatusCode::kInvalidModel, {"0x00", "missing"});
 }
 
@@ -485,28 +458,24 @@ TEST(VocabTest, FromPiecesValidatesToo) {
   {
     auto c = counts;
     c.pop_back();
-    EXPECT_EQ(Vocab::FromPieces(bytes, c).status().code(),
-              StatusCode::kInvalidArgument);
+    EXPECT_EQ(Vocab::FromPieces(bytes, c).status().code(), StatusCode::kInvalidArgument);
   }
   {
     auto c = counts;
     c[4] = 0;
-    EXPECT_EQ(Vocab::FromPieces(bytes, c).status().code(),
-              StatusCode::kInvalidModel);
+    EXPECT_EQ(Vocab::FromPieces(bytes, c).status().code(), StatusCode::kInvalidModel);
   }
   {
     auto b = bytes;
     b.push_back("");
     auto c = counts;
     c.push_back(1);
-    EXPECT_EQ(Vocab::FromPieces(b, c).status().code(),
-              StatusCode::kInvalidModel);
+    EXPECT_EQ(Vocab::FromPieces(b, c).status().code(), StatusCode::kInvalidModel);
   }
   {
     auto b = bytes;
     std::swap(b[258], b[259]);
-    EXPECT_EQ(Vocab::FromPieces(b, counts).status().code(),
-              StatusCode::kInvalidModel);
+    EXPECT_EQ(Vocab::FromPieces(b, counts).status().code(), StatusCode::kInvalidModel);
   }
 }
 
@@ -524,19 +493,16 @@ TEST(VocabTest, EveryPrefixOfASmallModelIsRejected) {
 }
 
 TEST(VocabTest, TruncatedGoldenModelIsRejected) {
-  const std::string json =
-      ReadWholeFile(testing::BytePieceGoldenDir() + "/kjvzh-8k.model");
+  const std::string json = ReadWholeFile(testing::BytePieceGoldenDir() + "/kjvzh-8k.model");
   ASSERT_FALSE(json.empty());
   const size_t end = json.rfind('}');  // everything after it is whitespace
   std::mt19937 rng(8000);
   for (int t = 0; t < 200; ++t) {
     const size_t cut = rng() % end;  // drops at least the closing brace
-    Result<Tokenizer> tokenizer =
-        Tokenizer::FromBytes(std::string_view(json).substr(0, cut));
+    Result<Tokenizer> tokenizer = Tokenizer::FromBytes(std::string_view(json).substr(0, cut));
     ASSERT_FALSE(tokenizer.ok()) << "prefix of " << cut << " bytes accepted";
     const StatusCode code = tokenizer.status().code();
-    EXPECT_TRUE(code == StatusCode::kMalformedJson ||
-                code == StatusCode::kInvalidModel)
+    EXPECT_TRUE(code == StatusCode::kMalformedJson || code == StatusCode::kInvalidModel)
         << tokenizer.status().ToString();
     EXPECT_FALSE(tokenizer.status().detail().empty());
   }
@@ -562,8 +528,7 @@ TEST(VocabTest, RandomByteDamageNeverCrashes) {
     Result<Vocab> vocab = Vocab::Parse(damaged);
     if (!vocab.ok()) {
       const StatusCode code = vocab.status().code();
-      EXPECT_TRUE(code == StatusCode::kMalformedJson ||
-                  code == StatusCode::kInvalidModel)
+      EXPECT_TRUE(code == StatusCode::kMalformedJson || code == StatusCode::kInvalidModel)
           << vocab.status().ToString();
     }
   }
@@ -573,20 +538,17 @@ TEST(VocabTest, RandomByteDamageNeverCrashes) {
 // Files
 
 TEST(VocabTest, FromFileMissingIsIoError) {
-  const std::string path =
-      ::testing::TempDir() + "edgepiece_no_such_file.model";
+  const std::string path = ::testing::TempDir() + "edgepiece_no_such_file.model";
   Result<Tokenizer> tokenizer = Tokenizer::FromFile(path);
   ASSERT_FALSE(tokenizer.ok());
   EXPECT_EQ(tokenizer.status().code(), StatusCode::kIoError);
-  EXPECT_PRED_FORMAT2(::testing::IsSubstring, path,
-                      tokenizer.status().detail());
+  EXPECT_PRED_FORMAT2(::testing::IsSubstring, path, tokenizer.status().detail());
 }
 
 TEST(VocabTest, FromFileOnADirectoryIsIoError) {
   Result<Tokenizer> tokenizer = Tokenizer::FromFile(::testing::TempDir());
   ASSERT_FALSE(tokenizer.ok());
-  EXPECT_EQ(tokenizer.status().code(), StatusCode::kIoError)
-      << tokenizer.status().ToString();
+  EXPECT_EQ(tokenizer.status().code(), StatusCode::kIoError) << tokenizer.status().ToString();
 }
 
 TEST(VocabTest, FromFileEmptyIsMalformed) {
@@ -616,8 +578,7 @@ void ExpectWellFormedGolden(const Vocab& vocab) {
   EXPECT_EQ(vocab.total_count(), total);
   const double log_total = std::log(static_cast<double>(total));
   for (int32_t i = 0; i < vocab.num_pieces(); i += 97) {
-    EXPECT_EQ(vocab.score(i),
-              std::log(static_cast<double>(vocab.count(i))) - log_total);
+    EXPECT_EQ(vocab.score(i), std::log(static_cast<double>(vocab.count(i))) - log_total);
   }
 }
 

@@ -40,8 +40,8 @@ class MisalignedFloats {
 
 }  // namespace edgepiece::testing
 
-#define EDGEPIECE_INSTANTIATE_PER_TARGET(fixture)                                   \
-  INSTANTIATE_TEST_SUITE_P(AllTargets, fixture,                                     \
+#define EDGEPIECE_INSTANTIATE_PER_TARGET(fixture)                                    \
+  INSTANTIATE_TEST_SUITE_P(AllTargets, fixture,                                      \
                            ::testing::ValuesIn(hwy::SupportedAndGeneratedTargets()), \
                            ::edgepiece::testing::TargetParamName)
 

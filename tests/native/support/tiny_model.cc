@@ -21,11 +21,20 @@ TinyTensor Random(std::mt19937* gen, std::vector<size_t> shape, float scale, flo
 TinyModelSpec RandomTinyModel(uint32_t seed, const std::string& layers) {
   const size_t d = 12, e = 20, s = 6, N = 5, V = 16;  // chunk C = 4
   TinyModelSpec spec;
-  spec.metadata = {{"format", "edgepiece-lm"}, {"version", "1"},  {"vocab_size", "16"},
-                   {"d_model", "12"},          {"layers", layers}, {"expansion", "20"},
-                   {"key_size", "6"},          {"chunk", "4"},     {"lru_states", "5"},
-                   {"norm_eps", "1e-05"},      {"rope_base", "10000.0"},
-                   {"attention", "relu2"},     {"bos_id", "1"},    {"eos_id", "2"}};
+  spec.metadata = {{"format", "edgepiece-lm"},
+                   {"version", "1"},
+                   {"vocab_size", "16"},
+                   {"d_model", "12"},
+                   {"layers", layers},
+                   {"expansion", "20"},
+                   {"key_size", "6"},
+                   {"chunk", "4"},
+                   {"lru_states", "5"},
+                   {"norm_eps", "1e-05"},
+                   {"rope_base", "10000.0"},
+                   {"attention", "relu2"},
+                   {"bos_id", "1"},
+                   {"eos_id", "2"}};
   std::mt19937 gen(seed);
   spec.tensors["embed.weight"] = Random(&gen, {V, d}, 1.0f);
   spec.tensors["norm.weight"] = Random(&gen, {d}, 0.1f, 1.0f);
@@ -80,9 +89,8 @@ std::string WriteSafetensors(const TinyModelSpec& spec) {
     for (size_t s : t.shape) shape += (shape.empty() ? "" : ",") + std::to_string(s);
     const size_t begin = data.size();
     data.append(reinterpret_cast<const char*>(t.values.data()), t.values.size() * sizeof(float));
-    header += ",\"" + name + "\":{\"dtype\":\"F32\",\"shape\":[" + shape +
-              "],\"data_offsets\":[" + std::to_string(begin) + "," + std::to_string(data.size()) +
-              "]}";
+    header += ",\"" + name + "\":{\"dtype\":\"F32\",\"shape\":[" + shape + "],\"data_offsets\":[" +
+              std::to_string(begin) + "," + std::to_string(data.size()) + "]}";
   }
   header += "}";
   header.append((8 - header.size() % 8) % 8, ' ');

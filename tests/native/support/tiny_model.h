@@ -22,8 +22,7 @@ struct TinyModelSpec {
 
 // A random model of the family: d=12, e=20, s=6, C=4, N=5, V=16 (odd,
 // non-vector-sized widths on purpose), layers "gau,lru,gau".
-TinyModelSpec RandomTinyModel(uint32_t seed,
-                              const std::string& layers = "gau,lru,gau");
+TinyModelSpec RandomTinyModel(uint32_t seed, const std::string& layers = "gau,lru,gau");
 
 // Serializes to safetensors (header JSON + F32 data, tensors in name order).
 std::string WriteSafetensors(const TinyModelSpec& spec);
