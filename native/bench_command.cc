@@ -24,7 +24,7 @@ each FILE: line by line (each line with its newline) and as 64 KB documents
 (--jsonl: one document per {"text": ...} line instead). Speeds are MB of
 input per CPU-second of this thread, best of --repeat runs.
 
-  --model FILE      BytePiece model (JSON or packed), required
+  --model FILE      the tokenizer file (BytePiece JSON or packed), required
   --alpha A         sampling exponent (default 0.1)
   --repeat N        timed passes per measurement (default 3)
   --jsonl           inputs are JSONL documents
@@ -77,8 +77,8 @@ Status RunBench(const Flags& flags) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
           .count();
   EDGEPIECE_RETURN_IF_ERROR(tokenizer.status());
-  std::printf("model %s: load %.1f ms, %.2f MB in memory\n", flags.Get("model").c_str(), load_ms,
-              tokenizer->MemoryUsage() / 1e6);
+  std::printf("tokenizer %s: load %.1f ms, %.2f MB in memory\n", flags.Get("model").c_str(),
+              load_ms, tokenizer->MemoryUsage() / 1e6);
   std::printf("%-28s %-8s %-10s %10s %12s %10s\n", "input", "unit", "mode", "MB/s", "tokens/s",
               "bytes/tok");
   Encoder encoder(*tokenizer, RngKind::kGlibc, 123);

@@ -23,7 +23,7 @@ separated by commas or spaces (the output of `edgepiece encode`), and writes
 the decoded documents back to back, so encode | decode gives the
 (NFC-normalized) input back. Ids 0-2 (<pad>, <bos>, <eos>) decode to nothing.
 
-  --model FILE   BytePiece model (JSON or packed), required
+  --model FILE   the tokenizer file (BytePiece JSON or packed), required
   --bytes        write raw bytes (default: text, invalid UTF-8 dropped)
   --jsonl        write one {"text": ...} object per document
   --progress     report progress on stderr even when it is not a terminal

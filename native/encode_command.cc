@@ -26,7 +26,7 @@ Encodes INPUT (default stdin). Plain input is one document; with --lines
 each line is a document, with --jsonl each line is a {"text": ...} document.
 Writes one line per document.
 
-  --model FILE          BytePiece model (JSON or packed), required
+  --model FILE          the tokenizer file (BytePiece JSON or packed), required
   --alpha A             sample with exponent A >= 0 (default: deterministic)
   --seed S              RNG seed, set once for the whole run (default 0)
   --rng glibc|default   glibc reproduces the reference bit for bit (default: default)
@@ -229,7 +229,7 @@ class Batch {
   size_t size_ = 0, bytes_ = 0;
 };
 
-// What every mode of encode shares: the parsed flags and a model.
+// What every mode of encode shares: the parsed flags and the tokenizer.
 struct EncodeRun {
   explicit EncodeRun(const Tokenizer& t) : tokenizer(t) {}
   const Tokenizer& tokenizer;

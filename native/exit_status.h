@@ -12,7 +12,7 @@ namespace edgepiece::cli {
 // Exit codes: documented in `edgepiece --help` and the README.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,  // bad input data or model, or a runtime error
+  kExitFailure = 1,  // bad input data, tokenizer file or model, or a runtime error
   kExitUsage = 2,    // unknown command or flag, missing or bad flag value
   kExitIo = 3,       // a file could not be read or written
 };

@@ -1,4 +1,4 @@
-// edgepiece info: what a model file holds and what loading it costs.
+// edgepiece info: what a tokenizer file (or a language model) holds and what loading it costs.
 #include <chrono>
 #include <cstdio>
 
@@ -14,7 +14,7 @@ constexpr char kHelp[] =
     "usage: edgepiece info --model FILE\n"
     "       edgepiece info --model DIR_OR_FILES\n\n"
     "Prints vocabulary size, piece statistics, automaton size, load time\n"
-    "and memory of a BytePiece model; with a language model (a directory or\n"
+    "and memory of a tokenizer file (--model FILE); with a language model (a directory or\n"
     "LM.safetensors,TOKENIZER.model) its config, parameters, memory and load time.\n";
 
 // The language-model half: config, sizes, load time, state per session.
@@ -48,7 +48,7 @@ Status RunInfo(const Flags& flags) {
   const Vocab& vocab = tokenizer->vocab();
   size_t total_bytes = 0;
   for (int32_t i = 0; i < vocab.num_pieces(); ++i) total_bytes += vocab.piece(i).size();
-  std::printf("model:             %s\n", flags.Get("model").c_str());
+  std::printf("tokenizer file:    %s\n", flags.Get("model").c_str());
   std::printf("vocab size:        %d (3 special ids + %d pieces)\n", vocab.vocab_size(),
               vocab.num_pieces());
   std::printf("special ids:       0 <pad>, 1 <bos>, 2 <eos>; 3..258 single bytes\n");
@@ -64,7 +64,7 @@ Status RunInfo(const Flags& flags) {
 }  // namespace
 
 Command InfoCommand() {
-  return {"info", "describe a BytePiece model file", kHelp, {"model"}, {}, RunInfo};
+  return {"info", "describe a tokenizer file or a language model", kHelp, {"model"}, {}, RunInfo};
 }
 
 }  // namespace edgepiece::cli

@@ -69,7 +69,7 @@ Result<Tokenizer> LoadTokenizer(const Flags& flags) {
   if (!flags.Has("model")) return UsageError("--model FILE is required");
   const std::string path = flags.Get("model");
   Result<Tokenizer> tokenizer = Tokenizer::FromFile(path);
-  if (!tokenizer.ok()) return WithContext(tokenizer.status(), "cannot load model " + path);
+  if (!tokenizer.ok()) return WithContext(tokenizer.status(), "cannot load tokenizer file " + path);
   return tokenizer;
 }
 

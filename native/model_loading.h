@@ -14,7 +14,7 @@
 
 namespace edgepiece::cli {
 
-// Loads the BytePiece model named by --model (JSON or packed; required).
+// Loads the BytePiece tokenizer file named by --model (JSON or packed; required).
 Result<Tokenizer> LoadTokenizer(const Flags& flags);
 
 // A language model with its tokenizer, ready to run.

@@ -143,7 +143,7 @@ async function loadUserModel(file) {
     });
     selectTokenizer(value);
   } catch (e) {
-    error.textContent = `Could not load "${file.name}" as a BytePiece model: ${e.message}. The previous tokenizer is still in use.`;
+    error.textContent = `Could not load "${file.name}" as a BytePiece tokenizer file: ${e.message}. The previous tokenizer is still in use.`;
     error.hidden = false;
   }
 }

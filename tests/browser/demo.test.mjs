@@ -191,7 +191,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
       name: 'broken.model', mimeType: 'application/json', buffer: Buffer.from('{"pieces": [1, 2'),
     });
     await page.waitForSelector('#model-error:not([hidden])');
-    assert.match(await page.textContent('#model-error'), /Could not load "broken\.model" as a BytePiece model: malformed JSON: /);
+    assert.match(await page.textContent('#model-error'), /Could not load "broken\.model" as a BytePiece tokenizer file: malformed JSON: /);
     await page.setInputFiles('#model-file', {
       name: 'not-bytepiece.model', mimeType: 'application/json', buffer: Buffer.from('{"hello": "world"}'),
     });
