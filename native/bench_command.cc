@@ -30,8 +30,9 @@ input per CPU-second of this thread, best of --repeat runs.
   --jsonl           inputs are JSONL documents
 
 With a language model (--model DIR or LM.safetensors,TOKENIZER.model) it
-measures single-thread prefill (--prefill-tokens, default 512) and decode
-(--decode-tokens, default 256) tokens per CPU-second and GFLOP/s.
+measures single-thread prefill (--prefill-tokens, default 512: logits of the
+last token), score (the same tokens, logits of every one, as `score` runs)
+and decode (--decode-tokens, default 256) tokens per CPU-second and GFLOP/s.
 )";
 
 struct Measurement {
