@@ -183,6 +183,38 @@ const uint8_t* Bytes(std::string_view text) {
   return reinterpret_cast<const uint8_t*>(text.data());
 }
 
+// An ep_model of `weights`, the bundled ep_tokenizer and an ep_session of
+// the model, destroyed together (destroying a null handle is allowed).
+struct CHandles {
+  explicit CHandles(const std::string& weights) {
+    const std::string tokenizer_file = BundledModel();
+    EXPECT_EQ(ep_model_create(Bytes(weights), weights.size(), &model), EP_STATUS_OK);
+    EXPECT_EQ(ep_tokenizer_create(Bytes(tokenizer_file), tokenizer_file.size(), &tokenizer),
+              EP_STATUS_OK);
+    if (model != nullptr) EXPECT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
+  }
+  ~CHandles() {
+    ep_session_destroy(session);
+    ep_tokenizer_destroy(tokenizer);
+    ep_model_destroy(model);
+  }
+  bool ok() const { return model != nullptr && tokenizer != nullptr && session != nullptr; }
+
+  ep_model* model = nullptr;
+  ep_tokenizer* tokenizer = nullptr;
+  ep_session* session = nullptr;
+};
+
+// The C++ model of `weights` and a session of it.
+struct CppLm {
+  explicit CppLm(const std::string& weights)
+      : model(edgepiece::Model::FromBytes(weights)),
+        session(model.ok() ? edgepiece::Session::Create(*model)
+                           : edgepiece::Result<edgepiece::Session>(model.status())) {}
+  edgepiece::Result<edgepiece::Model> model;
+  edgepiece::Result<edgepiece::Session> session;
+};
+
 TEST(CApiTest, GenerateOptionsDefaultsAreTheLibraryDefaults) {
   ep_generate_options options;
   ep_generate_options_init(&options);
@@ -197,17 +229,14 @@ TEST(CApiTest, GenerateOptionsDefaultsAreTheLibraryDefaults) {
 
 TEST(CApiTest, GeneratorStreamsWhatTheCppGeneratorDoes) {
   const std::string weights = DemoWeights();
-  const std::string model_bytes = BundledModel();
-  ep_model* model = nullptr;
-  ASSERT_EQ(ep_model_create(Bytes(weights), weights.size(), &model), EP_STATUS_OK);
-  ep_tokenizer* tokenizer = nullptr;
-  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer), EP_STATUS_OK);
-  ep_session* session = nullptr;
-  ASSERT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
+  CHandles c(weights);
+  ASSERT_TRUE(c.ok());
+  ep_session* session = c.session;
   ep_generator* generator = nullptr;
   EXPECT_EQ(ep_generator_create(session, nullptr, &generator), EP_STATUS_INVALID_ARGUMENT);
-  ASSERT_EQ(ep_generator_create(session, tokenizer, &generator), EP_STATUS_OK);
-  ep_tokenizer_destroy(tokenizer);  // the generator keeps its own reference
+  ASSERT_EQ(ep_generator_create(session, c.tokenizer, &generator), EP_STATUS_OK);
+  ep_tokenizer_destroy(c.tokenizer);  // the generator keeps its own reference
+  c.tokenizer = nullptr;
 
   int32_t id = 0, done = 0;
   size_t size = 0;
@@ -219,12 +248,10 @@ TEST(CApiTest, GeneratorStreamsWhatTheCppGeneratorDoes) {
   EXPECT_EQ(ep_generator_start(generator, Bytes("x"), 1, &options), EP_STATUS_INVALID_ARGUMENT);
 
   // The C++ Generator on its own session and sampler: the expected stream.
-  edgepiece::Result<edgepiece::Model> cpp_model = edgepiece::Model::FromBytes(weights);
-  ASSERT_TRUE(cpp_model.ok());
-  edgepiece::Result<edgepiece::Session> cpp_session = edgepiece::Session::Create(*cpp_model);
-  ASSERT_TRUE(cpp_session.ok());
+  CppLm lm(weights);
+  ASSERT_TRUE(lm.session.ok());
   edgepiece::Sampler cpp_sampler(0);
-  auto cpp = edgepiece::Generator::Create(&*cpp_session, &cpp_sampler,
+  auto cpp = edgepiece::Generator::Create(&*lm.session, &cpp_sampler,
                                           edgepiece::testing::LoadGoldenTokenizer("kjvzh-8k"));
   ASSERT_TRUE(cpp.ok());
 
@@ -279,40 +306,25 @@ TEST(CApiTest, GeneratorStreamsWhatTheCppGeneratorDoes) {
   } while (done == EP_GENERATE_RUNNING);
   EXPECT_LE(tokens, 200);
   ep_generator_destroy(generator);
-  ep_session_destroy(session);
-  ep_model_destroy(model);
 }
 
 TEST(CApiTest, GeneratorRefusesATokenizerOfAnotherVocabulary) {
-  const std::string bytes =
-      edgepiece::testing::WriteSafetensors(edgepiece::testing::RandomTinyModel(3));
-  const std::string model_bytes = BundledModel();
-  ep_model* model = nullptr;
-  ASSERT_EQ(ep_model_create(Bytes(bytes), bytes.size(), &model), EP_STATUS_OK);
-  ep_tokenizer* tokenizer = nullptr;
-  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer), EP_STATUS_OK);
-  ep_session* session = nullptr;
-  ASSERT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
+  CHandles c(edgepiece::testing::WriteSafetensors(edgepiece::testing::RandomTinyModel(3)));
+  ASSERT_TRUE(c.ok());
   ep_generator* generator = nullptr;
-  EXPECT_EQ(ep_generator_create(session, tokenizer, &generator), EP_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(ep_generator_create(c.session, c.tokenizer, &generator), EP_STATUS_INVALID_ARGUMENT);
   EXPECT_EQ(generator, nullptr);
   ep_score_result result;
-  EXPECT_EQ(ep_session_score_text(session, tokenizer, Bytes("ab"), 2, &result),
+  EXPECT_EQ(ep_session_score_text(c.session, c.tokenizer, Bytes("ab"), 2, &result),
             EP_STATUS_INVALID_ARGUMENT);
-  ep_session_destroy(session);
-  ep_tokenizer_destroy(tokenizer);
-  ep_model_destroy(model);
 }
 
 TEST(CApiTest, ScoreTextEqualsTheCppScoreText) {
   const std::string weights = DemoWeights();
-  const std::string model_bytes = BundledModel();
-  ep_model* model = nullptr;
-  ASSERT_EQ(ep_model_create(Bytes(weights), weights.size(), &model), EP_STATUS_OK);
-  ep_tokenizer* tokenizer = nullptr;
-  ASSERT_EQ(ep_tokenizer_create(Bytes(model_bytes), model_bytes.size(), &tokenizer), EP_STATUS_OK);
-  ep_session* session = nullptr;
-  ASSERT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
+  CHandles c(weights);
+  ASSERT_TRUE(c.ok());
+  ep_session* session = c.session;
+  ep_tokenizer* tokenizer = c.tokenizer;
   const std::string text =
       "In the beginning God created the heaven and the earth. 起初，神创造天地。";
   ep_score_result result;
@@ -320,21 +332,16 @@ TEST(CApiTest, ScoreTextEqualsTheCppScoreText) {
             EP_STATUS_INVALID_ARGUMENT);
   ASSERT_EQ(ep_session_score_text(session, tokenizer, Bytes(text), text.size(), &result),
             EP_STATUS_OK);
-  edgepiece::Result<edgepiece::Model> cpp_model = edgepiece::Model::FromBytes(weights);
-  ASSERT_TRUE(cpp_model.ok());
-  edgepiece::Result<edgepiece::Session> cpp_session = edgepiece::Session::Create(*cpp_model);
-  ASSERT_TRUE(cpp_session.ok());
+  CppLm lm(weights);
+  ASSERT_TRUE(lm.session.ok());
   edgepiece::ScoreResult expected;
   const edgepiece::Tokenizer cpp_tokenizer = edgepiece::testing::LoadGoldenTokenizer("kjvzh-8k");
-  ASSERT_TRUE(edgepiece::ScoreText(&*cpp_session, cpp_tokenizer, text, &expected).ok());
+  ASSERT_TRUE(edgepiece::ScoreText(&*lm.session, cpp_tokenizer, text, &expected).ok());
   EXPECT_EQ(result.bits_per_byte, expected.bits_per_byte);
   EXPECT_EQ(result.log2_prob, expected.log2_prob);
   EXPECT_EQ(result.tokens, expected.tokens);
   EXPECT_EQ(result.bytes, text.size());
   EXPECT_GT(result.bits_per_byte, 0);
-  ep_session_destroy(session);
-  ep_tokenizer_destroy(tokenizer);
-  ep_model_destroy(model);
 }
 
 }  // namespace
