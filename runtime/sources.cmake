@@ -14,6 +14,7 @@ set(EDGEPIECE_RUNTIME_SOURCES
   model/safetensors.cc
   model/sampler.cc
   model/session.cc
+  model/weights_layout.cc
   ops/attention.cc
   ops/elementwise.cc
   ops/lru_scan.cc

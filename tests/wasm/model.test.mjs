@@ -260,7 +260,8 @@ test('EdgepieceWorker: encode, streamed generation equal to the main thread, sto
     assert.equal(streamed, (await generateText('And God said', { maxTokens: 40, temperature: 0.8, seed: 3 })).slice('And God said'.length));
     assert.equal(done.stopped, false);
     let pieces = 0;
-    const running = worker.generate('In the beginning', { maxTokens: 100000, temperature: 1 }, () => {
+    // ignoreEos: an early <eos> would end these runs before the stop or the abort.
+    const running = worker.generate('In the beginning', { maxTokens: 100000, temperature: 1, ignoreEos: true }, () => {
       if (++pieces === 5) worker.stop();
     });
     const stopped = await running;
@@ -268,7 +269,7 @@ test('EdgepieceWorker: encode, streamed generation equal to the main thread, sto
     assert.ok(stopped.tokens < 1000, `stopped after ${stopped.tokens} tokens`);
     const controller = new AbortController();
     pieces = 0;
-    await assert.rejects(worker.generate('In the beginning', { maxTokens: 100000, signal: controller.signal }, () => {
+    await assert.rejects(worker.generate('In the beginning', { maxTokens: 100000, ignoreEos: true, signal: controller.signal }, () => {
       if (++pieces === 3) controller.abort();
     }), (e) => e.name === 'AbortError');
     await assert.rejects(worker.generate('x', { signal: AbortSignal.abort() }), (e) => e.name === 'AbortError');
