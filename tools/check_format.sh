@@ -3,7 +3,8 @@
 # .clang-format at the root) would write. Fix with: tools/check_format.sh --fix
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files '*.h' '*.cc' '*.c' '*.cpp')
+# Tracked files and new ones git does not ignore.
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.h' '*.cc' '*.c' '*.cpp')
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
   exit 0

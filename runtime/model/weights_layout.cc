@@ -59,5 +59,4 @@ Status ForEachTensor(const ModelConfig& config, ModelWeights* weights, const Ten
   return Status::Ok();
 }
 
-
 }  // namespace edgepiece
