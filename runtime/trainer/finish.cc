@@ -72,7 +72,7 @@ Status AbsorbDropped(const std::vector<std::pair<std::string, uint64_t>>& droppe
 // The "wasted pieces" loop: every piece is tokenized by the model of the
 // current counts, weighted by its count; those counts replace the old ones
 // and pieces left at 0 disappear, until the number of pieces stops changing.
-Status PruneWastedPieces(TrainedVocab* vocab) {
+Status PruneWastedPieces(TrainedVocab* vocab, const FinishReport& report) {
   for (;;) {
     const size_t before = vocab->pieces.size();
     std::vector<std::pair<std::string_view, uint64_t>> inputs;
@@ -87,13 +87,15 @@ Status PruneWastedPieces(TrainedVocab* vocab) {
       next.counts.push_back((*gains)[i]);
     }
     *vocab = std::move(next);
+    if (report) report("wasted", vocab->pieces.size());
     if (vocab->pieces.size() == before) return Status::Ok();
   }
 }
 
 }  // namespace
 
-Result<TrainedVocab> FinishModel(const PieceCounter& pieces, const TrainerOptions& options) {
+Result<TrainedVocab> FinishModel(const PieceCounter& pieces, const TrainerOptions& options,
+                                 const FinishReport& report) {
   EDGEPIECE_RETURN_IF_ERROR(ValidateTrainerOptions(options));
   // a. All 256 bytes, count 1 when never produced.
   std::vector<std::pair<std::string, uint64_t>> keep, drop;
@@ -114,8 +116,9 @@ Result<TrainedVocab> FinishModel(const PieceCounter& pieces, const TrainerOption
   // b. Rare and long pieces go into the kept ones.
   TrainedVocab vocab = InIdOrder(std::move(keep));
   EDGEPIECE_RETURN_IF_ERROR(AbsorbDropped(drop, &vocab));
+  if (report) report("prune", vocab.pieces.size());
   // c.
-  EDGEPIECE_RETURN_IF_ERROR(PruneWastedPieces(&vocab));
+  EDGEPIECE_RETURN_IF_ERROR(PruneWastedPieces(&vocab, report));
   // d. The cut: bytes first, then count descending, length descending, bytes.
   // No refill afterwards: the loop may leave fewer pieces than the limit.
   const size_t limit = static_cast<size_t>(options.max_vocab_size) - kFirstPieceId;
@@ -137,7 +140,8 @@ Result<TrainedVocab> FinishModel(const PieceCounter& pieces, const TrainerOption
     }
     vocab = InIdOrder(std::move(kept));
     EDGEPIECE_RETURN_IF_ERROR(AbsorbDropped(cut, &vocab));
-    EDGEPIECE_RETURN_IF_ERROR(PruneWastedPieces(&vocab));
+    if (report) report("cut", vocab.pieces.size());
+    EDGEPIECE_RETURN_IF_ERROR(PruneWastedPieces(&vocab, report));
   }
   return vocab;
 }

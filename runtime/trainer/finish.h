@@ -5,6 +5,7 @@
 #define EDGEPIECE_RUNTIME_TRAINER_FINISH_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,14 @@ struct TrainedVocab {
   std::vector<uint64_t> counts;
 };
 
+// Called after each step of FinishModel with the step's name ("prune",
+// "wasted", "cut") and the number of pieces it left, for progress reports.
+using FinishReport = std::function<void(const char* step, size_t pieces)>;
+
 // Completes the 256 bytes, drops and re-tokenizes rare and long pieces, runs
 // the "wasted pieces" loop and, above max_vocab_size - 3 pieces, the cut.
-Result<TrainedVocab> FinishModel(const PieceCounter& pieces, const TrainerOptions& options);
+Result<TrainedVocab> FinishModel(const PieceCounter& pieces, const TrainerOptions& options,
+                                 const FinishReport& report = nullptr);
 
 // The model file, byte for byte what the reference's json.dump(indent=4,
 // ensure_ascii=False) writes: no trailing newline.

@@ -55,7 +55,7 @@ Status Trainer::SegmentDocument(std::string_view text) {
   return Status::Ok();
 }
 
-Result<TrainedVocab> Trainer::Finish() {
+Result<TrainedVocab> Trainer::Finish(const FinishReport& report) {
   if (segmenter_ == nullptr) return Status(StatusCode::kInvalidArgument, "Finish before pass 2");
   if (bytes_segmented_ != bytes_counted_) {
     return Status(StatusCode::kInvalidArgument,
@@ -64,7 +64,7 @@ Result<TrainedVocab> Trainer::Finish() {
   }
   segmenter_.reset();
   model_.reset();
-  return FinishModel(pieces_, options_);
+  return FinishModel(pieces_, options_, report);
 }
 
 }  // namespace edgepiece

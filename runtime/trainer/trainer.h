@@ -35,15 +35,18 @@ class Trainer {
   static Result<Trainer> Create(const TrainerOptions& options);
   const TrainerOptions& options() const { return options_; }
   // Pass 1: counts the n-grams of one document (UTF-8; NFC-normalized and
-  // chunked here). Invalid UTF-8 is kInvalidArgument with its offset.
+  // chunked here). Invalid UTF-8 is kInvalidArgument with its offset. The
+  // trainer sees only chunks, so documents need no separator, and a document
+  // may come in parts that each end right after a maximal run of '\n' (a
+  // chunk boundary, where NFC also starts afresh).
   Status CountDocument(std::string_view text);
   // Ends pass 1: builds the n-gram model and frees the counts. An empty
   // corpus (no byte counted) is kInvalidArgument.
   Status EndCounting();
   // Pass 2: segments one document with the n-gram model and counts its pieces.
   Status SegmentDocument(std::string_view text);
-  // Ends pass 2: the final vocabulary.
-  Result<TrainedVocab> Finish();
+  // Ends pass 2: the final vocabulary (`report` as for FinishModel).
+  Result<TrainedVocab> Finish(const FinishReport& report = nullptr);
   // Bytes of chunks seen by the current pass (after NFC).
   uint64_t bytes_counted() const { return bytes_counted_; }
   uint64_t bytes_segmented() const { return bytes_segmented_; }
