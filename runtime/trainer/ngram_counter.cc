@@ -94,6 +94,28 @@ Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerO
   return model;
 }
 
+Result<NgramModel> NgramModel::FromLogProbs(
+    int order, const std::array<double, 256>& unigrams,
+    const std::vector<std::pair<std::string, double>>& ngrams) {
+  if (order < 1 || order > kMaxTrainerOrder) {
+    return Status(StatusCode::kInvalidArgument, "order out of range");
+  }
+  NgramModel model;
+  model.order_ = order;
+  model.unigrams_ = unigrams;
+  model.tables_.resize(order + 1);
+  for (const auto& [bytes, log_prob] : ngrams) {
+    const int n = static_cast<int>(bytes.size());
+    if (n < 2 || n > order) {
+      return Status(StatusCode::kInvalidArgument, "n-gram length outside 2..order");
+    }
+    uint64_t bits;
+    std::memcpy(&bits, &log_prob, sizeof(bits));
+    model.tables_[n].Add(PackNgram(reinterpret_cast<const uint8_t*>(bytes.data()), n), bits);
+  }
+  return model;
+}
+
 size_t NgramModel::size() const {
   size_t n = 256;
   for (const NgramTable& table : tables_) n += table.size();

@@ -12,7 +12,9 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "runtime/base/status.h"
@@ -62,6 +64,11 @@ class NgramModel {
   // log(c(ngram)) - log(c(ngram without its last byte)), unigrams against
   // the total, with the C library's log, as the reference does.
   static Result<NgramModel> Build(const NgramCounter& counter, const TrainerOptions& options);
+  // A model with the given log-probabilities (tests and tools): unigrams for
+  // all 256 bytes, and (n-gram bytes, log P(last | others)) for lengths
+  // 2..order. kInvalidArgument for an n-gram of another length.
+  static Result<NgramModel> FromLogProbs(int order, const std::array<double, 256>& unigrams,
+                                         const std::vector<std::pair<std::string, double>>& ngrams);
   int order() const { return order_; }
   // Log-probability of byte b as the first byte of a piece.
   double unigram(int b) const { return unigrams_[b]; }
