@@ -51,13 +51,19 @@ file for the second pass). The corpus is read twice and never held in memory.
 // renamed it into place.
 class TempFile {
  public:
-  // Creates `prefix` + a unique suffix.
-  static Result<TempFile> Create(const std::string& prefix) {
+  // Creates `prefix` + a unique suffix, readable by its owner only unless
+  // `umask_mode` gives it the mode of an ordinary new file (for the model).
+  static Result<TempFile> Create(const std::string& prefix, bool umask_mode) {
     std::string path = prefix + "XXXXXX";
     const int fd = mkstemp(path.data());
     if (fd < 0) {
-      return Failure(StatusCode::kIoError,
-                     "cannot create a temporary file " + path + ": " + std::strerror(errno));
+      return Failure(StatusCode::kIoError, "cannot create a temporary file " + prefix +
+                                               "XXXXXX: " + std::strerror(errno));
+    }
+    if (umask_mode) {
+      const mode_t mask = umask(0);
+      umask(mask);
+      fchmod(fd, 0666 & ~mask);
     }
     std::FILE* file = fdopen(fd, "wb");
     if (file == nullptr) {
@@ -229,6 +235,11 @@ Status RunTrain(const Flags& flags) {
   const Progress::Mode mode = quiet                   ? Progress::Mode::kOff
                               : isatty(STDERR_FILENO) ? Progress::Mode::kBar
                                                       : Progress::Mode::kLines;
+  // The model goes to a temporary file next to the target, renamed into
+  // place at the end; created first, so an unwritable target fails at once.
+  const std::string output = flags.Get("output");
+  auto file = TempFile::Create(output + ".tmp.", /*umask_mode=*/true);
+  if (!file.ok()) return file.status();
   auto trainer = Trainer::Create(options);
   if (!trainer.ok()) return WithContext(trainer.status(), "");
 
@@ -236,8 +247,9 @@ Status RunTrain(const Flags& flags) {
   const char* tmpdir = std::getenv("TMPDIR");
   std::vector<TempFile> spool;
   if (stdin_inputs > 0) {
-    auto file = TempFile::Create(std::string(tmpdir != nullptr ? tmpdir : "/tmp") +
-                                 "/edgepiece-train-stdin.");
+    auto file = TempFile::Create(
+        std::string(tmpdir != nullptr ? tmpdir : "/tmp") + "/edgepiece-train-stdin.",
+        /*umask_mode=*/false);
     if (!file.ok()) return file.status();
     spool.push_back(std::move(*file));
   }
@@ -275,10 +287,6 @@ Status RunTrain(const Flags& flags) {
   });
   if (!vocab.ok()) return WithContext(vocab.status(), "");
 
-  // The model: a temporary file next to the target, renamed into place.
-  const std::string output = flags.Get("output");
-  auto file = TempFile::Create(output + ".tmp.");
-  if (!file.ok()) return file.status();
   EDGEPIECE_RETURN_IF_ERROR(file->Write(ModelFileJson(*vocab)));
   EDGEPIECE_RETURN_IF_ERROR(file->RenameTo(output));
   std::printf("%s: %zu pieces (vocabulary size %zu)\n", output.c_str(), vocab->pieces.size(),
