@@ -30,6 +30,7 @@ Status NgramCounter::Merge(const NgramCounter& other) {
   total_bytes_ += other.total_bytes_;
   for (int b = 0; b < 256; ++b) bytes_[b] += other.bytes_[b];
   for (int n = 2; n <= order_; ++n) {
+    tables_[n].Reserve(tables_[n].size() + other.tables_[n].size());
     other.tables_[n].ForEach([&](uint64_t key, uint64_t count) { tables_[n].Add(key, count); });
   }
   return Status::Ok();
@@ -67,6 +68,9 @@ Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerO
   for (int n = 2; n <= model.order_; ++n) {
     const uint64_t prefix_mask = (uint64_t{1} << (8 * (n - 1))) - 1;
     const NgramTable& counts = counter.table(n);
+    size_t kept = 0;
+    counts.ForEach([&](uint64_t, uint64_t count) { kept += count >= options.min_count; });
+    model.tables_[n].Reserve(kept);
     Status status;
     counts.ForEach([&](uint64_t key, uint64_t count) {
       if (count < options.min_count) return;

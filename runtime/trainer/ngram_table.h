@@ -37,7 +37,7 @@ class NgramTable {
     while (slots_[i].key != kEmpty && slots_[i].key != key) i = (i + 1) & mask_;
     if (slots_[i].key == kEmpty) {
       slots_[i].key = key;
-      if (++size_ * 2 > slots_.size()) {
+      if (++size_ * 2 > slots_.size()) {  // load factor at most 1/2
         slots_[i].value = delta;
         Rehash(slots_.size() * 2);
         return;
@@ -61,6 +61,15 @@ class NgramTable {
       if (e.key != kEmpty) f(e.key, e.value);
     }
     if (has_marker_key_) f(kEmpty, marker_value_);
+  }
+  // Makes room for `keys` keys without rehashing. Inserting another table's
+  // keys (which come in hash order) needs it: growing halfway through would
+  // pile the keys read so far into the front of the smaller table, where
+  // linear probing turns quadratic.
+  void Reserve(size_t keys) {
+    size_t capacity = slots_.size();
+    while (keys * 2 > capacity) capacity *= 2;
+    if (capacity != slots_.size()) Rehash(capacity);
   }
   // Heap bytes held.
   size_t MemoryUsage() const { return slots_.capacity() * sizeof(Entry); }
