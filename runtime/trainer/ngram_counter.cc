@@ -1,5 +1,6 @@
 #include "runtime/trainer/ngram_counter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>

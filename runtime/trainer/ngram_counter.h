@@ -35,6 +35,7 @@ class NgramCounter {
  public:
   // order in 1..kMaxTrainerOrder (ValidateTrainerOptions checks it).
   explicit NgramCounter(int order);
+  // Longest n-gram counted.
   int order() const { return order_; }
   // Counts the n-grams of one chunk (they never cross chunks).
   void AddChunk(std::string_view chunk);
@@ -69,6 +70,7 @@ class NgramModel {
   // 2..order. kInvalidArgument for an n-gram of another length.
   static Result<NgramModel> FromLogProbs(int order, const std::array<double, 256>& unigrams,
                                          const std::vector<std::pair<std::string, double>>& ngrams);
+  // Longest n-gram of the model.
   int order() const { return order_; }
   // Log-probability of byte b as the first byte of a piece.
   double unigram(int b) const { return unigrams_[b]; }

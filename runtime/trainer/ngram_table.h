@@ -16,6 +16,7 @@
 
 namespace edgepiece {
 
+// Packed n-gram -> 64-bit value (a count, or a double's bits).
 class NgramTable {
  public:
   // A key and its value, as Entries() lists them.
@@ -23,6 +24,7 @@ class NgramTable {
     uint64_t key;
     uint64_t value;
   };
+  // An empty table (16 slots).
   NgramTable() { Rehash(16); }
   // Number of keys.
   size_t size() const { return size_ + (has_marker_key_ ? 1 : 0); }

@@ -29,10 +29,12 @@
 
 namespace edgepiece {
 
+// One training run: pass 1, pass 2, Finish; move-only, not thread-safe.
 class Trainer {
  public:
   // Checks the options (kInvalidArgument).
   static Result<Trainer> Create(const TrainerOptions& options);
+  // The settings of this run.
   const TrainerOptions& options() const { return options_; }
   // Pass 1: counts the n-grams of one document (UTF-8; NFC-normalized and
   // chunked here). Invalid UTF-8 is kInvalidArgument with its offset. The
@@ -47,7 +49,7 @@ class Trainer {
   Status SegmentDocument(std::string_view text);
   // Ends pass 2: the final vocabulary (`report` as for FinishModel).
   Result<TrainedVocab> Finish(const FinishReport& report = nullptr);
-  // Bytes of chunks seen by the current pass (after NFC).
+  // Bytes (after NFC) seen by pass 1 and by pass 2.
   uint64_t bytes_counted() const { return bytes_counted_; }
   uint64_t bytes_segmented() const { return bytes_segmented_; }
   // N-grams kept after pruning (valid after EndCounting).
