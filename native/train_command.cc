@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -210,7 +211,7 @@ Status RunTrain(const Flags& flags) {
   EDGEPIECE_RETURN_IF_ERROR(GetCount(flags, "order", 6, &order));
   EDGEPIECE_RETURN_IF_ERROR(GetCount(flags, "min-count", 2, &options.min_count));
   EDGEPIECE_RETURN_IF_ERROR(GetCount(flags, "max-piece-length", 36, &max_piece_length));
-  options.order = static_cast<int>(std::min<uint64_t>(order, 1000));
+  options.order = static_cast<int>(std::min<uint64_t>(order, 1000));  // out of range either way
   options.max_piece_length = static_cast<size_t>(max_piece_length);
   options.isolate_digits = flags.Has("isolate-digits");
   options.ensure_unicode = !flags.Has("no-ensure-unicode");
