@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/text/nfc.h"
 #include "runtime/tokenizer/tokenizer.h"
 #include "runtime/trainer/chunker.h"
 #include "tests/native/support/golden.h"
@@ -519,6 +520,42 @@ TEST(TrainerTest, BadInputIsAnError) {
   ASSERT_TRUE(other->EndCounting().ok());
   ASSERT_TRUE(other->SegmentDocument("some").ok());
   EXPECT_FALSE(other->Finish().ok());  // pass 2 saw another corpus
+}
+
+TEST(TrainerTest, CountsMergedFromPartsGiveTheSameModel) {
+  // The seam for threads and shards: count and segment two halves of a
+  // corpus separately, merge the counters, and get the same file.
+  const std::vector<std::string>& all = PublicDocuments();
+  const std::vector<std::string> docs(all.begin(), all.begin() + 300);
+  TrainerOptions options;
+  options.max_vocab_size = 2000;
+  options.isolate_digits = true;
+  const std::string whole = TrainModel(docs, options);
+  std::vector<std::string_view> chunks;
+  auto chunk = [&](const std::string& doc) {
+    std::string scratch;
+    auto normalized = NormalizeNfc(doc, &scratch);
+    EXPECT_TRUE(normalized.ok());
+    std::string text(*normalized);
+    EXPECT_TRUE(SplitTrainingChunks(text, options.isolate_digits, &chunks).ok());
+    return std::vector<std::string>(chunks.begin(), chunks.end());
+  };
+  NgramCounter first(options.order), second(options.order);
+  for (size_t i = 0; i < docs.size(); ++i) {
+    for (const std::string& c : chunk(docs[i])) (i < 100 ? first : second).AddChunk(c);
+  }
+  ASSERT_TRUE(second.Merge(first).ok());
+  auto model = NgramModel::Build(second, options);
+  ASSERT_TRUE(model.ok());
+  Segmenter segmenter(*model, options);
+  PieceCounter head, tail;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    for (const std::string& c : chunk(docs[i])) segmenter.SegmentChunk(c, i < 200 ? &head : &tail);
+  }
+  head.Merge(tail);
+  auto vocab = FinishModel(head, options);
+  ASSERT_TRUE(vocab.ok());
+  EXPECT_TRUE(ModelFileJson(*vocab) == whole);
 }
 
 TEST(TrainerTest, DocumentsMayComeInPartsEndingAfterNewlines) {
