@@ -41,6 +41,7 @@ Command EncodeCommand();
 Command DecodeCommand();
 Command InfoCommand();
 Command PackCommand();
+Command TrainCommand();
 Command GenerateCommand();
 Command ScoreCommand();
 Command BenchCommand();

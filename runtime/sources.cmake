@@ -29,3 +29,15 @@ set(EDGEPIECE_RUNTIME_SOURCES
   tokenizer/vocab.cc
   tokenizer/vocab_packed.cc
 )
+
+# The BytePiece trainer (runtime/trainer): native only for now. Its digit
+# classes come from utf8proc (trainer/chunker.cc), which the WebAssembly build
+# does not link.
+set(EDGEPIECE_TRAINER_SOURCES
+  trainer/chunker.cc
+  trainer/finish.cc
+  trainer/ngram_counter.cc
+  trainer/options.cc
+  trainer/segmenter.cc
+  trainer/trainer.cc
+)

@@ -1,8 +1,9 @@
 // The native CLI on its own (no WebAssembly needed): encode --lines, decode
-// of lines longer than the read blocks, progress reports, --version.
+// of lines longer than the read blocks, progress reports, --version, train.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +59,7 @@ test('--version and -V print project(VERSION); -h is --help on every command', (
   const version = cmake.match(/project\(edgepiece VERSION ([0-9.]+)/)[1];
   assert.equal(runOk(['--version']), `edgepiece ${version}\n`);
   assert.equal(runOk(['-V']), `edgepiece ${version}\n`);
-  for (const command of ['encode', 'decode', 'info', 'pack', 'generate', 'score', 'bench']) {
+  for (const command of ['encode', 'decode', 'info', 'pack', 'train', 'generate', 'score', 'bench']) {
     const help = runOk([command, '--help']);
     assert.match(help, new RegExp(`^usage: edgepiece ${command} `));
     assert.equal(runOk([command, '-h']), help, command);
@@ -189,4 +190,78 @@ test('encode --format json of a document whose offsets pass the 4 MB held in mem
     assert.equal(end, bytes.length);
     if (special) assert.deepEqual(json.offsets.at(-1), [bytes.length, bytes.length]);
   }
+});
+
+const trainerGoldenDir = path.join(goldenDir, '../trainer');
+const publicJsonl = () => gunzipSync(readFileSync(path.join(goldenDir, 'public.docs.jsonl.gz')));
+
+test('train writes the reference model byte for byte, and encode loads it', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-train-'));
+  const corpus = path.join(dir, 'public.jsonl');
+  writeFileSync(corpus, publicJsonl());
+  const model = path.join(dir, 'o3.model');
+  const stdout = runOk(['train', '--output', model, '--order', '3', '--vocab-size', '2000',
+    '--min-count', '16', '--no-ensure-unicode', '--jsonl', '--quiet', corpus]);
+  assert.equal(stdout, `${model}: 1997 pieces (vocabulary size 2000)\n`);
+  const golden = readFileSync(path.join(trainerGoldenDir, 'public.o3.v2000.m16.nounicode.model'));
+  assert.ok(readFileSync(model).equals(golden), 'model bytes differ from the golden');
+  // The trained model encodes like the reference's model (same file) and round-trips.
+  const text = 'A trained model: 训练好的模型。\n';
+  const ids = runOk(['encode', '--model', model], text);
+  assert.match(ids, /^[0-9]+(,[0-9]+)*\n$/);
+  assert.equal(runOk(['decode', '--model', model], ids), text);
+});
+
+test('train: plain files are one document each; stdin gives the same model', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-train-'));
+  const docs = randomLines(400, 5).map((line, i) => `${line}\n${i % 7 === 0 ? '\n\n' : ''}`);
+  const files = [0, 1, 2].map((k) => {
+    const file = path.join(dir, `doc${k}.txt`);
+    writeFileSync(file, docs.filter((_, i) => i % 3 === k).join(''));
+    return file;
+  });
+  const jsonl = path.join(dir, 'docs.jsonl');
+  writeFileSync(jsonl, files.map((f) => JSON.stringify({ text: readFileSync(f, 'utf8') })).join('\n') + '\n');
+  const flags = ['--vocab-size', '400', '--min-count', '2', '--quiet'];
+  const train = (name, args, input) => {
+    const out = path.join(dir, name);
+    runOk(['train', '--output', out, ...flags, ...args], input);
+    return readFileSync(out);
+  };
+  const fromFiles = train('files.model', files);
+  assert.ok(fromFiles.equals(train('jsonl.model', ['--jsonl', jsonl])));
+  assert.ok(fromFiles.equals(train('stdin.model', [files[0], '-', files[2]], readFileSync(files[1]))));
+});
+
+test('train: bad input is a clear error and leaves no model behind', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-train-'));
+  const out = path.join(dir, 'out.model');
+  const good = path.join(dir, 'good.txt');
+  writeFileSync(good, 'some text\n');
+  const empty = path.join(dir, 'empty.txt');
+  writeFileSync(empty, '');
+  const bad = path.join(dir, 'bad.txt');
+  writeFileSync(bad, Buffer.concat([Buffer.from('caf\u00e9 ok\n'), Buffer.from([0x61, 0xc3, 0x28])]));
+  const cases = [
+    [['--vocab-size', '258', good], 2, /vocabulary size must be at least 259/],
+    [['--order', '9', good], 2, /order/],
+    [[], 2, /input files/],
+    [[empty], 1, /empty corpus/],
+    [[bad], 1, /bad\.txt: invalid UTF-8 at byte offset 10/],
+    [[good, path.join(dir, 'missing.txt')], 3, /missing\.txt/],
+    [['--jsonl', bad], 1, /bad\.txt/],
+  ];
+  for (const [args, status, message] of cases) {
+    const result = run(['train', '--output', out, '--quiet', ...args]);
+    assert.equal(result.status, status, `${args}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.ok(!existsSync(out), `${args}: a model was written`);
+  }
+  // No temporary file is left next to the output either.
+  assert.deepEqual(readdirSync(dir).sort(), ['bad.txt', 'empty.txt', 'good.txt']);
+  // Progress lines name the passes and the pruning steps.
+  const result = run(['train', '--output', out, good]);
+  assert.equal(result.status, 0);
+  assert.match(result.stderr, /count n-grams: .*100%/);
+  assert.match(result.stderr, /train: wasted: \d+ pieces/);
 });

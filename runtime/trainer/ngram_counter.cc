@@ -1,0 +1,136 @@
+#include "runtime/trainer/ngram_counter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+namespace edgepiece {
+
+NgramCounter::NgramCounter(int order) : order_(order), tables_(order + 1) {}
+
+void NgramCounter::AddChunk(std::string_view chunk) {
+  const auto* t = reinterpret_cast<const uint8_t*>(chunk.data());
+  const size_t n = chunk.size();
+  total_bytes_ += n;
+  for (size_t i = 0; i < n; ++i) {
+    ++bytes_[t[i]];
+    uint64_t key = t[i];
+    const size_t longest = std::min<size_t>(order_, n - i);
+    for (size_t len = 2; len <= longest; ++len) {
+      key |= uint64_t{t[i + len - 1]} << (8 * (len - 1));
+      tables_[len].Add(key, 1);
+    }
+  }
+}
+
+Status NgramCounter::Merge(const NgramCounter& other) {
+  if (other.order_ != order_) {
+    return Status(StatusCode::kInvalidArgument, "merging n-gram counts of different orders");
+  }
+  total_bytes_ += other.total_bytes_;
+  for (int b = 0; b < 256; ++b) bytes_[b] += other.bytes_[b];
+  for (int n = 2; n <= order_; ++n) {
+    tables_[n].Reserve(tables_[n].size() + other.tables_[n].size());
+    other.tables_[n].ForEach([&](uint64_t key, uint64_t count) { tables_[n].Add(key, count); });
+  }
+  return Status::Ok();
+}
+
+size_t NgramCounter::MemoryUsage() const {
+  size_t bytes = 0;
+  for (const NgramTable& table : tables_) bytes += table.MemoryUsage();
+  return bytes;
+}
+
+Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerOptions& options) {
+  EDGEPIECE_RETURN_IF_ERROR(ValidateTrainerOptions(options));
+  if (options.order != counter.order()) {
+    return Status(StatusCode::kInvalidArgument, "n-gram counts of another order than the options");
+  }
+  NgramModel model;
+  model.order_ = counter.order();
+  model.tables_.resize(model.order_ + 1);
+  // The reference (prune_ngrams) stores np.log of each count, then subtracts
+  // the prefix's log: two separate logs, never log(c / c_prefix).
+  uint64_t total = counter.total_bytes();
+  std::array<uint64_t, 256> bytes;
+  for (int b = 0; b < 256; ++b) {
+    bytes[b] = counter.byte_count(b);
+    if (bytes[b] == 0) {
+      bytes[b] = 1;
+      ++total;
+    }
+  }
+  const double log_total = std::log(static_cast<double>(total));
+  for (int b = 0; b < 256; ++b) {
+    model.unigrams_[b] = std::log(static_cast<double>(bytes[b])) - log_total;
+  }
+  for (int n = 2; n <= model.order_; ++n) {
+    const uint64_t prefix_mask = (uint64_t{1} << (8 * (n - 1))) - 1;
+    const NgramTable& counts = counter.table(n);
+    size_t kept = 0;
+    counts.ForEach([&](uint64_t, uint64_t count) { kept += count >= options.min_count; });
+    model.tables_[n].Reserve(kept);
+    Status status;
+    counts.ForEach([&](uint64_t key, uint64_t count) {
+      if (count < options.min_count) return;
+      const uint64_t prefix = key & prefix_mask;
+      uint64_t prefix_count;
+      if (n == 2) {
+        prefix_count = bytes[prefix];
+      } else {
+        const uint64_t* c = counter.table(n - 1).Find(prefix);
+        // A prefix occurs at least as often as the n-gram: never missing.
+        if (c == nullptr) {
+          status = Status(StatusCode::kInternal, "n-gram counted without its prefix");
+          return;
+        }
+        prefix_count = *c;
+      }
+      const double log_prob =
+          std::log(static_cast<double>(count)) - std::log(static_cast<double>(prefix_count));
+      uint64_t bits;
+      std::memcpy(&bits, &log_prob, sizeof(bits));
+      model.tables_[n].Add(key, bits);
+    });
+    EDGEPIECE_RETURN_IF_ERROR(status);
+  }
+  return model;
+}
+
+Result<NgramModel> NgramModel::FromLogProbs(
+    int order, const std::array<double, 256>& unigrams,
+    const std::vector<std::pair<std::string, double>>& ngrams) {
+  if (order < 1 || order > kMaxTrainerOrder) {
+    return Status(StatusCode::kInvalidArgument, "order out of range");
+  }
+  NgramModel model;
+  model.order_ = order;
+  model.unigrams_ = unigrams;
+  model.tables_.resize(order + 1);
+  for (const auto& [bytes, log_prob] : ngrams) {
+    const int n = static_cast<int>(bytes.size());
+    if (n < 2 || n > order) {
+      return Status(StatusCode::kInvalidArgument, "n-gram length outside 2..order");
+    }
+    uint64_t bits;
+    std::memcpy(&bits, &log_prob, sizeof(bits));
+    model.tables_[n].Add(PackNgram(reinterpret_cast<const uint8_t*>(bytes.data()), n), bits);
+  }
+  return model;
+}
+
+size_t NgramModel::size() const {
+  size_t n = 256;
+  for (const NgramTable& table : tables_) n += table.size();
+  return n;
+}
+
+size_t NgramModel::MemoryUsage() const {
+  size_t bytes = 0;
+  for (const NgramTable& table : tables_) bytes += table.MemoryUsage();
+  return bytes;
+}
+
+}  // namespace edgepiece

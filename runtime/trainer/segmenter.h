@@ -1,0 +1,66 @@
+// Pass 2 of training: each chunk segmented by the order-state Viterbi over
+// the n-gram model, and the pieces counted (docs/bytepiece.md section 4.3).
+//
+//   Segmenter segmenter(model, options);
+//   PieceCounter pieces;
+//   for each chunk of each document: segmenter.SegmentChunk(chunk, &pieces);
+//
+// PieceCounters merge exactly, so a corpus may be segmented in parts.
+#ifndef EDGEPIECE_RUNTIME_TRAINER_SEGMENTER_H_
+#define EDGEPIECE_RUNTIME_TRAINER_SEGMENTER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/trainer/ngram_counter.h"
+#include "runtime/trainer/options.h"
+
+namespace edgepiece {
+
+// How often each piece occurs in the segmentation of the corpus.
+class PieceCounter {
+ public:
+  // Adds `count` occurrences of `piece`.
+  void Add(std::string_view piece, uint64_t count = 1);
+  // Adds another counter's counts.
+  void Merge(const PieceCounter& other);
+  // Number of distinct pieces.
+  size_t size() const { return counts_.size(); }
+  // Piece -> count.
+  const std::unordered_map<std::string, uint64_t>& counts() const { return counts_; }
+
+ private:
+  std::unordered_map<std::string, uint64_t> counts_;
+  std::string key_;  // lookup scratch
+};
+
+// Splits chunks into pieces: state j at a byte means the byte is the (j+1)-th
+// of its piece (capped at order-1); a piece starts in state 0 at the cost of
+// the byte's unigram log-probability, and continuing adds the n-gram's.
+// Reusable across chunks (scratch buffers); not thread-safe.
+class Segmenter {
+ public:
+  // `model` must outlive the segmenter.
+  Segmenter(const NgramModel& model, const TrainerOptions& options)
+      : model_(model), order_(model.order()), ensure_unicode_(options.ensure_unicode) {}
+  // Appends the piece boundaries of `chunk` to *starts (offsets where a piece
+  // starts, ascending; the last piece ends at chunk.size()). Empty chunk: none.
+  void Segment(std::string_view chunk, std::vector<uint32_t>* starts);
+  // Segments `chunk` and counts its pieces into *pieces.
+  void SegmentChunk(std::string_view chunk, PieceCounter* pieces);
+
+ private:
+  const NgramModel& model_;
+  int order_;
+  bool ensure_unicode_;
+  std::vector<uint8_t> routes_;  // [n][order]: the previous state of each state
+  std::vector<uint8_t> states_;  // [n]: the state of each byte on the best path
+  std::vector<uint32_t> starts_;
+};
+
+}  // namespace edgepiece
+
+#endif  // EDGEPIECE_RUNTIME_TRAINER_SEGMENTER_H_
