@@ -191,7 +191,9 @@ struct CHandles {
     EXPECT_EQ(ep_model_create(Bytes(weights), weights.size(), &model), EP_STATUS_OK);
     EXPECT_EQ(ep_tokenizer_create(Bytes(tokenizer_file), tokenizer_file.size(), &tokenizer),
               EP_STATUS_OK);
-    if (model != nullptr) EXPECT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
+    if (model != nullptr) {
+      EXPECT_EQ(ep_session_create(model, 0, &session), EP_STATUS_OK);
+    }
   }
   ~CHandles() {
     ep_session_destroy(session);
