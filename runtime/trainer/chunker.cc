@@ -1,18 +1,10 @@
 #include "runtime/trainer/chunker.h"
 
-#include <utf8proc.h>
-
 #include <string>
 
 #include "runtime/text/utf8.h"
 
 namespace edgepiece {
-
-bool IsUnicodeDigit(char32_t codepoint) {
-  if (codepoint < 0x80) return codepoint >= '0' && codepoint <= '9';
-  if (codepoint >= 0x110000) return false;
-  return utf8proc_category(static_cast<utf8proc_int32_t>(codepoint)) == UTF8PROC_CATEGORY_ND;
-}
 
 // The reference matches re.findall('.{,10000}\n{1,100}|.{1,10000}') (with
 // isolate_digits '\d|[^\n\d]{,10000}\n{1,100}|[^\n\d]{1,10000}'). At each

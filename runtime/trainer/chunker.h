@@ -12,15 +12,13 @@
 #include <vector>
 
 #include "runtime/base/status.h"
+#include "runtime/text/unicode_digits.h"  // IsUnicodeDigit
 
 namespace edgepiece {
 
 // The reference's limits: characters (code points) per chunk, newlines per chunk.
 inline constexpr size_t kTrainerChunkChars = 10000;
 inline constexpr size_t kTrainerChunkNewlines = 100;
-
-// True for code points in Unicode category Nd (Python's \d on str).
-bool IsUnicodeDigit(char32_t codepoint);
 
 // Replaces *chunks with views into `text` (NFC, valid UTF-8), in order; their
 // concatenation is `text`. Invalid UTF-8 is kInvalidArgument with its byte offset.
