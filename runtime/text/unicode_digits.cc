@@ -8,7 +8,8 @@
 namespace edgepiece {
 namespace {
 
-// First and last code point of each run of Nd, sorted.
+// First and last code point of each run of Nd, sorted (one range a line).
+// clang-format off
 constexpr uint32_t kDigitRanges[][2] = {
     {0x00030, 0x00039},
     {0x00660, 0x00669},
@@ -75,6 +76,7 @@ constexpr uint32_t kDigitRanges[][2] = {
     {0x1E950, 0x1E959},
     {0x1FBF0, 0x1FBF9},
 };
+// clang-format on
 
 }  // namespace
 

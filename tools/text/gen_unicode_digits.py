@@ -40,11 +40,12 @@ def main():
     out.write('#include "runtime/text/unicode_digits.h"\n\n')
     out.write("#include <cstddef>\n#include <cstdint>\n\n")
     out.write("namespace edgepiece {\nnamespace {\n\n")
-    out.write("// First and last code point of each run of Nd, sorted.\n")
+    out.write("// First and last code point of each run of Nd, sorted (one range a line).\n")
+    out.write("// clang-format off\n")
     out.write("constexpr uint32_t kDigitRanges[][2] = {\n")
     for first, last in ranges:
         out.write("    {0x%05X, 0x%05X},\n" % (first, last))
-    out.write("};\n\n}  // namespace\n\n")
+    out.write("};\n// clang-format on\n\n}  // namespace\n\n")
     out.write("const char kUnicodeDigitsVersion[] = \"%s\";\n\n" % unicode_version)
     out.write("""bool IsUnicodeDigit(char32_t codepoint) {
   if (codepoint < 0x80) return codepoint >= '0' && codepoint <= '9';
