@@ -23,6 +23,7 @@ set(EDGEPIECE_RUNTIME_SOURCES
   ops/rope.cc
   ops/text_scan.cc
   text/base64.cc
+  text/unicode_digits.cc
   text/utf8.cc
   tokenizer/piece_matcher.cc
   tokenizer/tokenizer.cc
@@ -30,9 +31,8 @@ set(EDGEPIECE_RUNTIME_SOURCES
   tokenizer/vocab_packed.cc
 )
 
-# The BytePiece trainer (runtime/trainer): native only for now. Its digit
-# classes come from utf8proc (trainer/chunker.cc), which the WebAssembly build
-# does not link.
+# The BytePiece trainer (runtime/trainer), in both builds: its digit classes
+# come from a generated table (text/unicode_digits.cc), not from utf8proc.
 set(EDGEPIECE_TRAINER_SOURCES
   trainer/chunker.cc
   trainer/finish.cc

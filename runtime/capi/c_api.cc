@@ -1,5 +1,6 @@
 // Translates the C ABI (edgepiece.h) to the C++ runtime: handles wrap
 // shared C++ objects, Status becomes a code plus a thread-local message.
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -17,6 +18,7 @@
 #include "runtime/model/session.h"
 #include "runtime/text/utf8.h"
 #include "runtime/tokenizer/tokenizer.h"
+#include "runtime/trainer/trainer.h"
 
 struct ep_tokenizer {
   edgepiece::Tokenizer tokenizer;
@@ -37,6 +39,11 @@ struct ep_model {
 struct ep_session {
   edgepiece::Session session;
   edgepiece::Sampler sampler;  // the one sampling stream of the session
+};
+
+struct ep_trainer {
+  edgepiece::Trainer trainer;
+  std::string file;  // the model file, after ep_trainer_finish
 };
 
 struct ep_generator {
@@ -67,6 +74,15 @@ static_assert(CodeIs(edgepiece::StatusCode::kOutOfMemory, EP_STATUS_OUT_OF_MEMOR
 static_assert(CodeIs(edgepiece::StatusCode::kInternal, EP_STATUS_INTERNAL));
 static_assert(static_cast<int>(edgepiece::RngKind::kDefault) == EP_RNG_DEFAULT);
 static_assert(static_cast<int>(edgepiece::RngKind::kGlibc) == EP_RNG_GLIBC);
+
+// The JS layer writes ep_trainer_options at these offsets (wasm/src/trainer.js).
+static_assert(offsetof(ep_trainer_options, vocab_size) == 0);
+static_assert(offsetof(ep_trainer_options, min_count) == 8);
+static_assert(offsetof(ep_trainer_options, order) == 16);
+static_assert(offsetof(ep_trainer_options, max_piece_length) == 20);
+static_assert(offsetof(ep_trainer_options, isolate_digits) == 24);
+static_assert(offsetof(ep_trainer_options, ensure_unicode) == 28);
+static_assert(sizeof(ep_trainer_options) == 32);
 
 thread_local std::string last_error;
 
@@ -224,6 +240,87 @@ int32_t ep_encoder_pack(ep_encoder* encoder, size_t* size) {
 
 const uint8_t* ep_encoder_bytes(const ep_encoder* encoder) {
   return reinterpret_cast<const uint8_t*>(encoder->bytes.data());
+}
+
+void ep_trainer_options_init(ep_trainer_options* options) {
+  if (options == nullptr) return;
+  const edgepiece::TrainerOptions defaults;
+  *options = ep_trainer_options{defaults.max_vocab_size,
+                                defaults.min_count,
+                                defaults.order,
+                                static_cast<int32_t>(defaults.max_piece_length),
+                                defaults.isolate_digits ? 1 : 0,
+                                defaults.ensure_unicode ? 1 : 0};
+}
+
+int32_t ep_trainer_create(const ep_trainer_options* options, ep_trainer** out) {
+  if (out == nullptr) return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  ep_trainer_options given;
+  ep_trainer_options_init(&given);
+  if (options != nullptr) given = *options;  // before *out is written: they may overlap
+  *out = nullptr;
+  if (given.max_piece_length < 0) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "max_piece_length must be positive");
+  }
+  edgepiece::TrainerOptions settings;
+  settings.max_vocab_size = given.vocab_size;
+  settings.min_count = given.min_count;
+  settings.order = given.order;
+  settings.max_piece_length = static_cast<size_t>(given.max_piece_length);
+  settings.isolate_digits = given.isolate_digits != 0;
+  settings.ensure_unicode = given.ensure_unicode != 0;
+  auto trainer = edgepiece::Trainer::Create(settings);
+  if (!trainer.ok()) return Report(trainer.status());
+  *out = new (std::nothrow) ep_trainer{std::move(trainer).value(), {}};
+  if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
+  return EP_STATUS_OK;
+}
+
+void ep_trainer_destroy(ep_trainer* trainer) { delete trainer; }
+
+int32_t ep_trainer_count(ep_trainer* trainer, const uint8_t* text, size_t size) {
+  if (trainer == nullptr || (text == nullptr && size > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  return Check(
+      trainer->trainer.CountDocument(std::string_view(reinterpret_cast<const char*>(text), size)));
+}
+
+int32_t ep_trainer_end_counting(ep_trainer* trainer) {
+  if (trainer == nullptr) return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  return Check(trainer->trainer.EndCounting());
+}
+
+int32_t ep_trainer_segment(ep_trainer* trainer, const uint8_t* text, size_t size) {
+  if (trainer == nullptr || (text == nullptr && size > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  return Check(trainer->trainer.SegmentDocument(
+      std::string_view(reinterpret_cast<const char*>(text), size)));
+}
+
+int32_t ep_trainer_finish(ep_trainer* trainer, size_t* size) {
+  if (trainer == nullptr || size == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  auto vocab = trainer->trainer.Finish();
+  if (!vocab.ok()) return Report(vocab.status());
+  trainer->file = edgepiece::ModelFileJson(*vocab);
+  *size = trainer->file.size();
+  return EP_STATUS_OK;
+}
+
+const uint8_t* ep_trainer_bytes(const ep_trainer* trainer) {
+  return reinterpret_cast<const uint8_t*>(trainer->file.data());
+}
+
+void ep_trainer_stats(const ep_trainer* trainer, uint64_t* bytes_counted, uint64_t* bytes_segmented,
+                      size_t* ngrams_kept, size_t* pieces_seen) {
+  if (trainer == nullptr) return;
+  if (bytes_counted != nullptr) *bytes_counted = trainer->trainer.bytes_counted();
+  if (bytes_segmented != nullptr) *bytes_segmented = trainer->trainer.bytes_segmented();
+  if (ngrams_kept != nullptr) *ngrams_kept = trainer->trainer.ngrams_kept();
+  if (pieces_seen != nullptr) *pieces_seen = trainer->trainer.pieces_seen();
 }
 
 void* ep_malloc(size_t size) { return std::malloc(size == 0 ? 1 : size); }

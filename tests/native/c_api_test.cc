@@ -13,6 +13,7 @@
 #include "runtime/model/generator.h"
 #include "runtime/model/model.h"
 #include "runtime/model/session.h"
+#include "runtime/trainer/trainer.h"
 #include "tests/native/support/golden.h"
 #include "tests/native/support/tiny_model.h"
 
@@ -344,6 +345,108 @@ TEST(CApiTest, ScoreTextEqualsTheCppScoreText) {
   EXPECT_EQ(result.tokens, expected.tokens);
   EXPECT_EQ(result.bytes, text.size());
   EXPECT_GT(result.bits_per_byte, 0);
+}
+
+// Trains through the C ABI; "" (and a test failure) on error.
+std::string TrainThroughCApi(const std::vector<std::string>& docs,
+                             const ep_trainer_options& options) {
+  ep_trainer* trainer = nullptr;
+  EXPECT_EQ(ep_trainer_create(&options, &trainer), EP_STATUS_OK) << ep_last_error();
+  if (trainer == nullptr) return "";
+  for (const std::string& doc : docs) {
+    EXPECT_EQ(ep_trainer_count(trainer, reinterpret_cast<const uint8_t*>(doc.data()), doc.size()),
+              EP_STATUS_OK);
+  }
+  EXPECT_EQ(ep_trainer_end_counting(trainer), EP_STATUS_OK) << ep_last_error();
+  for (const std::string& doc : docs) {
+    EXPECT_EQ(ep_trainer_segment(trainer, reinterpret_cast<const uint8_t*>(doc.data()), doc.size()),
+              EP_STATUS_OK);
+  }
+  uint64_t counted = 0;
+  uint64_t segmented = 0;
+  size_t ngrams = 0;
+  size_t pieces = 0;
+  ep_trainer_stats(trainer, &counted, &segmented, &ngrams, &pieces);
+  EXPECT_GT(counted, 0u);
+  EXPECT_EQ(counted, segmented);
+  EXPECT_GT(ngrams, 0u);
+  EXPECT_GT(pieces, 0u);
+  size_t size = 0;
+  std::string file;
+  if (ep_trainer_finish(trainer, &size) == EP_STATUS_OK) {
+    file.assign(reinterpret_cast<const char*>(ep_trainer_bytes(trainer)), size);
+  } else {
+    ADD_FAILURE() << ep_last_error();
+  }
+  ep_trainer_destroy(trainer);
+  return file;
+}
+
+TEST(CApiTest, TrainerOptionsDefaultsAreTheCppOnes) {
+  ep_trainer_options options;
+  ep_trainer_options_init(&options);
+  const edgepiece::TrainerOptions defaults;
+  EXPECT_EQ(options.vocab_size, defaults.max_vocab_size);
+  EXPECT_EQ(options.min_count, defaults.min_count);
+  EXPECT_EQ(options.order, defaults.order);
+  EXPECT_EQ(static_cast<size_t>(options.max_piece_length), defaults.max_piece_length);
+  EXPECT_EQ(options.isolate_digits != 0, defaults.isolate_digits);
+  EXPECT_EQ(options.ensure_unicode != 0, defaults.ensure_unicode);
+}
+
+TEST(CApiTest, TrainerWritesTheCppTrainersModelFile) {
+  std::vector<std::string> docs;
+  for (int i = 0; i < 200; ++i) {
+    docs.push_back("doc " + std::to_string(i % 17) + " \xd9\xa3\xd9\xa4 the cat sat on the mat\n");
+  }
+  ep_trainer_options options;
+  ep_trainer_options_init(&options);
+  options.order = 4;
+  options.vocab_size = 300;
+  options.isolate_digits = 1;
+  const std::string file = TrainThroughCApi(docs, options);
+
+  edgepiece::TrainerOptions settings;
+  settings.order = 4;
+  settings.max_vocab_size = 300;
+  settings.isolate_digits = true;
+  auto trainer = edgepiece::Trainer::Create(settings);
+  ASSERT_TRUE(trainer.ok());
+  for (const std::string& doc : docs) ASSERT_TRUE(trainer->CountDocument(doc).ok());
+  ASSERT_TRUE(trainer->EndCounting().ok());
+  for (const std::string& doc : docs) ASSERT_TRUE(trainer->SegmentDocument(doc).ok());
+  auto vocab = trainer->Finish();
+  ASSERT_TRUE(vocab.ok());
+  EXPECT_EQ(file, edgepiece::ModelFileJson(*vocab));
+  ep_tokenizer* tokenizer = nullptr;
+  EXPECT_EQ(
+      ep_tokenizer_create(reinterpret_cast<const uint8_t*>(file.data()), file.size(), &tokenizer),
+      EP_STATUS_OK);
+  ep_tokenizer_destroy(tokenizer);
+}
+
+TEST(CApiTest, TrainerErrorsAreStatuses) {
+  ep_trainer_options options;
+  ep_trainer_options_init(&options);
+  options.vocab_size = 258;
+  ep_trainer* trainer = nullptr;
+  EXPECT_EQ(ep_trainer_create(&options, &trainer), EP_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(trainer, nullptr);
+  EXPECT_NE(std::string(ep_last_error()).find("259"), std::string::npos);
+  options.vocab_size = 1000;
+  options.max_piece_length = -1;
+  EXPECT_EQ(ep_trainer_create(&options, &trainer), EP_STATUS_INVALID_ARGUMENT);
+
+  ASSERT_EQ(ep_trainer_create(nullptr, &trainer), EP_STATUS_OK);
+  EXPECT_EQ(ep_trainer_segment(trainer, nullptr, 0), EP_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(ep_trainer_count(trainer, nullptr, 0), EP_STATUS_OK);
+  EXPECT_EQ(ep_trainer_end_counting(trainer), EP_STATUS_INVALID_ARGUMENT);  // empty corpus
+  EXPECT_NE(std::string(ep_last_error()).find("empty corpus"), std::string::npos);
+  const uint8_t invalid[] = {'a', 0xff};
+  EXPECT_EQ(ep_trainer_count(trainer, invalid, sizeof(invalid)), EP_STATUS_INVALID_ARGUMENT);
+  size_t size = 0;
+  EXPECT_EQ(ep_trainer_finish(trainer, &size), EP_STATUS_INVALID_ARGUMENT);
+  ep_trainer_destroy(trainer);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// EdgepieceWorker: the tokenizer and the language model in a Worker (a
-// module Web Worker in browsers, worker_threads in Node), behind promises
-// and an async iterator, so long generations never block the page.
+// EdgepieceWorker: the tokenizer, the trainer and the language model in a
+// Worker (a module Web Worker in browsers, worker_threads in Node), behind
+// promises and an async iterator, so long generations and training runs
+// never block the page.
 import { EdgepieceError, ownBuffer } from './core.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
@@ -17,6 +18,10 @@ export class EdgepieceWorker {
       if (!entry) return;
       if ('piece' in message) {
         entry.onPiece?.(message.piece, message.tokens);
+        return;
+      }
+      if ('progress' in message) {
+        entry.onPiece?.(message.progress);
         return;
       }
       this.#pending.delete(message.id);
@@ -92,6 +97,18 @@ export class EdgepieceWorker {
       if (result.stopped && signal.aborted) throw signal.reason;
       return result;
     }).finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
+  /**
+   * Trains a BytePiece tokenizer in the worker (Trainer.train there): `documents` is an array of
+   * strings or Uint8Arrays (copied to the worker once, read twice there); options and
+   * `onProgress` as Trainer.train. Resolves to the model file (Uint8Array).
+   */
+  train(documents, options = {}, onProgress = () => {}) {
+    if (!Array.isArray(documents)) {
+      return Promise.reject(new EdgepieceError('INVALID_ARGUMENT', 'the worker trains on an array of documents'));
+    }
+    return this.#call('train', { documents, options }, onProgress);
   }
 
   /** Stops the running generation (its promise resolves with stopped: true). */

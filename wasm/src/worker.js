@@ -1,8 +1,8 @@
 // The worker side of EdgepieceWorker (worker-client.js): owns a Tokenizer
 // and a Model in its own module instance and answers requests, streaming
-// generated text, so the page's main thread stays responsive. Runs as a
+// generated text and training progress, so the page's main thread stays responsive. Runs as a
 // module Web Worker or a Node worker_threads Worker.
-import { EdgepieceError, Model, Tokenizer, init } from './index.js';
+import { EdgepieceError, Model, Tokenizer, Trainer, init } from './index.js';
 import { ownBuffer } from './core.js';
 
 const inBrowser = typeof self !== 'undefined' && typeof self.postMessage === 'function';
@@ -47,6 +47,11 @@ const handlers = {
   setSeed({ seed }) { need(tokenizer, 'tokenizer').setSeed(seed); return null; },
   decode({ ids }) { return need(tokenizer, 'tokenizer').decode(ids); },
   score({ text }) { return need(session, 'model').score(text); },
+  // Progress goes out as messages of this request, like generated pieces.
+  async train({ documents, options }, id) {
+    const onProgress = (progress) => port.postMessage({ id, progress });
+    return Trainer.train(documents, options, onProgress);
+  },
   // `of`: only that generate request (a signal's abort); else the running one.
   stop({ of }) {
     if (generation && (of === undefined || of === generation.id)) generation.controller.abort();

@@ -1,0 +1,143 @@
+// The trainer in WebAssembly (Trainer.train, and through EdgepieceWorker):
+// the reference's model bytes for the order-3 golden, the native CLI's bytes
+// for another setting (isolateDigits on non-ASCII digits), errors as
+// EdgepieceErrors, corpora that can and cannot be read twice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { edgepiece, goldenDir, nativeCli, publicDocuments } from './support.mjs';
+
+const { EdgepieceError, Tokenizer, Trainer } = edgepiece;
+const trainerGoldenDir = path.join(goldenDir, '../trainer');
+
+test('the order-3 golden: the reference model byte for byte, with progress', async () => {
+  const docs = publicDocuments();
+  const reports = [];
+  const model = await Trainer.train(docs, {
+    order: 3, vocabSize: 2000, minCount: 16, ensureUnicode: false,
+  }, (progress) => reports.push(progress));
+  const golden = new Uint8Array(readFileSync(path.join(trainerGoldenDir, 'public.o3.v2000.m16.nounicode.model')));
+  assert.equal(model.length, golden.length);
+  assert.ok(Buffer.from(model).equals(Buffer.from(golden)));
+  const last = reports.at(-1);
+  assert.equal(last.phase, 'finish');
+  assert.equal(last.bytesCounted, last.bytesSegmented);
+  const corpusBytes = docs.reduce((sum, doc) => sum + Buffer.byteLength(doc.normalize('NFC')), 0);
+  assert.equal(last.bytesCounted, corpusBytes);
+  assert.ok(last.ngramsKept > 0 && last.piecesSeen > 0);
+  assert.ok(reports.some((r) => r.phase === 'count' && r.documents === docs.length));
+  assert.ok(reports.some((r) => r.phase === 'segment' && r.documents === docs.length));
+  // The counters only grow.
+  for (let i = 1; i < reports.length; ++i) {
+    assert.ok(reports[i].bytesCounted >= reports[i - 1].bytesCounted);
+    assert.ok(reports[i].bytesSegmented >= reports[i - 1].bytesSegmented);
+  }
+  const tokenizer = await Tokenizer.load(model);
+  assert.equal(tokenizer.vocabSize, 2000);
+  assert.equal(tokenizer.decode(tokenizer.encode(docs[0])), docs[0].normalize('NFC'));
+  tokenizer.dispose();
+});
+
+// Documents with digits of several scripts, text to normalize (NFD input) and
+// newline runs, for a setting other than the goldens'.
+function digitDocuments() {
+  const digits = ['0123456789', '٠١٢٣٤٥٦٧٨٩', '०१२३४५६७८९', '０１２３４５６７８９', '𝟎𝟏𝟐𝟑']
+    .map((d) => Array.from(d));  // code points, not UTF-16 units
+  const docs = [];
+  for (let i = 0; i < 300; ++i) {
+    const d = digits[i % digits.length];
+    docs.push(`Item ${d.slice(i % 3, i % 3 + 4).join('')} costs ${i * 7} café — caf\u0065\u0301 ${d.join('')}\n\n`
+      + `第${i % 13}章 数字 ${[...d].reverse().join('')} and more text here.\n`.repeat(1 + i % 3));
+  }
+  return docs.concat(publicDocuments().slice(0, 200));
+}
+
+// No piece of the model file holds a Unicode digit and another character.
+function assertDigitsIsolated(model) {
+  const pieces = Object.keys(JSON.parse(new TextDecoder().decode(model)))
+    .map((key) => Buffer.from(key, 'base64').toString('utf8'));
+  assert.ok(pieces.some((piece) => piece === '٣'));
+  for (const piece of pieces) {
+    assert.ok(!(/\p{Nd}/u.test(piece) && Array.from(piece).length > 1), piece);
+  }
+}
+
+test('isolateDigits on non-ASCII digits: the native CLI\'s bytes', { skip: !existsSync(nativeCli) && 'no native CLI' }, async () => {
+  const docs = digitDocuments();
+  const options = { order: 4, vocabSize: 600, minCount: 3, maxPieceLength: 12, isolateDigits: true };
+  const model = await Trainer.train(() => docs.values(), options);
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-wasm-train-'));
+  try {
+    const corpus = path.join(dir, 'corpus.jsonl');
+    writeFileSync(corpus, docs.map((text) => JSON.stringify({ text })).join('\n') + '\n');
+    const output = path.join(dir, 'native.model');
+    execFileSync(nativeCli, ['train', '--quiet', '--jsonl', '--output', output, '--order', '4',
+      '--vocab-size', '600', '--min-count', '3', '--max-piece-length', '12', '--isolate-digits',
+      corpus]);
+    assert.ok(Buffer.from(model).equals(readFileSync(output)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assertDigitsIsolated(model);
+});
+
+test('corpora: arrays, functions returning (async) iterables; one-shot iterators are refused', async () => {
+  const docs = digitDocuments().slice(0, 100);
+  const options = { order: 3, vocabSize: 400 };
+  const fromArray = await Trainer.train(docs, options);
+  const fromBytes = await Trainer.train(docs.map((d) => new TextEncoder().encode(d.normalize('NFC'))), options);
+  assert.ok(Buffer.from(fromBytes).equals(Buffer.from(fromArray)));
+  async function* generate() { for (const d of docs) yield d; }
+  const fromAsync = await Trainer.train(generate, options);
+  assert.ok(Buffer.from(fromAsync).equals(Buffer.from(fromArray)));
+  const invalid = (e) => e instanceof EdgepieceError && e.code === 'INVALID_ARGUMENT';
+  await assert.rejects(Trainer.train(generate(), options), invalid);
+  await assert.rejects(Trainer.train(docs.values(), options), invalid);
+  await assert.rejects(Trainer.train('text', options), invalid);
+  await assert.rejects(Trainer.train([42], options), invalid);
+  // A corpus that changes between the passes is an error, not a wrong model.
+  let pass = 0;
+  await assert.rejects(Trainer.train(() => (++pass === 1 ? docs : docs.slice(1)), options), invalid);
+});
+
+test('errors are EdgepieceErrors with codes', async () => {
+  const invalid = (message) => (e) => e instanceof EdgepieceError && e.code === 'INVALID_ARGUMENT'
+    && message.test(e.message);
+  await assert.rejects(Trainer.train([], {}), invalid(/empty corpus/));
+  await assert.rejects(Trainer.train(['', ''], {}), invalid(/empty corpus/));
+  await assert.rejects(Trainer.train(['abc'], { vocabSize: 258 }), invalid(/259/));
+  await assert.rejects(Trainer.train(['abc'], { order: 0 }), invalid(/order/));
+  await assert.rejects(Trainer.train(['abc'], { order: 2.5 }), invalid(/order/));
+  await assert.rejects(Trainer.train(['abc'], { vocabsize: 300 }), invalid(/vocabsize/));
+  await assert.rejects(Trainer.train([new Uint8Array([0x61, 0xff])], {}), invalid(/UTF-8/));
+  // The module keeps working after errors.
+  const model = await Trainer.train(['abc abc abc'], { vocabSize: 300 });
+  assert.ok(model.length > 0);
+});
+
+test('EdgepieceWorker.train: the same bytes off the main thread, with progress', async () => {
+  const docs = digitDocuments();
+  const options = { order: 4, vocabSize: 500, isolateDigits: true };
+  const expected = await Trainer.train(docs, options);
+  const worker = await edgepiece.EdgepieceWorker.create();
+  try {
+    const phases = new Set();
+    const model = await worker.train(docs, options, (progress) => phases.add(progress.phase));
+    assert.ok(model instanceof Uint8Array);
+    assert.ok(Buffer.from(model).equals(Buffer.from(expected)));
+    assert.deepEqual([...phases].sort(), ['count', 'finish', 'segment']);
+    await assert.rejects(worker.train([], options), (e) => e instanceof EdgepieceError && e.code === 'INVALID_ARGUMENT');
+    await assert.rejects(worker.train(() => docs, options), (e) => e instanceof EdgepieceError && e.code === 'INVALID_ARGUMENT');
+    assertDigitsIsolated(model);
+    // The worker still answers after a failed run.
+    await worker.loadTokenizer(model);
+    const tokenizer = await Tokenizer.load(model);
+    assert.deepEqual(Array.from(await worker.encode(docs[1])), Array.from(tokenizer.encode(docs[1])));
+    tokenizer.dispose();
+  } finally {
+    worker.terminate();
+  }
+});

@@ -1,0 +1,135 @@
+// Trainer: trains a BytePiece tokenizer in the module (runtime/trainer via the
+// C ABI's ep_trainer_*), byte for byte the model file the reference's
+// Trainer.save writes and `edgepiece train` writes natively. The corpus is
+// read twice (count, then segment), one document at a time, so it is never
+// held in module memory.
+import { EdgepieceError, check, init, readHandle, slot, views, wasm, writeInput } from './core.js';
+
+// ep_trainer_options as the C ABI lays it out (static_asserts in c_api.cc).
+const OPTION_NAMES = {
+  vocabSize: 'vocab_size', minCount: 'min_count', order: 'order',
+  maxPieceLength: 'max_piece_length', isolateDigits: 'isolate_digits',
+  ensureUnicode: 'ensure_unicode',
+};
+// Where ep_trainer_create and ep_trainer_finish write their handle and size
+// in slot(), after the options (32 bytes) and the stats (24).
+const OUT = 56;
+// Progress is reported after at least this many bytes (and at each phase's end).
+const PROGRESS_BYTES = 1 << 20;
+
+function checkCount(name, value, min, max) {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new EdgepieceError('INVALID_ARGUMENT', `${name} must be an integer in [${min}, ${max}]`);
+  }
+  return value;
+}
+
+// Writes the options (the defaults where absent) to slot(); returns its address.
+function writeOptions(options) {
+  for (const key of Object.keys(options)) {
+    if (!(key in OPTION_NAMES)) throw new EdgepieceError('INVALID_ARGUMENT', `unknown trainer option "${key}"`);
+  }
+  const pointer = slot();
+  wasm().ep_trainer_options_init(pointer);
+  const data = new DataView(views().buffer, pointer, 32);
+  if (options.vocabSize !== undefined) {
+    data.setBigUint64(0, BigInt(checkCount('vocabSize', options.vocabSize, 0, Number.MAX_SAFE_INTEGER)), true);
+  }
+  if (options.minCount !== undefined) {
+    data.setBigUint64(8, BigInt(checkCount('minCount', options.minCount, 0, Number.MAX_SAFE_INTEGER)), true);
+  }
+  if (options.order !== undefined) data.setInt32(16, checkCount('order', options.order, 0, 0x7fffffff), true);
+  if (options.maxPieceLength !== undefined) {
+    data.setInt32(20, checkCount('maxPieceLength', options.maxPieceLength, 0, 0x7fffffff), true);
+  }
+  if (options.isolateDigits !== undefined) data.setInt32(24, options.isolateDigits ? 1 : 0, true);
+  if (options.ensureUnicode !== undefined) data.setInt32(28, options.ensureUnicode ? 1 : 0, true);
+  return pointer;
+}
+
+// A fresh pass over the corpus: an array (or another iterable that is not its
+// own iterator), or a function returning a fresh (async) iterable per call.
+function openPass(corpus) {
+  const source = typeof corpus === 'function' ? corpus() : corpus;
+  const asyncOpen = source?.[Symbol.asyncIterator];
+  const syncOpen = source?.[Symbol.iterator];
+  if (typeof source === 'string' || (!asyncOpen && !syncOpen)) {
+    throw new EdgepieceError('INVALID_ARGUMENT',
+      'the corpus must be an array of documents or a function returning a fresh (async) iterable');
+  }
+  const iterator = asyncOpen ? asyncOpen.call(source) : syncOpen.call(source);
+  if (typeof corpus !== 'function' && iterator === source) {
+    throw new EdgepieceError('INVALID_ARGUMENT',
+      'the corpus is read twice: pass an array or a function returning a fresh iterable, not an iterator or generator');
+  }
+  return { [Symbol.asyncIterator]: () => iterator };
+}
+
+export class Trainer {
+  /**
+   * Trains a BytePiece tokenizer and resolves to its model file (Uint8Array,
+   * what Tokenizer.load takes). `corpus`: documents (strings, NFC-normalized
+   * here, or UTF-8 bytes taken as normalized) as an array or a function that
+   * returns a fresh (async) iterable each call: the corpus is read twice.
+   * Options as `edgepiece train`: vocabSize, order, minCount, maxPieceLength,
+   * isolateDigits, ensureUnicode. `onProgress({ phase, documents,
+   * bytesCounted, bytesSegmented, ngramsKept, piecesSeen })` is called about
+   * every MiB and at the end of each phase ('count', 'segment', 'finish').
+   */
+  static async train(corpus, options = {}, onProgress = null) {
+    await init();
+    const ex = wasm();
+    const out = slot() + OUT;
+    check(ex.ep_trainer_create(writeOptions(options ?? {}), out));
+    const handle = readHandle(out);
+    try {
+      const progress = { phase: 'count', documents: 0, bytesCounted: 0, bytesSegmented: 0, ngramsKept: 0, piecesSeen: 0 };
+      // Reads the counters and reports them (Finish frees what ngrams_kept counts:
+      // the 'finish' report repeats the counters of the end of pass 2).
+      const report = (readStats = true) => {
+        if (!onProgress) return;
+        if (!readStats) {
+          onProgress({ ...progress });
+          return;
+        }
+        const pointer = slot();
+        ex.ep_trainer_stats(handle, pointer, pointer + 8, pointer + 16, pointer + 20);
+        const data = new DataView(views().buffer, pointer, 24);
+        progress.bytesCounted = Number(data.getBigUint64(0, true));
+        progress.bytesSegmented = Number(data.getBigUint64(8, true));
+        progress.ngramsKept = data.getUint32(16, true);
+        progress.piecesSeen = data.getUint32(20, true);
+        onProgress({ ...progress });
+      };
+      for (const [phase, feed] of [['count', ex.ep_trainer_count], ['segment', ex.ep_trainer_segment]]) {
+        progress.phase = phase;
+        progress.documents = 0;
+        let sinceReport = 0;
+        for await (const document of openPass(corpus)) {
+          if (typeof document !== 'string' && !(document instanceof Uint8Array)) {
+            throw new EdgepieceError('INVALID_ARGUMENT', 'each document must be a string or a Uint8Array');
+          }
+          const [pointer, length] = writeInput(document);
+          check(feed(handle, pointer, length));
+          progress.documents += 1;
+          sinceReport += length;
+          if (sinceReport >= PROGRESS_BYTES) {
+            report();
+            sinceReport = 0;
+          }
+        }
+        if (phase === 'count') check(ex.ep_trainer_end_counting(handle));
+        report();
+      }
+      progress.phase = 'finish';
+      check(ex.ep_trainer_finish(handle, out));
+      const size = views().u32[out >>> 2];
+      const pointer = ex.ep_trainer_bytes(handle);
+      const file = views().u8.slice(pointer, pointer + size);
+      report(false);
+      return file;
+    } finally {
+      ex.ep_trainer_destroy(handle);
+    }
+  }
+}
