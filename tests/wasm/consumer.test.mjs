@@ -18,7 +18,7 @@ test('npm pack installs offline into an empty folder and works there', () => {
   assert.deepEqual(listing.filter(Boolean), [
     'package/README.md', 'package/constants.js', 'package/core.js', 'package/edgepiece.wasm',
     'package/index.d.ts', 'package/index.js', 'package/model.js', 'package/package.json',
-    'package/tokenizer.js', 'package/worker-client.js', 'package/worker.js',
+    'package/tokenizer.js', 'package/trainer.js', 'package/worker-client.js', 'package/worker.js',
   ]);
   const app = path.join(work, 'app');
   execFileSync('mkdir', ['-p', app]);
@@ -28,7 +28,7 @@ test('npm pack installs offline into an empty folder and works there', () => {
   copyFileSync(path.join(repoRoot, 'models/kjvzh-lm.safetensors'), path.join(app, 'lm.safetensors'));
   writeFileSync(path.join(app, 'main.js'), `
     import { readFileSync } from 'node:fs';
-    import { Tokenizer, Model, EdgepieceError } from 'edgepiece';
+    import { Tokenizer, Trainer, Model, EdgepieceError } from 'edgepiece';
     const tok = await Tokenizer.load(new Uint8Array(readFileSync('tok.model')));
     const ids = tok.encode('In the beginning');
     let code = '';
@@ -37,7 +37,10 @@ test('npm pack installs offline into an empty folder and works there', () => {
     const session = model.session();
     let generated = '';
     for await (const piece of session.generate('In the beginning', { maxTokens: 8, temperature: 0 })) generated += piece;
-    console.log(JSON.stringify({ ids: Array.from(ids), text: tok.decode(ids), code, generated }));
+    const trained = await Tokenizer.load(await Trainer.train(Array(50).fill('the cat sat on the mat. '), { vocabSize: 300 }));
+    const trainedVocab = trained.vocabSize;
+    trained.dispose();
+    console.log(JSON.stringify({ ids: Array.from(ids), text: tok.decode(ids), code, generated, trainedVocab }));
     session.dispose();
     model.dispose();
     tok.dispose();
@@ -47,4 +50,5 @@ test('npm pack installs offline into an empty folder and works there', () => {
   assert.ok(result.ids.length > 0);
   assert.equal(result.code, 'OUT_OF_RANGE');
   assert.ok(result.generated.length > 0);
+  assert.ok(result.trainedVocab > 259);
 });

@@ -63,6 +63,59 @@ export class Tokenizer {
   dispose(): void;
 }
 
+/** Settings of Trainer.train, as `edgepiece train`'s flags; defaults are the reference's. */
+export interface TrainOptions {
+  /** Ids at most, <pad>, <bos>, <eos> included: at least 259 (default 10000). */
+  vocabSize?: number;
+  /** Longest counted byte n-gram, 1..8 (default 6). */
+  order?: number;
+  /** N-grams and pieces counted fewer times are dropped (default 2). */
+  minCount?: number;
+  /** Longer pieces are re-tokenized (default 36). */
+  maxPieceLength?: number;
+  /** Every Unicode decimal digit (category Nd) is a piece of its own (default false). */
+  isolateDigits?: boolean;
+  /** No piece starts inside a UTF-8 character (default true). */
+  ensureUnicode?: boolean;
+}
+
+/** Counters of a training run, reported about every MiB and at each phase's end. */
+export interface TrainProgress {
+  phase: 'count' | 'segment' | 'finish';
+  /** Documents read in this phase's pass. */
+  documents: number;
+  /** UTF-8 bytes (after NFC) counted by pass 1 and segmented by pass 2. */
+  bytesCounted: number;
+  bytesSegmented: number;
+  /** N-grams kept after pass 1; distinct pieces of pass 2. */
+  ngramsKept: number;
+  piecesSeen: number;
+}
+
+/** A document: a string (NFC-normalized by the trainer) or UTF-8 bytes taken as NFC. */
+export type TrainDocument = string | Uint8Array;
+
+/**
+ * The corpus, read twice (count, then segment): an array (or another iterable that is not
+ * its own iterator), or a function returning a fresh (async) iterable on every call.
+ * A generator object or other one-shot iterator is refused.
+ */
+export type TrainCorpus =
+  | readonly TrainDocument[]
+  | Iterable<TrainDocument>
+  | (() => Iterable<TrainDocument> | AsyncIterable<TrainDocument>);
+
+/** The BytePiece trainer: the model file the reference's Trainer.save writes, byte for byte. */
+export class Trainer {
+  /**
+   * Trains on `corpus` and resolves to the model file, which Tokenizer.load takes. Errors:
+   * INVALID_ARGUMENT for bad options (vocabSize < 259, ...), an empty corpus, a corpus that
+   * differs between the passes, or invalid UTF-8 bytes.
+   */
+  static train(corpus: TrainCorpus, options?: TrainOptions,
+               onProgress?: ((progress: TrainProgress) => void) | null): Promise<Uint8Array>;
+}
+
 /** Defaults: generateDefaults(). */
 export interface SampleOptions {
   /** 0 = greedy (default 0.8). */
@@ -143,7 +196,10 @@ export class Session {
   dispose(): void;
 }
 
-/** The tokenizer and model in a Worker (Web Worker or worker_threads): pages stay responsive. */
+/**
+ * The tokenizer, the trainer and the model in a Worker (Web Worker or worker_threads): pages
+ * stay responsive.
+ */
 export class EdgepieceWorker {
   /** Starts the worker; workerUrl defaults to worker.js next to this package's index.js. */
   static create(options?: InitOptions & { workerUrl?: string | URL }): Promise<EdgepieceWorker>;
@@ -162,6 +218,12 @@ export class EdgepieceWorker {
   generate(prompt: string, options?: GenerateOptions,
            onText?: (piece: string, tokens: number) => void):
       Promise<{ tokens: number; seconds: number; stopped: boolean }>;
+  /**
+   * Trains in the worker (as Trainer.train): the documents are copied there once; progress
+   * comes back as messages. Resolves to the model file.
+   */
+  train(documents: readonly TrainDocument[], options?: TrainOptions,
+        onProgress?: (progress: TrainProgress) => void): Promise<Uint8Array>;
   /** Stops the running generation. */
   stop(): Promise<void>;
   terminate(): void;

@@ -2,10 +2,11 @@
 // type-checked only (tsc --noEmit --strict, from types.test.mjs), never run.
 // Each @ts-expect-error line is a misuse the types must reject.
 import {
-  EdgepieceError, EdgepieceWorker, Model, Session, Tokenizer, init,
+  EdgepieceError, EdgepieceWorker, Model, Session, Tokenizer, Trainer, init,
 } from '../../../wasm/src/index.js';
 import type {
-  EdgepieceErrorCode, EncodeOptions, GenerateOptions, LoadOptions, ScoreResult,
+  EdgepieceErrorCode, EncodeOptions, GenerateOptions, LoadOptions, ScoreResult, TrainCorpus,
+  TrainOptions, TrainProgress,
 } from '../../../wasm/src/index.js';
 
 declare const tokenizerBytes: Uint8Array;
@@ -80,6 +81,25 @@ export async function usage(): Promise<void> {
   await worker.generate('x', { signal: new AbortController().signal });
   // @ts-expect-error: the callback gets text and a count, not ids
   await worker.generate('x', {}, (piece: Int32Array) => void piece);
+  // Training: an array, or a function returning a fresh (async) iterable per pass.
+  const trainOptions: TrainOptions = {
+    vocabSize: 8000, order: 6, minCount: 2, maxPieceLength: 36, isolateDigits: true,
+    ensureUnicode: true,
+  };
+  const trained: Uint8Array = await Trainer.train(['one document', new Uint8Array(4)],
+    trainOptions, (progress: TrainProgress) => void [progress.phase, progress.bytesCounted]);
+  async function* documents(): AsyncGenerator<string> { yield 'text'; }
+  const corpus: TrainCorpus = documents;
+  await Trainer.train(corpus);
+  await Tokenizer.load(await Trainer.train(() => ['a', 'b'].values(), { vocabSize: 300 }, null));
+  // @ts-expect-error: options are named as in the CLI, camelCase
+  await Trainer.train(['x'], { vocab_size: 300 });
+  // @ts-expect-error: documents are strings or bytes
+  await Trainer.train([1, 2, 3]);
+  const workerModel: Uint8Array = await worker.train(['text'], { vocabSize: 300 },
+    (progress: TrainProgress) => void progress.documents);
+  // @ts-expect-error: the worker gets the documents themselves, not a function
+  await worker.train(documents);
   worker.terminate();
 
   try {
@@ -95,5 +115,5 @@ export async function usage(): Promise<void> {
   }
   void [vocabSize, fromBytes, batch, offsets, text, fromNumbers, raw, packed, counts,
     maybeTokenizer, logits, next, generated, bits, positions, workerVocab, loaded, workerText,
-    workerScore, run];
+    workerScore, run, trained, workerModel];
 }
