@@ -41,6 +41,16 @@ test('the order-3 golden: the reference model byte for byte, with progress', asy
   tokenizer.dispose();
 });
 
+for (const [file, options] of [
+  ['public.o6.v8000.m4.model', { order: 6, vocabSize: 8000, minCount: 4 }],
+  ['public.o6.v30000.m2.digits.model', { order: 6, vocabSize: 30000, minCount: 2, isolateDigits: true }],
+]) {
+  test(`${file}: the reference model byte for byte`, async () => {
+    const model = await Trainer.train(publicDocuments(), options);
+    assert.ok(Buffer.from(model).equals(readFileSync(path.join(trainerGoldenDir, file))));
+  });
+}
+
 // Documents with digits of several scripts, text to normalize (NFD input) and
 // newline runs, for a setting other than the goldens'.
 function digitDocuments() {
