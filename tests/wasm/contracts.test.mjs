@@ -1,5 +1,5 @@
 // The C ABI's header (runtime/capi/edgepiece.h) is the one source of the
-// status codes, encode flags, RNG kinds and functions; the JS constants,
+// status codes, encode flags, RNG kinds, the trainer options struct and functions; the JS constants,
 // the types and the module's exports are checked against it here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { packageDir, repoRoot } from './support.mjs';
 
 const header = readFileSync(path.join(repoRoot, 'runtime/capi/edgepiece.h'), 'utf8');
 const constants = await import(path.join(packageDir, 'constants.js'));
+const { TRAINER_OPTIONS_LAYOUT } = await import(path.join(packageDir, 'trainer.js'));
 const types = readFileSync(path.join(packageDir, 'index.d.ts'), 'utf8');
 
 // { NAME: value } of the header's `#define EP_<group>_NAME value` lines.
@@ -60,4 +61,25 @@ test('the module exports exactly the functions the header declares', async () =>
   const exported = WebAssembly.Module.exports(wasmModule).map((e) => e.name)
     .filter((name) => name.startsWith('ep_')).sort();
   assert.deepEqual(exported, declared);
+});
+
+test('TRAINER_OPTIONS_LAYOUT is ep_trainer_options as the header declares it', () => {
+  const body = header.match(/typedef struct ep_trainer_options \{([^}]*)\}/);
+  assert.ok(body, 'ep_trainer_options not found in the header');
+  // Offsets by C's rules for these types: each field aligned to its size.
+  const sizes = { uint64_t: 8, int32_t: 4 };
+  let offset = 0;
+  const fields = [];
+  for (const [, type, name] of body[1].matchAll(/^\s*(\w+) (\w+);/gm)) {
+    assert.ok(type in sizes, `${name}: unexpected type ${type}`);
+    offset = Math.ceil(offset / sizes[type]) * sizes[type];
+    fields.push([name, offset, type]);
+    offset += sizes[type];
+  }
+  assert.deepEqual(Object.values(TRAINER_OPTIONS_LAYOUT).sort((a, b) => a[1] - b[1]), fields);
+  // Every option of index.d.ts's TrainOptions, and only those, is laid out.
+  const options = types.match(/export interface TrainOptions \{([^}]*)\}/);
+  assert.ok(options, 'TrainOptions not found in index.d.ts');
+  const declared = [...options[1].matchAll(/^\s*(\w+)\?:/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(Object.keys(TRAINER_OPTIONS_LAYOUT).sort(), declared);
 });

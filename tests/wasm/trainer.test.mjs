@@ -122,6 +122,9 @@ test('errors are EdgepieceErrors with codes', async () => {
   await assert.rejects(Trainer.train(['abc'], { order: 0 }), invalid(/order/));
   await assert.rejects(Trainer.train(['abc'], { order: 2.5 }), invalid(/order/));
   await assert.rejects(Trainer.train(['abc'], { vocabsize: 300 }), invalid(/vocabsize/));
+  await assert.rejects(Trainer.train(['abc'], { isolateDigits: 1 }), invalid(/boolean/));
+  await assert.rejects(Trainer.train(['abc'], { minCount: -1 }), invalid(/minCount/));
+  await assert.rejects(Trainer.train(['abc'], { maxPieceLength: 0 }), invalid(/piece length/));
   await assert.rejects(Trainer.train([new Uint8Array([0x61, 0xff])], {}), invalid(/UTF-8/));
   // The module keeps working after errors.
   const model = await Trainer.train(['abc abc abc'], { vocabSize: 300 });

@@ -5,14 +5,21 @@
 // held in module memory.
 import { EdgepieceError, check, init, readHandle, slot, views, wasm, writeInput } from './core.js';
 
-// ep_trainer_options as the C ABI lays it out (static_asserts in c_api.cc).
-const OPTION_NAMES = {
-  vocabSize: 'vocab_size', minCount: 'min_count', order: 'order',
-  maxPieceLength: 'max_piece_length', isolateDigits: 'isolate_digits',
-  ensureUnicode: 'ensure_unicode',
+// ep_trainer_options as the C ABI lays it out (static_asserts in c_api.cc;
+// tests/wasm/contracts.test.mjs checks it against the header): option ->
+// [C field, byte offset, type].
+export const TRAINER_OPTIONS_LAYOUT = {
+  vocabSize: ['vocab_size', 0, 'uint64_t'],
+  minCount: ['min_count', 8, 'uint64_t'],
+  order: ['order', 16, 'int32_t'],
+  maxPieceLength: ['max_piece_length', 20, 'int32_t'],
+  isolateDigits: ['isolate_digits', 24, 'int32_t'],
+  ensureUnicode: ['ensure_unicode', 28, 'int32_t'],
 };
+const OPTIONS_BYTES = 32;
+const BOOLEAN_OPTIONS = new Set(['isolateDigits', 'ensureUnicode']);
 // Where ep_trainer_create and ep_trainer_finish write their handle and size
-// in slot(), after the options (32 bytes) and the stats (24).
+// in slot(), after the options (OPTIONS_BYTES) and the stats (24).
 const OUT = 56;
 // Progress is reported after at least this many bytes (and at each phase's end).
 const PROGRESS_BYTES = 1 << 20;
@@ -27,23 +34,25 @@ function checkCount(name, value, min, max) {
 // Writes the options (the defaults where absent) to slot(); returns its address.
 function writeOptions(options) {
   for (const key of Object.keys(options)) {
-    if (!(key in OPTION_NAMES)) throw new EdgepieceError('INVALID_ARGUMENT', `unknown trainer option "${key}"`);
+    if (!(key in TRAINER_OPTIONS_LAYOUT)) {
+      throw new EdgepieceError('INVALID_ARGUMENT', `unknown trainer option "${key}"`);
+    }
   }
   const pointer = slot();
   wasm().ep_trainer_options_init(pointer);
-  const data = new DataView(views().buffer, pointer, 32);
-  if (options.vocabSize !== undefined) {
-    data.setBigUint64(0, BigInt(checkCount('vocabSize', options.vocabSize, 0, Number.MAX_SAFE_INTEGER)), true);
+  const data = new DataView(views().buffer, pointer, OPTIONS_BYTES);
+  for (const [key, [, offset, type]] of Object.entries(TRAINER_OPTIONS_LAYOUT)) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (BOOLEAN_OPTIONS.has(key)) {
+      if (typeof value !== 'boolean') throw new EdgepieceError('INVALID_ARGUMENT', `${key} must be a boolean`);
+      data.setInt32(offset, value ? 1 : 0, true);
+    } else if (type === 'uint64_t') {
+      data.setBigUint64(offset, BigInt(checkCount(key, value, 0, Number.MAX_SAFE_INTEGER)), true);
+    } else {
+      data.setInt32(offset, checkCount(key, value, 0, 0x7fffffff), true);
+    }
   }
-  if (options.minCount !== undefined) {
-    data.setBigUint64(8, BigInt(checkCount('minCount', options.minCount, 0, Number.MAX_SAFE_INTEGER)), true);
-  }
-  if (options.order !== undefined) data.setInt32(16, checkCount('order', options.order, 0, 0x7fffffff), true);
-  if (options.maxPieceLength !== undefined) {
-    data.setInt32(20, checkCount('maxPieceLength', options.maxPieceLength, 0, 0x7fffffff), true);
-  }
-  if (options.isolateDigits !== undefined) data.setInt32(24, options.isolateDigits ? 1 : 0, true);
-  if (options.ensureUnicode !== undefined) data.setInt32(28, options.ensureUnicode ? 1 : 0, true);
   return pointer;
 }
 
