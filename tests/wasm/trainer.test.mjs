@@ -16,9 +16,19 @@ const trainerGoldenDir = path.join(goldenDir, '../trainer');
 test('the order-3 golden: the reference model byte for byte, with progress', async () => {
   const docs = publicDocuments();
   const reports = [];
+  // The event loop runs during training: a timer set now (the module loaded) fires
+  // before pass 2 ends.
+  await edgepiece.init();
+  let timerFired = false;
+  setTimeout(() => { timerFired = true; }, 0);
+  let firedBeforeSegmentEnd = false;
   const model = await Trainer.train(docs, {
     order: 3, vocabSize: 2000, minCount: 16, ensureUnicode: false,
-  }, (progress) => reports.push(progress));
+  }, (progress) => {
+    reports.push(progress);
+    if (progress.phase === 'segment') firedBeforeSegmentEnd ||= timerFired;
+  });
+  assert.ok(firedBeforeSegmentEnd, 'no timer ran during training');
   const golden = new Uint8Array(readFileSync(path.join(trainerGoldenDir, 'public.o3.v2000.m16.nounicode.model')));
   assert.equal(model.length, golden.length);
   assert.ok(Buffer.from(model).equals(Buffer.from(golden)));

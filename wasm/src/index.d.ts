@@ -110,7 +110,8 @@ export class Trainer {
   /**
    * Trains on `corpus` and resolves to the model file, which Tokenizer.load takes. Errors:
    * INVALID_ARGUMENT for bad options (vocabSize < 259, ...), an empty corpus, a corpus that
-   * differs between the passes, or invalid UTF-8 bytes.
+   * differs between the passes, or invalid UTF-8 bytes. The event loop runs between
+   * documents (at least every ~16 ms); EdgepieceWorker.train keeps a page smoother still.
    */
   static train(corpus: TrainCorpus, options?: TrainOptions,
                onProgress?: ((progress: TrainProgress) => void) | null): Promise<Uint8Array>;

@@ -3,7 +3,9 @@
 // Trainer.save writes and `edgepiece train` writes natively. The corpus is
 // read twice (count, then segment), one document at a time, so it is never
 // held in module memory.
-import { EdgepieceError, check, init, readHandle, slot, views, wasm, writeInput } from './core.js';
+import {
+  EdgepieceError, check, init, readHandle, slot, views, wasm, writeInput, yieldToEvents,
+} from './core.js';
 
 // ep_trainer_options as the C ABI lays it out (static_asserts in c_api.cc;
 // tests/wasm/contracts.test.mjs checks it against the header): option ->
@@ -23,6 +25,9 @@ const BOOLEAN_OPTIONS = new Set(['isolateDigits', 'ensureUnicode']);
 const OUT = 56;
 // Progress is reported after at least this many bytes (and at each phase's end).
 const PROGRESS_BYTES = 1 << 20;
+// The event loop runs at least this often (ms) between documents, so a page's main
+// thread stays usable during training (a Worker is still smoother).
+const YIELD_MS = 16;
 
 function checkCount(name, value, min, max) {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
@@ -114,7 +119,12 @@ export class Trainer {
         progress.phase = phase;
         progress.documents = 0;
         let sinceReport = 0;
+        let yielded = performance.now();
         for await (const document of openPass(corpus)) {
+          if (performance.now() - yielded >= YIELD_MS) {
+            await yieldToEvents();
+            yielded = performance.now();
+          }
           if (typeof document !== 'string' && !(document instanceof Uint8Array)) {
             throw new EdgepieceError('INVALID_ARGUMENT', 'each document must be a string or a Uint8Array');
           }
