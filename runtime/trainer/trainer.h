@@ -37,7 +37,8 @@ class Trainer {
   // The settings of this run.
   const TrainerOptions& options() const { return options_; }
   // Pass 1: counts the n-grams of one document (UTF-8; NFC-normalized and
-  // chunked here). Invalid UTF-8 is kInvalidArgument with its offset. The
+  // chunked here; in WebAssembly NFC is the caller's, text/nfc_external.cc).
+  // Invalid UTF-8 is kInvalidArgument with its offset. The
   // trainer sees only chunks, so documents need no separator, and a document
   // may come in parts that each end right after a maximal run of '\n' (a
   // chunk boundary, where NFC also starts afresh).
