@@ -153,7 +153,24 @@ test('EdgepieceWorker.train: the same bytes off the main thread, with progress',
     assert.ok(Buffer.from(model).equals(Buffer.from(expected)));
     assert.deepEqual([...phases].sort(), ['count', 'finish', 'segment']);
     await assert.rejects(worker.train([], options), (e) => e instanceof EdgepieceError && e.code === 'INVALID_ARGUMENT');
-    await assert.rejects(worker.train(() => docs, options), (e) => e instanceof EdgepieceError && e.code === 'INVALID_ARGUMENT');
+    // A streamed corpus: a function returning a fresh (async) iterable, called once per pass
+    // on this side; the batches (about 1 MiB) go to the worker as it asks for them.
+    let passes = 0;
+    const streamed = await worker.train(() => { ++passes; return docs.values(); }, options);
+    assert.equal(passes, 2);
+    assert.ok(Buffer.from(streamed).equals(Buffer.from(expected)));
+    const big = publicDocuments();
+    async function* bigDocs() { for (const d of big) yield d; }
+    const golden = await worker.train(bigDocs, { order: 3, vocabSize: 2000, minCount: 16, ensureUnicode: false });
+    assert.ok(Buffer.from(golden).equals(readFileSync(path.join(trainerGoldenDir, 'public.o3.v2000.m16.nounicode.model'))));
+    const invalid = (e) => e instanceof EdgepieceError && e.code === 'INVALID_ARGUMENT';
+    await assert.rejects(worker.train(() => 42, options), invalid);
+    await assert.rejects(worker.train(() => [1, 2], options), invalid);
+    await assert.rejects(worker.train(docs.values(), options), invalid);
+    await assert.rejects(worker.train(() => { throw new EdgepieceError('IO_ERROR', 'gone'); }, options),
+      (e) => e instanceof EdgepieceError && e.code === 'IO_ERROR' && /gone/.test(e.message));
+    let pass = 0;
+    await assert.rejects(worker.train(() => (++pass === 1 ? docs : docs.slice(1)), options), invalid);
     assertDigitsIsolated(model);
     // The worker still answers after a failed run.
     await worker.loadTokenizer(model);

@@ -220,10 +220,13 @@ export class EdgepieceWorker {
            onText?: (piece: string, tokens: number) => void):
       Promise<{ tokens: number; seconds: number; stopped: boolean }>;
   /**
-   * Trains in the worker (as Trainer.train): the documents are copied there once; progress
-   * comes back as messages. Resolves to the model file.
+   * Trains in the worker (as Trainer.train); resolves to the model file. An array is copied
+   * there once; a function returning a fresh (async) iterable is called here once per pass
+   * and streamed to the worker in batches of about 1 MiB. Progress comes back as messages.
    */
-  train(documents: readonly TrainDocument[], options?: TrainOptions,
+  train(corpus: readonly TrainDocument[] |
+                (() => Iterable<TrainDocument> | AsyncIterable<TrainDocument>),
+        options?: TrainOptions,
         onProgress?: (progress: TrainProgress) => void): Promise<Uint8Array>;
   /** Stops the running generation. */
   stop(): Promise<void>;

@@ -4,6 +4,9 @@
 // never block the page.
 import { EdgepieceError, ownBuffer } from './core.js';
 
+// Documents streamed to a training worker per message (UTF-16 units or bytes, roughly).
+const STREAM_BATCH_BYTES = 1 << 20;
+
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 export class EdgepieceWorker {
@@ -22,6 +25,10 @@ export class EdgepieceWorker {
       }
       if ('progress' in message) {
         entry.onPiece?.(message.progress);
+        return;
+      }
+      if ('pull' in message) {
+        entry.onPull?.(message.pull);
         return;
       }
       this.#pending.delete(message.id);
@@ -61,9 +68,9 @@ export class EdgepieceWorker {
     return client;
   }
 
-  #call(op, args, onPiece, id = this.#next++) {
+  #call(op, args, onPiece, id = this.#next++, onPull = null) {
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, onPiece });
+      this.#pending.set(id, { resolve, reject, onPiece, onPull });
       this.#worker.postMessage({ id, op, args });
     });
   }
@@ -100,15 +107,50 @@ export class EdgepieceWorker {
   }
 
   /**
-   * Trains a BytePiece tokenizer in the worker (Trainer.train there): `documents` is an array of
-   * strings or Uint8Arrays (copied to the worker once, read twice there); options and
-   * `onProgress` as Trainer.train. Resolves to the model file (Uint8Array).
+   * Trains a BytePiece tokenizer in the worker (Trainer.train there); options and `onProgress`
+   * as Trainer.train; resolves to the model file (Uint8Array). `corpus`: an array of strings or
+   * Uint8Arrays (copied to the worker once), or a function returning a fresh (async) iterable,
+   * which is called once per pass here and streamed to the worker in batches of about 1 MiB,
+   * so the corpus need not fit in memory.
    */
-  train(documents, options = {}, onProgress = () => {}) {
-    if (!Array.isArray(documents)) {
-      return Promise.reject(new EdgepieceError('INVALID_ARGUMENT', 'the worker trains on an array of documents'));
+  train(corpus, options = {}, onProgress = () => {}) {
+    if (Array.isArray(corpus)) return this.#call('train', { documents: corpus, options }, onProgress);
+    if (typeof corpus !== 'function') {
+      return Promise.reject(new EdgepieceError('INVALID_ARGUMENT',
+        'the corpus must be an array of documents or a function returning a fresh (async) iterable'));
     }
-    return this.#call('train', { documents, options }, onProgress);
+    const id = this.#next++;
+    let iterator = null;
+    // The worker asks for the next batch of the current pass ({ open: true }: a new pass).
+    const onPull = async ({ open }) => {
+      const feed = (args) => this.#worker.postMessage({ op: 'feed', args: { of: id, ...args } });  // no id: no answer
+      try {
+        if (open) {
+          const source = corpus();
+          const openIterator = source?.[Symbol.asyncIterator] ?? source?.[Symbol.iterator];
+          if (typeof source === 'string' || typeof openIterator !== 'function') {
+            throw new EdgepieceError('INVALID_ARGUMENT', 'the corpus function must return an (async) iterable');
+          }
+          iterator = openIterator.call(source);
+        }
+        const documents = [];
+        let bytes = 0;
+        let done = false;
+        while (bytes < STREAM_BATCH_BYTES) {
+          const next = await iterator.next();
+          if (next.done) {
+            done = true;
+            break;
+          }
+          documents.push(next.value);
+          bytes += next.value?.length ?? 0;
+        }
+        feed({ documents, done });
+      } catch (error) {
+        feed({ error: { code: error.code ?? 'INVALID_ARGUMENT', message: String(error.message ?? error) } });
+      }
+    };
+    return this.#call('train', { stream: true, options }, onProgress, id, onPull);
   }
 
   /** Stops the running generation (its promise resolves with stopped: true). */

@@ -15,6 +15,7 @@ let tokenizer = null;
 let model = null;
 let session = null;
 let generation = null;  // { id, controller } of the running generate
+const feeds = new Map();  // train request id -> resolve(the next batch of its streamed corpus)
 
 function need(object, what) {
   if (!object) throw new EdgepieceError('INVALID_ARGUMENT', `load a ${what} first`);
@@ -47,10 +48,35 @@ const handlers = {
   setSeed({ seed }) { need(tokenizer, 'tokenizer').setSeed(seed); return null; },
   decode({ ids }) { return need(tokenizer, 'tokenizer').decode(ids); },
   score({ text }) { return need(session, 'model').score(text); },
-  // Progress goes out as messages of this request, like generated pieces.
-  async train({ documents, options }, id) {
+  // Progress goes out as messages of this request, like generated pieces. A streamed corpus
+  // (`stream`) comes in batches: { pull } asks the client for the next one, a `feed` request
+  // brings it.
+  async train({ documents, options, stream }, id) {
     const onProgress = (progress) => port.postMessage({ id, progress });
-    return Trainer.train(documents, options, onProgress);
+    if (!stream) return Trainer.train(documents, options, onProgress);
+    const corpus = () => ({
+      async* [Symbol.asyncIterator]() {
+        let open = true;
+        for (;;) {
+          const batch = new Promise((resolve) => feeds.set(id, resolve));
+          port.postMessage({ id, pull: { open } });
+          open = false;
+          const { documents: next, done, error } = await batch;
+          if (error) throw new EdgepieceError(error.code, error.message);
+          yield* next;
+          if (done) return;
+        }
+      },
+    });
+    try {
+      return await Trainer.train(corpus, options, onProgress);
+    } finally {
+      feeds.delete(id);
+    }
+  },
+  feed({ of, ...batch }) {
+    feeds.get(of)?.(batch);
+    return null;
   },
   // `of`: only that generate request (a signal's abort); else the running one.
   stop({ of }) {
@@ -94,7 +120,8 @@ listen(async ({ id, op, args }) => {
   try {
     const handler = handlers[op];
     if (!handler) throw new EdgepieceError('INVALID_ARGUMENT', `unknown request "${op}"`);
-    port.postMessage({ id, ok: true, result: await handler(args ?? {}, id) });
+    const result = await handler(args ?? {}, id);
+    if (id !== undefined) port.postMessage({ id, ok: true, result });  // (a feed needs no answer)
   } catch (error) {
     port.postMessage({ id, ok: false, error: { code: error.code ?? 'INTERNAL', message: String(error.message ?? error) } });
   }

@@ -98,8 +98,9 @@ export async function usage(): Promise<void> {
   await Trainer.train([1, 2, 3]);
   const workerModel: Uint8Array = await worker.train(['text'], { vocabSize: 300 },
     (progress: TrainProgress) => void progress.documents);
-  // @ts-expect-error: the worker gets the documents themselves, not a function
-  await worker.train(documents);
+  await worker.train(documents, {}, (progress: TrainProgress) => void progress.phase);
+  // @ts-expect-error: a generator object cannot be read twice: pass its function
+  await worker.train(documents());
   worker.terminate();
 
   try {
