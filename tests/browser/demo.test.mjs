@@ -6,7 +6,9 @@
 //   (cd tests/browser && npm ci) && node --test tests/browser/
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -325,6 +327,43 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     assert.equal(result.again, result.expected);
     assert.equal('And God said' + result.expected, cliGenerate('And God said',
       ['--max-tokens', '64', '--temperature', '0.8', '--top-p', '0.95', '--seed', '7']));
+    assert.deepEqual(errors, []);
+  });
+
+  test('the package trains in a Web Worker: a streamed corpus gives the CLI\'s model bytes', async () => {
+    const docs = TEXTS.long.split('\n').map((line, i) => `${line} ٣${i % 10}٤ ０${i}\n`);
+    const options = { vocabSize: 400, order: 4, minCount: 2, isolateDigits: true };
+    const result = await page.evaluate(async ({ docs, options }) => {
+      const { EdgepieceWorker } = await import('/build/wasm/package/index.js');
+      const worker = await EdgepieceWorker.create();
+      try {
+        const phases = new Set();
+        let passes = 0;
+        const file = await worker.train(() => { passes += 1; return docs.values(); }, options,
+          (progress) => phases.add(progress.phase));
+        const copied = await worker.train(docs, options);
+        let code = null;
+        try { await worker.train([], options); } catch (e) { code = e.code; }
+        return { file: Array.from(file), same: file.join() === copied.join(), phases: [...phases].sort(), passes, code };
+      } finally {
+        worker.terminate();
+      }
+    }, { docs, options });
+    const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-browser-train-'));
+    try {
+      writeFileSync(path.join(dir, 'docs.jsonl'), docs.map((text) => JSON.stringify({ text })).join('\n'));
+      const model = path.join(dir, 'cli.model');
+      const cliRun = spawnSync(cli, ['train', '--quiet', '--jsonl', '--output', model, '--vocab-size', '400',
+        '--order', '4', '--min-count', '2', '--isolate-digits', path.join(dir, 'docs.jsonl')], { encoding: 'utf8' });
+      assert.equal(cliRun.status, 0, cliRun.stderr);
+      assert.ok(Buffer.from(result.file).equals(readFileSync(model)), 'the worker\'s model differs from the CLI\'s');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.ok(result.same);
+    assert.equal(result.passes, 2);
+    assert.deepEqual(result.phases, ['count', 'finish', 'segment']);
+    assert.equal(result.code, 'INVALID_ARGUMENT');
     assert.deepEqual(errors, []);
   });
 
