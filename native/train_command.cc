@@ -34,6 +34,11 @@ namespace edgepiece::cli {
 namespace {
 
 constexpr char kHelp[] = R"(usage: edgepiece train --output MODEL [flags] FILE... | -
+       edgepiece train count [flags] SHARD... -o S.counts
+       edgepiece train merge A.counts B.counts... -o ALL.counts   (or .pieces)
+       edgepiece train segment --ngrams ALL.counts SHARD... -o S.pieces
+       edgepiece train finish --pieces ALL.pieces [--ngrams ALL.counts]
+                              [--vocab-size N] [--max-piece-length N] -o MODEL
 
 Trains a BytePiece tokenizer on the corpus and writes its model file: the
 same bytes as the reference BytePiece Trainer (0.6.3) with the same settings.
@@ -54,8 +59,25 @@ file for the second pass). The corpus is read twice and never held in memory.
   --isolate-digits        every Unicode digit is a chunk (so a piece) of its own
   --no-ensure-unicode     pieces may start inside a UTF-8 character
   --jsonl                 input has one {"text": ...} object per line
+  --threads T             run both corpus passes on T threads (1..256, default
+                          1); the model is the same bytes for every T
   --quiet                 no progress on stderr (default: a bar on a terminal,
                           otherwise a line every few seconds)
+
+Shard steps, for corpora split over processes or machines (docs/training.md):
+  count     pass 1 on some shards: their n-gram counts (.counts file)
+  merge     adds .counts files (or .pieces files) into one; any grouping and
+            order gives the same bytes
+  segment   pass 2 on some shards with the n-gram model of the MERGED counts
+            of the whole corpus: their piece counts (.pieces file)
+  finish    the model from the merged .pieces (several are merged first);
+            --ngrams checks that both passes saw the same number of bytes
+count takes --order, --min-count, --isolate-digits, --no-ensure-unicode and
+records them in its file; segment and finish take them from their input and
+refuse files or flags that disagree; --vocab-size and --max-piece-length
+matter at finish only. Chaining count, merge, segment, merge and finish over
+any split of the corpus writes the same bytes as one `edgepiece train`.
+A corpus file literally named count, merge, segment or finish: write ./count.
 )";
 
 // A temporary file that is removed when this object dies unless Keep()
