@@ -200,7 +200,7 @@ class PassPool {
   }
 
  private:
-  static constexpr size_t kBatchBytes = 1 << 20;
+  static constexpr size_t kBatchBytes = 1 << 18;
   struct Item {
     std::string text;
     std::string context;
