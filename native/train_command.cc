@@ -503,10 +503,11 @@ Status CheckFlagsAgree(const Flags& flags, const ShardSettings& recorded, const 
                     difference + ")");
 }
 
-Result<NgramCountsFile> LoadNgramCounts(const std::string& path) {
+// Loads a .counts file; with `pruned`, only the n-grams the model keeps.
+Result<NgramCountsFile> LoadNgramCounts(const std::string& path, bool pruned = false) {
   auto bytes = ReadWholeFile(path);
   if (!bytes.ok()) return bytes.status();
-  auto parsed = ParseNgramCounts(*bytes);
+  auto parsed = ParseNgramCounts(*bytes, pruned);
   if (!parsed.ok())
     return Failure(StatusCode::kInvalidArgument, path + ": " + parsed.status().detail());
   return parsed;
@@ -600,7 +601,7 @@ Status RunSegment(const Flags& flags, const std::string& output) {
   if (!threads.ok()) return threads.status();
   auto corpus = GetCorpus(flags, 1);
   if (!corpus.ok()) return corpus.status();
-  auto counts = LoadNgramCounts(flags.Get("ngrams"));
+  auto counts = LoadNgramCounts(flags.Get("ngrams"), /*pruned=*/true);
   if (!counts.ok()) return counts.status();
   EDGEPIECE_RETURN_IF_ERROR(CheckFlagsAgree(flags, counts->settings, flags.Get("ngrams")));
   const TrainerOptions options = WithShardSettings(TrainerOptions(), counts->settings);

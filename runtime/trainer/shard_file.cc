@@ -179,11 +179,12 @@ std::string SerializeNgramCounts(const NgramCounter& counter, const ShardSetting
   return out;
 }
 
-Result<NgramCountsFile> ParseNgramCounts(std::string_view bytes) {
+Result<NgramCountsFile> ParseNgramCounts(std::string_view bytes, bool model_ngrams_only) {
   Reader r(bytes);
   NgramCountsFile file;
   EDGEPIECE_RETURN_IF_ERROR(r.Header(kCountsMagic, "an n-gram counts (.counts)", &file.settings));
   file.counter = NgramCounter(file.settings.order);
+  const uint64_t keep_min_count = model_ngrams_only ? file.settings.min_count : 0;
   uint64_t total = 0;
   EDGEPIECE_RETURN_IF_ERROR(r.U64(&total, "the byte total"));
   uint64_t sum = 0;
@@ -202,7 +203,7 @@ Result<NgramCountsFile> ParseNgramCounts(std::string_view bytes) {
       return r.Error(r.offset() - 8, std::to_string(n) + "-gram table size " +
                                          std::to_string(entries) + " beyond the end of the file");
     }
-    file.counter.ReserveNgrams(n, static_cast<size_t>(entries));
+    if (keep_min_count == 0) file.counter.ReserveNgrams(n, static_cast<size_t>(entries));
     const uint64_t key_limit = n == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
     uint64_t previous = 0;
     for (uint64_t i = 0; i < entries; ++i) {
@@ -216,7 +217,7 @@ Result<NgramCountsFile> ParseNgramCounts(std::string_view bytes) {
       if (i > 0 && key <= previous) return r.Error(at, "n-gram keys not strictly ascending");
       if (count == 0) return r.Error(at + 8, "n-gram count 0");
       previous = key;
-      file.counter.AddNgramCount(n, key, count);
+      if (count >= keep_min_count) file.counter.AddNgramCount(n, key, count);
     }
   }
   EDGEPIECE_RETURN_IF_ERROR(r.End());

@@ -65,7 +65,11 @@ ShardFileKind DetectShardFile(std::string_view bytes);
 // The .counts file of `counter` (whose order must equal settings.order).
 std::string SerializeNgramCounts(const NgramCounter& counter, const ShardSettings& settings);
 // Parses a .counts file; kInvalidArgument "byte N: what" at the first flaw.
-Result<NgramCountsFile> ParseNgramCounts(std::string_view bytes);
+// With `model_ngrams_only`, n-grams (length >= 2) counted fewer times than the
+// recorded min_count are checked but not kept: NgramModel::Build never reads
+// them (the prefix of a kept n-gram occurs at least as often), so the model
+// is the same and the counts take less memory.
+Result<NgramCountsFile> ParseNgramCounts(std::string_view bytes, bool model_ngrams_only = false);
 
 // The .pieces file of `pieces`, with the number of bytes segmented.
 std::string SerializePieceCounts(const PieceCounter& pieces, const ShardSettings& settings,

@@ -53,6 +53,30 @@ TEST(ShardFileTest, NgramCountsRoundTripAndMergeToTheWholeCorpusBytes) {
   EXPECT_EQ(SerializeNgramCounts(parsed8->counter, s8), bytes8);
 }
 
+TEST(ShardFileTest, LoadingOnlyTheModelsNgramsBuildsTheSameModel) {
+  const NgramCounter whole = Count({"abracadabra abracadabra", "cadabra\n", "abc abd abe"});
+  ShardSettings settings = Settings();
+  settings.min_count = 2;
+  const std::string bytes = SerializeNgramCounts(whole, settings);
+  auto pruned = ParseNgramCounts(bytes, /*model_ngrams_only=*/true);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().ToString();
+  EXPECT_LT(pruned->counter.table(3).size(), whole.table(3).size());
+  const TrainerOptions options = WithShardSettings(TrainerOptions(), settings);
+  auto full_model = NgramModel::Build(whole, options);
+  auto pruned_model = NgramModel::Build(pruned->counter, options);
+  ASSERT_TRUE(full_model.ok() && pruned_model.ok());
+  EXPECT_EQ(pruned_model->size(), full_model->size());
+  for (int b = 0; b < 256; ++b) EXPECT_EQ(pruned_model->unigram(b), full_model->unigram(b));
+  for (int n = 2; n <= 3; ++n) {
+    whole.table(n).ForEach([&](uint64_t key, uint64_t) {
+      double a = 0, b = 0;
+      const bool in_full = full_model->Find(n, key, &a);
+      EXPECT_EQ(pruned_model->Find(n, key, &b), in_full);
+      EXPECT_EQ(a, b);
+    });
+  }
+}
+
 TEST(ShardFileTest, PieceCountsRoundTrip) {
   PieceCounter pieces;
   pieces.Add("b", 3);
