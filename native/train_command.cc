@@ -353,9 +353,22 @@ Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& optio
   if (!done.ok()) return done.status();
   progress.Finish(*done);
   *read_bytes = *done;
-  for (size_t w = 1; w < threads; ++w) {
-    EDGEPIECE_RETURN_IF_ERROR(workers[0].counter.Merge(workers[w].counter));
-    workers[w].counter = NgramCounter(options.order);  // frees it
+  // Merged into worker 0's counter, the n-gram lengths (disjoint tables)
+  // shared out over the threads, the longest (largest) first.
+  if (threads > 1) {
+    std::atomic<int> next_length{options.order};
+    std::vector<std::thread> mergers;
+    for (size_t t = 0; t < threads; ++t) {
+      mergers.emplace_back([&] {
+        for (int n; (n = next_length--) >= 1;) {
+          for (size_t w = 1; w < threads; ++w) {
+            // Same order by construction: MergeLength cannot fail here.
+            (void)workers[0].counter.MergeLength(n, workers[w].counter);
+          }
+        }
+      });
+    }
+    for (std::thread& merger : mergers) merger.join();
   }
   return std::move(workers[0].counter);
 }

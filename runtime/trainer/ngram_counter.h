@@ -41,6 +41,10 @@ class NgramCounter {
   void AddChunk(std::string_view chunk);
   // Adds another counter's counts (same order, else kInvalidArgument).
   Status Merge(const NgramCounter& other);
+  // Merge for one n-gram length only: n = 1 adds the byte counts and the total,
+  // n in 2..order that table. Different lengths touch disjoint data, so threads
+  // may merge different lengths of one counter at once.
+  Status MergeLength(int n, const NgramCounter& other);
   // Adds `count` occurrences of byte b (and as many bytes to the total), as
   // loading saved counts does.
   void AddByteCount(int b, uint64_t count) {
