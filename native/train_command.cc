@@ -636,13 +636,13 @@ Status RunMerge(const Flags& flags, const std::string& output) {
   if (!first.ok()) return first.status();
   switch (DetectShardFile(*first)) {
     case ShardFileKind::kNgramCounts: {
-      first->clear();
+      *first = std::string();  // frees it: the merge reads every file again
       auto merged = LoadMergedCounts(inputs);
       if (!merged.ok()) return merged.status();
       return WriteOutput(output, SerializeNgramCounts(merged->counter, merged->settings));
     }
     case ShardFileKind::kPieceCounts: {
-      first->clear();
+      *first = std::string();  // frees it: the merge reads every file again
       auto merged = LoadMergedPieces(inputs);
       if (!merged.ok()) return merged.status();
       return WriteOutput(
