@@ -180,11 +180,12 @@ class PassPool {
       for (std::thread& t : workers_) t.join();
     }
   }
-  // Processes `text` (copied for the workers); errors get `context`.
-  Status Add(std::string_view text, const std::string& context) {
-    if (threads_ == 1) return WithContext(work_(0, text), context);
+  // Processes `text` (copied for the workers); an error names the input
+  // (`name` must outlive the pool) and, when not 0, the line.
+  Status Add(std::string_view text, const std::string* name, size_t line) {
+    if (threads_ == 1) return WithContext(work_(0, text), Context(name, line));
     if (failed_) return Status(StatusCode::kInvalidArgument, "");  // Finish reports it
-    batch_.push_back({std::string(text), context});
+    batch_.push_back({std::string(text), name, line});
     batch_bytes_ += text.size();
     if (batch_bytes_ >= kBatchBytes) Push();
     return Status::Ok();
@@ -203,8 +204,12 @@ class PassPool {
   static constexpr size_t kBatchBytes = 1 << 18;
   struct Item {
     std::string text;
-    std::string context;
+    const std::string* name;
+    size_t line;
   };
+  static std::string Context(const std::string* name, size_t line) {
+    return line == 0 ? *name : *name + " line " + std::to_string(line);
+  }
   void Push() {
     std::unique_lock<std::mutex> lock(mutex_);
     room_.wait(lock, [&] { return queue_.size() < 2 * threads_; });
@@ -234,7 +239,7 @@ class PassPool {
         const Status status = work_(worker, item.text);
         if (!status.ok()) {
           std::lock_guard<std::mutex> lock(mutex_);
-          if (!failed_) error_ = WithContext(status, item.context);
+          if (!failed_) error_ = WithContext(status, Context(item.name, item.line));
           failed_ = true;
         }
       }
@@ -265,7 +270,8 @@ Status ChunkDocument(std::string_view text, bool isolate_digits, std::string* no
 // for a second pass).
 struct Corpus {
   std::vector<std::string> paths;
-  uint64_t file_bytes = 0;  // regular files' sizes (progress)
+  std::vector<std::string> names;  // for messages: the paths, "stdin" for "-"
+  uint64_t file_bytes = 0;         // regular files' sizes (progress)
   bool has_stdin = false;
   bool jsonl = false;
 };
@@ -274,9 +280,10 @@ struct Corpus {
 Result<uint64_t> FeedCorpus(const Corpus& corpus, PassPool* pool, Progress* progress,
                             TempFile* spool, const std::string& spooled_stdin) {
   uint64_t done = 0;
-  for (const std::string& input : corpus.paths) {
+  for (size_t i = 0; i < corpus.paths.size(); ++i) {
+    const std::string& input = corpus.paths[i];
     const bool is_stdin = input == "-";
-    const std::string name = is_stdin ? "stdin" : input;
+    const std::string& name = corpus.names[i];
     const std::string path = is_stdin && !spooled_stdin.empty() ? spooled_stdin : input;
     TempFile* copy = is_stdin ? spool : nullptr;
     auto reader = InputReader::Open(path);
@@ -297,8 +304,7 @@ Result<uint64_t> FeedCorpus(const Corpus& corpus, PassPool* pool, Progress* prog
         auto parsed = parser.Parse(text, line_number, &document);
         if (!parsed.ok()) return WithContext(parsed.status(), name);
         if (!*parsed) continue;
-        EDGEPIECE_RETURN_IF_ERROR(
-            pool->Add(document, name + " line " + std::to_string(line_number)));
+        EDGEPIECE_RETURN_IF_ERROR(pool->Add(document, &name, line_number));
         progress->Update(base + reader->bytes_read());
       }
     } else {
@@ -315,7 +321,7 @@ Result<uint64_t> FeedCorpus(const Corpus& corpus, PassPool* pool, Progress* prog
         }
         // Runs that end after a maximal run of '\n' are chunk boundaries for
         // the trainer too, so feeding them one by one is feeding the file.
-        EDGEPIECE_RETURN_IF_ERROR(pool->Add(text, name));
+        EDGEPIECE_RETURN_IF_ERROR(pool->Add(text, &name, 0));
         offset += text.size();
         progress->Update(base + reader->bytes_read());
       }
@@ -449,6 +455,7 @@ Result<Corpus> GetCorpus(const Flags& flags, size_t first) {
   if (corpus.paths.empty()) return UsageError("train needs input files (or - for stdin)");
   int stdin_inputs = 0;
   for (const std::string& path : corpus.paths) {
+    corpus.names.push_back(path == "-" ? "stdin" : path);
     if (path == "-") {
       ++stdin_inputs;
       continue;
@@ -603,7 +610,7 @@ Status RunCount(const Flags& flags, const std::string& output) {
   if (!corpus.ok()) return corpus.status();
   uint64_t read_bytes;
   auto counter = CountPass(*corpus, options, *threads, ProgressMode(flags), nullptr, &read_bytes);
-  if (!counter.ok()) return WithContext(counter.status(), "");
+  if (!counter.ok()) return counter.status();
   return WriteOutput(output, SerializeNgramCounts(*counter, ShardSettingsOf(options)));
 }
 
@@ -624,7 +631,7 @@ Status RunSegment(const Flags& flags, const std::string& output) {
   uint64_t segmented;
   auto pieces = SegmentPass(*corpus, *model, options, *threads, ProgressMode(flags),
                             corpus->has_stdin ? 0 : corpus->file_bytes, "", &segmented);
-  if (!pieces.ok()) return WithContext(pieces.status(), "");
+  if (!pieces.ok()) return pieces.status();
   return WriteOutput(output, SerializePieceCounts(*pieces, counts->settings, segmented));
 }
 
@@ -715,7 +722,7 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   uint64_t read_bytes;
   auto counter =
       CountPass(*corpus, options, *threads, mode, spool.empty() ? nullptr : &spool[0], &read_bytes);
-  if (!counter.ok()) return WithContext(counter.status(), "");
+  if (!counter.ok()) return counter.status();
   if (!spool.empty()) EDGEPIECE_RETURN_IF_ERROR(spool[0].Close());
   const uint64_t counted = counter->total_bytes();
   auto model = BuildModel(*counter, options);
@@ -726,7 +733,7 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   uint64_t segmented;
   auto pieces = SegmentPass(*corpus, *model, options, *threads, mode, read_bytes,
                             spool.empty() ? "" : spool[0].path(), &segmented);
-  if (!pieces.ok()) return WithContext(pieces.status(), "");
+  if (!pieces.ok()) return pieces.status();
   if (segmented != counted) {
     return Failure(StatusCode::kInvalidArgument, "pass 2 saw " + std::to_string(segmented) +
                                                      " bytes, pass 1 " + std::to_string(counted) +
