@@ -4,10 +4,13 @@
 # model checked against its golden; with BPREF_DIR set (../shared/tools/bpref
 # set up, see its README) the reference Trainer runs the same settings and the
 # ratios are printed.
+# Then the same with --threads THREADS (default 2; the model must be the same
+# bytes) and the speedup over one thread.
 #   bash bench/bench_trainer.sh [REPEAT]     (default 3: best wall time of REPEAT runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeat=${1:-3}
+threads=${THREADS:-2}
 golden=${EDGEPIECE_GOLDEN_DIR:-../shared/golden}
 bpref_tools=../shared/tools/bpref
 bin=build/release/native/edgepiece
@@ -28,20 +31,30 @@ measure() {
 }
 
 echo
-echo "| setting | edgepiece wall s | peak RSS MB | reference wall s | peak RSS MB | speedup |"
-echo "|---|---:|---:|---:|---:|---:|"
-while read -r name flags; do
-  best=""
+echo "| setting | edgepiece wall s | peak RSS MB | reference wall s | peak RSS MB | speedup |" \
+     "$threads threads wall s | peak RSS MB | speedup over 1 thread |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+# Best "wall_s peak_mb" of REPEAT runs of edgepiece train with the flags given.
+best_of() {
+  local best="" result
   for _ in $(seq "$repeat"); do
-    # shellcheck disable=SC2086
-    result=$(measure "$bin" train --quiet --jsonl --output "$work/$name.model" $flags \
-               "$work/public.jsonl")
+    result=$(measure "$bin" train --quiet --jsonl "$@")
     if [ -z "$best" ] || awk -v a="${result% *}" -v b="${best% *}" 'BEGIN { exit !(a < b) }'; then
       best=$result
     fi
   done
+  echo "$best"
+}
+while read -r name flags; do
+  # shellcheck disable=SC2086
+  best=$(best_of --output "$work/$name.model" $flags "$work/public.jsonl")
   cmp -s "$work/$name.model" "$golden/trainer/public.$name.model" ||
     { echo "$name: the model differs from the golden"; exit 1; }
+  # shellcheck disable=SC2086
+  multi=$(best_of --threads "$threads" --output "$work/$name.t.model" $flags "$work/public.jsonl")
+  cmp -s "$work/$name.t.model" "$golden/trainer/public.$name.model" ||
+    { echo "$name: the --threads $threads model differs from the golden"; exit 1; }
+  thread_speedup=$(awk -v a="${best% *}" -v b="${multi% *}" 'BEGIN { printf "%.2fx", a / b }')
   ref_wall="-" ref_rss="-" speedup="-"
   if [ -n "${BPREF_DIR:-}" ]; then
     ref_flags=${flags/--vocab-size/--max-vocab-size}
@@ -54,7 +67,8 @@ while read -r name flags; do
     ref_wall=${ref% *} ref_rss=${ref#* }
     speedup=$(awk -v r="$ref_wall" -v o="${best% *}" 'BEGIN { printf "%.0fx", r / o }')
   fi
-  echo "| $name | ${best% *} | ${best#* } | $ref_wall | $ref_rss | $speedup |"
+  echo "| $name | ${best% *} | ${best#* } | $ref_wall | $ref_rss | $speedup |" \
+       "${multi% *} | ${multi#* } | $thread_speedup |"
 done <<'SETTINGS'
 o6.v8000.m4 --order 6 --vocab-size 8000 --min-count 4
 o6.v30000.m2.digits --order 6 --vocab-size 30000 --min-count 2 --isolate-digits

@@ -21,6 +21,8 @@ Result<Flags> Flags::Parse(int argc, char** argv, const std::vector<std::string>
       flags.help_ = true;
       continue;
     }
+    // -o is short for --output in the commands that have it.
+    if (!only_positional && arg == "-o" && contains(value_flags, "output")) arg = "--output";
     if (only_positional || arg.size() < 2 || arg.compare(0, 2, "--") != 0) {
       flags.positional_.push_back(arg);
       continue;

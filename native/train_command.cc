@@ -4,12 +4,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "native/commands.h"
@@ -17,13 +24,21 @@
 #include "native/input_reader.h"
 #include "native/json_text.h"
 #include "native/progress.h"
+#include "runtime/text/nfc.h"
 #include "runtime/text/utf8.h"
+#include "runtime/trainer/chunker.h"
+#include "runtime/trainer/shard_file.h"
 #include "runtime/trainer/trainer.h"
 
 namespace edgepiece::cli {
 namespace {
 
 constexpr char kHelp[] = R"(usage: edgepiece train --output MODEL [flags] FILE... | -
+       edgepiece train count [flags] SHARD... -o S.counts
+       edgepiece train merge A.counts B.counts... -o ALL.counts   (or .pieces)
+       edgepiece train segment --ngrams ALL.counts SHARD... -o S.pieces
+       edgepiece train finish --pieces ALL.pieces [--ngrams ALL.counts]
+                              [--vocab-size N] [--max-piece-length N] -o MODEL
 
 Trains a BytePiece tokenizer on the corpus and writes its model file: the
 same bytes as the reference BytePiece Trainer (0.6.3) with the same settings.
@@ -44,8 +59,25 @@ file for the second pass). The corpus is read twice and never held in memory.
   --isolate-digits        every Unicode digit is a chunk (so a piece) of its own
   --no-ensure-unicode     pieces may start inside a UTF-8 character
   --jsonl                 input has one {"text": ...} object per line
+  --threads T             run both corpus passes on T threads (1..256, default
+                          1); the model is the same bytes for every T
   --quiet                 no progress on stderr (default: a bar on a terminal,
                           otherwise a line every few seconds)
+
+Shard steps, for corpora split over processes or machines (docs/training.md):
+  count     pass 1 on some shards: their n-gram counts (.counts file)
+  merge     adds .counts files (or .pieces files) into one; any grouping and
+            order gives the same bytes
+  segment   pass 2 on some shards with the n-gram model of the MERGED counts
+            of the whole corpus: their piece counts (.pieces file)
+  finish    the model from the merged .pieces (several are merged first);
+            --ngrams checks that both passes saw the same number of bytes
+count takes --order, --min-count, --isolate-digits, --no-ensure-unicode and
+records them in its file; segment and finish take them from their input and
+refuse files or flags that disagree; --vocab-size and --max-piece-length
+matter at finish only. Chaining count, merge, segment, merge and finish over
+any split of the corpus writes the same bytes as one `edgepiece train`.
+A corpus file literally named count, merge, segment or finish: write ./count.
 )";
 
 // A temporary file that is removed when this object dies unless Keep()
@@ -128,36 +160,152 @@ size_t FirstInvalidUtf8(std::string_view text) {
   return i;
 }
 
-// One pass over the corpus: every input fed to the trainer.
-class CorpusPass {
+// One corpus pass split across threads. The reading thread copies documents
+// (or runs of a document that end at chunk boundaries) into batches, and each
+// worker takes whole batches in whatever order they come and keeps its own
+// counts: counting is a sum, so the merged counts do not depend on which
+// worker saw what. With one thread the work runs inline, without copies.
+class PassPool {
  public:
-  CorpusPass(Trainer* trainer, bool counting, bool jsonl, Progress* progress)
-      : trainer_(trainer), counting_(counting), jsonl_(jsonl), progress_(progress) {}
-  // Feeds `path` (shown as `name`); with `spool`, also copies what it reads there.
-  Status Feed(const std::string& path, const std::string& name, TempFile* spool) {
+  // work(worker, text) processes one document as worker `worker` (0..threads-1).
+  using Work = std::function<Status(size_t worker, std::string_view text)>;
+  PassPool(size_t threads, Work work) : threads_(threads), work_(std::move(work)) {
+    if (threads_ > 1) {
+      for (size_t w = 0; w < threads_; ++w) workers_.emplace_back([this, w] { Run(w); });
+    }
+  }
+  ~PassPool() {
+    if (!workers_.empty()) {
+      Stop();
+      for (std::thread& t : workers_) t.join();
+    }
+  }
+  // Processes `text` (copied for the workers); an error names the input
+  // (`name` must outlive the pool) and, when not 0, the line.
+  Status Add(std::string_view text, const std::string* name, size_t line) {
+    if (threads_ == 1) return WithContext(work_(0, text), Context(name, line));
+    if (failed_) return Status(StatusCode::kInvalidArgument, "");  // Finish reports it
+    batch_.push_back({std::string(text), name, line});
+    batch_bytes_ += text.size();
+    if (batch_bytes_ >= kBatchBytes) Push();
+    return Status::Ok();
+  }
+  // Waits for every document; the first error (in no particular order).
+  Status Finish() {
+    if (workers_.empty()) return Status::Ok();
+    if (!batch_.empty()) Push();
+    Stop();
+    for (std::thread& t : workers_) t.join();
+    workers_.clear();
+    return error_;
+  }
+
+ private:
+  static constexpr size_t kBatchBytes = 1 << 18;
+  struct Item {
+    std::string text;
+    const std::string* name;
+    size_t line;
+  };
+  static std::string Context(const std::string* name, size_t line) {
+    return line == 0 ? *name : *name + " line " + std::to_string(line);
+  }
+  void Push() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    room_.wait(lock, [&] { return queue_.size() < 2 * threads_; });
+    queue_.push_back(std::move(batch_));
+    batch_.clear();
+    batch_bytes_ = 0;
+    ready_.notify_one();
+  }
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_ = true;
+    ready_.notify_all();
+  }
+  void Run(size_t worker) {
+    for (;;) {
+      std::vector<Item> batch;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready_.wait(lock, [&] { return done_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+        room_.notify_one();
+      }
+      for (const Item& item : batch) {
+        if (failed_) break;
+        const Status status = work_(worker, item.text);
+        if (!status.ok()) {
+          std::lock_guard<std::mutex> lock(mutex_);
+          if (!failed_) error_ = WithContext(status, Context(item.name, item.line));
+          failed_ = true;
+        }
+      }
+    }
+  }
+  size_t threads_;
+  Work work_;
+  std::vector<std::thread> workers_;
+  std::vector<Item> batch_;
+  size_t batch_bytes_ = 0;
+  std::mutex mutex_;
+  std::condition_variable ready_, room_;
+  std::deque<std::vector<Item>> queue_;
+  bool done_ = false;
+  std::atomic<bool> failed_{false};
+  Status error_;
+};
+
+// NFC and the trainer's chunking of one document (the scratch is the worker's).
+Status ChunkDocument(std::string_view text, bool isolate_digits, std::string* normalized,
+                     std::vector<std::string_view>* chunks) {
+  auto nfc = NormalizeNfc(text, normalized);
+  if (!nfc.ok()) return nfc.status();
+  return SplitTrainingChunks(*nfc, isolate_digits, chunks);
+}
+
+// The corpus of a pass: files, "-" for stdin (read once; `spool` keeps a copy
+// for a second pass).
+struct Corpus {
+  std::vector<std::string> paths;
+  std::vector<std::string> names;  // for messages: the paths, "stdin" for "-"
+  uint64_t file_bytes = 0;         // regular files' sizes (progress)
+  bool has_stdin = false;
+  bool jsonl = false;
+};
+
+// Feeds every input of `corpus` to `pool`; returns the input bytes read.
+Result<uint64_t> FeedCorpus(const Corpus& corpus, PassPool* pool, Progress* progress,
+                            TempFile* spool, const std::string& spooled_stdin) {
+  uint64_t done = 0;
+  for (size_t i = 0; i < corpus.paths.size(); ++i) {
+    const std::string& input = corpus.paths[i];
+    const bool is_stdin = input == "-";
+    const std::string& name = corpus.names[i];
+    const std::string path = is_stdin && !spooled_stdin.empty() ? spooled_stdin : input;
+    TempFile* copy = is_stdin ? spool : nullptr;
     auto reader = InputReader::Open(path);
     if (!reader.ok()) return Failure(StatusCode::kIoError, reader.status().detail());
-    const uint64_t base = done_;
+    const uint64_t base = done;
     std::string_view text;
-    if (jsonl_) {
+    if (corpus.jsonl) {
       JsonlTextParser parser;
       for (size_t line_number = 1;; ++line_number) {
         auto more = reader->NextLine(&text);
         if (!more.ok()) return WithContext(more.status(), "cannot read " + name);
         if (!*more) break;
-        if (spool != nullptr) {
-          EDGEPIECE_RETURN_IF_ERROR(spool->Write(text));
-          EDGEPIECE_RETURN_IF_ERROR(spool->Write("\n"));
+        if (copy != nullptr) {
+          EDGEPIECE_RETURN_IF_ERROR(copy->Write(text));
+          EDGEPIECE_RETURN_IF_ERROR(copy->Write("\n"));
         }
         std::string_view document;
         auto parsed = parser.Parse(text, line_number, &document);
         if (!parsed.ok()) return WithContext(parsed.status(), name);
         if (!*parsed) continue;
-        const Status status = Add(document);
-        if (!status.ok()) {
-          return WithContext(status, name + " line " + std::to_string(line_number));
-        }
-        progress_->Update(base + reader->bytes_read());
+        EDGEPIECE_RETURN_IF_ERROR(pool->Add(document, &name, line_number));
+        progress->Update(base + reader->bytes_read());
       }
     } else {
       uint64_t offset = 0;
@@ -165,7 +313,7 @@ class CorpusPass {
         auto more = reader->NextChunks(&text);
         if (!more.ok()) return WithContext(more.status(), "cannot read " + name);
         if (!*more) break;
-        if (spool != nullptr) EDGEPIECE_RETURN_IF_ERROR(spool->Write(text));
+        if (copy != nullptr) EDGEPIECE_RETURN_IF_ERROR(copy->Write(text));
         if (!IsValidUtf8(text)) {
           return Failure(StatusCode::kInvalidArgument,
                          name + ": invalid UTF-8 at byte offset " +
@@ -173,27 +321,108 @@ class CorpusPass {
         }
         // Runs that end after a maximal run of '\n' are chunk boundaries for
         // the trainer too, so feeding them one by one is feeding the file.
-        EDGEPIECE_RETURN_IF_ERROR(WithContext(Add(text), name));
+        EDGEPIECE_RETURN_IF_ERROR(pool->Add(text, &name, 0));
         offset += text.size();
-        progress_->Update(base + reader->bytes_read());
+        progress->Update(base + reader->bytes_read());
       }
     }
-    done_ = base + reader->bytes_read();
-    return Status::Ok();
+    done = base + reader->bytes_read();
   }
-  // Bytes of input read so far.
-  uint64_t done() const { return done_; }
+  return done;
+}
 
- private:
-  Status Add(std::string_view text) {
-    return counting_ ? trainer_->CountDocument(text) : trainer_->SegmentDocument(text);
+// Pass 1 on `threads` threads: the n-gram counts of the corpus.
+Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& options, size_t threads,
+                               Progress::Mode mode, TempFile* spool, uint64_t* read_bytes) {
+  struct Worker {
+    explicit Worker(int order) : counter(order) {}
+    NgramCounter counter;
+    std::string normalized;
+    std::vector<std::string_view> chunks;
+  };
+  std::vector<Worker> workers(threads, Worker(options.order));
+  Progress progress("count n-grams", corpus.has_stdin ? 0 : corpus.file_bytes, mode);
+  Result<uint64_t> done = uint64_t{0};
+  Status finished;
+  {
+    PassPool pool(threads, [&](size_t w, std::string_view text) {
+      Worker& worker = workers[w];
+      EDGEPIECE_RETURN_IF_ERROR(
+          ChunkDocument(text, options.isolate_digits, &worker.normalized, &worker.chunks));
+      for (const std::string_view chunk : worker.chunks) worker.counter.AddChunk(chunk);
+      return Status::Ok();
+    });
+    done = FeedCorpus(corpus, &pool, &progress, spool, "");
+    finished = pool.Finish();
   }
-  Trainer* trainer_;
-  bool counting_;
-  bool jsonl_;
-  Progress* progress_;
-  uint64_t done_ = 0;
-};
+  if (!finished.ok()) return finished;
+  if (!done.ok()) return done.status();
+  progress.Finish(*done);
+  *read_bytes = *done;
+  // Merged into worker 0's counter, the n-gram lengths (disjoint tables)
+  // shared out over the threads, the longest (largest) first.
+  if (threads > 1) {
+    std::atomic<int> next_length{options.order};
+    std::vector<std::thread> mergers;
+    for (size_t t = 0; t < threads; ++t) {
+      mergers.emplace_back([&] {
+        for (int n; (n = next_length--) >= 1;) {
+          for (size_t w = 1; w < threads; ++w) {
+            // Same order by construction: MergeLength cannot fail here.
+            (void)workers[0].counter.MergeLength(n, workers[w].counter);
+          }
+        }
+      });
+    }
+    for (std::thread& merger : mergers) merger.join();
+  }
+  return std::move(workers[0].counter);
+}
+
+// Pass 2 on `threads` threads: the piece counts of the corpus segmented with
+// `model`; *segmented gets the bytes segmented (after NFC).
+Result<PieceCounter> SegmentPass(const Corpus& corpus, const NgramModel& model,
+                                 const TrainerOptions& options, size_t threads, Progress::Mode mode,
+                                 uint64_t total, const std::string& spooled_stdin,
+                                 uint64_t* segmented) {
+  struct Worker {
+    Worker(const NgramModel& model, const TrainerOptions& options) : segmenter(model, options) {}
+    Segmenter segmenter;
+    PieceCounter pieces;
+    std::string normalized;
+    std::vector<std::string_view> chunks;
+    uint64_t bytes = 0;
+  };
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (size_t w = 0; w < threads; ++w) workers.push_back(std::make_unique<Worker>(model, options));
+  Progress progress("segment", total, mode);
+  Result<uint64_t> done = uint64_t{0};
+  Status finished;
+  {
+    PassPool pool(threads, [&](size_t w, std::string_view text) {
+      Worker& worker = *workers[w];
+      EDGEPIECE_RETURN_IF_ERROR(
+          ChunkDocument(text, options.isolate_digits, &worker.normalized, &worker.chunks));
+      for (const std::string_view chunk : worker.chunks) {
+        worker.segmenter.SegmentChunk(chunk, &worker.pieces);
+        worker.bytes += chunk.size();
+      }
+      return Status::Ok();
+    });
+    done = FeedCorpus(corpus, &pool, &progress, nullptr, spooled_stdin);
+    finished = pool.Finish();
+  }
+  if (!finished.ok()) return finished;
+  if (!done.ok()) return done.status();
+  progress.Finish(*done);
+  *segmented = workers[0]->bytes;
+  for (size_t w = 1; w < threads; ++w) {
+    workers[0]->pieces.Merge(workers[w]->pieces);
+    *segmented += workers[w]->bytes;
+    workers[w].reset();
+  }
+  return std::move(workers[0]->pieces);
+}
 
 Status GetCount(const Flags& flags, const char* name, uint64_t fallback, uint64_t* out) {
   uint32_t value;
@@ -202,24 +431,31 @@ Status GetCount(const Flags& flags, const char* name, uint64_t fallback, uint64_
   return Status::Ok();
 }
 
-Status RunTrain(const Flags& flags) {
-  if (!flags.Has("output")) return UsageError("--output MODEL is required");
-  if (flags.positional().empty()) return UsageError("train needs input files (or - for stdin)");
-  TrainerOptions options;
+// The trainer's settings from the flags (defaults for those not given).
+Status ParseOptions(const Flags& flags, TrainerOptions* options) {
   uint64_t order, max_piece_length;
-  EDGEPIECE_RETURN_IF_ERROR(GetCount(flags, "vocab-size", 10000, &options.max_vocab_size));
+  EDGEPIECE_RETURN_IF_ERROR(GetCount(flags, "vocab-size", 10000, &options->max_vocab_size));
   EDGEPIECE_RETURN_IF_ERROR(GetCount(flags, "order", 6, &order));
-  EDGEPIECE_RETURN_IF_ERROR(GetCount(flags, "min-count", 2, &options.min_count));
+  EDGEPIECE_RETURN_IF_ERROR(GetCount(flags, "min-count", 2, &options->min_count));
   EDGEPIECE_RETURN_IF_ERROR(GetCount(flags, "max-piece-length", 36, &max_piece_length));
-  options.order = static_cast<int>(std::min<uint64_t>(order, 1000));  // out of range either way
-  options.max_piece_length = static_cast<size_t>(max_piece_length);
-  options.isolate_digits = flags.Has("isolate-digits");
-  options.ensure_unicode = !flags.Has("no-ensure-unicode");
-  const Status valid = ValidateTrainerOptions(options);
+  options->order = static_cast<int>(std::min<uint64_t>(order, 1000));  // out of range either way
+  options->max_piece_length = static_cast<size_t>(max_piece_length);
+  options->isolate_digits = flags.Has("isolate-digits");
+  options->ensure_unicode = !flags.Has("no-ensure-unicode");
+  const Status valid = ValidateTrainerOptions(*options);
   if (!valid.ok()) return UsageError(valid.detail());
+  return Status::Ok();
+}
+
+// The corpus of the positional arguments from `first` on.
+Result<Corpus> GetCorpus(const Flags& flags, size_t first) {
+  Corpus corpus;
+  corpus.jsonl = flags.Has("jsonl");
+  corpus.paths.assign(flags.positional().begin() + first, flags.positional().end());
+  if (corpus.paths.empty()) return UsageError("train needs input files (or - for stdin)");
   int stdin_inputs = 0;
-  uint64_t total = 0;
-  for (const std::string& path : flags.positional()) {
+  for (const std::string& path : corpus.paths) {
+    corpus.names.push_back(path == "-" ? "stdin" : path);
     if (path == "-") {
       ++stdin_inputs;
       continue;
@@ -228,71 +464,302 @@ Status RunTrain(const Flags& flags) {
     if (stat(path.c_str(), &info) != 0) {
       return Failure(StatusCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
     }
-    total += S_ISREG(info.st_mode) ? info.st_size : 0;
+    corpus.file_bytes += S_ISREG(info.st_mode) ? info.st_size : 0;
   }
   if (stdin_inputs > 1) return UsageError("stdin (-) can be an input only once");
-  const bool quiet = flags.Has("quiet");
-  const bool jsonl = flags.Has("jsonl");
-  const Progress::Mode mode = quiet                   ? Progress::Mode::kOff
-                              : isatty(STDERR_FILENO) ? Progress::Mode::kBar
-                                                      : Progress::Mode::kLines;
-  // The model goes to a temporary file next to the target, renamed into
-  // place at the end; created first, so an unwritable target fails at once.
-  const std::string output = flags.Get("output");
+  corpus.has_stdin = stdin_inputs > 0;
+  return corpus;
+}
+
+Progress::Mode ProgressMode(const Flags& flags) {
+  return flags.Has("quiet")      ? Progress::Mode::kOff
+         : isatty(STDERR_FILENO) ? Progress::Mode::kBar
+                                 : Progress::Mode::kLines;
+}
+
+Result<size_t> GetThreads(const Flags& flags) {
+  uint32_t threads;
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("threads", 1, &threads));
+  if (threads < 1 || threads > 256) return UsageError("--threads must be in 1..256");
+  return static_cast<size_t>(threads);
+}
+
+// Writes `bytes` to `output` through a temporary file renamed into place.
+Status WriteOutput(const std::string& output, std::string_view bytes) {
   auto file = TempFile::Create(output + ".tmp.", /*umask_mode=*/true);
   if (!file.ok()) return file.status();
-  auto trainer = Trainer::Create(options);
-  if (!trainer.ok()) return WithContext(trainer.status(), "");
+  EDGEPIECE_RETURN_IF_ERROR(file->Write(bytes));
+  return file->RenameTo(output);
+}
+
+// The whole of a (shard) file.
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    return Failure(StatusCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
+  }
+  std::string bytes;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) bytes.append(buffer, n);
+  const bool failed = std::ferror(file) != 0;
+  std::fclose(file);
+  if (failed) return Failure(StatusCode::kIoError, "cannot read " + path);
+  return bytes;
+}
+
+// Counting flags given explicitly must match the settings a file recorded.
+Status CheckFlagsAgree(const Flags& flags, const ShardSettings& recorded, const std::string& file) {
+  TrainerOptions options;
+  EDGEPIECE_RETURN_IF_ERROR(ParseOptions(flags, &options));
+  ShardSettings given = recorded;
+  if (flags.Has("order")) given.order = options.order;
+  if (flags.Has("min-count")) given.min_count = options.min_count;
+  if (flags.Has("isolate-digits")) given.isolate_digits = true;
+  if (flags.Has("no-ensure-unicode")) given.ensure_unicode = false;
+  const std::string difference = DescribeSettingsDifference(given, recorded);
+  if (difference.empty()) return Status::Ok();
+  return UsageError("the flags disagree with the settings " + file + " was counted with (" +
+                    difference + ")");
+}
+
+// Loads a .counts file; with `pruned`, only the n-grams the model keeps.
+Result<NgramCountsFile> LoadNgramCounts(const std::string& path, bool pruned = false) {
+  auto bytes = ReadWholeFile(path);
+  if (!bytes.ok()) return bytes.status();
+  auto parsed = ParseNgramCounts(*bytes, pruned);
+  if (!parsed.ok())
+    return Failure(StatusCode::kInvalidArgument, path + ": " + parsed.status().detail());
+  return parsed;
+}
+
+Result<PieceCountsFile> LoadPieceCounts(const std::string& path) {
+  auto bytes = ReadWholeFile(path);
+  if (!bytes.ok()) return bytes.status();
+  auto parsed = ParsePieceCounts(*bytes);
+  if (!parsed.ok())
+    return Failure(StatusCode::kInvalidArgument, path + ": " + parsed.status().detail());
+  return parsed;
+}
+
+// Loads and merges .pieces files that must share their settings.
+Result<PieceCountsFile> LoadMergedPieces(const std::vector<std::string>& paths) {
+  auto merged = LoadPieceCounts(paths[0]);
+  if (!merged.ok()) return merged.status();
+  for (size_t i = 1; i < paths.size(); ++i) {
+    auto more = LoadPieceCounts(paths[i]);
+    if (!more.ok()) return more.status();
+    const std::string difference = DescribeSettingsDifference(more->settings, merged->settings);
+    if (!difference.empty()) {
+      return Failure(
+          StatusCode::kInvalidArgument,
+          paths[i] + " was counted with other settings than " + paths[0] + " (" + difference + ")");
+    }
+    merged->pieces.Merge(more->pieces);
+    merged->total_bytes += more->total_bytes;
+  }
+  return merged;
+}
+
+// Loads and merges .counts files that must share their settings.
+Result<NgramCountsFile> LoadMergedCounts(const std::vector<std::string>& paths) {
+  auto merged = LoadNgramCounts(paths[0]);
+  if (!merged.ok()) return merged.status();
+  for (size_t i = 1; i < paths.size(); ++i) {
+    auto more = LoadNgramCounts(paths[i]);
+    if (!more.ok()) return more.status();
+    const std::string difference = DescribeSettingsDifference(more->settings, merged->settings);
+    if (!difference.empty()) {
+      return Failure(
+          StatusCode::kInvalidArgument,
+          paths[i] + " was counted with other settings than " + paths[0] + " (" + difference + ")");
+    }
+    EDGEPIECE_RETURN_IF_ERROR(merged->counter.Merge(more->counter));
+  }
+  return merged;
+}
+
+// The n-gram model of pass 1's counts, as the single run builds it.
+Result<NgramModel> BuildModel(const NgramCounter& counter, const TrainerOptions& options) {
+  if (counter.total_bytes() == 0) {
+    return Status(StatusCode::kInvalidArgument, "empty corpus: no text to train on");
+  }
+  return NgramModel::Build(counter, options);
+}
+
+// The end of training: the model file from the merged piece counts.
+Status FinishAndWrite(const PieceCounter& pieces, const TrainerOptions& options, bool quiet,
+                      const std::string& output) {
+  auto vocab = FinishModel(pieces, options, [&](const char* step, size_t count) {
+    if (!quiet) std::fprintf(stderr, "train: %s: %zu pieces\n", step, count);
+  });
+  if (!vocab.ok()) return WithContext(vocab.status(), "");
+  EDGEPIECE_RETURN_IF_ERROR(WriteOutput(output, ModelFileJson(*vocab)));
+  std::printf("%s: %zu pieces (vocabulary size %zu)\n", output.c_str(), vocab->pieces.size(),
+              vocab->pieces.size() + 3);
+  return Status::Ok();
+}
+
+// edgepiece train count SHARD... --output S.counts
+Status RunCount(const Flags& flags, const std::string& output) {
+  TrainerOptions options;
+  EDGEPIECE_RETURN_IF_ERROR(ParseOptions(flags, &options));
+  auto threads = GetThreads(flags);
+  if (!threads.ok()) return threads.status();
+  auto corpus = GetCorpus(flags, 1);
+  if (!corpus.ok()) return corpus.status();
+  uint64_t read_bytes;
+  auto counter = CountPass(*corpus, options, *threads, ProgressMode(flags), nullptr, &read_bytes);
+  if (!counter.ok()) return counter.status();
+  return WriteOutput(output, SerializeNgramCounts(*counter, ShardSettingsOf(options)));
+}
+
+// edgepiece train segment --ngrams ALL.counts SHARD... --output S.pieces
+Status RunSegment(const Flags& flags, const std::string& output) {
+  if (!flags.Has("ngrams")) return UsageError("train segment needs --ngrams ALL.counts");
+  auto threads = GetThreads(flags);
+  if (!threads.ok()) return threads.status();
+  auto corpus = GetCorpus(flags, 1);
+  if (!corpus.ok()) return corpus.status();
+  auto counts = LoadNgramCounts(flags.Get("ngrams"), /*pruned=*/true);
+  if (!counts.ok()) return counts.status();
+  EDGEPIECE_RETURN_IF_ERROR(CheckFlagsAgree(flags, counts->settings, flags.Get("ngrams")));
+  const TrainerOptions options = WithShardSettings(TrainerOptions(), counts->settings);
+  auto model = BuildModel(counts->counter, options);
+  if (!model.ok()) return WithContext(model.status(), "");
+  counts->counter = NgramCounter(1);  // frees the counts
+  uint64_t segmented;
+  auto pieces = SegmentPass(*corpus, *model, options, *threads, ProgressMode(flags),
+                            corpus->has_stdin ? 0 : corpus->file_bytes, "", &segmented);
+  if (!pieces.ok()) return pieces.status();
+  return WriteOutput(output, SerializePieceCounts(*pieces, counts->settings, segmented));
+}
+
+// edgepiece train merge A B... --output ALL (.counts or .pieces, by signature)
+Status RunMerge(const Flags& flags, const std::string& output) {
+  const std::vector<std::string> inputs(flags.positional().begin() + 1, flags.positional().end());
+  if (inputs.empty()) return UsageError("train merge needs .counts or .pieces files");
+  auto first = ReadWholeFile(inputs[0]);
+  if (!first.ok()) return first.status();
+  switch (DetectShardFile(*first)) {
+    case ShardFileKind::kNgramCounts: {
+      *first = std::string();  // frees it: the merge reads every file again
+      auto merged = LoadMergedCounts(inputs);
+      if (!merged.ok()) return merged.status();
+      return WriteOutput(output, SerializeNgramCounts(merged->counter, merged->settings));
+    }
+    case ShardFileKind::kPieceCounts: {
+      *first = std::string();  // frees it: the merge reads every file again
+      auto merged = LoadMergedPieces(inputs);
+      if (!merged.ok()) return merged.status();
+      return WriteOutput(
+          output, SerializePieceCounts(merged->pieces, merged->settings, merged->total_bytes));
+    }
+    case ShardFileKind::kUnknown:
+      break;
+  }
+  return Failure(
+      StatusCode::kInvalidArgument,
+      inputs[0] + ": byte 0: neither a .counts (EPNGRAMS) nor a .pieces (EPPIECES) file");
+}
+
+// edgepiece train finish --pieces ALL.pieces [--ngrams ALL.counts] --output MODEL
+Status RunFinish(const Flags& flags, const std::string& output) {
+  std::vector<std::string> inputs(flags.positional().begin() + 1, flags.positional().end());
+  if (flags.Has("pieces")) inputs.insert(inputs.begin(), flags.Get("pieces"));
+  if (inputs.empty()) return UsageError("train finish needs --pieces ALL.pieces");
+  TrainerOptions options;
+  EDGEPIECE_RETURN_IF_ERROR(ParseOptions(flags, &options));
+  auto pieces = LoadMergedPieces(inputs);
+  if (!pieces.ok()) return pieces.status();
+  EDGEPIECE_RETURN_IF_ERROR(CheckFlagsAgree(flags, pieces->settings, inputs[0]));
+  if (flags.Has("ngrams")) {
+    // The single run's check that both passes saw the same corpus.
+    auto counts = LoadNgramCounts(flags.Get("ngrams"));
+    if (!counts.ok()) return counts.status();
+    const std::string difference = DescribeSettingsDifference(counts->settings, pieces->settings);
+    if (!difference.empty()) {
+      return Failure(StatusCode::kInvalidArgument, flags.Get("ngrams") + " and " + inputs[0] +
+                                                       " were counted with other settings (" +
+                                                       difference + ")");
+    }
+    if (counts->counter.total_bytes() != pieces->total_bytes) {
+      return Failure(StatusCode::kInvalidArgument,
+                     "pass 2 saw " + std::to_string(pieces->total_bytes) + " bytes, pass 1 " +
+                         std::to_string(counts->counter.total_bytes()) +
+                         ": the two passes need the same corpus");
+    }
+  }
+  return FinishAndWrite(pieces->pieces, WithShardSettings(options, pieces->settings),
+                        flags.Has("quiet"), output);
+}
+
+// edgepiece train: both passes and the model in one process.
+Status RunWhole(const Flags& flags, const std::string& output) {
+  TrainerOptions options;
+  EDGEPIECE_RETURN_IF_ERROR(ParseOptions(flags, &options));
+  auto threads = GetThreads(flags);
+  if (!threads.ok()) return threads.status();
+  auto corpus = GetCorpus(flags, 0);
+  if (!corpus.ok()) return corpus.status();
+  const bool quiet = flags.Has("quiet");
+  const Progress::Mode mode = ProgressMode(flags);
+  // The model goes to a temporary file next to the target, renamed into
+  // place at the end; created first, so an unwritable target fails at once.
+  auto file = TempFile::Create(output + ".tmp.", /*umask_mode=*/true);
+  if (!file.ok()) return file.status();
 
   // Pass 1 (stdin is copied to a temporary file for pass 2).
   const char* tmpdir = std::getenv("TMPDIR");
   std::vector<TempFile> spool;
-  if (stdin_inputs > 0) {
-    auto file = TempFile::Create(
+  if (corpus->has_stdin) {
+    auto spool_file = TempFile::Create(
         std::string(tmpdir != nullptr ? tmpdir : "/tmp") + "/edgepiece-train-stdin.",
         /*umask_mode=*/false);
-    if (!file.ok()) return file.status();
-    spool.push_back(std::move(*file));
+    if (!spool_file.ok()) return spool_file.status();
+    spool.push_back(std::move(*spool_file));
   }
   uint64_t read_bytes;
-  {
-    Progress progress("count n-grams", stdin_inputs > 0 ? 0 : total, mode);
-    CorpusPass pass(&*trainer, /*counting=*/true, jsonl, &progress);
-    for (const std::string& path : flags.positional()) {
-      const bool is_stdin = path == "-";
-      EDGEPIECE_RETURN_IF_ERROR(
-          pass.Feed(path, is_stdin ? "stdin" : path, is_stdin ? &spool[0] : nullptr));
-    }
-    progress.Finish(pass.done());
-    read_bytes = pass.done();
-  }
+  auto counter =
+      CountPass(*corpus, options, *threads, mode, spool.empty() ? nullptr : &spool[0], &read_bytes);
+  if (!counter.ok()) return counter.status();
   if (!spool.empty()) EDGEPIECE_RETURN_IF_ERROR(spool[0].Close());
-  const Status counted = trainer->EndCounting();
-  if (!counted.ok()) return WithContext(counted, "");
-  if (!quiet) {
-    std::fprintf(stderr, "train: %zu n-grams kept\n", trainer->ngrams_kept());
-  }
+  const uint64_t counted = counter->total_bytes();
+  auto model = BuildModel(*counter, options);
+  if (!model.ok()) return WithContext(model.status(), "");
+  *counter = NgramCounter(1);  // frees the counts
+  if (!quiet) std::fprintf(stderr, "train: %zu n-grams kept\n", model->size());
   // Pass 2.
-  {
-    Progress progress("segment", read_bytes, mode);
-    CorpusPass pass(&*trainer, /*counting=*/false, jsonl, &progress);
-    for (const std::string& path : flags.positional()) {
-      const bool is_stdin = path == "-";
-      EDGEPIECE_RETURN_IF_ERROR(
-          pass.Feed(is_stdin ? spool[0].path() : path, is_stdin ? "stdin" : path, nullptr));
-    }
-    progress.Finish(pass.done());
+  uint64_t segmented;
+  auto pieces = SegmentPass(*corpus, *model, options, *threads, mode, read_bytes,
+                            spool.empty() ? "" : spool[0].path(), &segmented);
+  if (!pieces.ok()) return pieces.status();
+  if (segmented != counted) {
+    return Failure(StatusCode::kInvalidArgument, "pass 2 saw " + std::to_string(segmented) +
+                                                     " bytes, pass 1 " + std::to_string(counted) +
+                                                     ": the two passes need the same corpus");
   }
-  auto vocab = trainer->Finish([&](const char* step, size_t pieces) {
-    if (!quiet) std::fprintf(stderr, "train: %s: %zu pieces\n", step, pieces);
+  *model = NgramModel();
+  auto vocab = FinishModel(*pieces, options, [&](const char* step, size_t count) {
+    if (!quiet) std::fprintf(stderr, "train: %s: %zu pieces\n", step, count);
   });
   if (!vocab.ok()) return WithContext(vocab.status(), "");
-
   EDGEPIECE_RETURN_IF_ERROR(file->Write(ModelFileJson(*vocab)));
   EDGEPIECE_RETURN_IF_ERROR(file->RenameTo(output));
   std::printf("%s: %zu pieces (vocabulary size %zu)\n", output.c_str(), vocab->pieces.size(),
               vocab->pieces.size() + 3);
   return Status::Ok();
+}
+
+Status RunTrain(const Flags& flags) {
+  if (!flags.Has("output")) return UsageError("--output MODEL is required");
+  const std::string output = flags.Get("output");
+  const std::string step = flags.positional().empty() ? "" : flags.positional()[0];
+  if (step == "count") return RunCount(flags, output);
+  if (step == "segment") return RunSegment(flags, output);
+  if (step == "merge") return RunMerge(flags, output);
+  if (step == "finish") return RunFinish(flags, output);
+  return RunWhole(flags, output);
 }
 
 }  // namespace
@@ -301,7 +768,8 @@ Command TrainCommand() {
   return {"train",
           "train a BytePiece tokenizer (the reference trainer's exact model file)",
           kHelp,
-          {"output", "vocab-size", "order", "min-count", "max-piece-length"},
+          {"output", "vocab-size", "order", "min-count", "max-piece-length", "threads", "ngrams",
+           "pieces"},
           {"isolate-digits", "no-ensure-unicode", "jsonl", "quiet"},
           RunTrain};
 }

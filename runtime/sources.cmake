@@ -42,5 +42,6 @@ set(EDGEPIECE_TRAINER_SOURCES
   trainer/ngram_counter.cc
   trainer/options.cc
   trainer/segmenter.cc
+  trainer/shard_file.cc
   trainer/trainer.cc
 )

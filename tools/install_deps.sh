@@ -13,6 +13,7 @@ packages=(
   emscripten node-acorn binaryen wabt          # WebAssembly build
   chromium fonts-wqy-microhei                  # browser tests, CJK and emoji fonts
   fonts-noto-color-emoji                       #   for readable screenshots
+  python3-distributed                          # sharded training under Dask (tests/dask)
 )
 if [ "${1:-}" = "--reference" ]; then
   packages+=(python3-torch python3-numpy libopenblas0-pthread  # reference, training

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite: installs dependencies, checks the C++ formatting
 # (tools/check_format.sh), builds the native release and the ASan+UBSan
-# configurations and runs all GoogleTest suites in both, then lints the
+# configurations and runs all GoogleTest suites in both, trains from shards
+# under Dask distributed (tests/dask), then lints the
 # JavaScript (ESLint), builds the WebAssembly module and runs the node:test
 # suites on it (including the tsc check of the types), the web demo's tests
 # in headless Chromium (tests/browser), and the README and docs examples
@@ -20,6 +21,17 @@ for preset in release asan; do
   cmake --build --preset "$preset" -j "$jobs"
   ctest --preset "$preset" -j "$jobs"
 done
+
+echo "=== sharded training under Dask distributed ==="
+# Debian's python3 has python3-distributed; a python3 earlier on PATH may not.
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+golden_dir=${EDGEPIECE_GOLDEN_DIR:-../shared/golden}
+if "$python" -c 'import dask.distributed' 2> /dev/null; then
+  "$python" tests/dask/train_shards.py build/release/native/edgepiece "$golden_dir"
+else
+  echo "SKIP: $python cannot import dask.distributed (Debian: python3-distributed)"
+fi
 
 echo "=== WebAssembly build and node tests ==="
 export NODE_PATH=/usr/share/nodejs  # Debian's emcc needs its acorn module

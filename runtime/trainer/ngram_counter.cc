@@ -28,12 +28,21 @@ Status NgramCounter::Merge(const NgramCounter& other) {
   if (other.order_ != order_) {
     return Status(StatusCode::kInvalidArgument, "merging n-gram counts of different orders");
   }
-  total_bytes_ += other.total_bytes_;
-  for (int b = 0; b < 256; ++b) bytes_[b] += other.bytes_[b];
-  for (int n = 2; n <= order_; ++n) {
-    tables_[n].Reserve(tables_[n].size() + other.tables_[n].size());
-    other.tables_[n].ForEach([&](uint64_t key, uint64_t count) { tables_[n].Add(key, count); });
+  for (int n = 1; n <= order_; ++n) EDGEPIECE_RETURN_IF_ERROR(MergeLength(n, other));
+  return Status::Ok();
+}
+
+Status NgramCounter::MergeLength(int n, const NgramCounter& other) {
+  if (other.order_ != order_ || n < 1 || n > order_) {
+    return Status(StatusCode::kInvalidArgument, "merging n-gram counts of different orders");
   }
+  if (n == 1) {
+    total_bytes_ += other.total_bytes_;
+    for (int b = 0; b < 256; ++b) bytes_[b] += other.bytes_[b];
+    return Status::Ok();
+  }
+  tables_[n].Reserve(tables_[n].size() + other.tables_[n].size());
+  other.tables_[n].ForEach([&](uint64_t key, uint64_t count) { tables_[n].Add(key, count); });
   return Status::Ok();
 }
 

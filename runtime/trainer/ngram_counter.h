@@ -41,6 +41,20 @@ class NgramCounter {
   void AddChunk(std::string_view chunk);
   // Adds another counter's counts (same order, else kInvalidArgument).
   Status Merge(const NgramCounter& other);
+  // Merge for one n-gram length only: n = 1 adds the byte counts and the total,
+  // n in 2..order that table. Different lengths touch disjoint data, so threads
+  // may merge different lengths of one counter at once.
+  Status MergeLength(int n, const NgramCounter& other);
+  // Adds `count` occurrences of byte b (and as many bytes to the total), as
+  // loading saved counts does.
+  void AddByteCount(int b, uint64_t count) {
+    bytes_[b] += count;
+    total_bytes_ += count;
+  }
+  // Adds `count` to the n-gram `key` of length n (2..order; the caller checks).
+  void AddNgramCount(int n, uint64_t key, uint64_t count) { tables_[n].Add(key, count); }
+  // Makes room for `keys` n-grams of length n (2..order) without rehashing.
+  void ReserveNgrams(int n, size_t keys) { tables_[n].Reserve(keys); }
   // Occurrences of byte b.
   uint64_t byte_count(int b) const { return bytes_[b]; }
   // Sum of the chunk lengths in bytes.

@@ -64,6 +64,17 @@ TEST(FlagsTest, ShortAndLongHelp) {
   EXPECT_EQ(after_dashes->positional(), std::vector<std::string>{"-h"});
 }
 
+TEST(FlagsTest, DashOIsOutputWhereThereIsAnOutputFlag) {
+  auto flags = Parse({"-o", "m.model", "in.txt"}, {"output"}, {});
+  ASSERT_TRUE(flags.ok());
+  EXPECT_EQ(flags->Get("output"), "m.model");
+  EXPECT_EQ(flags->positional(), std::vector<std::string>{"in.txt"});
+  // Without --output, and after --, it stays an argument.
+  auto plain = Parse({"-o", "--", "-o"}, {"model"}, {});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->positional(), (std::vector<std::string>{"-o", "-o"}));
+}
+
 TEST(FlagsTest, ValuesSwitchesAndUsageErrors) {
   auto flags = Parse({"--a=1.5", "--n", "7", "--s", "file"}, {"a", "n"}, {"s"});
   ASSERT_TRUE(flags.ok());

@@ -265,3 +265,81 @@ test('train: bad input is a clear error and leaves no model behind', () => {
   assert.match(result.stderr, /count n-grams: .*100%/);
   assert.match(result.stderr, /train: wasted: \d+ pieces/);
 });
+
+const o3Flags = ['--order', '3', '--vocab-size', '2000', '--min-count', '16', '--no-ensure-unicode'];
+const o3Golden = () => readFileSync(path.join(trainerGoldenDir, 'public.o3.v2000.m16.nounicode.model'));
+
+test('train --threads: the same model bytes on 1, 2 and 3 threads', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-train-'));
+  const corpus = path.join(dir, 'public.jsonl');
+  writeFileSync(corpus, publicJsonl());
+  for (const threads of ['2', '3']) {
+    const model = path.join(dir, `t${threads}.model`);
+    runOk(['train', '-o', model, ...o3Flags, '--jsonl', '--quiet', '--threads', threads, corpus]);
+    assert.ok(readFileSync(model).equals(o3Golden()), `--threads ${threads}: bytes differ`);
+  }
+  // Plain documents, stdin among them, split into runs that workers take in any order.
+  const docs = randomLines(3000, 11).join('\n');
+  const plain = path.join(dir, 'plain.txt');
+  writeFileSync(plain, docs);
+  const train = (threads) => {
+    const out = path.join(dir, `plain${threads}.model`);
+    runOk(['train', '-o', out, '--vocab-size', '500', '--quiet', '--threads', threads, plain, '-'], docs);
+    return readFileSync(out);
+  };
+  assert.ok(train('1').equals(train('3')));
+  // An error in a worker is reported with its document, and no model is left.
+  writeFileSync(path.join(dir, 'bad.jsonl'), '{"text": "ok"}\n{"text": "\\ud800"}\n');
+  const result = run(['train', '-o', path.join(dir, 'bad.model'), '--quiet', '--threads', '2',
+    '--jsonl', path.join(dir, 'bad.jsonl')]);
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /bad\.jsonl/);
+  assert.ok(!existsSync(path.join(dir, 'bad.model')));
+  assert.equal(run(['train', '-o', path.join(dir, 'x'), '--threads', '0', plain]).status, 2);
+});
+
+test('train count/merge/segment/finish on 3 shards write the single run\'s model', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-train-'));
+  const lines = publicJsonl().toString('utf8').split('\n').filter((l) => l !== '');
+  const shards = [0, 1, 2].map((k) => {
+    const file = path.join(dir, `shard${k}.jsonl`);
+    const part = lines.slice(Math.floor((k * lines.length) / 3), Math.floor(((k + 1) * lines.length) / 3));
+    writeFileSync(file, part.join('\n') + '\n');
+    return file;
+  });
+  const at = (name) => path.join(dir, name);
+  const step = (...args) => runOk(['train', ...args, '--quiet']);
+  shards.forEach((s, k) => step('count', ...o3Flags, '--jsonl', s, '-o', at(`s${k}.counts`)));
+  // Merging is associative and commutative: ((s2 + s0) + s1) is the same file as one merge.
+  step('merge', at('s2.counts'), at('s0.counts'), '-o', at('a.counts'));
+  step('merge', at('a.counts'), at('s1.counts'), '-o', at('all.counts'));
+  step('merge', at('s0.counts'), at('s1.counts'), at('s2.counts'), '-o', at('all2.counts'));
+  assert.ok(readFileSync(at('all.counts')).equals(readFileSync(at('all2.counts'))));
+  shards.forEach((s, k) => step('segment', '--ngrams', at('all.counts'), '--jsonl', '--threads', '2',
+    s, '-o', at(`s${k}.pieces`)));
+  step('merge', at('s1.pieces'), at('s2.pieces'), at('s0.pieces'), '-o', at('all.pieces'));
+  step('finish', '--vocab-size', '2000', '--pieces', at('all.pieces'), '--ngrams', at('all.counts'),
+    '-o', at('sharded.model'));
+  assert.ok(readFileSync(at('sharded.model')).equals(o3Golden()), 'sharded model differs');
+
+  // Mixed settings, damaged files and mismatched passes are errors naming the file.
+  step('count', '--order', '4', '--jsonl', shards[0], '-o', at('o4.counts'));
+  writeFileSync(at('short.counts'), readFileSync(at('s0.counts')).subarray(0, 100));
+  const cases = [
+    [['merge', at('s0.counts'), at('o4.counts')], 1, /o4\.counts was counted with other settings.*order 4 vs 3/],
+    [['merge', at('s0.counts'), at('s0.pieces')], 1, /s0\.pieces: byte 0: not an n-gram counts/],
+    [['merge', at('short.counts')], 1, /short\.counts: byte 96: truncated/],
+    [['merge', shards[0]], 1, /shard0\.jsonl: byte 0: neither/],
+    [['segment', '--ngrams', at('all.counts'), '--min-count', '2', shards[0]], 2,
+      /disagree.*all\.counts.*min-count 2 vs 16/],
+    [['segment', shards[0]], 2, /--ngrams/],
+    [['finish', '--pieces', at('all.pieces'), '--ngrams', at('s0.counts')], 1, /the two passes need the same corpus/],
+    [['finish', '--pieces', at('all.pieces'), '--order', '6'], 2, /order 6 vs 3/],
+  ];
+  for (const [args, status, message] of cases) {
+    const result = run(['train', ...args, '--quiet', '-o', at('out')]);
+    assert.equal(result.status, status, `${args}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.ok(!existsSync(at('out')), `${args}: an output was written`);
+  }
+});
