@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +28,7 @@
 #include "runtime/text/nfc.h"
 #include "runtime/text/utf8.h"
 #include "runtime/trainer/chunker.h"
+#include "runtime/trainer/ngram_spill.h"
 #include "runtime/trainer/shard_file.h"
 #include "runtime/trainer/trainer.h"
 
@@ -61,6 +63,12 @@ file for the second pass). The corpus is read twice and never held in memory.
   --jsonl                 input has one {"text": ...} object per line
   --threads T             run both corpus passes on T threads (1..256, default
                           1); the model is the same bytes for every T
+  --memory-limit SIZE     bound the memory of pass 1's n-gram counts: past
+                          SIZE (bytes, or with a suffix K, M, G, T: 64M, 2G;
+                          at least 1M) they go to sorted runs in a temporary
+                          file in $TMPDIR (default /tmp), merged at the end.
+                          The pruned n-gram model must still fit in memory;
+                          the model is the same bytes for every SIZE
   --quiet                 no progress on stderr (default: a bar on a terminal,
                           otherwise a line every few seconds)
 
@@ -331,9 +339,19 @@ Result<uint64_t> FeedCorpus(const Corpus& corpus, PassPool* pool, Progress* prog
   return done;
 }
 
-// Pass 1 on `threads` threads: the n-gram counts of the corpus.
+// Pass 1's bounded memory (--memory-limit): where counters spill, and the
+// memory each of the `threads` counters may hold before it does.
+struct SpillPlan {
+  NgramSpillFile* file = nullptr;  // null: no limit
+  size_t share = 0;
+};
+
+// Pass 1 on `threads` threads: the n-gram counts of the corpus. With a spill
+// plan and at least one run written, the counts returned are only those of
+// n-grams counted at least min_count times (all the model reads).
 Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& options, size_t threads,
-                               Progress::Mode mode, TempFile* spool, uint64_t* read_bytes) {
+                               Progress::Mode mode, TempFile* spool, uint64_t* read_bytes,
+                               const SpillPlan& spill = SpillPlan()) {
   struct Worker {
     explicit Worker(int order) : counter(order) {}
     NgramCounter counter;
@@ -349,7 +367,12 @@ Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& optio
       Worker& worker = workers[w];
       EDGEPIECE_RETURN_IF_ERROR(
           ChunkDocument(text, options.isolate_digits, &worker.normalized, &worker.chunks));
-      for (const std::string_view chunk : worker.chunks) worker.counter.AddChunk(chunk);
+      for (const std::string_view chunk : worker.chunks) {
+        worker.counter.AddChunk(chunk);
+        if (spill.file != nullptr && worker.counter.MemoryUsage() > spill.share) {
+          EDGEPIECE_RETURN_IF_ERROR(spill.file->Spill(&worker.counter));
+        }
+      }
       return Status::Ok();
     });
     done = FeedCorpus(corpus, &pool, &progress, spool, "");
@@ -359,6 +382,17 @@ Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& optio
   if (!done.ok()) return done.status();
   progress.Finish(*done);
   *read_bytes = *done;
+  if (spill.file != nullptr && spill.file->runs() > 0) {
+    // What is still in memory becomes runs too, then all runs merge from the
+    // file into a fresh counter that keeps only what the model reads.
+    NgramCounter merged(options.order);
+    for (Worker& worker : workers) {
+      EDGEPIECE_RETURN_IF_ERROR(spill.file->Spill(&worker.counter));
+      EDGEPIECE_RETURN_IF_ERROR(merged.MergeLength(1, worker.counter));
+    }
+    EDGEPIECE_RETURN_IF_ERROR(spill.file->MergeInto(&merged, options.min_count));
+    return merged;
+  }
   // Merged into worker 0's counter, the n-gram lengths (disjoint tables)
   // shared out over the threads, the longest (largest) first.
   if (threads > 1) {
@@ -600,6 +634,15 @@ Status FinishAndWrite(const PieceCounter& pieces, const TrainerOptions& options,
   return Status::Ok();
 }
 
+// --memory-limit SIZE: the bytes pass 1's counters may hold in all (0: no limit).
+Result<uint64_t> GetMemoryLimit(const Flags& flags) {
+  if (!flags.Has("memory-limit")) return uint64_t{0};
+  auto limit = ParseMemorySize(flags.Get("memory-limit"));
+  if (!limit.ok()) return UsageError("--memory-limit: " + limit.status().detail());
+  if (*limit < (uint64_t{1} << 20)) return UsageError("--memory-limit must be at least 1M");
+  return *limit;
+}
+
 // edgepiece train count SHARD... --output S.counts
 Status RunCount(const Flags& flags, const std::string& output) {
   TrainerOptions options;
@@ -709,20 +752,38 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   auto file = TempFile::Create(output + ".tmp.", /*umask_mode=*/true);
   if (!file.ok()) return file.status();
 
+  auto memory_limit = GetMemoryLimit(flags);
+  if (!memory_limit.ok()) return memory_limit.status();
+
   // Pass 1 (stdin is copied to a temporary file for pass 2).
   const char* tmpdir = std::getenv("TMPDIR");
+  const std::string temp_dir = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+  std::unique_ptr<NgramSpillFile> runs;
+  SpillPlan spill;
+  if (*memory_limit > 0) {
+    auto created = NgramSpillFile::Create(temp_dir);
+    if (!created.ok()) return created.status();
+    runs = std::move(*created);
+    spill.file = runs.get();
+    spill.share = static_cast<size_t>(std::min<uint64_t>(*memory_limit / *threads, SIZE_MAX));
+  }
   std::vector<TempFile> spool;
   if (corpus->has_stdin) {
     auto spool_file = TempFile::Create(
-        std::string(tmpdir != nullptr ? tmpdir : "/tmp") + "/edgepiece-train-stdin.",
+        temp_dir + "/edgepiece-train-stdin.",
         /*umask_mode=*/false);
     if (!spool_file.ok()) return spool_file.status();
     spool.push_back(std::move(*spool_file));
   }
   uint64_t read_bytes;
-  auto counter =
-      CountPass(*corpus, options, *threads, mode, spool.empty() ? nullptr : &spool[0], &read_bytes);
+  auto counter = CountPass(*corpus, options, *threads, mode, spool.empty() ? nullptr : &spool[0],
+                           &read_bytes, spill);
   if (!counter.ok()) return counter.status();
+  if (runs != nullptr && !quiet && runs->runs() > 0) {
+    std::fprintf(stderr, "train: %zu sorted runs (%llu bytes) merged from %s\n", runs->runs(),
+                 static_cast<unsigned long long>(runs->bytes_written()), temp_dir.c_str());
+  }
+  runs.reset();  // closes (so removes) the run file
   if (!spool.empty()) EDGEPIECE_RETURN_IF_ERROR(spool[0].Close());
   const uint64_t counted = counter->total_bytes();
   auto model = BuildModel(*counter, options);
@@ -755,6 +816,11 @@ Status RunTrain(const Flags& flags) {
   if (!flags.Has("output")) return UsageError("--output MODEL is required");
   const std::string output = flags.Get("output");
   const std::string step = flags.positional().empty() ? "" : flags.positional()[0];
+  const bool is_step = step == "count" || step == "segment" || step == "merge" || step == "finish";
+  if (is_step && flags.Has("memory-limit")) {
+    return UsageError("--memory-limit applies to a whole `edgepiece train` only, not to train " +
+                      step);
+  }
   if (step == "count") return RunCount(flags, output);
   if (step == "segment") return RunSegment(flags, output);
   if (step == "merge") return RunMerge(flags, output);
@@ -769,7 +835,7 @@ Command TrainCommand() {
           "train a BytePiece tokenizer (the reference trainer's exact model file)",
           kHelp,
           {"output", "vocab-size", "order", "min-count", "max-piece-length", "threads", "ngrams",
-           "pieces"},
+           "pieces", "memory-limit"},
           {"isolate-digits", "no-ensure-unicode", "jsonl", "quiet"},
           RunTrain};
 }

@@ -35,7 +35,9 @@ set(EDGEPIECE_RUNTIME_SOURCES
 # come from a generated table (text/unicode_digits.cc), not from utf8proc.
 # Parts that need threads or files (spilling) belong in
 # EDGEPIECE_TRAINER_NATIVE_SOURCES: the WebAssembly module has neither.
-set(EDGEPIECE_TRAINER_NATIVE_SOURCES)
+set(EDGEPIECE_TRAINER_NATIVE_SOURCES
+  trainer/ngram_spill.cc
+)
 set(EDGEPIECE_TRAINER_SOURCES
   trainer/chunker.cc
   trainer/finish.cc

@@ -55,6 +55,8 @@ class NgramCounter {
   void AddNgramCount(int n, uint64_t key, uint64_t count) { tables_[n].Add(key, count); }
   // Makes room for `keys` n-grams of length n (2..order) without rehashing.
   void ReserveNgrams(int n, size_t keys) { tables_[n].Reserve(keys); }
+  // Drops the n-grams of length n (2..order) and frees their memory.
+  void ClearTable(int n) { tables_[n] = NgramTable(); }
   // Occurrences of byte b.
   uint64_t byte_count(int b) const { return bytes_[b]; }
   // Sum of the chunk lengths in bytes.
