@@ -2,7 +2,7 @@
 // of lines longer than the read blocks, progress reports, --version, train.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -268,6 +268,54 @@ test('train: bad input is a clear error and leaves no model behind', () => {
 
 const o3Flags = ['--order', '3', '--vocab-size', '2000', '--min-count', '16', '--no-ensure-unicode'];
 const o3Golden = () => readFileSync(path.join(trainerGoldenDir, 'public.o3.v2000.m16.nounicode.model'));
+
+test('train --memory-limit: sorted runs on disk give the same model bytes', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-train-'));
+  const corpus = path.join(dir, 'public.jsonl');
+  writeFileSync(corpus, publicJsonl());
+  const runsDir = path.join(dir, 'runs');
+  mkdirSync(runsDir);
+  const env = { ...process.env, TMPDIR: runsDir };
+  const train = (model, args) => {
+    const result = spawnSync(nativeCli, ['train', '-o', model, '--jsonl', ...args, corpus], { env });
+    assert.equal(result.status, 0, result.stderr.toString());
+    // 1M forces several runs; none is left in TMPDIR afterwards.
+    const runs = /train: (\d+) sorted runs \(\d+ bytes\) merged/.exec(result.stderr.toString());
+    assert.ok(runs && Number(runs[1]) > 2, result.stderr.toString());
+    assert.deepEqual(readdirSync(runsDir), []);
+    return readFileSync(model);
+  };
+  assert.ok(train(path.join(dir, 'o3.model'), [...o3Flags, '--memory-limit', '1M']).equals(o3Golden()));
+  const o6 = train(path.join(dir, 'o6.model'), ['--order', '6', '--vocab-size', '8000',
+    '--min-count', '4', '--memory-limit', '1M', '--threads', '2']);
+  const o6Golden = readFileSync(path.join(trainerGoldenDir, 'public.o6.v8000.m4.model'));
+  assert.ok(o6.equals(o6Golden), 'o6 --memory-limit 1M --threads 2: bytes differ');
+
+  // An unwritable temporary directory, or a full disk (a file size limit
+  // here) while spilling, is a clear error and leaves no model behind.
+  const out = path.join(dir, 'out.model');
+  const missing = spawnSync(nativeCli, ['train', '-o', out, '--quiet', '--jsonl',
+    '--memory-limit', '1M', corpus], { env: { ...process.env, TMPDIR: path.join(dir, 'nope') } });
+  assert.equal(missing.status, 3, missing.stderr.toString());
+  assert.match(missing.stderr.toString(), /cannot create a temporary n-gram run file in .*nope/);
+  const full = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 1024; exec "$@"`, 'bash',
+    nativeCli, 'train', '-o', out, '--quiet', '--jsonl', '--memory-limit', '1M', corpus], { env });
+  assert.equal(full.status, 3, full.stderr.toString());
+  assert.match(full.stderr.toString(), /cannot write the temporary n-gram run file in .*runs: File too large/);
+  assert.deepEqual(readdirSync(runsDir), []);
+  // Bad sizes, and the flag on a shard step, are usage errors.
+  for (const [args, message] of [
+    [['--memory-limit', '64X', corpus], /--memory-limit: memory size '64X'/],
+    [['--memory-limit', '512K', corpus], /at least 1M/],
+    [['count', '--memory-limit', '64M', corpus], /not to train count/],
+  ]) {
+    const result = run(['train', '-o', out, '--quiet', ...args]);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, message);
+  }
+  assert.ok(!existsSync(out));
+  assert.deepEqual(readdirSync(dir).sort(), ['o3.model', 'o6.model', 'public.jsonl', 'runs']);
+});
 
 test('train --threads: the same model bytes on 1, 2 and 3 threads', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-train-'));
