@@ -743,6 +743,8 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   EDGEPIECE_RETURN_IF_ERROR(ParseOptions(flags, &options));
   auto threads = GetThreads(flags);
   if (!threads.ok()) return threads.status();
+  auto memory_limit = GetMemoryLimit(flags);
+  if (!memory_limit.ok()) return memory_limit.status();
   auto corpus = GetCorpus(flags, 0);
   if (!corpus.ok()) return corpus.status();
   const bool quiet = flags.Has("quiet");
@@ -751,9 +753,6 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   // place at the end; created first, so an unwritable target fails at once.
   auto file = TempFile::Create(output + ".tmp.", /*umask_mode=*/true);
   if (!file.ok()) return file.status();
-
-  auto memory_limit = GetMemoryLimit(flags);
-  if (!memory_limit.ok()) return memory_limit.status();
 
   // Pass 1 (stdin is copied to a temporary file for pass 2).
   const char* tmpdir = std::getenv("TMPDIR");
@@ -769,9 +768,8 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   }
   std::vector<TempFile> spool;
   if (corpus->has_stdin) {
-    auto spool_file = TempFile::Create(
-        temp_dir + "/edgepiece-train-stdin.",
-        /*umask_mode=*/false);
+    auto spool_file =
+        TempFile::Create(temp_dir + "/edgepiece-train-stdin.", /*umask_mode=*/false);
     if (!spool_file.ok()) return spool_file.status();
     spool.push_back(std::move(*spool_file));
   }
