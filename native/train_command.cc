@@ -768,8 +768,7 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   }
   std::vector<TempFile> spool;
   if (corpus->has_stdin) {
-    auto spool_file =
-        TempFile::Create(temp_dir + "/edgepiece-train-stdin.", /*umask_mode=*/false);
+    auto spool_file = TempFile::Create(temp_dir + "/edgepiece-train-stdin.", /*umask_mode=*/false);
     if (!spool_file.ok()) return spool_file.status();
     spool.push_back(std::move(*spool_file));
   }
