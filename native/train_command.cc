@@ -25,6 +25,7 @@
 #include "native/input_reader.h"
 #include "native/json_text.h"
 #include "native/progress.h"
+#include "runtime/base/file.h"
 #include "runtime/text/nfc.h"
 #include "runtime/text/utf8.h"
 #include "runtime/trainer/chunker.h"
@@ -526,22 +527,6 @@ Status WriteOutput(const std::string& output, std::string_view bytes) {
   return file->RenameTo(output);
 }
 
-// The whole of a (shard) file.
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    return Failure(StatusCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
-  }
-  std::string bytes;
-  char buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) bytes.append(buffer, n);
-  const bool failed = std::ferror(file) != 0;
-  std::fclose(file);
-  if (failed) return Failure(StatusCode::kIoError, "cannot read " + path);
-  return bytes;
-}
-
 // Counting flags given explicitly must match the settings a file recorded.
 Status CheckFlagsAgree(const Flags& flags, const ShardSettings& recorded, const std::string& file) {
   TrainerOptions options;
@@ -557,60 +542,72 @@ Status CheckFlagsAgree(const Flags& flags, const ShardSettings& recorded, const 
                     difference + ")");
 }
 
-// Loads a .counts file; with `pruned`, only the n-grams the model keeps.
-Result<NgramCountsFile> LoadNgramCounts(const std::string& path, bool pruned = false) {
-  auto bytes = ReadWholeFile(path);
-  if (!bytes.ok()) return bytes.status();
-  auto parsed = ParseNgramCounts(*bytes, pruned);
-  if (!parsed.ok())
+// Parses the bytes of the shard file at `path` with `parse`; a flaw is
+// reported with the file's name.
+template <typename Parse>
+auto ParseShard(const std::string& path, std::string_view bytes, Parse parse)
+    -> decltype(parse(bytes)) {
+  auto parsed = parse(bytes);
+  if (!parsed.ok()) {
     return Failure(StatusCode::kInvalidArgument, path + ": " + parsed.status().detail());
+  }
   return parsed;
 }
 
-Result<PieceCountsFile> LoadPieceCounts(const std::string& path) {
-  auto bytes = ReadWholeFile(path);
-  if (!bytes.ok()) return bytes.status();
-  auto parsed = ParsePieceCounts(*bytes);
-  if (!parsed.ok())
-    return Failure(StatusCode::kInvalidArgument, path + ": " + parsed.status().detail());
-  return parsed;
+// Reads and parses the shard file at `path`.
+template <typename Parse>
+auto LoadShard(const std::string& path, Parse parse) -> decltype(parse(std::string_view())) {
+  std::string bytes;
+  EDGEPIECE_RETURN_IF_ERROR(ReadFile(path, &bytes));
+  return ParseShard(path, bytes, parse);
+}
+
+// Loads a .counts file; with `pruned`, only the n-grams the model keeps.
+Result<NgramCountsFile> LoadNgramCounts(const std::string& path, bool pruned = false) {
+  return LoadShard(path, [&](std::string_view bytes) { return ParseNgramCounts(bytes, pruned); });
+}
+
+// Shard files of one kind (`parse`) that must share their settings, merged
+// by `merge(&into, other)`; `first_bytes` are those of paths[0], already read.
+template <typename Parse, typename Merge>
+auto LoadMergedShards(const std::vector<std::string>& paths, std::string first_bytes, Parse parse,
+                      Merge merge) -> decltype(parse(std::string_view())) {
+  auto merged = ParseShard(paths[0], first_bytes, parse);
+  std::string().swap(first_bytes);  // parsed: not kept while the others load
+  if (!merged.ok()) return merged.status();
+  for (size_t i = 1; i < paths.size(); ++i) {
+    auto more = LoadShard(paths[i], parse);
+    if (!more.ok()) return more.status();
+    const std::string difference = DescribeSettingsDifference(more->settings, merged->settings);
+    if (!difference.empty()) {
+      return Failure(
+          StatusCode::kInvalidArgument,
+          paths[i] + " was counted with other settings than " + paths[0] + " (" + difference + ")");
+    }
+    EDGEPIECE_RETURN_IF_ERROR(merge(&*merged, *more));
+  }
+  return merged;
 }
 
 // Loads and merges .pieces files that must share their settings.
-Result<PieceCountsFile> LoadMergedPieces(const std::vector<std::string>& paths) {
-  auto merged = LoadPieceCounts(paths[0]);
-  if (!merged.ok()) return merged.status();
-  for (size_t i = 1; i < paths.size(); ++i) {
-    auto more = LoadPieceCounts(paths[i]);
-    if (!more.ok()) return more.status();
-    const std::string difference = DescribeSettingsDifference(more->settings, merged->settings);
-    if (!difference.empty()) {
-      return Failure(
-          StatusCode::kInvalidArgument,
-          paths[i] + " was counted with other settings than " + paths[0] + " (" + difference + ")");
-    }
-    merged->pieces.Merge(more->pieces);
-    merged->total_bytes += more->total_bytes;
-  }
-  return merged;
+Result<PieceCountsFile> LoadMergedPieces(const std::vector<std::string>& paths,
+                                         std::string first_bytes) {
+  return LoadMergedShards(paths, std::move(first_bytes), ParsePieceCounts,
+                          [](PieceCountsFile* into, const PieceCountsFile& other) {
+                            into->pieces.Merge(other.pieces);
+                            into->total_bytes += other.total_bytes;
+                            return Status::Ok();
+                          });
 }
 
 // Loads and merges .counts files that must share their settings.
-Result<NgramCountsFile> LoadMergedCounts(const std::vector<std::string>& paths) {
-  auto merged = LoadNgramCounts(paths[0]);
-  if (!merged.ok()) return merged.status();
-  for (size_t i = 1; i < paths.size(); ++i) {
-    auto more = LoadNgramCounts(paths[i]);
-    if (!more.ok()) return more.status();
-    const std::string difference = DescribeSettingsDifference(more->settings, merged->settings);
-    if (!difference.empty()) {
-      return Failure(
-          StatusCode::kInvalidArgument,
-          paths[i] + " was counted with other settings than " + paths[0] + " (" + difference + ")");
-    }
-    EDGEPIECE_RETURN_IF_ERROR(merged->counter.Merge(more->counter));
-  }
-  return merged;
+Result<NgramCountsFile> LoadMergedCounts(const std::vector<std::string>& paths,
+                                         std::string first_bytes) {
+  return LoadMergedShards(
+      paths, std::move(first_bytes), [](std::string_view bytes) { return ParseNgramCounts(bytes); },
+      [](NgramCountsFile* into, const NgramCountsFile& other) {
+        return into->counter.Merge(other.counter);
+      });
 }
 
 // The n-gram model of pass 1's counts, as the single run builds it.
@@ -682,18 +679,16 @@ Status RunSegment(const Flags& flags, const std::string& output) {
 Status RunMerge(const Flags& flags, const std::string& output) {
   const std::vector<std::string> inputs(flags.positional().begin() + 1, flags.positional().end());
   if (inputs.empty()) return UsageError("train merge needs .counts or .pieces files");
-  auto first = ReadWholeFile(inputs[0]);
-  if (!first.ok()) return first.status();
-  switch (DetectShardFile(*first)) {
+  std::string first;
+  EDGEPIECE_RETURN_IF_ERROR(ReadFile(inputs[0], &first));
+  switch (DetectShardFile(first)) {
     case ShardFileKind::kNgramCounts: {
-      *first = std::string();  // frees it: the merge reads every file again
-      auto merged = LoadMergedCounts(inputs);
+      auto merged = LoadMergedCounts(inputs, std::move(first));
       if (!merged.ok()) return merged.status();
       return WriteOutput(output, SerializeNgramCounts(merged->counter, merged->settings));
     }
     case ShardFileKind::kPieceCounts: {
-      *first = std::string();  // frees it: the merge reads every file again
-      auto merged = LoadMergedPieces(inputs);
+      auto merged = LoadMergedPieces(inputs, std::move(first));
       if (!merged.ok()) return merged.status();
       return WriteOutput(
           output, SerializePieceCounts(merged->pieces, merged->settings, merged->total_bytes));
@@ -713,7 +708,9 @@ Status RunFinish(const Flags& flags, const std::string& output) {
   if (inputs.empty()) return UsageError("train finish needs --pieces ALL.pieces");
   TrainerOptions options;
   EDGEPIECE_RETURN_IF_ERROR(ParseOptions(flags, &options));
-  auto pieces = LoadMergedPieces(inputs);
+  std::string first;
+  EDGEPIECE_RETURN_IF_ERROR(ReadFile(inputs[0], &first));
+  auto pieces = LoadMergedPieces(inputs, std::move(first));
   if (!pieces.ok()) return pieces.status();
   EDGEPIECE_RETURN_IF_ERROR(CheckFlagsAgree(flags, pieces->settings, inputs[0]));
   if (flags.Has("ngrams")) {
