@@ -32,7 +32,7 @@ set(EDGEPIECE_RUNTIME_SOURCES
 )
 
 # The BytePiece trainer (runtime/trainer), in both builds: its digit classes
-# come from a generated table (text/unicode_digits.cc), not from utf8proc.
+# come from a generated table (text/unicode_digit_ranges.inc), not from utf8proc.
 # Parts that need threads or files (spilling) belong in
 # EDGEPIECE_TRAINER_NATIVE_SOURCES: the WebAssembly module has neither.
 set(EDGEPIECE_TRAINER_NATIVE_SOURCES

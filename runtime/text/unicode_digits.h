@@ -1,5 +1,5 @@
 // Unicode decimal digits (category Nd, Python's \d on str) from a compact
-// generated table (unicode_digits.cc, tools/text/gen_unicode_digits.py), so
+// generated table (unicode_digit_ranges.inc, tools/text/gen_unicode_digits.py), so
 // the WebAssembly build classifies them without utf8proc, exactly as utf8proc
 // does natively (a test compares the two on every code point).
 #ifndef EDGEPIECE_RUNTIME_TEXT_UNICODE_DIGITS_H_

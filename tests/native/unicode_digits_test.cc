@@ -1,4 +1,4 @@
-// The generated digit table (runtime/text/unicode_digits.cc) against utf8proc,
+// The generated digit table (runtime/text/unicode_digit_ranges.inc) against utf8proc,
 // which the native build links: equal on every code point, so the trainer
 // chunks digits the same natively and in WebAssembly.
 #include "runtime/text/unicode_digits.h"
