@@ -24,38 +24,20 @@ where bytes counts the UTF-8 bytes of the NFC-normalized text.
   --progress   report progress on stderr even when it is not a terminal
 )";
 
-// What ScoreText (runtime/model/generator.h) computes, on the input as it
-// arrives: runs of whole chunks encode to the ids of the whole text
-// (InputReader::NextChunks), and consecutive Session::Score calls add up to
-// one call's log2 prob, so memory stays flat whatever the input's size.
+// The input scored as it arrives: runs of whole chunks (InputReader::NextChunks)
+// into a TextScorer, so memory stays flat whatever the input's size.
 Status ScoreStream(LoadedLm* lm, InputReader* reader, Progress* progress, ScoreResult* result) {
-  Session& session = lm->session;
-  if (static_cast<size_t>(lm->tokenizer.vocab_size()) != session.vocab_size()) {
-    return Status(StatusCode::kInvalidArgument,
-                  "the tokenizer has " + std::to_string(lm->tokenizer.vocab_size()) +
-                      " ids but the model " + std::to_string(session.vocab_size()));
-  }
-  *result = ScoreResult();
-  Encoder encoder(lm->tokenizer);
-  const EncodeOptions options;  // deterministic, no <bos>: it is fed first
-  Encoding encoding;
-  session.Reset();
-  const int32_t bos = kBosId;
-  EDGEPIECE_RETURN_IF_ERROR(session.Feed(&bos, 1));
+  Result<TextScorer> scorer = TextScorer::Start(&lm->session, lm->tokenizer);
+  EDGEPIECE_RETURN_IF_ERROR(scorer.status());
   std::string_view text;
   for (;;) {
     auto more = reader->NextChunks(&text);
     if (!more.ok()) return more.status();
     if (!*more) break;
-    EDGEPIECE_RETURN_IF_ERROR(encoder.Encode(text, options, &encoding));
-    // The pieces' bytes are the NFC form of the text, byte for byte.
-    for (const int32_t id : encoding.ids) result->bytes += lm->tokenizer.IdToBytes(id)->size();
-    result->tokens += encoding.ids.size();
-    EDGEPIECE_RETURN_IF_ERROR(
-        session.Score(encoding.ids.data(), encoding.ids.size(), &result->log2_prob));
+    EDGEPIECE_RETURN_IF_ERROR(scorer->Add(text));
     progress->Update(reader->bytes_read());
   }
-  if (result->bytes > 0) result->bits_per_byte = -result->log2_prob / result->bytes;
+  *result = scorer->result();
   return Status::Ok();
 }
 

@@ -108,19 +108,32 @@ Status Generator::Next(GeneratedToken* token) {
   return Status::Ok();
 }
 
+Result<TextScorer> TextScorer::Start(Session* session, Tokenizer tokenizer) {
+  EDGEPIECE_RETURN_IF_ERROR(CheckVocabularies(*session, tokenizer));
+  session->Reset();
+  const int32_t bos = kBosId;
+  EDGEPIECE_RETURN_IF_ERROR(session->Feed(&bos, 1));
+  return TextScorer(session, std::move(tokenizer));
+}
+
+Status TextScorer::Add(std::string_view part) {
+  const EncodeOptions options;  // deterministic, no <bos>: Start fed it
+  EDGEPIECE_RETURN_IF_ERROR(encoder_.Encode(part, options, &encoding_));
+  const std::vector<int32_t>& ids = encoding_.ids;
+  // The pieces' bytes are the NFC form of the text, byte for byte.
+  for (const int32_t id : ids) result_.bytes += encoder_.tokenizer().IdToBytes(id)->size();
+  result_.tokens += ids.size();
+  EDGEPIECE_RETURN_IF_ERROR(session_->Score(ids.data(), ids.size(), &result_.log2_prob));
+  result_.bits_per_byte = result_.bytes > 0 ? -result_.log2_prob / result_.bytes : 0;
+  return Status::Ok();
+}
+
 Status ScoreText(Session* session, const Tokenizer& tokenizer, std::string_view text,
                  ScoreResult* result) {
-  EDGEPIECE_RETURN_IF_ERROR(CheckVocabularies(*session, tokenizer));
-  Result<std::vector<int32_t>> ids = PromptIds(tokenizer, text);
-  EDGEPIECE_RETURN_IF_ERROR(ids.status());
-  *result = ScoreResult();
-  // The pieces' bytes are the NFC form of the text, byte for byte.
-  for (size_t i = 1; i < ids->size(); ++i) result->bytes += tokenizer.IdToBytes((*ids)[i])->size();
-  result->tokens = ids->size() - 1;
-  session->Reset();
-  EDGEPIECE_RETURN_IF_ERROR(session->Feed(ids->data(), 1));
-  EDGEPIECE_RETURN_IF_ERROR(session->Score(ids->data() + 1, result->tokens, &result->log2_prob));
-  if (result->bytes > 0) result->bits_per_byte = -result->log2_prob / result->bytes;
+  Result<TextScorer> scorer = TextScorer::Start(session, tokenizer);
+  EDGEPIECE_RETURN_IF_ERROR(scorer.status());
+  EDGEPIECE_RETURN_IF_ERROR(scorer->Add(text));
+  *result = scorer->result();
   return Status::Ok();
 }
 

@@ -93,14 +93,40 @@ class Generator {
   StopReason stop_ = StopReason::kNone;
 };
 
-// Bits per byte of `text`: -sum log2 p(token) over its tokens after <bos>,
-// divided by the UTF-8 length of its NFC form. The session is reset.
+// Bits per byte of a text: -sum log2 p(token) over its tokens after <bos>,
+// divided by the UTF-8 length of its NFC form.
 struct ScoreResult {
   double bits_per_byte = 0;
   double log2_prob = 0;  // sum over tokens (<= 0)
   size_t tokens = 0;
   size_t bytes = 0;
 };
+
+// Scores a text that arrives in parts, in memory that does not grow with it.
+// Each part but the last must end right after a maximal run of '\n' (a chunk
+// boundary, InputReader::NextChunks): then the parts' ids are the whole
+// text's, and consecutive Session::Score calls add up to one call's sum.
+class TextScorer {
+ public:
+  // Resets the session (borrowed: it must outlive the scorer) and feeds
+  // <bos>. InvalidArgument when the vocabularies differ.
+  static Result<TextScorer> Start(Session* session, Tokenizer tokenizer);
+  // Encodes and scores the next part.
+  Status Add(std::string_view part);
+  // The parts so far.
+  const ScoreResult& result() const { return result_; }
+
+ private:
+  TextScorer(Session* session, Tokenizer tokenizer)
+      : session_(session), encoder_(std::move(tokenizer)) {}
+
+  Session* session_;
+  Encoder encoder_;
+  Encoding encoding_;
+  ScoreResult result_;
+};
+
+// The whole of `text` through a TextScorer. The session is reset.
 Status ScoreText(Session* session, const Tokenizer& tokenizer, std::string_view text,
                  ScoreResult* result);
 
