@@ -1,4 +1,4 @@
-// Translates the C ABI (edgepiece.h) to the C++ runtime: handles wrap
+// Translates the C ABI (edgepiece.h, edgepiece_trainer.h) to the C++ runtime: handles wrap
 // shared C++ objects, Status becomes a code plus a thread-local message.
 #include <cstddef>
 #include <cstdlib>
@@ -12,6 +12,7 @@
 #include "runtime/base/rng.h"
 #include "runtime/base/status.h"
 #include "runtime/capi/edgepiece.h"
+#include "runtime/capi/edgepiece_trainer.h"
 #include "runtime/model/generator.h"
 #include "runtime/model/model.h"
 #include "runtime/model/sampler.h"

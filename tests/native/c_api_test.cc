@@ -1,6 +1,7 @@
 // The C ABI (runtime/capi/edgepiece.h): handles, results, statuses and
 // messages, as every binding sees them.
 #include "runtime/capi/edgepiece.h"
+#include "runtime/capi/edgepiece_trainer.h"
 
 #include <gtest/gtest.h>
 

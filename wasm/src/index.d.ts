@@ -105,8 +105,17 @@ export type TrainCorpus =
   | Iterable<TrainDocument>
   | (() => Iterable<TrainDocument> | AsyncIterable<TrainDocument>);
 
-/** The BytePiece trainer: the model file the reference's Trainer.save writes, byte for byte. */
+/**
+ * The BytePiece trainer: the model file the reference's Trainer.save writes, byte for byte. It
+ * runs in a module of its own, edgepiece-trainer.wasm, loaded on the first train() (pages that
+ * only tokenize or generate never download it).
+ */
 export class Trainer {
+  /**
+   * Loads edgepiece-trainer.wasm once (train() does it on first use): from `wasmBinary`, or
+   * `wasmUrl` (default: next to index.js). A failed load is retried by the next call.
+   */
+  static init(options?: InitOptions): Promise<unknown>;
   /**
    * Trains on `corpus` and resolves to the model file, which Tokenizer.load takes. Errors:
    * INVALID_ARGUMENT for bad options (vocabSize < 259, ...), an empty corpus, a corpus that
@@ -197,13 +206,23 @@ export class Session {
   dispose(): void;
 }
 
+/** EdgepieceWorker.create's options: where the worker script and the two modules come from. */
+export interface WorkerOptions extends InitOptions {
+  /** The worker script (default: worker.js next to index.js). */
+  workerUrl?: string | URL;
+  /** Bytes of edgepiece-trainer.wasm, for the worker's first train(). */
+  trainerWasmBinary?: Uint8Array | ArrayBuffer;
+  /** Where the worker fetches edgepiece-trainer.wasm from (default: next to index.js). */
+  trainerWasmUrl?: string | URL;
+}
+
 /**
  * The tokenizer, the trainer and the model in a Worker (Web Worker or worker_threads): pages
  * stay responsive.
  */
 export class EdgepieceWorker {
   /** Starts the worker; workerUrl defaults to worker.js next to this package's index.js. */
-  static create(options?: InitOptions & { workerUrl?: string | URL }): Promise<EdgepieceWorker>;
+  static create(options?: WorkerOptions): Promise<EdgepieceWorker>;
   loadTokenizer(bytes: Uint8Array, options?: LoadOptions): Promise<{ vocabSize: number }>;
   loadModel(bytes: Uint8Array): Promise<{ vocabSize: number; numParameters: number }>;
   encode(text: string | Uint8Array, options?: EncodeOptions): Promise<Int32Array>;

@@ -41,7 +41,8 @@ export class EdgepieceWorker {
 
   /**
    * Starts the worker. Options: workerUrl (default: worker.js next to this
-   * file), wasmUrl / wasmBinary (passed to init() inside the worker).
+   * file), wasmUrl / wasmBinary (passed to init() inside the worker),
+   * trainerWasmUrl / trainerWasmBinary (to Trainer.init() there, on the first train).
    */
   static async create(options = {}) {
     const url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
@@ -63,8 +64,11 @@ export class EdgepieceWorker {
       }
     });
     const client = new EdgepieceWorker(worker);
-    const { wasmUrl, wasmBinary } = options;
-    await client.#call('init', { wasmUrl: wasmUrl?.toString(), wasmBinary });
+    const { wasmUrl, wasmBinary, trainerWasmUrl, trainerWasmBinary } = options;
+    await client.#call('init', {
+      wasmUrl: wasmUrl?.toString(), wasmBinary,
+      trainer: { wasmUrl: trainerWasmUrl?.toString(), wasmBinary: trainerWasmBinary },
+    });
     return client;
   }
 

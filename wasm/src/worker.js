@@ -16,6 +16,7 @@ let model = null;
 let session = null;
 let generation = null;  // { id, controller } of the running generate
 const feeds = new Map();  // train request id -> resolve(the next batch of its streamed corpus)
+let trainerInit = {};  // init() options of the trainer module, loaded by the first train
 
 function need(object, what) {
   if (!object) throw new EdgepieceError('INVALID_ARGUMENT', `load a ${what} first`);
@@ -23,7 +24,11 @@ function need(object, what) {
 }
 
 const handlers = {
-  async init(args) { await init(args ?? {}); return null; },
+  async init({ trainer, ...args }) {
+    trainerInit = trainer ?? {};
+    await init(args);
+    return null;
+  },
   async loadTokenizer({ bytes, options }) {
     const next = await Tokenizer.load(bytes, options);
     session?.dispose(); model?.dispose(); tokenizer?.dispose();
@@ -53,6 +58,7 @@ const handlers = {
   // brings it.
   async train({ documents, options, stream }, id) {
     const onProgress = (progress) => port.postMessage({ id, progress });
+    await Trainer.init(trainerInit);
     if (!stream) return Trainer.train(documents, options, onProgress);
     const corpus = () => ({
       async* [Symbol.asyncIterator]() {

@@ -68,6 +68,8 @@ export async function usage(): Promise<void> {
   tok.dispose();
 
   const worker: EdgepieceWorker = await EdgepieceWorker.create({ workerUrl: 'worker.js' });
+  await EdgepieceWorker.create({ trainerWasmUrl: new URL('https://example.com/t.wasm') });
+  await Trainer.init({ wasmBinary: new Uint8Array(8) });
   const { vocabSize: workerVocab }: { vocabSize: number } = await worker.loadTokenizer(tokenizerBytes);
   const loaded: { vocabSize: number; numParameters: number } = await worker.loadModel(weightsBytes);
   const workerIds: Int32Array = await worker.encode('text', { bos: true });
