@@ -1,7 +1,8 @@
 /** Failure classes: the C ABI's status names plus JS-side conditions. */
 export type EdgepieceErrorCode =
   | 'INVALID_ARGUMENT' | 'IO_ERROR' | 'MALFORMED_JSON' | 'INVALID_MODEL' | 'OUT_OF_RANGE'
-  | 'OUT_OF_MEMORY' | 'INTERNAL' | 'DISPOSED' | 'NOT_INITIALIZED' | 'UNSUPPORTED';
+  | 'OUT_OF_MEMORY' | 'INTERNAL' | 'DISPOSED' | 'NOT_INITIALIZED' | 'UNSUPPORTED'
+  | 'INTEGRITY_MISMATCH';
 
 /** Thrown by every edgepiece call; the module keeps working after it. */
 export class EdgepieceError extends Error {
@@ -18,7 +19,39 @@ export interface InitOptions {
 /** Loads the WebAssembly module once; Tokenizer.load and Model.load call it for you. */
 export function init(options?: InitOptions): Promise<unknown>;
 
-export interface LoadOptions {
+/**
+ * Where Tokenizer.load and Model.load read a file from: its bytes, a Response (read as a
+ * stream), or a URL (a string or a URL object: fetched, or in Node read from disk for a file:
+ * URL or a path without a scheme).
+ */
+export type FileSource = Uint8Array | ArrayBuffer | Response | string | URL;
+
+/** Bytes read so far; total is the expected size where known (else null), and the last report has loaded === total. */
+export interface LoadProgress {
+  loaded: number;
+  total: number | null;
+}
+
+/** How Tokenizer.load and Model.load read their file. */
+export interface FetchOptions {
+  /** Called as the bytes arrive (streamed fetch, file read or cache read). */
+  onProgress?: ((progress: LoadProgress) => void) | null;
+  /**
+   * Opt-in Cache API storage for URL sources, keyed by URL: true (the cache "edgepiece"), a
+   * cache name, or a Cache. A URL found there loads without the network (a second visit works
+   * offline); a download is stored after it passes `integrity`. Not used where the Cache API
+   * is missing (Node, pages that are not a secure context).
+   */
+  cache?: boolean | string | Cache;
+  /**
+   * The file's SHA-256, as `sha256-<base64>` (Subresource Integrity's form) or 64 hex digits:
+   * other bytes are an INTEGRITY_MISMATCH error and are not cached; a cached copy that fails
+   * it is downloaded again.
+   */
+  integrity?: string;
+}
+
+export interface LoadOptions extends FetchOptions {
   /** Seed of this tokenizer's sampling RNG stream (default 0). */
   seed?: number;
   /** 'glibc' reproduces the reference BytePiece bit for bit; 'default' is faster. */
@@ -35,8 +68,11 @@ export interface EncodeOptions {
 }
 
 export class Tokenizer {
-  /** Parses a BytePiece tokenizer file: the JSON file or its packed form (`edgepiece pack`). */
-  static load(tokenizerBytes: Uint8Array, options?: LoadOptions): Promise<Tokenizer>;
+  /**
+   * Parses a BytePiece tokenizer file, the JSON file or its packed form (`edgepiece pack`),
+   * from bytes, a Response or a URL.
+   */
+  static load(source: FileSource, options?: LoadOptions): Promise<Tokenizer>;
   /** Pieces + 3 (<pad>, <bos>, <eos>). */
   readonly vocabSize: number;
   /** Restarts the sampling RNG stream. */
@@ -166,10 +202,11 @@ export interface ScoreResult {
 /** GAU/LRU language model weights (safetensors), immutable and shareable. */
 export class Model {
   /**
-   * Parses safetensors weights. `tokenizer` (vocabularies must match) is
-   * needed for text (generate, score); without it, ids in and logits out.
+   * Parses safetensors weights from bytes, a Response or a URL. `tokenizer` (vocabularies must
+   * match) is needed for text (generate, score); without it, ids in and logits out.
    */
-  static load(weightsBytes: Uint8Array, tokenizer?: Tokenizer | null): Promise<Model>;
+  static load(source: FileSource, tokenizer?: Tokenizer | null, options?: FetchOptions):
+      Promise<Model>;
   readonly tokenizer: Tokenizer | null;
   readonly vocabSize: number;
   readonly numParameters: number;

@@ -5,6 +5,7 @@ import {
   EdgepieceError, check, copyIn, decoder, init, readHandle, slot, views, wasm, writeIds,
   writeInput, yieldToEvents,
 } from './core.js';
+import { readSource } from './source.js';
 import { Tokenizer, tokenizerHandle } from './tokenizer.js';
 
 const modelRegistry = new FinalizationRegistry((handle) => wasm().ep_model_destroy(handle));
@@ -66,18 +67,16 @@ export class Model {
   }
 
   /**
-   * Parses safetensors weights (Uint8Array). `tokenizer` (the model's
-   * Tokenizer) is needed for text in and out (generate, score); without it
-   * only ids go in and logits come out.
+   * Parses safetensors weights from `source` (as Tokenizer.load: bytes, a
+   * Response or a URL; options onProgress, cache, integrity). `tokenizer`
+   * (the model's Tokenizer) is needed for text in and out (generate, score);
+   * without it only ids go in and logits come out.
    */
-  static async load(weightsBytes, tokenizer = null) {
-    await init();
-    if (!(weightsBytes instanceof Uint8Array)) {
-      throw new EdgepieceError('INVALID_ARGUMENT', 'weights must be a Uint8Array');
-    }
+  static async load(source, tokenizer = null, options = {}) {
     if (tokenizer !== null && !(tokenizer instanceof Tokenizer)) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'tokenizer must be a Tokenizer');
     }
+    const [weightsBytes] = await Promise.all([readSource(source, options, 'weights'), init()]);
     const ex = wasm();
     const pointer = copyIn(weightsBytes);
     const out = ex.ep_malloc(4);

@@ -6,6 +6,7 @@ import {
   EdgepieceError, check, copyIn, copyOut, decoder, init, readHandle, scratchFor, sizeResult, slot,
   views, wasm, writeIds, writeInput,
 } from './core.js';
+import { readSource } from './source.js';
 
 const textEncoder = new TextEncoder();
 
@@ -36,12 +37,14 @@ export class Tokenizer {
     registry.register(this, handles, this);
   }
 
-  /** Parses a BytePiece tokenizer file (Uint8Array: JSON or packed). Options: seed, rng ('default' | 'glibc'). */
-  static async load(tokenizerBytes, options = {}) {
-    await init();
-    if (!(tokenizerBytes instanceof Uint8Array)) {
-      throw new EdgepieceError('INVALID_ARGUMENT', 'the tokenizer file must be a Uint8Array');
-    }
+  /**
+   * Parses a BytePiece tokenizer file (JSON or packed) from `source`: a
+   * Uint8Array, an ArrayBuffer, a Response or a URL (string or URL object;
+   * in Node a file: URL or a path is read from disk). Options: seed, rng
+   * ('default' | 'glibc'), and for the download onProgress, cache, integrity
+   * (see readSource in source.js).
+   */
+  static async load(source, options = {}) {
     const name = options.rng ?? 'default';
     const rng = Object.hasOwn(RNG_KINDS, name) ? RNG_KINDS[name] : undefined;
     if (rng === undefined) throw new EdgepieceError('INVALID_ARGUMENT', `unknown rng "${options.rng}"`);
@@ -49,6 +52,8 @@ export class Tokenizer {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'seed must be an integer in [0, 2^32)');
     }
+    // The download and the module's instantiation overlap.
+    const [tokenizerBytes] = await Promise.all([readSource(source, options, 'tokenizer file'), init()]);
     const ex = wasm();
     const filePointer = copyIn(tokenizerBytes);
     const out = ex.ep_malloc(4);

@@ -5,7 +5,8 @@ import {
   EdgepieceError, EdgepieceWorker, Model, Session, Tokenizer, Trainer, init,
 } from '../../../wasm/src/index.js';
 import type {
-  EdgepieceErrorCode, EncodeOptions, GenerateOptions, LoadOptions, ScoreResult, TrainCorpus,
+  EdgepieceErrorCode, EncodeOptions, FetchOptions, GenerateOptions, LoadOptions, LoadProgress,
+  ScoreResult, TrainCorpus,
   TrainOptions, TrainProgress,
 } from '../../../wasm/src/index.js';
 
@@ -20,8 +21,20 @@ export async function usage(): Promise<void> {
   const tok: Tokenizer = await Tokenizer.load(tokenizerBytes, loadOptions);
   // @ts-expect-error: only 'default' and 'glibc' exist
   await Tokenizer.load(tokenizerBytes, { rng: 'mt19937' });
-  // @ts-expect-error: a model is bytes, not a path
-  await Tokenizer.load('model.json');
+  // From a URL or a Response, with progress, a cache and an integrity check.
+  const fromUrl: Tokenizer = await Tokenizer.load('https://example.com/tok.bpk', {
+    seed: 1, cache: true, integrity: 'sha256-...',
+    onProgress: ({ loaded, total }: LoadProgress) => void [loaded, total ?? 0],
+  });
+  await Tokenizer.load(new URL('https://example.com/tok.bpk'), { cache: 'models' });
+  await Tokenizer.load(await fetch('tok.bpk'));
+  await Tokenizer.load(new ArrayBuffer(8), { onProgress: null });
+  // @ts-expect-error: a model is bytes or where to find them, not numbers
+  await Tokenizer.load([1, 2, 3]);
+  // @ts-expect-error: progress reports an object, not a number
+  await Tokenizer.load('tok.bpk', { onProgress: (fraction: number) => void fraction });
+  const fetchOptions: FetchOptions = { integrity: '0'.repeat(64), cache: await caches.open('x') };
+  fromUrl.dispose();
 
   const vocabSize: number = tok.vocabSize;
   const options: EncodeOptions = { alpha: 0.1, bos: true, eos: false };
@@ -42,6 +55,9 @@ export async function usage(): Promise<void> {
 
   const model: Model = await Model.load(weightsBytes, tok);
   const idsOnly: Model = await Model.load(weightsBytes);
+  const fromResponse: Model = await Model.load(await fetch('lm.safetensors'), tok, fetchOptions);
+  await Model.load('https://example.com/lm.safetensors', null, { onProgress: (p) => void p.loaded });
+  fromResponse.dispose();
   const counts: number[] = [model.vocabSize, model.numParameters, model.bosId, model.eosId];
   const maybeTokenizer: Tokenizer | null = idsOnly.tokenizer;
   const session: Session = model.session({ seed: 1 });
