@@ -350,6 +350,10 @@ size_t ep_model_num_parameters(const ep_model* model) {
   return model == nullptr ? 0 : model->model.num_parameters();
 }
 
+size_t ep_model_memory_bytes(const ep_model* model) {
+  return model == nullptr ? 0 : model->model.weight_bytes();
+}
+
 int32_t ep_session_create(const ep_model* model, uint32_t seed, ep_session** out) {
   if (model == nullptr || out == nullptr) {
     return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
@@ -374,6 +378,10 @@ void ep_session_seed(ep_session* session, uint32_t seed) {
 
 size_t ep_session_position(const ep_session* session) {
   return session == nullptr ? 0 : session->session.position();
+}
+
+size_t ep_session_state_bytes(const ep_session* session) {
+  return session == nullptr ? 0 : session->session.StateBytes();
 }
 
 int32_t ep_session_feed(ep_session* session, const int32_t* ids, size_t count) {

@@ -85,6 +85,8 @@ int32_t ep_model_bos_id(const ep_model* model);
 int32_t ep_model_eos_id(const ep_model* model);
 /* Parameters in the file. */
 size_t ep_model_num_parameters(const ep_model* model);
+/* Bytes the loaded weights take in memory (what `edgepiece info` reports). */
+size_t ep_model_memory_bytes(const ep_model* model);
 
 /* A session keeps its own reference to the model's weights: destroying the
  * model first is allowed. `seed` starts its sampling stream. */
@@ -95,6 +97,9 @@ void ep_session_reset(ep_session* session);
 void ep_session_seed(ep_session* session, uint32_t seed);
 /* Tokens fed so far. */
 size_t ep_session_position(const ep_session* session);
+/* Bytes of the session's state and scratch: constant for its life, however
+ * many tokens it is fed. */
+size_t ep_session_state_bytes(const ep_session* session);
 /* Feeds token ids (prefill by whole chunks). */
 int32_t ep_session_feed(ep_session* session, const int32_t* ids, size_t count);
 /* Copies the next-token logits (vocab_size floats) to `out`. */

@@ -19,7 +19,8 @@ test('npm pack installs offline into an empty folder and works there', () => {
     'package/README.md', 'package/constants.js', 'package/core.js',
     'package/edgepiece-trainer.wasm', 'package/edgepiece.wasm',
     'package/index.d.ts', 'package/index.js', 'package/model.js', 'package/package.json',
-    'package/source.js', 'package/tokenizer.js', 'package/trainer.js', 'package/worker-client.js', 'package/worker.js',
+    'package/source.js', 'package/tokenizer.js', 'package/trainer.js', 'package/utf8.js',
+    'package/worker-client.js', 'package/worker.js',
   ]);
   const app = path.join(work, 'app');
   execFileSync('mkdir', ['-p', app]);

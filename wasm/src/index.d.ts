@@ -93,10 +93,32 @@ export class Tokenizer {
   /** Invalid UTF-8 is dropped (like Python's errors='ignore'). */
   decode(ids: Int32Array | ArrayLike<number>): string;
   decodeBytes(ids: Int32Array | ArrayLike<number>): Uint8Array;
+  /** The bytes of one token (empty for <pad>, <bos>, <eos>); OUT_OF_RANGE for an unknown id. */
+  idToBytes(id: number): Uint8Array;
+  /**
+   * A display string for one token: '<pad>', '<bos>', '<eos>', else its text with <0xNN> for
+   * each byte that is not part of a whole UTF-8 character.
+   */
+  idToPiece(id: number): string;
+  /** A streaming decoder for ids that arrive a few at a time (your own generation loop). */
+  decoder(): TokenDecoder;
   /** This tokenizer as a packed file (`edgepiece pack`): 5-9x smaller; load() reads it. */
   pack(): Uint8Array;
   /** Frees native memory; later calls throw a DISPOSED error. */
   dispose(): void;
+}
+
+/**
+ * Tokenizer.decoder(): push(ids) returns the text that became final, holding back the bytes of
+ * a character split across tokens; the texts of all pushes and end() joined equal decode() of
+ * all the ids (invalid UTF-8 dropped).
+ */
+export interface TokenDecoder {
+  push(ids: Int32Array | ArrayLike<number>): string;
+  /** Ends the stream; an incomplete character held back is dropped. */
+  end(): string;
+  /** Bytes held back (0-3). */
+  readonly pendingBytes: number;
 }
 
 /** Settings of Trainer.train, as `edgepiece train`'s flags; defaults are the reference's. */
@@ -212,6 +234,8 @@ export class Model {
   readonly numParameters: number;
   readonly bosId: number;
   readonly eosId: number;
+  /** Bytes the weights take in module memory. */
+  readonly memoryBytes: number;
   /** A new, empty session with its own sampling stream. */
   session(options?: { seed?: number }): Session;
   /** Frees the weights once no session uses them. */
@@ -222,6 +246,8 @@ export class Model {
 export class Session {
   /** Tokens fed since the last reset. */
   readonly position: number;
+  /** Bytes of the state and scratch in module memory: constant, however long the text. */
+  readonly stateBytes: number;
   /** Tokens generated so far by the current or last generate(). */
   readonly generatedTokens: number;
   reset(): void;
@@ -243,6 +269,9 @@ export class Session {
   dispose(): void;
 }
 
+/** Tokenizer.load's options for a worker: a cache by name (a Cache cannot be posted). */
+export type WorkerLoadOptions = Omit<LoadOptions, 'cache'> & { cache?: boolean | string };
+
 /** EdgepieceWorker.create's options: where the worker script and the two modules come from. */
 export interface WorkerOptions extends InitOptions {
   /** The worker script (default: worker.js next to index.js). */
@@ -260,9 +289,27 @@ export interface WorkerOptions extends InitOptions {
 export class EdgepieceWorker {
   /** Starts the worker; workerUrl defaults to worker.js next to this package's index.js. */
   static create(options?: WorkerOptions): Promise<EdgepieceWorker>;
-  loadTokenizer(bytes: Uint8Array, options?: LoadOptions): Promise<{ vocabSize: number }>;
-  loadModel(bytes: Uint8Array): Promise<{ vocabSize: number; numParameters: number }>;
+  /**
+   * Loads a tokenizer file from bytes, a Response (read here) or a URL (fetched by the worker;
+   * a relative one resolves against the page). Options as Tokenizer.load; `cache` by name
+   * (true or a string), and progress comes back as messages.
+   */
+  loadTokenizer(source: FileSource, options?: WorkerLoadOptions): Promise<{ vocabSize: number }>;
+  /** Loads weights for the loaded tokenizer, from the same sources. */
+  loadModel(source: FileSource, options?: Omit<WorkerLoadOptions, 'seed' | 'rng'>): Promise<{
+    vocabSize: number; numParameters: number; memoryBytes: number; stateBytes: number;
+  }>;
   encode(text: string | Uint8Array, options?: EncodeOptions): Promise<Int32Array>;
+  encodeBatch(texts: Array<string | Uint8Array>, options?: EncodeOptions): Promise<Int32Array[]>;
+  decodeBytes(ids: Int32Array | ArrayLike<number>): Promise<Uint8Array>;
+  idToBytes(id: number): Promise<Uint8Array>;
+  idToPiece(id: number): Promise<string>;
+  pack(): Promise<Uint8Array>;
+  /** The worker's session (the one generate() uses): Session.feed; resolves to its position. */
+  feed(ids: Int32Array | ArrayLike<number>): Promise<{ position: number }>;
+  logits(): Promise<Float32Array>;
+  sample(options?: SampleOptions): Promise<number>;
+  reset(): Promise<void>;
   encodeWithOffsets(text: string | Uint8Array, options?: EncodeOptions):
       Promise<{ ids: Int32Array; offsets: Uint32Array }>;
   setSeed(seed: number): Promise<void>;

@@ -103,6 +103,8 @@ export class Model {
   get vocabSize() { return wasm().ep_model_vocab_size(this.#live()); }
   get numParameters() { return Number(wasm().ep_model_num_parameters(this.#live())); }
   get bosId() { return wasm().ep_model_bos_id(this.#live()); }
+  /** Bytes the weights take in module memory. */
+  get memoryBytes() { return Number(wasm().ep_model_memory_bytes(this.#live())); }
   get eosId() { return wasm().ep_model_eos_id(this.#live()); }
 
   /** A new, empty Session. Options: seed (of its sampling stream, default 0). */
@@ -158,6 +160,9 @@ export class Session {
 
   /** Tokens fed since the last reset. */
   get position() { return Number(wasm().ep_session_position(this.#live())); }
+
+  /** Bytes of this session's state and scratch in module memory: constant, however long the text. */
+  get stateBytes() { return Number(wasm().ep_session_state_bytes(this.#live())); }
 
   /** Back to the empty sequence. */
   reset() {

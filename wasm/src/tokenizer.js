@@ -7,6 +7,7 @@ import {
   views, wasm, writeIds, writeInput,
 } from './core.js';
 import { readSource } from './source.js';
+import { completeLength, decodeIgnoring, displayBytes } from './utf8.js';
 
 const textEncoder = new TextEncoder();
 
@@ -205,6 +206,31 @@ export class Tokenizer {
     return views().u8.subarray(start, start + size);
   }
 
+  /** The bytes of token `id` (empty for <pad>, <bos>, <eos>), a Uint8Array of its own. */
+  idToBytes(id) {
+    return this.#decode([checkId(id)], 0).slice();
+  }
+
+  /**
+   * A display string for token `id`: '<pad>', '<bos>', '<eos>' for those,
+   * else its text, with <0xNN> for each byte that is not part of a whole
+   * UTF-8 character (byte-fallback tokens, pieces that split a character).
+   */
+  idToPiece(id) {
+    const bytes = this.#decode([checkId(id)], 0);  // OUT_OF_RANGE for an id not in the vocabulary
+    return id < SPECIAL_PIECES.length ? SPECIAL_PIECES[id] : displayBytes(bytes);
+  }
+
+  /**
+   * A streaming decoder for ids that arrive a few at a time (a generation
+   * loop of your own): push(ids) returns the text that became final, holding
+   * back the bytes of a character split across tokens; end() ends the stream.
+   * The pieces joined equal decode() of all the ids.
+   */
+  decoder() {
+    return new TokenDecoder(this);
+  }
+
   /**
    * This tokenizer in the packed file form (what `edgepiece pack` writes;
    * Tokenizer.load reads it): 5-9x smaller than the JSON file, the one to
@@ -226,6 +252,48 @@ export class Tokenizer {
     registry.unregister(this);
     wasm().ep_encoder_destroy(enc);
     wasm().ep_tokenizer_destroy(tokenizer);
+  }
+}
+
+// Names of the ids every BytePiece vocabulary starts with.
+const SPECIAL_PIECES = ['<pad>', '<bos>', '<eos>'];
+
+function checkId(id) {
+  if (!Number.isInteger(id)) throw new EdgepieceError('INVALID_ARGUMENT', 'an id must be an integer');
+  return id;
+}
+
+/** Tokenizer.decoder(): ids in, text that is final out (see there). */
+export class TokenDecoder {
+  #tokenizer;
+  #pending = new Uint8Array(0);
+
+  constructor(tokenizer) {
+    this.#tokenizer = tokenizer;
+  }
+
+  /** Bytes held back: the start of a character whose last bytes have not arrived (0-3). */
+  get pendingBytes() { return this.#pending.length; }
+
+  /** Decodes `ids` after those pushed before; returns the text that became final. */
+  push(ids) {
+    const bytes = this.#tokenizer.decodeBytes(ids);
+    let all = bytes;
+    if (this.#pending.length > 0) {
+      all = new Uint8Array(this.#pending.length + bytes.length);
+      all.set(this.#pending);
+      all.set(bytes, this.#pending.length);
+    }
+    const end = completeLength(all);
+    this.#pending = all.slice(end);
+    return decodeIgnoring(all.subarray(0, end));
+  }
+
+  /** Ends the stream: an incomplete character held back is dropped (as decode() drops it). */
+  end() {
+    const text = decodeIgnoring(this.#pending);
+    this.#pending = new Uint8Array(0);
+    return text;
   }
 }
 
