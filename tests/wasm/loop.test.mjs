@@ -135,8 +135,11 @@ test('EdgepieceWorker offers the main thread\'s calls', async () => {
     const fromResponse = [];
     await worker.loadTokenizer(new Response(tokenizerFile), { onProgress: (p) => fromResponse.push(p) });
     assert.deepEqual(fromResponse.at(-1), { loaded: tokenizerFile.length, total: tokenizerFile.length });
-    await assert.rejects(worker.loadTokenizer(tokenizerFile, { integrity: '0'.repeat(64) }),
-      (e) => e instanceof EdgepieceError && e.code === 'INTEGRITY_MISMATCH');
+    for (const source of [tokenizerFile, new Response(tokenizerFile)]) {
+      await assert.rejects(worker.loadTokenizer(source, { integrity: '0'.repeat(64) }),
+        (e) => e instanceof EdgepieceError && e.code === 'INTEGRITY_MISMATCH');
+    }
+    await assert.rejects(worker.loadTokenizer(tokenizerFile, { cache: {} }), (e) => e.code === 'INVALID_ARGUMENT');
     await worker.loadModel(weightsPath);
     assert.deepEqual(loaded, {
       vocabSize: tok.vocabSize, numParameters: model.numParameters, memoryBytes: model.memoryBytes,

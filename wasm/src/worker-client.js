@@ -83,12 +83,14 @@ export class EdgepieceWorker {
   // Sends a load request: a URL is fetched by the worker (progress comes back as messages), a
   // Response is read here (it cannot be posted), bytes are copied there.
   async #load(op, source, options) {
-    const { onProgress = null, ...rest } = options ?? {};
+    let { onProgress = null, ...rest } = options ?? {};
     if (typeof rest.cache === 'object' && rest.cache !== null) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'a worker takes cache: true or a cache name, not a Cache');
     }
     if (typeof Response !== 'undefined' && source instanceof Response) {
-      source = await readSource(source, { onProgress, integrity: rest.integrity }, 'file');
+      const { integrity, ...others } = rest;
+      source = await readSource(source, { onProgress, integrity }, 'file');  // checked here
+      rest = others;
     } else if (source instanceof URL) {
       source = source.href;
     } else if (typeof source === 'string' && !isNode && !/^[a-z][a-z0-9+.-]*:/i.test(source)) {
