@@ -153,6 +153,12 @@ test('EdgepieceWorker offers the main thread\'s calls', async () => {
     assert.deepEqual([...await worker.pack()], [...tok.pack()]);
     assert.deepEqual([...await worker.idToBytes(ids[3])], [...tok.idToBytes(ids[3])]);
     assert.equal(await worker.idToPiece(2), '<eos>');
+    // The worker's decoder: pushes made without waiting still come out in order.
+    const split = [...new TextEncoder().encode('中😀')].map((byte) => tok.encode(new Uint8Array([byte]))[0]);
+    const workerDecoder = worker.decoder();
+    const pieces = await Promise.all([...ids, ...split].map((id) => workerDecoder.push([id])));
+    assert.equal(pieces.join('') + workerDecoder.end(), tok.decode([...ids, ...split]));
+    assert.equal(pieces.at(-1), '😀');
     const prompt = tok.encode('And God said', { bos: true });
     session.feed(prompt);
     assert.deepEqual(await worker.feed(prompt), { position: prompt.length });

@@ -121,6 +121,14 @@ export interface TokenDecoder {
   readonly pendingBytes: number;
 }
 
+/** EdgepieceWorker.decoder(): TokenDecoder with the ids decoded in the worker. */
+export interface WorkerTokenDecoder {
+  /** Resolves to the text that became final; pushes resolve in the order they were made. */
+  push(ids: Int32Array | ArrayLike<number>): Promise<string>;
+  end(): string;
+  readonly pendingBytes: number;
+}
+
 /** Settings of Trainer.train, as `edgepiece train`'s flags; defaults are the reference's. */
 export interface TrainOptions {
   /** Ids at most, <pad>, <bos>, <eos> included: at least 259 (default 10000). */
@@ -305,6 +313,8 @@ export class EdgepieceWorker {
   idToBytes(id: number): Promise<Uint8Array>;
   idToPiece(id: number): Promise<string>;
   pack(): Promise<Uint8Array>;
+  /** A streaming decoder over the worker's tokenizer: push() resolves to the final text. */
+  decoder(): WorkerTokenDecoder;
   /** The worker's session (the one generate() uses): Session.feed; resolves to its position. */
   feed(ids: Int32Array | ArrayLike<number>): Promise<{ position: number }>;
   logits(): Promise<Float32Array>;

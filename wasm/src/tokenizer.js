@@ -7,7 +7,7 @@ import {
   views, wasm, writeIds, writeInput,
 } from './core.js';
 import { readSource } from './source.js';
-import { completeLength, decodeIgnoring, displayBytes } from './utf8.js';
+import { Utf8Stream, displayBytes } from './utf8.js';
 
 const textEncoder = new TextEncoder();
 
@@ -266,35 +266,20 @@ function checkId(id) {
 /** Tokenizer.decoder(): ids in, text that is final out (see there). */
 export class TokenDecoder {
   #tokenizer;
-  #pending = new Uint8Array(0);
+  #stream = new Utf8Stream();
 
   constructor(tokenizer) {
     this.#tokenizer = tokenizer;
   }
 
   /** Bytes held back: the start of a character whose last bytes have not arrived (0-3). */
-  get pendingBytes() { return this.#pending.length; }
+  get pendingBytes() { return this.#stream.pending; }
 
   /** Decodes `ids` after those pushed before; returns the text that became final. */
-  push(ids) {
-    const bytes = this.#tokenizer.decodeBytes(ids);
-    let all = bytes;
-    if (this.#pending.length > 0) {
-      all = new Uint8Array(this.#pending.length + bytes.length);
-      all.set(this.#pending);
-      all.set(bytes, this.#pending.length);
-    }
-    const end = completeLength(all);
-    this.#pending = all.slice(end);
-    return decodeIgnoring(all.subarray(0, end));
-  }
+  push(ids) { return this.#stream.push(this.#tokenizer.decodeBytes(ids)); }
 
   /** Ends the stream: an incomplete character held back is dropped (as decode() drops it). */
-  end() {
-    const text = decodeIgnoring(this.#pending);
-    this.#pending = new Uint8Array(0);
-    return text;
-  }
+  end() { return this.#stream.end(); }
 }
 
 // Rewrites UTF-8 byte offsets (sorted pairs) in place as UTF-16 indexes of

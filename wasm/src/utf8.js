@@ -84,3 +84,34 @@ export function displayBytes(bytes) {
   }
   return out;
 }
+
+/**
+ * Bytes in, text that is final out: a character split across pushes is held
+ * back until its last byte arrives (only a valid prefix is held; invalid
+ * bytes are dropped).
+ */
+export class Utf8Stream {
+  #pending = new Uint8Array(0);
+
+  /** Bytes held back (0-3). */
+  get pending() { return this.#pending.length; }
+
+  push(bytes) {
+    let all = bytes;
+    if (this.#pending.length > 0) {
+      all = new Uint8Array(this.#pending.length + bytes.length);
+      all.set(this.#pending);
+      all.set(bytes, this.#pending.length);
+    }
+    const end = completeLength(all);
+    this.#pending = all.slice(end);
+    return decodeIgnoring(all.subarray(0, end));
+  }
+
+  /** Ends the stream: an incomplete character held back is dropped. */
+  end() {
+    const text = decodeIgnoring(this.#pending);
+    this.#pending = new Uint8Array(0);
+    return text;
+  }
+}

@@ -4,6 +4,7 @@
 // never block the page.
 import { EdgepieceError, ownBuffer } from './core.js';
 import { readSource } from './source.js';
+import { Utf8Stream } from './utf8.js';
 
 // Documents streamed to a training worker per message (UTF-16 units or bytes, roughly).
 const STREAM_BATCH_BYTES = 1 << 20;
@@ -117,6 +118,19 @@ export class EdgepieceWorker {
   decodeBytes(ids) { return this.#call('decodeBytes', { ids: ownBuffer(ids) }); }
   idToBytes(id) { return this.#call('idToBytes', { id }); }
   idToPiece(id) { return this.#call('idToPiece', { id }); }
+  /**
+   * A streaming decoder over the worker's tokenizer, as Tokenizer.decoder():
+   * `push(ids)` resolves to the text that became final (pushes resolve in
+   * order), `end()` ends the stream.
+   */
+  decoder() {
+    const stream = new Utf8Stream();
+    return {
+      push: async (ids) => stream.push(await this.decodeBytes(ids)),
+      end: () => stream.end(),
+      get pendingBytes() { return stream.pending; },
+    };
+  }
   /** The loaded tokenizer in the packed file form (Tokenizer.pack). */
   pack() { return this.#call('pack', {}); }
   /** Feeds ids to the worker's session (Session.feed); resolves to { position }. */

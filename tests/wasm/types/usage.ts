@@ -108,6 +108,9 @@ export async function usage(): Promise<void> {
   const workerLogits: Float32Array = await worker.logits();
   const workerNext: number = await worker.sample({ temperature: 0 });
   await worker.reset();
+  const workerDecoder = worker.decoder();
+  const workerText2: string = (await workerDecoder.push([5])) + workerDecoder.end();
+  void workerText2;
   const workerIds: Int32Array = await worker.encode('text', { bos: true });
   const workerText: string = await worker.decode(workerIds);
   const workerScore: ScoreResult = await worker.score('text');
