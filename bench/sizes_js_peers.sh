@@ -36,7 +36,10 @@ trap 'rm -f "$packed"' EXIT
 echo "# bytes a page downloads (code: what an unbundled import fetches; model: plus40k size)"
 printf '%-16s %10s %9s   %-28s %10s %9s   %9s\n' tokenizer code code_gz model model model_gz \
   total_gz
-ep_code=$(sizes "$PKG"/edgepiece.wasm "$PKG"/{index,core,tokenizer,model,worker-client}.js)
+# Every ES module `import 'edgepiece'` fetches; not edgepiece-trainer.wasm, which only a
+# train() fetches.
+ep_code=$(sizes "$PKG"/edgepiece.wasm \
+  "$PKG"/{index,core,constants,tokenizer,trainer,model,source,utf8,worker-client}.js)
 row edgepiece "$ep_code" "$(sizes "$packed")" "plus40k, packed"
 row edgepiece "$ep_code" "$(sizes "$GOLDEN_DIR/plus40k.model")" "plus40k.model (JSON)"
 spm=$(sizes "$WORK_DIR/spm-plus40k.model")

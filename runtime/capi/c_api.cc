@@ -1,4 +1,4 @@
-// Translates the C ABI (edgepiece.h) to the C++ runtime: handles wrap
+// Translates the C ABI (edgepiece.h, edgepiece_trainer.h) to the C++ runtime: handles wrap
 // shared C++ objects, Status becomes a code plus a thread-local message.
 #include <cstddef>
 #include <cstdlib>
@@ -12,6 +12,7 @@
 #include "runtime/base/rng.h"
 #include "runtime/base/status.h"
 #include "runtime/capi/edgepiece.h"
+#include "runtime/capi/edgepiece_trainer.h"
 #include "runtime/model/generator.h"
 #include "runtime/model/model.h"
 #include "runtime/model/sampler.h"
@@ -349,6 +350,10 @@ size_t ep_model_num_parameters(const ep_model* model) {
   return model == nullptr ? 0 : model->model.num_parameters();
 }
 
+size_t ep_model_memory_bytes(const ep_model* model) {
+  return model == nullptr ? 0 : model->model.weight_bytes();
+}
+
 int32_t ep_session_create(const ep_model* model, uint32_t seed, ep_session** out) {
   if (model == nullptr || out == nullptr) {
     return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
@@ -373,6 +378,10 @@ void ep_session_seed(ep_session* session, uint32_t seed) {
 
 size_t ep_session_position(const ep_session* session) {
   return session == nullptr ? 0 : session->session.position();
+}
+
+size_t ep_session_state_bytes(const ep_session* session) {
+  return session == nullptr ? 0 : session->session.StateBytes();
 }
 
 int32_t ep_session_feed(ep_session* session, const int32_t* ids, size_t count) {

@@ -1,7 +1,10 @@
-/* edgepiece C ABI: the one interface every binding (the WebAssembly module
- * and its JS layer, FFI users) goes through. Plain C, opaque handles, every
- * fallible call returns a status code (0 = ok, else an EP_STATUS_* value);
- * the message of the last failure is available from ep_last_error().
+/* edgepiece C ABI: the one interface every binding (the WebAssembly modules
+ * and their JS layer, FFI users) goes through; this header is the tokenizer
+ * and the language model, edgepiece_trainer.h the trainer, and
+ * edgepiece_common.h what both include (statuses, errors, buffers). Plain C,
+ * opaque handles, every fallible call returns a status code (0 = ok, else an
+ * EP_STATUS_* value); the message of the last failure is available from
+ * ep_last_error().
  * Results of an encode or decode stay valid inside the encoder until its
  * next call, so bindings copy them out at once. */
 #ifndef EDGEPIECE_RUNTIME_CAPI_EDGEPIECE_H_
@@ -10,19 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "edgepiece_common.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Status codes: the values of edgepiece::StatusCode. */
-#define EP_STATUS_OK 0
-#define EP_STATUS_INVALID_ARGUMENT 1
-#define EP_STATUS_IO_ERROR 2
-#define EP_STATUS_MALFORMED_JSON 3
-#define EP_STATUS_INVALID_MODEL 4
-#define EP_STATUS_OUT_OF_RANGE 5
-#define EP_STATUS_OUT_OF_MEMORY 6
-#define EP_STATUS_INTERNAL 7
 
 /* Encode flags. */
 #define EP_ENCODE_BOS 1     /* prepend <bos> (id 1) */
@@ -35,9 +30,6 @@ extern "C" {
 
 typedef struct ep_tokenizer ep_tokenizer; /* immutable, shareable */
 typedef struct ep_encoder ep_encoder;     /* RNG stream + result buffers */
-
-/* Message of the last failed call on this thread ("" if none). */
-const char* ep_last_error(void);
 
 /* Parses a BytePiece tokenizer file: JSON or its packed form (edgepiece pack). */
 int32_t ep_tokenizer_create(const uint8_t* tokenizer_file, size_t size, ep_tokenizer** out);
@@ -93,6 +85,8 @@ int32_t ep_model_bos_id(const ep_model* model);
 int32_t ep_model_eos_id(const ep_model* model);
 /* Parameters in the file. */
 size_t ep_model_num_parameters(const ep_model* model);
+/* Bytes the loaded weights take in memory (what `edgepiece info` reports). */
+size_t ep_model_memory_bytes(const ep_model* model);
 
 /* A session keeps its own reference to the model's weights: destroying the
  * model first is allowed. `seed` starts its sampling stream. */
@@ -103,6 +97,9 @@ void ep_session_reset(ep_session* session);
 void ep_session_seed(ep_session* session, uint32_t seed);
 /* Tokens fed so far. */
 size_t ep_session_position(const ep_session* session);
+/* Bytes of the session's state and scratch: constant for its life, however
+ * many tokens it is fed. */
+size_t ep_session_state_bytes(const ep_session* session);
 /* Feeds token ids (prefill by whole chunks). */
 int32_t ep_session_feed(ep_session* session, const int32_t* ids, size_t count);
 /* Copies the next-token logits (vocab_size floats) to `out`. */
@@ -169,50 +166,6 @@ const uint8_t* ep_generator_text(const ep_generator* generator);
 /* Counters of the current or last generation; any pointer may be NULL. */
 void ep_generator_stats(const ep_generator* generator, size_t* prompt_tokens,
                         size_t* generated_tokens, double* prefill_seconds, double* decode_seconds);
-
-/* ---- Trainer ------------------------------------------------------------ */
-
-/* Settings of a BytePiece training run, named like the CLI's flags;
- * ep_trainer_options_init() fills in the defaults (the reference's). */
-typedef struct ep_trainer_options {
-  uint64_t vocab_size;      /* ids included (<pad>, <bos>, <eos>): at least 259 */
-  uint64_t min_count;       /* n-grams and pieces counted fewer times are dropped */
-  int32_t order;            /* longest counted byte n-gram, 1..8 */
-  int32_t max_piece_length; /* longer pieces are re-tokenized */
-  int32_t isolate_digits;   /* nonzero: every Unicode digit is a chunk of its own */
-  int32_t ensure_unicode;   /* nonzero: no piece starts on a UTF-8 continuation byte */
-} ep_trainer_options;
-/* Fills *options with the defaults. */
-void ep_trainer_options_init(ep_trainer_options* options);
-
-/* One training run over a corpus fed twice, one document at a time: count
- * every document, ep_trainer_end_counting(), segment the same documents in
- * any order, ep_trainer_finish(). Documents are UTF-8 (invalid UTF-8 is
- * EP_STATUS_INVALID_ARGUMENT with its offset); natively they are
- * NFC-normalized here, in WebAssembly the caller normalizes them (the JS
- * layer does). Options NULL = the defaults. */
-typedef struct ep_trainer ep_trainer;
-int32_t ep_trainer_create(const ep_trainer_options* options, ep_trainer** out);
-void ep_trainer_destroy(ep_trainer* trainer);
-/* Pass 1: counts the n-grams of one document. */
-int32_t ep_trainer_count(ep_trainer* trainer, const uint8_t* text, size_t size);
-/* Ends pass 1; an empty corpus is EP_STATUS_INVALID_ARGUMENT. */
-int32_t ep_trainer_end_counting(ep_trainer* trainer);
-/* Pass 2: segments one document. */
-int32_t ep_trainer_segment(ep_trainer* trainer, const uint8_t* text, size_t size);
-/* Ends pass 2 (the two passes must have seen the same bytes) and writes the
- * model file, byte for byte the reference's Trainer.save output: *size bytes
- * at ep_trainer_bytes(), valid until the trainer is destroyed. */
-int32_t ep_trainer_finish(ep_trainer* trainer, size_t* size);
-const uint8_t* ep_trainer_bytes(const ep_trainer* trainer);
-/* Progress counters; any pointer may be NULL. Bytes after NFC seen by pass 1
- * and pass 2, n-grams kept after pass 1, distinct pieces of pass 2. */
-void ep_trainer_stats(const ep_trainer* trainer, uint64_t* bytes_counted, uint64_t* bytes_segmented,
-                      size_t* ngrams_kept, size_t* pieces_seen);
-
-/* Buffers for bindings that cannot allocate in the module's memory. */
-void* ep_malloc(size_t size);
-void ep_free(void* pointer);
 
 #ifdef __cplusplus
 }

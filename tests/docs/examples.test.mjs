@@ -9,7 +9,8 @@
 //   cpp  wrapped in main() (#include lines hoisted), compiled against the
 //        release runtime library and run.
 //   js   run as an ES module in Node with `edgepiece` resolving to the built
-//        package and the byte variables the examples assume defined.
+//        package and the byte variables the examples assume defined, in a
+//        folder that links models/.
 // A block whose info string has `no-test` (installs, servers, long
 // benchmarks) is not run, but every repository path it names must exist.
 import { test } from 'node:test';
@@ -117,6 +118,7 @@ function runJs(code) {
   try {
     mkdirSync(path.join(dir, 'node_modules'));
     symlinkSync(packageDir, path.join(dir, 'node_modules/edgepiece'));
+    symlinkSync(path.join(repoRoot, 'models'), path.join(dir, 'models'));  // for URL and path examples
     const imports = code.filter((line) => /^import\s/.test(line));
     const body = code.filter((line) => !/^import\s/.test(line));
     const prelude = [

@@ -1,6 +1,7 @@
 // The C ABI (runtime/capi/edgepiece.h): handles, results, statuses and
 // messages, as every binding sees them.
 #include "runtime/capi/edgepiece.h"
+#include "runtime/capi/edgepiece_trainer.h"
 
 #include <gtest/gtest.h>
 
@@ -106,12 +107,19 @@ TEST(CApiTest, ModelSessionFeedSampleScore) {
   EXPECT_EQ(ep_model_eos_id(model), 2);
   ep_session* session = nullptr;
   ASSERT_EQ(ep_session_create(model, 5, &session), EP_STATUS_OK);
+  // At least a byte per parameter; the state does not grow with the tokens fed.
+  EXPECT_GE(ep_model_memory_bytes(model), ep_model_num_parameters(model));
+  EXPECT_EQ(ep_model_memory_bytes(nullptr), 0u);
+  const size_t state_bytes = ep_session_state_bytes(session);
+  EXPECT_GT(state_bytes, 0u);
   ep_model_destroy(model);  // the session keeps the weights alive
   int32_t id = -1;
   EXPECT_EQ(ep_session_sample(session, 1.0f, 0, 1.0f, &id), EP_STATUS_INVALID_ARGUMENT);
   const int32_t prompt[] = {1, 7, 9};
   ASSERT_EQ(ep_session_feed(session, prompt, 3), EP_STATUS_OK);
   EXPECT_EQ(ep_session_position(session), 3u);
+  EXPECT_EQ(ep_session_state_bytes(session), state_bytes);
+  EXPECT_EQ(ep_session_state_bytes(nullptr), 0u);
   std::vector<float> logits(16);
   EXPECT_EQ(ep_session_logits(session, logits.data(), 15), EP_STATUS_INVALID_ARGUMENT);
   ASSERT_EQ(ep_session_logits(session, logits.data(), 16), EP_STATUS_OK);

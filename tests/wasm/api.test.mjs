@@ -70,7 +70,8 @@ test('errors are typed, and the module keeps working after them', async () => {
   await expectCode(() => Tokenizer.load(new TextEncoder().encode('{"QQ==": [3, "A", 1]}')), 'INVALID_MODEL');
   await expectCode(() => Tokenizer.load(new TextEncoder().encode('{"QQ==": [3, "A", ')), 'MALFORMED_JSON');
   await expectCode(() => Tokenizer.load(new TextEncoder().encode('[]')), 'MALFORMED_JSON');
-  await expectCode(() => Tokenizer.load('not bytes'), 'INVALID_ARGUMENT');
+  await expectCode(() => Tokenizer.load(42), 'INVALID_ARGUMENT');
+  await expectCode(() => Tokenizer.load('no such file'), 'IO_ERROR');  // a string is a path or URL
   await expectCode(() => Tokenizer.load(bundled, { rng: 'mt19937' }), 'INVALID_ARGUMENT');
   await expectCode(() => Tokenizer.load(bundled, { rng: 'toString' }), 'INVALID_ARGUMENT');
   await expectCode(() => Tokenizer.load(bundled, { seed: -1 }), 'INVALID_ARGUMENT');

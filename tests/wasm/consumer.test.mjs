@@ -16,9 +16,11 @@ test('npm pack installs offline into an empty folder and works there', () => {
   assert.ok(tarball, 'npm pack produced no tarball');
   const listing = execFileSync('tar', ['-tzf', path.join(work, tarball)]).toString().split('\n').sort();
   assert.deepEqual(listing.filter(Boolean), [
-    'package/README.md', 'package/constants.js', 'package/core.js', 'package/edgepiece.wasm',
+    'package/README.md', 'package/constants.js', 'package/core.js',
+    'package/edgepiece-trainer.wasm', 'package/edgepiece.wasm',
     'package/index.d.ts', 'package/index.js', 'package/model.js', 'package/package.json',
-    'package/tokenizer.js', 'package/trainer.js', 'package/worker-client.js', 'package/worker.js',
+    'package/source.js', 'package/tokenizer.js', 'package/trainer.js', 'package/utf8.js',
+    'package/worker-client.js', 'package/worker.js',
   ]);
   const app = path.join(work, 'app');
   execFileSync('mkdir', ['-p', app]);

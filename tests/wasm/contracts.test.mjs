@@ -1,13 +1,19 @@
-// The C ABI's header (runtime/capi/edgepiece.h) is the one source of the
-// status codes, encode flags, RNG kinds, the trainer options struct and functions; the JS constants,
-// the types and the module's exports are checked against it here.
+// The C ABI's headers (runtime/capi/edgepiece_common.h, edgepiece.h, edgepiece_trainer.h) are
+// the one source of the status codes, encode flags, RNG kinds, the trainer options struct and
+// functions; the JS constants, the types and each module's exports are checked against them here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageDir, repoRoot } from './support.mjs';
 
-const header = readFileSync(path.join(repoRoot, 'runtime/capi/edgepiece.h'), 'utf8');
+const readHeader = (name) => readFileSync(path.join(repoRoot, 'runtime/capi', name), 'utf8');
+const headers = {
+  common: readHeader('edgepiece_common.h'),
+  main: readHeader('edgepiece.h'),
+  trainer: readHeader('edgepiece_trainer.h'),
+};
+const header = Object.values(headers).join('\n');
 const constants = await import(path.join(packageDir, 'constants.js'));
 const { TRAINER_OPTIONS_LAYOUT } = await import(path.join(packageDir, 'trainer.js'));
 const types = readFileSync(path.join(packageDir, 'index.d.ts'), 'utf8');
@@ -53,14 +59,27 @@ test('RNG_KINDS are the EP_RNG_* values, and LoadOptions.rng names them', () => 
   assert.deepEqual(unionMembers(/rng\?: ([^;]*);/).sort(), Object.keys(kinds).sort());
 });
 
-test('the module exports exactly the functions the header declares', async () => {
-  const declared = [...header.matchAll(/^[a-z][^(\n]*?\b(ep_\w+)\(/gm)].map((m) => m[1]).sort();
-  assert.ok(declared.length > 10);
-  const wasmBytes = readFileSync(path.join(packageDir, 'edgepiece.wasm'));
-  const wasmModule = await WebAssembly.compile(wasmBytes);
-  const exported = WebAssembly.Module.exports(wasmModule).map((e) => e.name)
-    .filter((name) => name.startsWith('ep_')).sort();
-  assert.deepEqual(exported, declared);
+// The ep_* functions a header declares (`<type> ep_name(` at the start of a line, as
+// wasm/CMakeLists.txt reads them).
+function declared(text) {
+  return [...text.matchAll(/^[a-z][^(\n]*?\b(ep_\w+)\(/gm)].map((m) => m[1]);
+}
+
+for (const [file, own] of [['edgepiece.wasm', 'main'], ['edgepiece-trainer.wasm', 'trainer']]) {
+  test(`${file} exports exactly the functions of edgepiece_common.h and its own header`, async () => {
+    const expected = [...declared(headers.common), ...declared(headers[own])].sort();
+    assert.ok(declared(headers.common).length >= 3 && declared(headers[own]).length >= 8);
+    const wasmBytes = readFileSync(path.join(packageDir, file));
+    const wasmModule = await WebAssembly.compile(wasmBytes);
+    const exported = WebAssembly.Module.exports(wasmModule).map((e) => e.name)
+      .filter((name) => name.startsWith('ep_')).sort();
+    assert.deepEqual(exported, expected);
+  });
+}
+
+test('no function is declared in two headers', () => {
+  const all = Object.values(headers).flatMap(declared);
+  assert.equal(new Set(all).size, all.length);
 });
 
 test('TRAINER_OPTIONS_LAYOUT is ep_trainer_options as the header declares it', () => {

@@ -212,7 +212,8 @@ test('errors are typed and the module keeps working', async () => {
   const weights = read('models/kjvzh-lm.safetensors');
   assert.equal(await codeAsync(Model.load(weights.subarray(0, 1000), tokenizer)), 'INVALID_MODEL');
   assert.equal(await codeAsync(Model.load(read('tests/golden/model/tiny.safetensors'), tokenizer)), 'INVALID_ARGUMENT');
-  assert.equal(await codeAsync(Model.load('nope', tokenizer)), 'INVALID_ARGUMENT');
+  assert.equal(await codeAsync(Model.load([1, 2], tokenizer)), 'INVALID_ARGUMENT');
+  assert.equal(await codeAsync(Model.load('no such file', tokenizer)), 'IO_ERROR');
   const session = demo.session();
   assert.equal(code(() => session.sample()), 'INVALID_ARGUMENT');  // nothing fed yet
   assert.equal(code(() => session.feed([1, 1e6])), 'OUT_OF_RANGE');

@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { edgepiece, goldenDir, nativeCli, publicDocuments } from './support.mjs';
+import { edgepiece, goldenDir, nativeCli, packageDir, publicDocuments } from './support.mjs';
 
 const { EdgepieceError, Tokenizer, Trainer } = edgepiece;
 const trainerGoldenDir = path.join(goldenDir, '../trainer');
@@ -179,5 +179,48 @@ test('EdgepieceWorker.train: the same bytes off the main thread, with progress',
     tokenizer.dispose();
   } finally {
     worker.terminate();
+  }
+});
+
+test('the trainer is a module of its own, loaded on first use', async () => {
+  // A copy of the package without edgepiece-trainer.wasm tokenizes; only training needs it,
+  // and a failed load is retried on the next call.
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-no-trainer-'));
+  try {
+    cpSync(packageDir, dir, { recursive: true });
+    const trainerFile = path.join(dir, 'edgepiece-trainer.wasm');
+    const bytes = readFileSync(trainerFile);
+    unlinkSync(trainerFile);
+    const copy = await import(path.join(dir, 'index.js'));
+    const tokenizer = await copy.Tokenizer.load(new Uint8Array(
+      readFileSync(path.join(goldenDir, 'kjvzh-8k.model'))));
+    assert.ok(tokenizer.encode('In the beginning').length > 0);
+    tokenizer.dispose();
+    await assert.rejects(copy.Trainer.train(['abc abc'], { vocabSize: 300 }),
+      (e) => e instanceof copy.EdgepieceError && e.code === 'IO_ERROR' && /edgepiece-trainer\.wasm/.test(e.message));
+    writeFileSync(trainerFile, bytes);
+    assert.ok((await copy.Trainer.train(['abc abc'], { vocabSize: 300 })).length > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Trainer.init takes the trainer module\'s bytes; the worker takes trainerWasmBinary', async () => {
+  const bytes = new Uint8Array(readFileSync(path.join(packageDir, 'edgepiece-trainer.wasm')));
+  const expected = await Trainer.train(['one two three one two'], { vocabSize: 300 });
+  const worker = await edgepiece.EdgepieceWorker.create({
+    trainerWasmUrl: new URL('file:///nonexistent/edgepiece-trainer.wasm'),
+  });
+  try {
+    await assert.rejects(worker.train(['x'], { vocabSize: 300 }), (e) => e.code === 'IO_ERROR');
+  } finally {
+    worker.terminate();
+  }
+  const withBinary = await edgepiece.EdgepieceWorker.create({ trainerWasmBinary: bytes });
+  try {
+    const model = await withBinary.train(['one two three one two'], { vocabSize: 300 });
+    assert.ok(Buffer.from(model).equals(Buffer.from(expected)));
+  } finally {
+    withBinary.terminate();
   }
 });

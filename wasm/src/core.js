@@ -14,17 +14,22 @@ export class EdgepieceError extends Error {
   }
 }
 
-let module = null;       // { exports, memory }
-let loading = null;      // Promise of module
+let module = null;       // the ModuleInstance of edgepiece.wasm
+let loading = null;      // Promise of it
 const encoder = new TextEncoder();
 export const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
-async function defaultWasmBytes(wasmUrl) {
-  const url = wasmUrl ?? new URL('./edgepiece.wasm', import.meta.url);
+// The bytes of a module at `url`: read with fs in Node for a file: URL or a path, else
+// fetched.
+async function readWasm(url) {
   const isFileUrl = typeof url === 'object' ? url.protocol === 'file:' : url.startsWith('file:');
   if (typeof process !== 'undefined' && process.versions?.node && (isFileUrl || typeof url === 'string' && !/^[a-z]+:/i.test(url))) {
     const { readFile } = await import('node:fs/promises');
-    return readFile(url);
+    try {
+      return await readFile(url);
+    } catch (error) {
+      throw new EdgepieceError('IO_ERROR', `cannot read ${url}: ${error.message}`);
+    }
   }
   const response = await fetch(url);
   if (!response.ok) throw new EdgepieceError('IO_ERROR', `cannot fetch ${url}: HTTP ${response.status}`);
@@ -32,37 +37,47 @@ async function defaultWasmBytes(wasmUrl) {
 }
 
 /**
+ * Instantiates a module of this package: `wasmBinary` (its bytes), else the bytes at
+ * `wasmUrl`, else at `defaultUrl`. Resolves to its ModuleInstance.
+ */
+export async function instantiate(options, defaultUrl) {
+  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(new Uint8Array(
+      [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]))) {
+    throw new EdgepieceError('UNSUPPORTED', 'this JavaScript engine lacks WebAssembly SIMD (Safari >= 16.4, Chrome >= 91, Firefox >= 89, Node >= 16.4 have it)');
+  }
+  const bytes = options.wasmBinary ?? await readWasm(options.wasmUrl ?? defaultUrl);
+  let memory = null;
+  const imports = {
+    env: { emscripten_notify_memory_growth() {} },
+    wasi_snapshot_preview1: {
+      proc_exit(code) { throw new EdgepieceError('INTERNAL', `edgepiece module aborted (exit ${code})`); },
+      // The generator's timings (std::chrono::steady_clock): nanoseconds
+      // as a u64 at `out`; clock 0 is the wall clock, the others monotonic.
+      clock_time_get(clock, precision, out) {
+        const ms = clock === 0 ? Date.now() : performance.now();
+        new DataView(memory.buffer).setBigUint64(out, BigInt(Math.round(ms * 1e6)), true);
+        return 0;
+      },
+    },
+  };
+  const { instance } = await WebAssembly.instantiate(bytes, imports);
+  const exports = instance.exports;
+  memory = exports.memory;
+  if (exports._initialize) exports._initialize();
+  return new ModuleInstance(exports);
+}
+
+/**
  * Loads the WebAssembly module once. Options: wasmBinary (bytes of
  * edgepiece.wasm) or wasmUrl (where to fetch it; default: next to this file).
  */
 export function init(options = {}) {
-  // Resolves to { exports, memory } of the module instance.
+  // Resolves to the ModuleInstance.
   if (loading) return loading;
-  loading = (async () => {
-    if (typeof WebAssembly !== 'object' || !WebAssembly.validate(new Uint8Array(
-        [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]))) {
-      throw new EdgepieceError('UNSUPPORTED', 'this JavaScript engine lacks WebAssembly SIMD (Safari >= 16.4, Chrome >= 91, Firefox >= 89, Node >= 16.4 have it)');
-    }
-    const bytes = options.wasmBinary ?? await defaultWasmBytes(options.wasmUrl);
-    const imports = {
-      env: { emscripten_notify_memory_growth() {} },
-      wasi_snapshot_preview1: {
-        proc_exit(code) { throw new EdgepieceError('INTERNAL', `edgepiece module aborted (exit ${code})`); },
-        // The generator's timings (std::chrono::steady_clock): nanoseconds
-        // as a u64 at `out`; clock 0 is the wall clock, the others monotonic.
-        clock_time_get(clock, precision, out) {
-          const ms = clock === 0 ? Date.now() : performance.now();
-          new DataView(module.memory.buffer).setBigUint64(out, BigInt(Math.round(ms * 1e6)), true);
-          return 0;
-        },
-      },
-    };
-    const { instance } = await WebAssembly.instantiate(bytes, imports);
-    const exports = instance.exports;
-    if (exports._initialize) exports._initialize();
-    module = { exports, memory: exports.memory };
-    return module;
-  })();
+  loading = instantiate(options, new URL('./edgepiece.wasm', import.meta.url)).then((instance) => {
+    module = instance;
+    return instance;
+  });
   loading.catch(() => { loading = null; });
   return loading;
 }
@@ -72,76 +87,137 @@ export function wasm() {
   return module.exports;
 }
 
-export function check(status) {
-  if (status === 0) return;
-  const ex = wasm();
-  const pointer = ex.ep_last_error();
-  const { u8 } = views();
-  const end = u8.indexOf(0, pointer);
-  const message = decoder.decode(u8.subarray(pointer, end < 0 ? pointer : end));
-  throw new EdgepieceError(STATUS_NAMES[status] ?? 'INTERNAL', message || `status ${status}`);
-}
-
-// A reusable input buffer and output area in module memory: per-call
-// malloc/free pairs dominated short inputs (one line of text).
-const scratch = { pointer: 0, capacity: 0, slot: 0 };
-
 /** Bytes at slot(): room for the small structs C ABI calls read or write. */
 export const SLOT_BYTES = 96;
 
-// Address of the SLOT_BYTES area C ABI calls write a size, id or sum to, or
-// read an options struct from (each caller reads its outputs before the next
-// call); allocated on first use. Take it before views(): allocating may grow
-// memory.
-export function slot() {
-  if (!scratch.slot) {
-    scratch.slot = wasm().ep_malloc(SLOT_BYTES);
-    if (scratch.slot === 0) throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
+/**
+ * One instantiated module (edgepiece.wasm, edgepiece-trainer.wasm): its exports and memory,
+ * and the helpers that turn its statuses into errors and move bytes in and out of it.
+ */
+export class ModuleInstance {
+  constructor(exports) {
+    this.exports = exports;
+    this.memory = exports.memory;
+    // A reusable input buffer and output area in module memory: per-call
+    // malloc/free pairs dominated short inputs (one line of text).
+    this.scratch = { pointer: 0, capacity: 0, slot: 0 };
+    this.cachedViews = null;
   }
-  return scratch.slot;
-}
 
-export function scratchFor(size) {
-  const ex = wasm();
-  if (size > scratch.capacity) {
-    if (scratch.pointer) ex.ep_free(scratch.pointer);
-    const capacity = Math.max(size, 2 * scratch.capacity, 4096);
-    scratch.pointer = ex.ep_malloc(capacity);
-    if (scratch.pointer === 0) {
-      scratch.capacity = 0;
-      throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
+  check(status) {
+    if (status === 0) return;
+    const pointer = this.exports.ep_last_error();
+    const { u8 } = this.views();
+    const end = u8.indexOf(0, pointer);
+    const message = decoder.decode(u8.subarray(pointer, end < 0 ? pointer : end));
+    throw new EdgepieceError(STATUS_NAMES[status] ?? 'INTERNAL', message || `status ${status}`);
+  }
+
+  // Address of the SLOT_BYTES area C ABI calls write a size, id or sum to, or
+  // read an options struct from (each caller reads its outputs before the next
+  // call); allocated on first use. Take it before views(): allocating may grow
+  // memory.
+  slot() {
+    const { scratch } = this;
+    if (!scratch.slot) {
+      scratch.slot = this.exports.ep_malloc(SLOT_BYTES);
+      if (scratch.slot === 0) throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
     }
-    scratch.capacity = capacity;
+    return scratch.slot;
   }
-  return scratch.pointer;
-}
 
-// Writes `text` (NFC-normalized) or bytes into the scratch buffer; returns
-// [pointer, length].
-export function writeInput(text) {
-  if (typeof text === 'string') {
-    // UTF-16 -> UTF-8 takes at most 3 bytes per code unit. The text is
-    // written first and normalized only when it is not ASCII (as many bytes
-    // as code units), which is its own NFC form: normalize() costs a
-    // 60-byte line as much as encodeInto().
-    let pointer = scratchFor(3 * text.length);
-    let { written } = encoder.encodeInto(text, views().scratch);
-    if (written !== text.length) {
-      const normalized = text.normalize('NFC');
-      if (normalized !== text) {
-        pointer = scratchFor(3 * normalized.length);
-        ({ written } = encoder.encodeInto(normalized, views().scratch));
+  scratchFor(size) {
+    const { scratch } = this;
+    if (size > scratch.capacity) {
+      const ex = this.exports;
+      if (scratch.pointer) ex.ep_free(scratch.pointer);
+      const capacity = Math.max(size, 2 * scratch.capacity, 4096);
+      scratch.pointer = ex.ep_malloc(capacity);
+      if (scratch.pointer === 0) {
+        scratch.capacity = 0;
+        throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
       }
+      scratch.capacity = capacity;
     }
-    return [pointer, written];
+    return scratch.pointer;
   }
-  if (text instanceof Uint8Array) {
-    const pointer = scratchFor(text.length);
-    views().u8.set(text, pointer);
-    return [pointer, text.length];
+
+  // Writes `text` (NFC-normalized) or bytes into the scratch buffer; returns
+  // [pointer, length].
+  writeInput(text) {
+    if (typeof text === 'string') {
+      // UTF-16 -> UTF-8 takes at most 3 bytes per code unit. The text is
+      // written first and normalized only when it is not ASCII (as many bytes
+      // as code units), which is its own NFC form: normalize() costs a
+      // 60-byte line as much as encodeInto().
+      let pointer = this.scratchFor(3 * text.length);
+      let { written } = encoder.encodeInto(text, this.views().scratch);
+      if (written !== text.length) {
+        const normalized = text.normalize('NFC');
+        if (normalized !== text) {
+          pointer = this.scratchFor(3 * normalized.length);
+          ({ written } = encoder.encodeInto(normalized, this.views().scratch));
+        }
+      }
+      return [pointer, written];
+    }
+    if (text instanceof Uint8Array) {
+      const pointer = this.scratchFor(text.length);
+      this.views().u8.set(text, pointer);
+      return [pointer, text.length];
+    }
+    throw new EdgepieceError('INVALID_ARGUMENT', 'text must be a string or a Uint8Array');
   }
-  throw new EdgepieceError('INVALID_ARGUMENT', 'text must be a string or a Uint8Array');
+
+  // Copies `bytes` into module memory; returns the pointer. The caller frees.
+  copyIn(bytes) {
+    const pointer = this.exports.ep_malloc(bytes.length);
+    if (pointer === 0) throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
+    this.views().u8.set(bytes, pointer);
+    return pointer;
+  }
+
+  // Typed views of the whole memory and of the scratch buffer, remade when the
+  // memory grows (its buffer is replaced) or the scratch buffer moves: making
+  // three or four views per call slowed short encode() calls. Take
+  // them after any call into the module that may grow its memory.
+  views() {
+    const buffer = this.memory.buffer;
+    const { scratch } = this;
+    let cached = this.cachedViews;
+    if (cached === null || cached.buffer !== buffer ||
+        cached.scratchPointer !== scratch.pointer || cached.scratchCapacity !== scratch.capacity) {
+      cached = this.cachedViews = {
+        buffer,
+        u8: new Uint8Array(buffer),
+        u32: new Uint32Array(buffer),
+        i32: new Int32Array(buffer),
+        f32: new Float32Array(buffer),
+        f64: new Float64Array(buffer),
+        scratch: new Uint8Array(buffer, scratch.pointer, scratch.capacity),
+        scratchPointer: scratch.pointer,
+        scratchCapacity: scratch.capacity,
+      };
+    }
+    return cached;
+  }
+
+  // Reads the u32 handle the C ABI wrote at `pointer`.
+  readHandle(pointer) {
+    return this.views().u32[pointer >>> 2];
+  }
 }
+
+// The helpers of edgepiece.wasm's instance, which tokenizer.js and model.js use.
+export function check(status) {
+  if (status !== 0) module.check(status);
+}
+export function slot() { return module.slot(); }
+export function scratchFor(size) { return module.scratchFor(size); }
+export function writeInput(text) { return module.writeInput(text); }
+export function copyIn(bytes) { return module.copyIn(bytes); }
+export function views() { return module.views(); }
+export function readHandle(pointer) { return module.readHandle(pointer); }
 
 // Copies token ids (Int32Array or numbers) into the scratch buffer; returns
 // [pointer, count].
@@ -188,44 +264,6 @@ export function copyOut(view, start, count) {
 export function ownBuffer(array) {
   return ArrayBuffer.isView(array) && array.byteLength !== array.buffer.byteLength
     ? array.slice() : array;
-}
-
-// Copies `bytes` into module memory; returns the pointer. The caller frees.
-export function copyIn(bytes) {
-  const ex = wasm();
-  const pointer = ex.ep_malloc(bytes.length);
-  if (pointer === 0) throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
-  views().u8.set(bytes, pointer);
-  return pointer;
-}
-
-// Typed views of the whole memory and of the scratch buffer, remade when the
-// memory grows (its buffer is replaced) or the scratch buffer moves: making
-// three or four views per call slowed short encode() calls. Take
-// them after any call into the module that may grow its memory.
-let cachedViews = null;
-export function views() {
-  const buffer = module.memory.buffer;
-  if (cachedViews === null || cachedViews.buffer !== buffer ||
-      cachedViews.scratchPointer !== scratch.pointer || cachedViews.scratchCapacity !== scratch.capacity) {
-    cachedViews = {
-      buffer,
-      u8: new Uint8Array(buffer),
-      u32: new Uint32Array(buffer),
-      i32: new Int32Array(buffer),
-      f32: new Float32Array(buffer),
-      f64: new Float64Array(buffer),
-      scratch: new Uint8Array(buffer, scratch.pointer, scratch.capacity),
-      scratchPointer: scratch.pointer,
-      scratchCapacity: scratch.capacity,
-    };
-  }
-  return cachedViews;
-}
-
-// Reads the u32 handle the C ABI wrote at `pointer`.
-export function readHandle(pointer) {
-  return views().u32[pointer >>> 2];
 }
 
 // One event-loop turn (a macrotask), so timers, input and abort signals run

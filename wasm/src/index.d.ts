@@ -1,7 +1,8 @@
 /** Failure classes: the C ABI's status names plus JS-side conditions. */
 export type EdgepieceErrorCode =
   | 'INVALID_ARGUMENT' | 'IO_ERROR' | 'MALFORMED_JSON' | 'INVALID_MODEL' | 'OUT_OF_RANGE'
-  | 'OUT_OF_MEMORY' | 'INTERNAL' | 'DISPOSED' | 'NOT_INITIALIZED' | 'UNSUPPORTED';
+  | 'OUT_OF_MEMORY' | 'INTERNAL' | 'DISPOSED' | 'NOT_INITIALIZED' | 'UNSUPPORTED'
+  | 'INTEGRITY_MISMATCH';
 
 /** Thrown by every edgepiece call; the module keeps working after it. */
 export class EdgepieceError extends Error {
@@ -18,7 +19,39 @@ export interface InitOptions {
 /** Loads the WebAssembly module once; Tokenizer.load and Model.load call it for you. */
 export function init(options?: InitOptions): Promise<unknown>;
 
-export interface LoadOptions {
+/**
+ * Where Tokenizer.load and Model.load read a file from: its bytes, a Response (read as a
+ * stream), or a URL (a string or a URL object: fetched, or in Node read from disk for a file:
+ * URL or a path without a scheme).
+ */
+export type FileSource = Uint8Array | ArrayBuffer | Response | string | URL;
+
+/** Bytes read so far; total is the expected size where known (else null), and the last report has loaded === total. */
+export interface LoadProgress {
+  loaded: number;
+  total: number | null;
+}
+
+/** How Tokenizer.load and Model.load read their file. */
+export interface FetchOptions {
+  /** Called as the bytes arrive (streamed fetch, file read or cache read). */
+  onProgress?: ((progress: LoadProgress) => void) | null;
+  /**
+   * Opt-in Cache API storage for URL sources, keyed by URL: true (the cache "edgepiece"), a
+   * cache name, or a Cache. A URL found there loads without the network (a second visit works
+   * offline); a download is stored after it passes `integrity`. Not used where the Cache API
+   * is missing (Node, pages that are not a secure context).
+   */
+  cache?: boolean | string | Cache;
+  /**
+   * The file's SHA-256, as `sha256-<base64>` (Subresource Integrity's form) or 64 hex digits:
+   * other bytes are an INTEGRITY_MISMATCH error and are not cached; a cached copy that fails
+   * it is downloaded again.
+   */
+  integrity?: string;
+}
+
+export interface LoadOptions extends FetchOptions {
   /** Seed of this tokenizer's sampling RNG stream (default 0). */
   seed?: number;
   /** 'glibc' reproduces the reference BytePiece bit for bit; 'default' is faster. */
@@ -35,8 +68,11 @@ export interface EncodeOptions {
 }
 
 export class Tokenizer {
-  /** Parses a BytePiece tokenizer file: the JSON file or its packed form (`edgepiece pack`). */
-  static load(tokenizerBytes: Uint8Array, options?: LoadOptions): Promise<Tokenizer>;
+  /**
+   * Parses a BytePiece tokenizer file, the JSON file or its packed form (`edgepiece pack`),
+   * from bytes, a Response or a URL.
+   */
+  static load(source: FileSource, options?: LoadOptions): Promise<Tokenizer>;
   /** Pieces + 3 (<pad>, <bos>, <eos>). */
   readonly vocabSize: number;
   /** Restarts the sampling RNG stream. */
@@ -57,10 +93,40 @@ export class Tokenizer {
   /** Invalid UTF-8 is dropped (like Python's errors='ignore'). */
   decode(ids: Int32Array | ArrayLike<number>): string;
   decodeBytes(ids: Int32Array | ArrayLike<number>): Uint8Array;
+  /** The bytes of one token (empty for <pad>, <bos>, <eos>); OUT_OF_RANGE for an unknown id. */
+  idToBytes(id: number): Uint8Array;
+  /**
+   * A display string for one token: '<pad>', '<bos>', '<eos>', else its text with <0xNN> for
+   * each byte that is not part of a whole UTF-8 character.
+   */
+  idToPiece(id: number): string;
+  /** A streaming decoder for ids that arrive a few at a time (your own generation loop). */
+  decoder(): TokenDecoder;
   /** This tokenizer as a packed file (`edgepiece pack`): 5-9x smaller; load() reads it. */
   pack(): Uint8Array;
   /** Frees native memory; later calls throw a DISPOSED error. */
   dispose(): void;
+}
+
+/**
+ * Tokenizer.decoder(): push(ids) returns the text that became final, holding back the bytes of
+ * a character split across tokens; the texts of all pushes and end() joined equal decode() of
+ * all the ids (invalid UTF-8 dropped).
+ */
+export interface TokenDecoder {
+  push(ids: Int32Array | ArrayLike<number>): string;
+  /** Ends the stream; an incomplete character held back is dropped. */
+  end(): string;
+  /** Bytes held back (0-3). */
+  readonly pendingBytes: number;
+}
+
+/** EdgepieceWorker.decoder(): TokenDecoder with the ids decoded in the worker. */
+export interface WorkerTokenDecoder {
+  /** Resolves to the text that became final; pushes resolve in the order they were made. */
+  push(ids: Int32Array | ArrayLike<number>): Promise<string>;
+  end(): string;
+  readonly pendingBytes: number;
 }
 
 /** Settings of Trainer.train, as `edgepiece train`'s flags; defaults are the reference's. */
@@ -105,8 +171,17 @@ export type TrainCorpus =
   | Iterable<TrainDocument>
   | (() => Iterable<TrainDocument> | AsyncIterable<TrainDocument>);
 
-/** The BytePiece trainer: the model file the reference's Trainer.save writes, byte for byte. */
+/**
+ * The BytePiece trainer: the model file the reference's Trainer.save writes, byte for byte. It
+ * runs in a module of its own, edgepiece-trainer.wasm, loaded on the first train() (pages that
+ * only tokenize or generate never download it).
+ */
 export class Trainer {
+  /**
+   * Loads edgepiece-trainer.wasm once (train() does it on first use): from `wasmBinary`, or
+   * `wasmUrl` (default: next to index.js). A failed load is retried by the next call.
+   */
+  static init(options?: InitOptions): Promise<unknown>;
   /**
    * Trains on `corpus` and resolves to the model file, which Tokenizer.load takes. Errors:
    * INVALID_ARGUMENT for bad options (vocabSize < 259, ...), an empty corpus, a corpus that
@@ -157,15 +232,18 @@ export interface ScoreResult {
 /** GAU/LRU language model weights (safetensors), immutable and shareable. */
 export class Model {
   /**
-   * Parses safetensors weights. `tokenizer` (vocabularies must match) is
-   * needed for text (generate, score); without it, ids in and logits out.
+   * Parses safetensors weights from bytes, a Response or a URL. `tokenizer` (vocabularies must
+   * match) is needed for text (generate, score); without it, ids in and logits out.
    */
-  static load(weightsBytes: Uint8Array, tokenizer?: Tokenizer | null): Promise<Model>;
+  static load(source: FileSource, tokenizer?: Tokenizer | null, options?: FetchOptions):
+      Promise<Model>;
   readonly tokenizer: Tokenizer | null;
   readonly vocabSize: number;
   readonly numParameters: number;
   readonly bosId: number;
   readonly eosId: number;
+  /** Bytes the weights take in module memory. */
+  readonly memoryBytes: number;
   /** A new, empty session with its own sampling stream. */
   session(options?: { seed?: number }): Session;
   /** Frees the weights once no session uses them. */
@@ -176,6 +254,8 @@ export class Model {
 export class Session {
   /** Tokens fed since the last reset. */
   readonly position: number;
+  /** Bytes of the state and scratch in module memory: constant, however long the text. */
+  readonly stateBytes: number;
   /** Tokens generated so far by the current or last generate(). */
   readonly generatedTokens: number;
   reset(): void;
@@ -197,16 +277,49 @@ export class Session {
   dispose(): void;
 }
 
+/** Tokenizer.load's options for a worker: a cache by name (a Cache cannot be posted). */
+export type WorkerLoadOptions = Omit<LoadOptions, 'cache'> & { cache?: boolean | string };
+
+/** EdgepieceWorker.create's options: where the worker script and the two modules come from. */
+export interface WorkerOptions extends InitOptions {
+  /** The worker script (default: worker.js next to index.js). */
+  workerUrl?: string | URL;
+  /** Bytes of edgepiece-trainer.wasm, for the worker's first train(). */
+  trainerWasmBinary?: Uint8Array | ArrayBuffer;
+  /** Where the worker fetches edgepiece-trainer.wasm from (default: next to index.js). */
+  trainerWasmUrl?: string | URL;
+}
+
 /**
  * The tokenizer, the trainer and the model in a Worker (Web Worker or worker_threads): pages
  * stay responsive.
  */
 export class EdgepieceWorker {
   /** Starts the worker; workerUrl defaults to worker.js next to this package's index.js. */
-  static create(options?: InitOptions & { workerUrl?: string | URL }): Promise<EdgepieceWorker>;
-  loadTokenizer(bytes: Uint8Array, options?: LoadOptions): Promise<{ vocabSize: number }>;
-  loadModel(bytes: Uint8Array): Promise<{ vocabSize: number; numParameters: number }>;
+  static create(options?: WorkerOptions): Promise<EdgepieceWorker>;
+  /**
+   * Loads a tokenizer file from bytes, a Response (read here) or a URL (fetched by the worker;
+   * a relative one resolves against the page). Options as Tokenizer.load; `cache` by name
+   * (true or a string), and progress comes back as messages.
+   */
+  loadTokenizer(source: FileSource, options?: WorkerLoadOptions): Promise<{ vocabSize: number }>;
+  /** Loads weights for the loaded tokenizer, from the same sources. */
+  loadModel(source: FileSource, options?: Omit<WorkerLoadOptions, 'seed' | 'rng'>): Promise<{
+    vocabSize: number; numParameters: number; memoryBytes: number; stateBytes: number;
+  }>;
   encode(text: string | Uint8Array, options?: EncodeOptions): Promise<Int32Array>;
+  encodeBatch(texts: Array<string | Uint8Array>, options?: EncodeOptions): Promise<Int32Array[]>;
+  decodeBytes(ids: Int32Array | ArrayLike<number>): Promise<Uint8Array>;
+  idToBytes(id: number): Promise<Uint8Array>;
+  idToPiece(id: number): Promise<string>;
+  pack(): Promise<Uint8Array>;
+  /** A streaming decoder over the worker's tokenizer: push() resolves to the final text. */
+  decoder(): WorkerTokenDecoder;
+  /** The worker's session (the one generate() uses): Session.feed; resolves to its position. */
+  feed(ids: Int32Array | ArrayLike<number>): Promise<{ position: number }>;
+  logits(): Promise<Float32Array>;
+  sample(options?: SampleOptions): Promise<number>;
+  reset(): Promise<void>;
   encodeWithOffsets(text: string | Uint8Array, options?: EncodeOptions):
       Promise<{ ids: Int32Array; offsets: Uint32Array }>;
   setSeed(seed: number): Promise<void>;

@@ -5,6 +5,7 @@ import {
   EdgepieceError, check, copyIn, decoder, init, readHandle, slot, views, wasm, writeIds,
   writeInput, yieldToEvents,
 } from './core.js';
+import { readSource } from './source.js';
 import { Tokenizer, tokenizerHandle } from './tokenizer.js';
 
 const modelRegistry = new FinalizationRegistry((handle) => wasm().ep_model_destroy(handle));
@@ -66,18 +67,16 @@ export class Model {
   }
 
   /**
-   * Parses safetensors weights (Uint8Array). `tokenizer` (the model's
-   * Tokenizer) is needed for text in and out (generate, score); without it
-   * only ids go in and logits come out.
+   * Parses safetensors weights from `source` (as Tokenizer.load: bytes, a
+   * Response or a URL; options onProgress, cache, integrity). `tokenizer`
+   * (the model's Tokenizer) is needed for text in and out (generate, score);
+   * without it only ids go in and logits come out.
    */
-  static async load(weightsBytes, tokenizer = null) {
-    await init();
-    if (!(weightsBytes instanceof Uint8Array)) {
-      throw new EdgepieceError('INVALID_ARGUMENT', 'weights must be a Uint8Array');
-    }
+  static async load(source, tokenizer = null, options = {}) {
     if (tokenizer !== null && !(tokenizer instanceof Tokenizer)) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'tokenizer must be a Tokenizer');
     }
+    const [weightsBytes] = await Promise.all([readSource(source, options, 'weights'), init()]);
     const ex = wasm();
     const pointer = copyIn(weightsBytes);
     const out = ex.ep_malloc(4);
@@ -104,6 +103,8 @@ export class Model {
   get vocabSize() { return wasm().ep_model_vocab_size(this.#live()); }
   get numParameters() { return Number(wasm().ep_model_num_parameters(this.#live())); }
   get bosId() { return wasm().ep_model_bos_id(this.#live()); }
+  /** Bytes the weights take in module memory. */
+  get memoryBytes() { return Number(wasm().ep_model_memory_bytes(this.#live())); }
   get eosId() { return wasm().ep_model_eos_id(this.#live()); }
 
   /** A new, empty Session. Options: seed (of its sampling stream, default 0). */
@@ -159,6 +160,9 @@ export class Session {
 
   /** Tokens fed since the last reset. */
   get position() { return Number(wasm().ep_session_position(this.#live())); }
+
+  /** Bytes of this session's state and scratch in module memory: constant, however long the text. */
+  get stateBytes() { return Number(wasm().ep_session_state_bytes(this.#live())); }
 
   /** Back to the empty sequence. */
   reset() {

@@ -6,6 +6,8 @@ import {
   EdgepieceError, check, copyIn, copyOut, decoder, init, readHandle, scratchFor, sizeResult, slot,
   views, wasm, writeIds, writeInput,
 } from './core.js';
+import { readSource } from './source.js';
+import { Utf8Stream, displayBytes } from './utf8.js';
 
 const textEncoder = new TextEncoder();
 
@@ -36,12 +38,14 @@ export class Tokenizer {
     registry.register(this, handles, this);
   }
 
-  /** Parses a BytePiece tokenizer file (Uint8Array: JSON or packed). Options: seed, rng ('default' | 'glibc'). */
-  static async load(tokenizerBytes, options = {}) {
-    await init();
-    if (!(tokenizerBytes instanceof Uint8Array)) {
-      throw new EdgepieceError('INVALID_ARGUMENT', 'the tokenizer file must be a Uint8Array');
-    }
+  /**
+   * Parses a BytePiece tokenizer file (JSON or packed) from `source`: a
+   * Uint8Array, an ArrayBuffer, a Response or a URL (string or URL object;
+   * in Node a file: URL or a path is read from disk). Options: seed, rng
+   * ('default' | 'glibc'), and for the download onProgress, cache, integrity
+   * (see readSource in source.js).
+   */
+  static async load(source, options = {}) {
     const name = options.rng ?? 'default';
     const rng = Object.hasOwn(RNG_KINDS, name) ? RNG_KINDS[name] : undefined;
     if (rng === undefined) throw new EdgepieceError('INVALID_ARGUMENT', `unknown rng "${options.rng}"`);
@@ -49,6 +53,8 @@ export class Tokenizer {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'seed must be an integer in [0, 2^32)');
     }
+    // The download and the module's instantiation overlap.
+    const [tokenizerBytes] = await Promise.all([readSource(source, options, 'tokenizer file'), init()]);
     const ex = wasm();
     const filePointer = copyIn(tokenizerBytes);
     const out = ex.ep_malloc(4);
@@ -200,6 +206,31 @@ export class Tokenizer {
     return views().u8.subarray(start, start + size);
   }
 
+  /** The bytes of token `id` (empty for <pad>, <bos>, <eos>), a Uint8Array of its own. */
+  idToBytes(id) {
+    return this.#decode([checkId(id)], 0).slice();
+  }
+
+  /**
+   * A display string for token `id`: '<pad>', '<bos>', '<eos>' for those,
+   * else its text, with <0xNN> for each byte that is not part of a whole
+   * UTF-8 character (byte-fallback tokens, pieces that split a character).
+   */
+  idToPiece(id) {
+    const bytes = this.#decode([checkId(id)], 0);  // OUT_OF_RANGE for an id not in the vocabulary
+    return id < SPECIAL_PIECES.length ? SPECIAL_PIECES[id] : displayBytes(bytes);
+  }
+
+  /**
+   * A streaming decoder for ids that arrive a few at a time (a generation
+   * loop of your own): push(ids) returns the text that became final, holding
+   * back the bytes of a character split across tokens; end() ends the stream.
+   * The pieces joined equal decode() of all the ids.
+   */
+  decoder() {
+    return new TokenDecoder(this);
+  }
+
   /**
    * This tokenizer in the packed file form (what `edgepiece pack` writes;
    * Tokenizer.load reads it): 5-9x smaller than the JSON file, the one to
@@ -222,6 +253,33 @@ export class Tokenizer {
     wasm().ep_encoder_destroy(enc);
     wasm().ep_tokenizer_destroy(tokenizer);
   }
+}
+
+// Names of the ids every BytePiece vocabulary starts with.
+const SPECIAL_PIECES = ['<pad>', '<bos>', '<eos>'];
+
+function checkId(id) {
+  if (!Number.isInteger(id)) throw new EdgepieceError('INVALID_ARGUMENT', 'an id must be an integer');
+  return id;
+}
+
+/** Tokenizer.decoder(): ids in, text that is final out (see there). */
+export class TokenDecoder {
+  #tokenizer;
+  #stream = new Utf8Stream();
+
+  constructor(tokenizer) {
+    this.#tokenizer = tokenizer;
+  }
+
+  /** Bytes held back: the start of a character whose last bytes have not arrived (0-3). */
+  get pendingBytes() { return this.#stream.pending; }
+
+  /** Decodes `ids` after those pushed before; returns the text that became final. */
+  push(ids) { return this.#stream.push(this.#tokenizer.decodeBytes(ids)); }
+
+  /** Ends the stream: an incomplete character held back is dropped (as decode() drops it). */
+  end() { return this.#stream.end(); }
 }
 
 // Rewrites UTF-8 byte offsets (sorted pairs) in place as UTF-16 indexes of

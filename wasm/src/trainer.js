@@ -2,10 +2,12 @@
 // C ABI's ep_trainer_*), byte for byte the model file the reference's
 // Trainer.save writes and `edgepiece train` writes natively. The corpus is
 // read twice (count, then segment), one document at a time, so it is never
-// held in module memory.
-import {
-  EdgepieceError, check, init, readHandle, slot, views, wasm, writeInput, yieldToEvents,
-} from './core.js';
+// held in module memory. The trainer is a module of its own,
+// edgepiece-trainer.wasm, loaded on first use: pages that only tokenize or
+// generate never download it.
+import { EdgepieceError, instantiate, yieldToEvents } from './core.js';
+
+let loading = null;  // Promise of the trainer module's ModuleInstance
 
 // ep_trainer_options as the C ABI lays it out (static_asserts in c_api.cc;
 // tests/wasm/contracts.test.mjs checks it against the header): option ->
@@ -37,15 +39,15 @@ function checkCount(name, value, min, max) {
 }
 
 // Writes the options (the defaults where absent) to slot(); returns its address.
-function writeOptions(options) {
+function writeOptions(module, options) {
   for (const key of Object.keys(options)) {
     if (!(key in TRAINER_OPTIONS_LAYOUT)) {
       throw new EdgepieceError('INVALID_ARGUMENT', `unknown trainer option "${key}"`);
     }
   }
-  const pointer = slot();
-  wasm().ep_trainer_options_init(pointer);
-  const data = new DataView(views().buffer, pointer, OPTIONS_BYTES);
+  const pointer = module.slot();
+  module.exports.ep_trainer_options_init(pointer);
+  const data = new DataView(module.views().buffer, pointer, OPTIONS_BYTES);
   for (const [key, [, offset, type]] of Object.entries(TRAINER_OPTIONS_LAYOUT)) {
     const value = options[key];
     if (value === undefined) continue;
@@ -81,6 +83,18 @@ function openPass(corpus) {
 
 export class Trainer {
   /**
+   * Loads the trainer module (edgepiece-trainer.wasm) once; train() calls it
+   * with no options on first use. Options: wasmBinary (its bytes) or wasmUrl
+   * (where to fetch it; default: next to this file).
+   */
+  static init(options = {}) {
+    if (loading) return loading;
+    loading = instantiate(options, new URL('./edgepiece-trainer.wasm', import.meta.url));
+    loading.catch(() => { loading = null; });
+    return loading;
+  }
+
+  /**
    * Trains a BytePiece tokenizer and resolves to its model file (Uint8Array,
    * what Tokenizer.load takes). `corpus`: documents (strings, NFC-normalized
    * here, or UTF-8 bytes taken as normalized) as an array or a function that
@@ -91,11 +105,12 @@ export class Trainer {
    * every MiB and at the end of each phase ('count', 'segment', 'finish').
    */
   static async train(corpus, options = {}, onProgress = null) {
-    await init();
-    const ex = wasm();
-    const out = slot() + OUT;
-    check(ex.ep_trainer_create(writeOptions(options ?? {}), out));
-    const handle = readHandle(out);
+    const module = await Trainer.init();
+    const ex = module.exports;
+    const check = (status) => module.check(status);
+    const out = module.slot() + OUT;
+    check(ex.ep_trainer_create(writeOptions(module, options ?? {}), out));
+    const handle = module.readHandle(out);
     try {
       const progress = { phase: 'count', documents: 0, bytesCounted: 0, bytesSegmented: 0, ngramsKept: 0, piecesSeen: 0 };
       // Reads the counters and reports them (Finish frees what ngrams_kept counts:
@@ -106,9 +121,9 @@ export class Trainer {
           onProgress({ ...progress });
           return;
         }
-        const pointer = slot();
+        const pointer = module.slot();
         ex.ep_trainer_stats(handle, pointer, pointer + 8, pointer + 16, pointer + 20);
-        const data = new DataView(views().buffer, pointer, 24);
+        const data = new DataView(module.views().buffer, pointer, 24);
         progress.bytesCounted = Number(data.getBigUint64(0, true));
         progress.bytesSegmented = Number(data.getBigUint64(8, true));
         progress.ngramsKept = data.getUint32(16, true);
@@ -128,7 +143,7 @@ export class Trainer {
           if (typeof document !== 'string' && !(document instanceof Uint8Array)) {
             throw new EdgepieceError('INVALID_ARGUMENT', 'each document must be a string or a Uint8Array');
           }
-          const [pointer, length] = writeInput(document);
+          const [pointer, length] = module.writeInput(document);
           check(feed(handle, pointer, length));
           progress.documents += 1;
           sinceReport += length;
@@ -142,9 +157,9 @@ export class Trainer {
       }
       progress.phase = 'finish';
       check(ex.ep_trainer_finish(handle, out));
-      const size = views().u32[out >>> 2];
+      const size = module.views().u32[out >>> 2];
       const pointer = ex.ep_trainer_bytes(handle);
-      const file = views().u8.slice(pointer, pointer + size);
+      const file = module.views().u8.slice(pointer, pointer + size);
       report(false);
       return file;
     } finally {

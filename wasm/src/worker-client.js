@@ -3,6 +3,8 @@
 // promises and an async iterator, so long generations and training runs
 // never block the page.
 import { EdgepieceError, ownBuffer } from './core.js';
+import { readSource } from './source.js';
+import { Utf8Stream } from './utf8.js';
 
 // Documents streamed to a training worker per message (UTF-16 units or bytes, roughly).
 const STREAM_BATCH_BYTES = 1 << 20;
@@ -41,7 +43,8 @@ export class EdgepieceWorker {
 
   /**
    * Starts the worker. Options: workerUrl (default: worker.js next to this
-   * file), wasmUrl / wasmBinary (passed to init() inside the worker).
+   * file), wasmUrl / wasmBinary (passed to init() inside the worker),
+   * trainerWasmUrl / trainerWasmBinary (to Trainer.init() there, on the first train).
    */
   static async create(options = {}) {
     const url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
@@ -63,8 +66,11 @@ export class EdgepieceWorker {
       }
     });
     const client = new EdgepieceWorker(worker);
-    const { wasmUrl, wasmBinary } = options;
-    await client.#call('init', { wasmUrl: wasmUrl?.toString(), wasmBinary });
+    const { wasmUrl, wasmBinary, trainerWasmUrl, trainerWasmBinary } = options;
+    await client.#call('init', {
+      wasmUrl: wasmUrl?.toString(), wasmBinary,
+      trainer: { wasmUrl: trainerWasmUrl?.toString(), wasmBinary: trainerWasmBinary },
+    });
     return client;
   }
 
@@ -75,14 +81,66 @@ export class EdgepieceWorker {
     });
   }
 
-  /** Loads a BytePiece tokenizer file (Uint8Array); options as Tokenizer.load. */
-  loadTokenizer(bytes, options = {}) { return this.#call('loadTokenizer', { bytes, options }); }
-  /** Loads safetensors weights for the loaded tokenizer; resolves to { vocabSize, numParameters }. */
-  loadModel(bytes) { return this.#call('loadModel', { bytes }); }
+  // Sends a load request: a URL is fetched by the worker (progress comes back as messages), a
+  // Response is read here (it cannot be posted), bytes are copied there.
+  async #load(op, source, options) {
+    let { onProgress = null, ...rest } = options ?? {};
+    if (typeof rest.cache === 'object' && rest.cache !== null) {
+      throw new EdgepieceError('INVALID_ARGUMENT', 'a worker takes cache: true or a cache name, not a Cache');
+    }
+    if (typeof Response !== 'undefined' && source instanceof Response) {
+      const { integrity, ...others } = rest;
+      source = await readSource(source, { onProgress, integrity }, 'file');  // checked here
+      rest = others;
+    } else if (source instanceof URL) {
+      source = source.href;
+    } else if (typeof source === 'string' && !isNode && !/^[a-z][a-z0-9+.-]*:/i.test(source)) {
+      source = new URL(source, globalThis.location?.href).href;  // the page's base, not the worker's
+    }
+    return this.#call(op, { source, options: rest, progress: !!onProgress }, onProgress);
+  }
+
+  /**
+   * Loads a BytePiece tokenizer file from bytes, a Response or a URL (fetched in the worker);
+   * options as Tokenizer.load (a cache by name). Resolves to { vocabSize }.
+   */
+  loadTokenizer(source, options = {}) { return this.#load('loadTokenizer', source, options); }
+  /**
+   * Loads safetensors weights for the loaded tokenizer, from bytes, a Response or a URL; options
+   * as Model.load. Resolves to { vocabSize, numParameters, memoryBytes, stateBytes }.
+   */
+  loadModel(source, options = {}) { return this.#load('loadModel', source, options); }
   encode(text, options = {}) { return this.#call('encode', { text, options }); }
   encodeWithOffsets(text, options = {}) { return this.#call('encodeWithOffsets', { text, options }); }
+  encodeBatch(texts, options = {}) { return this.#call('encodeBatch', { texts, options }); }
   setSeed(seed) { return this.#call('setSeed', { seed }); }
   decode(ids) { return this.#call('decode', { ids: ownBuffer(ids) }); }
+  decodeBytes(ids) { return this.#call('decodeBytes', { ids: ownBuffer(ids) }); }
+  idToBytes(id) { return this.#call('idToBytes', { id }); }
+  idToPiece(id) { return this.#call('idToPiece', { id }); }
+  /**
+   * A streaming decoder over the worker's tokenizer, as Tokenizer.decoder():
+   * `push(ids)` resolves to the text that became final (pushes resolve in
+   * order), `end()` ends the stream.
+   */
+  decoder() {
+    const stream = new Utf8Stream();
+    return {
+      push: async (ids) => stream.push(await this.decodeBytes(ids)),
+      end: () => stream.end(),
+      get pendingBytes() { return stream.pending; },
+    };
+  }
+  /** The loaded tokenizer in the packed file form (Tokenizer.pack). */
+  pack() { return this.#call('pack', {}); }
+  /** Feeds ids to the worker's session (Session.feed); resolves to { position }. */
+  feed(ids) { return this.#call('sessionFeed', { ids: ownBuffer(ids) }); }
+  /** The session's next-token logits (Session.logits). */
+  logits() { return this.#call('sessionLogits', {}); }
+  /** Picks the next token (Session.sample; not fed). */
+  sample(options = {}) { return this.#call('sessionSample', { options }); }
+  /** Back to the empty sequence (Session.reset). */
+  reset() { return this.#call('sessionReset', {}); }
   score(text) { return this.#call('score', { text }); }
 
   /**

@@ -16,6 +16,7 @@ let model = null;
 let session = null;
 let generation = null;  // { id, controller } of the running generate
 const feeds = new Map();  // train request id -> resolve(the next batch of its streamed corpus)
+let trainerInit = {};  // init() options of the trainer module, loaded by the first train
 
 function need(object, what) {
   if (!object) throw new EdgepieceError('INVALID_ARGUMENT', `load a ${what} first`);
@@ -23,20 +24,30 @@ function need(object, what) {
 }
 
 const handlers = {
-  async init(args) { await init(args ?? {}); return null; },
-  async loadTokenizer({ bytes, options }) {
-    const next = await Tokenizer.load(bytes, options);
+  async init({ trainer, ...args }) {
+    trainerInit = trainer ?? {};
+    await init(args);
+    return null;
+  },
+  // A URL source is fetched here; progress goes out as messages of the request.
+  async loadTokenizer({ source, options, progress }, id) {
+    const onProgress = progress ? (p) => port.postMessage({ id, progress: p }) : null;
+    const next = await Tokenizer.load(source, { ...options, onProgress });
     session?.dispose(); model?.dispose(); tokenizer?.dispose();
     session = model = null;
     tokenizer = next;
     return { vocabSize: tokenizer.vocabSize };
   },
-  async loadModel({ bytes }) {
-    const next = await Model.load(bytes, need(tokenizer, 'tokenizer'));
+  async loadModel({ source, options, progress }, id) {
+    const onProgress = progress ? (p) => port.postMessage({ id, progress: p }) : null;
+    const next = await Model.load(source, need(tokenizer, 'tokenizer'), { ...options, onProgress });
     session?.dispose(); model?.dispose();
     model = next;
     session = model.session();
-    return { vocabSize: model.vocabSize, numParameters: model.numParameters };
+    return {
+      vocabSize: model.vocabSize, numParameters: model.numParameters,
+      memoryBytes: model.memoryBytes, stateBytes: session.stateBytes,
+    };
   },
   // ownBuffer(): results may be views of a pooled buffer, which postMessage
   // would copy whole.
@@ -45,14 +56,30 @@ const handlers = {
     const { ids, offsets } = need(tokenizer, 'tokenizer').encodeWithOffsets(text, options);
     return { ids: ownBuffer(ids), offsets: ownBuffer(offsets) };
   },
+  // One buffer for the whole batch: posting the views clones it once.
+  encodeBatch({ texts, options }) { return need(tokenizer, 'tokenizer').encodeBatch(texts, options); },
   setSeed({ seed }) { need(tokenizer, 'tokenizer').setSeed(seed); return null; },
   decode({ ids }) { return need(tokenizer, 'tokenizer').decode(ids); },
+  decodeBytes({ ids }) { return ownBuffer(need(tokenizer, 'tokenizer').decodeBytes(ids)); },
+  idToBytes({ id }) { return need(tokenizer, 'tokenizer').idToBytes(id); },
+  idToPiece({ id }) { return need(tokenizer, 'tokenizer').idToPiece(id); },
+  pack() { return need(tokenizer, 'tokenizer').pack(); },
+  // The session's own loop, as Session.feed / logits / sample / reset.
+  sessionFeed({ ids }) {
+    const s = need(session, 'model');
+    s.feed(ids);
+    return { position: s.position };
+  },
+  sessionLogits() { return need(session, 'model').logits(); },
+  sessionSample({ options }) { return need(session, 'model').sample(options); },
+  sessionReset() { need(session, 'model').reset(); return null; },
   score({ text }) { return need(session, 'model').score(text); },
   // Progress goes out as messages of this request, like generated pieces. A streamed corpus
   // (`stream`) comes in batches: { pull } asks the client for the next one, a `feed` request
   // brings it.
   async train({ documents, options, stream }, id) {
     const onProgress = (progress) => port.postMessage({ id, progress });
+    await Trainer.init(trainerInit);
     if (!stream) return Trainer.train(documents, options, onProgress);
     const corpus = () => ({
       async* [Symbol.asyncIterator]() {

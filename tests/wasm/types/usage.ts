@@ -5,7 +5,8 @@ import {
   EdgepieceError, EdgepieceWorker, Model, Session, Tokenizer, Trainer, init,
 } from '../../../wasm/src/index.js';
 import type {
-  EdgepieceErrorCode, EncodeOptions, GenerateOptions, LoadOptions, ScoreResult, TrainCorpus,
+  EdgepieceErrorCode, EncodeOptions, FetchOptions, GenerateOptions, LoadOptions, LoadProgress,
+  ScoreResult, TokenDecoder, TrainCorpus,
   TrainOptions, TrainProgress,
 } from '../../../wasm/src/index.js';
 
@@ -20,8 +21,20 @@ export async function usage(): Promise<void> {
   const tok: Tokenizer = await Tokenizer.load(tokenizerBytes, loadOptions);
   // @ts-expect-error: only 'default' and 'glibc' exist
   await Tokenizer.load(tokenizerBytes, { rng: 'mt19937' });
-  // @ts-expect-error: a model is bytes, not a path
-  await Tokenizer.load('model.json');
+  // From a URL or a Response, with progress, a cache and an integrity check.
+  const fromUrl: Tokenizer = await Tokenizer.load('https://example.com/tok.bpk', {
+    seed: 1, cache: true, integrity: 'sha256-...',
+    onProgress: ({ loaded, total }: LoadProgress) => void [loaded, total ?? 0],
+  });
+  await Tokenizer.load(new URL('https://example.com/tok.bpk'), { cache: 'models' });
+  await Tokenizer.load(await fetch('tok.bpk'));
+  await Tokenizer.load(new ArrayBuffer(8), { onProgress: null });
+  // @ts-expect-error: a model is bytes or where to find them, not numbers
+  await Tokenizer.load([1, 2, 3]);
+  // @ts-expect-error: progress reports an object, not a number
+  await Tokenizer.load('tok.bpk', { onProgress: (fraction: number) => void fraction });
+  const fetchOptions: FetchOptions = { integrity: '0'.repeat(64), cache: await caches.open('x') };
+  fromUrl.dispose();
 
   const vocabSize: number = tok.vocabSize;
   const options: EncodeOptions = { alpha: 0.1, bos: true, eos: false };
@@ -34,6 +47,13 @@ export async function usage(): Promise<void> {
   const fromNumbers: string = tok.decode([1, 2, 3]);
   const raw: Uint8Array = tok.decodeBytes(withOffsets);
   const packed: Uint8Array = tok.pack();
+  const pieceBytes: Uint8Array = tok.idToBytes(5);
+  const piece: string = tok.idToPiece(5);
+  const streaming: TokenDecoder = tok.decoder();
+  const final: string = streaming.push([5, 6]) + streaming.push(Int32Array.of(7)) + streaming.end();
+  const held: number = streaming.pendingBytes;
+  // @ts-expect-error: the decoder takes ids, not text
+  streaming.push('text');
   tok.setSeed(7);
   // @ts-expect-error: vocabSize is read-only
   tok.vocabSize = 3;
@@ -42,7 +62,11 @@ export async function usage(): Promise<void> {
 
   const model: Model = await Model.load(weightsBytes, tok);
   const idsOnly: Model = await Model.load(weightsBytes);
-  const counts: number[] = [model.vocabSize, model.numParameters, model.bosId, model.eosId];
+  const fromResponse: Model = await Model.load(await fetch('lm.safetensors'), tok, fetchOptions);
+  await Model.load('https://example.com/lm.safetensors', null, { onProgress: (p) => void p.loaded });
+  fromResponse.dispose();
+  const counts: number[] = [model.vocabSize, model.numParameters, model.bosId, model.eosId,
+    model.memoryBytes];
   const maybeTokenizer: Tokenizer | null = idsOnly.tokenizer;
   const session: Session = model.session({ seed: 1 });
   session.feed(Int32Array.of(model.bosId));
@@ -58,7 +82,7 @@ export async function usage(): Promise<void> {
   }
   const score: ScoreResult = session.score('In the beginning');
   const bits: number = score.bitsPerByte + score.log2Prob + score.tokens + score.bytes;
-  const positions: number = session.position + session.generatedTokens;
+  const positions: number = session.position + session.generatedTokens + session.stateBytes;
   session.reset();
   session.setSeed(2);
   // @ts-expect-error: generate streams text, not ids
@@ -68,8 +92,25 @@ export async function usage(): Promise<void> {
   tok.dispose();
 
   const worker: EdgepieceWorker = await EdgepieceWorker.create({ workerUrl: 'worker.js' });
+  await EdgepieceWorker.create({ trainerWasmUrl: new URL('https://example.com/t.wasm') });
+  await Trainer.init({ wasmBinary: new Uint8Array(8) });
   const { vocabSize: workerVocab }: { vocabSize: number } = await worker.loadTokenizer(tokenizerBytes);
-  const loaded: { vocabSize: number; numParameters: number } = await worker.loadModel(weightsBytes);
+  const loaded: { vocabSize: number; numParameters: number; memoryBytes: number } =
+    await worker.loadModel('lm.safetensors', { cache: 'models', onProgress: (p) => void p.total });
+  await worker.loadTokenizer(new URL('https://example.com/tok.bpk'), { integrity: '0'.repeat(64) });
+  // @ts-expect-error: a worker takes a cache by name, not a Cache
+  await worker.loadTokenizer('tok.bpk', { cache: await caches.open('x') });
+  const workerBatch: Int32Array[] = await worker.encodeBatch(['a', 'b']);
+  const workerBytes: Uint8Array = await worker.decodeBytes([5]);
+  const workerPiece: string = (await worker.idToPiece(5)) + (await worker.idToBytes(5)).length;
+  const workerPacked: Uint8Array = await worker.pack();
+  const { position }: { position: number } = await worker.feed([1, 5]);
+  const workerLogits: Float32Array = await worker.logits();
+  const workerNext: number = await worker.sample({ temperature: 0 });
+  await worker.reset();
+  const workerDecoder = worker.decoder();
+  const workerText2: string = (await workerDecoder.push([5])) + workerDecoder.end();
+  void workerText2;
   const workerIds: Int32Array = await worker.encode('text', { bos: true });
   const workerText: string = await worker.decode(workerIds);
   const workerScore: ScoreResult = await worker.score('text');
@@ -116,5 +157,6 @@ export async function usage(): Promise<void> {
   }
   void [vocabSize, fromBytes, batch, offsets, text, fromNumbers, raw, packed, counts,
     maybeTokenizer, logits, next, generated, bits, positions, workerVocab, loaded, workerText,
-    workerScore, run, trained, workerModel];
+    workerScore, run, trained, workerModel, pieceBytes, piece, final, held, workerBatch,
+    workerBytes, workerPiece, workerPacked, position, workerLogits, workerNext];
 }
