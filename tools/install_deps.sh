@@ -17,6 +17,7 @@ packages=(
 )
 if [ "${1:-}" = "--reference" ]; then
   packages+=(python3-torch python3-numpy libopenblas0-pthread  # reference, training
+             python3-onnx                                      # bench/bench_lm_ort.sh export
              bible-kjv bible-kjv-text fortunes-zh)             # the demo model's corpus
 fi
 
