@@ -48,6 +48,8 @@ const handlers = {
   setSeed({ seed }) { need(tokenizer, 'tokenizer').setSeed(seed); return null; },
   decode({ ids }) { return need(tokenizer, 'tokenizer').decode(ids); },
   score({ text }) { return need(session, 'model').score(text); },
+  snapshot() { return need(session, 'model').snapshot(); },
+  restore({ bytes }) { need(session, 'model').restore(bytes); return null; },
   // Progress goes out as messages of this request, like generated pieces. A streamed corpus
   // (`stream`) comes in batches: { pull } asks the client for the next one, a `feed` request
   // brings it.
