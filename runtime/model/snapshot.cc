@@ -6,8 +6,8 @@
 // of the errors a caller can act on: truncation, format, alteration, the
 // model they belong to, and only then touches the session.
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -17,6 +17,15 @@
 
 namespace edgepiece {
 namespace {
+
+// Snapshots are written and read once per save or load, not per token: in
+// the WebAssembly build (whose download size is budgeted) their code is
+// compiled for size.
+#if defined(__clang__) && defined(__wasm__)
+#define EDGEPIECE_SNAPSHOT_CODE __attribute__((minsize))
+#else
+#define EDGEPIECE_SNAPSHOT_CODE
+#endif
 
 constexpr char kMagic[8] = {'E', 'P', 'S', 'T', 'A', 'T', 'E', '\0'};
 constexpr uint32_t kVersion = 1;
@@ -32,26 +41,31 @@ constexpr bool kLittleEndianHost =
     false;
 #endif
 
-void PutU32(std::string* out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-void PutU64(std::string* out, uint64_t v) {
-  PutU32(out, static_cast<uint32_t>(v));
-  PutU32(out, static_cast<uint32_t>(v >> 32));
-}
-
-void PutFloats(std::string* out, const float* v, size_t n) {
-  if (kLittleEndianHost) {
-    out->append(reinterpret_cast<const char*>(v), n * sizeof(float));
-    return;
+// Writes little-endian words and floats into a buffer sized in advance.
+class Writer {
+ public:
+  explicit Writer(char* p) : p_(p) {}
+  void Words(const uint32_t* words, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      for (int k = 0; k < 4; ++k) *p_++ = static_cast<char>(words[i] >> (8 * k));
+    }
   }
-  for (size_t i = 0; i < n; ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, &v[i], sizeof(bits));
-    PutU32(out, bits);
+  void Floats(const float* v, size_t n) {
+    if (kLittleEndianHost) {
+      std::memcpy(p_, v, n * sizeof(float));
+      p_ += n * sizeof(float);
+      return;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      uint32_t bits;
+      std::memcpy(&bits, &v[i], sizeof(bits));
+      Words(&bits, 1);
+    }
   }
-}
+
+ private:
+  char* p_;
+};
 
 uint32_t GetU32(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
@@ -103,45 +117,57 @@ bool AddProduct(uint64_t* a, uint64_t b, uint64_t c) {
   return !__builtin_mul_overflow(b, c, &product) && !__builtin_add_overflow(*a, product, a);
 }
 
-Status Invalid(const std::string& detail) {
-  return Status(StatusCode::kInvalidArgument, "snapshot: " + detail);
-}
-
-std::string Hex(uint64_t v) {
-  char text[19];
-  std::snprintf(text, sizeof(text), "0x%016llx", static_cast<unsigned long long>(v));
-  return text;
+// "snapshot: " + `text`, each '%' replaced by the next number in decimal
+// and each '#' by the next in hex ("0x" + 16 digits). One out-of-line
+// formatter: error sites built by string concatenation cost the WebAssembly
+// module kilobytes (and snprintf would pull printf in).
+EDGEPIECE_SNAPSHOT_CODE Status Invalid(const char* text,
+                                       std::initializer_list<uint64_t> numbers = {}) {
+  std::string detail = "snapshot: ";
+  const uint64_t* next = numbers.begin();
+  for (const char* c = text; *c != '\0'; ++c) {
+    if ((*c != '%' && *c != '#') || next == numbers.end()) {
+      detail.push_back(*c);
+    } else if (*c == '%') {
+      detail += std::to_string(*next++);
+    } else {
+      detail += "0x";
+      for (int shift = 60; shift >= 0; shift -= 4) {
+        detail.push_back("0123456789abcdef"[(*next >> shift) & 15]);
+      }
+      ++next;
+    }
+  }
+  return Status(StatusCode::kInvalidArgument, detail);
 }
 
 // Magic, version, header and layer kinds, and the size they imply (which
 // must be the snapshot's).
-Status ParseHeader(const uint8_t* p, size_t size, Header* h) {
+EDGEPIECE_SNAPSHOT_CODE Status ParseHeader(const uint8_t* p, size_t size, Header* h) {
   if (size < kHeaderBytes + kChecksumBytes) {
-    return Invalid("truncated: " + std::to_string(size) + " bytes, shorter than the " +
-                   std::to_string(kHeaderBytes + kChecksumBytes) + "-byte minimum");
+    return Invalid("truncated: % bytes, shorter than the %-byte minimum",
+                   {size, kHeaderBytes + kChecksumBytes});
   }
   if (std::memcmp(p, kMagic, sizeof(kMagic)) != 0) {
     return Invalid("not an edgepiece session snapshot (wrong magic bytes)");
   }
-  const uint32_t version = GetU32(p + 8);
-  if (version != kVersion) {
-    return Invalid("format version " + std::to_string(version) + "; this runtime reads version " +
-                   std::to_string(kVersion));
+  uint32_t w[(kHeaderBytes - sizeof(kMagic)) / 4];  // as Snapshot writes them
+  for (size_t i = 0; i < sizeof(w) / 4; ++i) w[i] = GetU32(p + sizeof(kMagic) + 4 * i);
+  if (w[0] != kVersion) {
+    return Invalid("format version %; this runtime reads version %", {w[0], kVersion});
   }
-  h->flags = GetU32(p + 12);
-  h->fingerprint = GetU64(p + 16);
-  h->position = GetU64(p + 24);
+  h->flags = w[1];
+  h->fingerprint = w[2] | uint64_t{w[3]} << 32;
+  h->position = w[4] | uint64_t{w[5]} << 32;
   ModelConfig& c = h->config;
-  const uint32_t vocab = GetU32(p + 32), d = GetU32(p + 36), e = GetU32(p + 40);
-  const uint32_t s = GetU32(p + 44), chunk = GetU32(p + 48), n = GetU32(p + 52);
-  h->num_layers = GetU32(p + 56);
-  for (int i = 0; i < 4; ++i) h->stream[i] = GetU32(p + 60 + 4 * i);
-  h->reserved = GetU32(p + 76);
+  const uint32_t vocab = w[6], d = w[7], e = w[8], s = w[9], chunk = w[10], n = w[11];
+  h->num_layers = w[12];
+  std::memcpy(h->stream, w + 13, sizeof(h->stream));
+  h->reserved = w[17];
   if (chunk == 0) return Invalid("the header's chunk length is 0");
   const uint64_t kinds_end = kHeaderBytes + uint64_t{4} * h->num_layers;
   if (kinds_end + kChecksumBytes > size) {
-    return Invalid("truncated: " + std::to_string(size) + " bytes, but its header lists " +
-                   std::to_string(h->num_layers) + " layers");
+    return Invalid("truncated: % bytes, but its header lists % layers", {size, h->num_layers});
   }
   // The payload: logits [V], then per layer LRU h [2N] or GAU M [s, e] and
   // the pending rows' k_lin [s, p], k_quad [p, s], v [p, e].
@@ -158,32 +184,22 @@ Status ParseHeader(const uint8_t* p, size_t size, Header* h) {
       c.layers.push_back(LayerKind::kGau);
       fits = fits && AddProduct(&floats, s, e) && AddProduct(&floats, pending, 2 * uint64_t{s} + e);
     } else {
-      return Invalid("layer " + std::to_string(l) + " has the unknown kind " +
-                     std::to_string(kind));
+      return Invalid("layer % has the unknown kind %", {l, kind});
     }
   }
   uint64_t expected = kinds_end + kChecksumBytes;
   fits = fits && AddProduct(&expected, floats, sizeof(float));
-  if (!fits || expected > size) {
-    return Invalid("truncated: " + std::to_string(size) + " bytes of the " +
-                   (fits ? std::to_string(expected) : std::string("(overflowing)")) +
-                   " its header describes");
+  if (!fits) return Invalid("truncated: % bytes; its header describes over 2^64", {size});
+  if (expected > size) {
+    return Invalid("truncated: % bytes of the % its header describes", {size, expected});
   }
   if (expected < size) {
-    return Invalid(std::to_string(size) + " bytes, but its header describes " +
-                   std::to_string(expected) + " (trailing bytes)");
+    return Invalid("% bytes, but its header describes % (trailing bytes)", {size, expected});
   }
-  c.vocab_size = static_cast<int>(vocab);
-  c.d_model = static_cast<int>(d);
-  c.expansion = static_cast<int>(e);
-  c.key_size = static_cast<int>(s);
-  c.chunk = static_cast<int>(chunk);
-  c.lru_states = static_cast<int>(n);
-  // Dimensions beyond int fail the config comparison below (a model's never are).
-  if (vocab > INT32_MAX || d > INT32_MAX || e > INT32_MAX || s > INT32_MAX || chunk > INT32_MAX ||
-      n > INT32_MAX) {
-    c.vocab_size = -1;
-  }
+  // Dimensions beyond int become -1, which no model has.
+  const uint32_t dims[] = {vocab, d, e, s, chunk, n};
+  int* fields[] = {&c.vocab_size, &c.d_model, &c.expansion, &c.key_size, &c.chunk, &c.lru_states};
+  for (int i = 0; i < 6; ++i) *fields[i] = dims[i] > INT32_MAX ? -1 : static_cast<int>(dims[i]);
   return Status::Ok();
 }
 
@@ -195,7 +211,7 @@ bool SameShape(const ModelConfig& a, const ModelConfig& b) {
 
 }  // namespace
 
-size_t Session::SnapshotSize() const {
+EDGEPIECE_SNAPSHOT_CODE size_t Session::SnapshotSize() const {
   const ModelConfig& c = model_.config();
   const size_t pending = PendingRows(state_.position, c.chunk);
   size_t floats = c.vocab_size;
@@ -207,43 +223,54 @@ size_t Session::SnapshotSize() const {
   return kHeaderBytes + 4 * c.layers.size() + floats * sizeof(float) + kChecksumBytes;
 }
 
-std::string Session::Snapshot(const Sampler* sampler) const {
+EDGEPIECE_SNAPSHOT_CODE std::string Session::Snapshot(const Sampler* sampler) const {
   const ModelConfig& c = model_.config();
-  std::string out;
-  out.reserve(SnapshotSize());
-  out.append(kMagic, sizeof(kMagic));
-  PutU32(&out, kVersion);
-  PutU32(&out, sampler != nullptr ? kFlagSamplerStream : 0);
-  PutU64(&out, model_.fingerprint());
-  PutU64(&out, state_.position);
-  for (const int v : {c.vocab_size, c.d_model, c.expansion, c.key_size, c.chunk, c.lru_states}) {
-    PutU32(&out, static_cast<uint32_t>(v));
+  const uint64_t fingerprint = model_.fingerprint(), position = state_.position;
+  // The header after the magic: 18 words, the last five the stream and the reserved word.
+  uint32_t header[(kHeaderBytes - sizeof(kMagic)) / 4] = {
+      kVersion,
+      sampler != nullptr ? kFlagSamplerStream : 0,
+      static_cast<uint32_t>(fingerprint),
+      static_cast<uint32_t>(fingerprint >> 32),
+      static_cast<uint32_t>(position),
+      static_cast<uint32_t>(position >> 32),
+      static_cast<uint32_t>(c.vocab_size),
+      static_cast<uint32_t>(c.d_model),
+      static_cast<uint32_t>(c.expansion),
+      static_cast<uint32_t>(c.key_size),
+      static_cast<uint32_t>(c.chunk),
+      static_cast<uint32_t>(c.lru_states),
+      static_cast<uint32_t>(c.layers.size())};
+  if (sampler != nullptr) sampler->GetStream(header + 13);
+  std::string out(SnapshotSize(), '\0');
+  std::memcpy(out.data(), kMagic, sizeof(kMagic));
+  Writer writer(out.data() + sizeof(kMagic));
+  writer.Words(header, sizeof(header) / 4);
+  for (const LayerKind kind : c.layers) {
+    const uint32_t code = kind == LayerKind::kLru ? kLruCode : kGauCode;
+    writer.Words(&code, 1);
   }
-  PutU32(&out, static_cast<uint32_t>(c.layers.size()));
-  uint32_t stream[4] = {0, 0, 0, 0};
-  if (sampler != nullptr) sampler->GetStream(stream);
-  for (const uint32_t word : stream) PutU32(&out, word);
-  PutU32(&out, 0);  // reserved
-  for (const LayerKind kind : c.layers) PutU32(&out, kind == LayerKind::kLru ? kLruCode : kGauCode);
-  PutFloats(&out, state_.logits.data(), state_.logits.size());
+  writer.Floats(state_.logits.data(), state_.logits.size());
   const size_t s = c.key_size, e = c.expansion, chunk = c.chunk;
   const size_t pending = PendingRows(state_.position, chunk);
   for (size_t l = 0; l < c.layers.size(); ++l) {
     const LayerState& ls = state_.layers[l];
     if (c.layers[l] == LayerKind::kLru) {
-      PutFloats(&out, ls.m.data(), ls.m.size());
+      writer.Floats(ls.m.data(), ls.m.size());
       continue;
     }
-    PutFloats(&out, ls.m.data(), s * e);
-    for (size_t k = 0; k < s; ++k) PutFloats(&out, ls.k_lin.data() + k * chunk, pending);
-    PutFloats(&out, ls.keys.data(), pending * s);
-    PutFloats(&out, ls.values.data(), pending * e);
+    writer.Floats(ls.m.data(), s * e);
+    for (size_t k = 0; k < s; ++k) writer.Floats(ls.k_lin.data() + k * chunk, pending);
+    writer.Floats(ls.keys.data(), pending * s);
+    writer.Floats(ls.values.data(), pending * e);
   }
-  PutU64(&out, Hash64(out.data(), out.size()));
+  const uint64_t hash = Hash64(out.data(), out.size() - kChecksumBytes);
+  const uint32_t checksum[] = {static_cast<uint32_t>(hash), static_cast<uint32_t>(hash >> 32)};
+  writer.Words(checksum, 2);
   return out;
 }
 
-Status Session::Restore(std::string_view bytes, Sampler* sampler) {
+EDGEPIECE_SNAPSHOT_CODE Status Session::Restore(std::string_view bytes, Sampler* sampler) {
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const size_t size = bytes.size();
   Header h;
@@ -252,19 +279,21 @@ Status Session::Restore(std::string_view bytes, Sampler* sampler) {
     return Invalid("checksum mismatch: the bytes were altered");
   }
   if ((h.flags & ~kFlagSamplerStream) != 0 || h.reserved != 0) {
-    return Invalid("unknown flags " + Hex(h.flags) + " or reserved field " + Hex(h.reserved));
+    return Invalid("unknown flags # or reserved field #", {h.flags, h.reserved});
   }
   const ModelConfig& c = model_.config();
   if (!SameShape(h.config, c)) {
-    return Invalid("taken with a model of another config (" + h.config.Summary() +
-                   "); this model is " + c.Summary());
+    return Status(StatusCode::kInvalidArgument, "snapshot: taken with a model of another config (" +
+                                                    h.config.Summary() + "); this model is " +
+                                                    c.Summary());
   }
   if (h.fingerprint != model_.fingerprint()) {
-    return Invalid("taken with another model of the same config (weights fingerprint " +
-                   Hex(h.fingerprint) + "; this model's is " + Hex(model_.fingerprint()) + ")");
+    return Invalid(
+        "taken with another model of the same config (weights fingerprint #; this model's is #)",
+        {h.fingerprint, model_.fingerprint()});
   }
   if (sizeof(size_t) < sizeof(uint64_t) && h.position > static_cast<uint64_t>(SIZE_MAX)) {
-    return Invalid("position " + std::to_string(h.position) + " exceeds this platform's size_t");
+    return Invalid("position % exceeds this platform's size_t", {h.position});
   }
   const bool has_stream = (h.flags & kFlagSamplerStream) != 0;
   if (has_stream && (h.stream[0] | h.stream[1] | h.stream[2] | h.stream[3]) == 0) {
@@ -274,8 +303,7 @@ Status Session::Restore(std::string_view bytes, Sampler* sampler) {
   const size_t payload_end = size - kChecksumBytes;
   for (size_t at = payload_begin; at < payload_end; at += 4) {
     if ((GetU32(p + at) & 0x7f800000u) == 0x7f800000u) {
-      return Invalid("float " + std::to_string((at - payload_begin) / 4) +
-                     " of the state is not finite");
+      return Invalid("float % of the state is not finite", {(at - payload_begin) / 4});
     }
   }
 
