@@ -42,7 +42,8 @@ uint64_t Round(uint64_t lane, uint64_t word) { return Rotl(lane ^ word, 29) * kG
 #if defined(__clang__) && defined(__wasm__)
 __attribute__((minsize))  // the WebAssembly download is budgeted; the loop is as fast
 #endif
-uint64_t Hash64(const void* data, size_t size) {
+uint64_t
+Hash64(const void* data, size_t size) {
   const uint8_t* p = static_cast<const uint8_t*>(data);
   uint64_t lanes[4] = {kGolden, kMix1, kMix2, kGolden ^ kMix1};
   // Word k goes to lane k % 4 (four independent chains the CPU overlaps);

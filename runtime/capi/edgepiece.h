@@ -134,8 +134,7 @@ size_t ep_session_snapshot_size(const ep_session* session);
 /* Writes the snapshot to `out` (capacity >= ep_session_snapshot_size()) and
  * its length to *size. A generator's last returned token is not in the
  * session until ep_generator_flush(). */
-int32_t ep_session_snapshot(const ep_session* session, uint8_t* out, size_t capacity,
-                            size_t* size);
+int32_t ep_session_snapshot(const ep_session* session, uint8_t* out, size_t capacity, size_t* size);
 /* Replaces the session's sequence and sampling stream with a snapshot's.
  * A snapshot of another model, or truncated or altered bytes, are
  * EP_STATUS_INVALID_ARGUMENT (the message names which) and leave the

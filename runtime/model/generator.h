@@ -99,8 +99,8 @@ class Generator {
   GenerateOptions options_;
   GenerateStats stats_;
   Utf8StreamDecoder decoder_;
-  std::string text_;    // the text of the last Next()
-  int32_t unfed_ = -1;  // the last returned token, fed by the next Next()
+  std::string text_;              // the text of the last Next()
+  int32_t unfed_ = -1;            // the last returned token, fed by the next Next()
   uint64_t session_version_ = 0;  // the session's version() when unfed_ was set
   bool started_ = false;
   StopReason stop_ = StopReason::kNone;
