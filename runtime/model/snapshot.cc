@@ -108,7 +108,8 @@ struct Header {
   uint32_t stream[4] = {0, 0, 0, 0};
   uint32_t reserved = 0;
   uint32_t num_layers = 0;
-  ModelConfig config;  // vocab_size, d_model, layers, expansion, key_size, chunk, lru_states
+  uint32_t dims[6] = {0, 0, 0, 0, 0, 0};  // V, d, e, s, C, N
+  const uint8_t* kinds = nullptr;         // num_layers little-endian words
 };
 
 // a += b * c in 64 bits; false on overflow.
@@ -159,8 +160,8 @@ EDGEPIECE_SNAPSHOT_CODE Status ParseHeader(const uint8_t* p, size_t size, Header
   h->flags = w[1];
   h->fingerprint = w[2] | uint64_t{w[3]} << 32;
   h->position = w[4] | uint64_t{w[5]} << 32;
-  ModelConfig& c = h->config;
-  const uint32_t vocab = w[6], d = w[7], e = w[8], s = w[9], chunk = w[10], n = w[11];
+  std::memcpy(h->dims, w + 6, sizeof(h->dims));
+  const uint32_t vocab = w[6], e = w[8], s = w[9], chunk = w[10], n = w[11];
   h->num_layers = w[12];
   std::memcpy(h->stream, w + 13, sizeof(h->stream));
   h->reserved = w[17];
@@ -174,14 +175,12 @@ EDGEPIECE_SNAPSHOT_CODE Status ParseHeader(const uint8_t* p, size_t size, Header
   const uint64_t pending = PendingRows(h->position, chunk);
   uint64_t floats = vocab;
   bool fits = true;
-  c.layers.clear();
+  h->kinds = p + kHeaderBytes;
   for (uint32_t l = 0; l < h->num_layers; ++l) {
-    const uint32_t kind = GetU32(p + kHeaderBytes + 4 * l);
+    const uint32_t kind = GetU32(h->kinds + 4 * l);
     if (kind == kLruCode) {
-      c.layers.push_back(LayerKind::kLru);
       fits = fits && AddProduct(&floats, 2, n);
     } else if (kind == kGauCode) {
-      c.layers.push_back(LayerKind::kGau);
       fits = fits && AddProduct(&floats, s, e) && AddProduct(&floats, pending, 2 * uint64_t{s} + e);
     } else {
       return Invalid("layer % has the unknown kind %", {l, kind});
@@ -196,17 +195,33 @@ EDGEPIECE_SNAPSHOT_CODE Status ParseHeader(const uint8_t* p, size_t size, Header
   if (expected < size) {
     return Invalid("% bytes, but its header describes % (trailing bytes)", {size, expected});
   }
-  // Dimensions beyond int become -1, which no model has.
-  const uint32_t dims[] = {vocab, d, e, s, chunk, n};
-  int* fields[] = {&c.vocab_size, &c.d_model, &c.expansion, &c.key_size, &c.chunk, &c.lru_states};
-  for (int i = 0; i < 6; ++i) *fields[i] = dims[i] > INT32_MAX ? -1 : static_cast<int>(dims[i]);
   return Status::Ok();
 }
 
-bool SameShape(const ModelConfig& a, const ModelConfig& b) {
-  return a.vocab_size == b.vocab_size && a.d_model == b.d_model && a.layers == b.layers &&
-         a.expansion == b.expansion && a.key_size == b.key_size && a.chunk == b.chunk &&
-         a.lru_states == b.lru_states;
+// Whether the header describes `c`'s shape (dimensions and layer kinds).
+bool SameShape(const Header& h, const ModelConfig& c) {
+  const int dims[] = {c.vocab_size, c.d_model, c.expansion, c.key_size, c.chunk, c.lru_states};
+  for (int i = 0; i < 6; ++i) {
+    if (h.dims[i] != static_cast<uint32_t>(dims[i])) return false;
+  }
+  if (h.num_layers != c.layers.size()) return false;
+  for (size_t l = 0; l < c.layers.size(); ++l) {
+    if (GetU32(h.kinds + 4 * l) != (c.layers[l] == LayerKind::kLru ? kLruCode : kGauCode)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// "d=256 L=4 (lru,gau,lru,gau) e=512 ...", as ModelConfig::Summary writes it.
+std::string Summary(const Header& h) {
+  ModelConfig c;
+  int* fields[] = {&c.vocab_size, &c.d_model, &c.expansion, &c.key_size, &c.chunk, &c.lru_states};
+  for (int i = 0; i < 6; ++i) *fields[i] = static_cast<int>(h.dims[i]);
+  for (uint32_t l = 0; l < h.num_layers; ++l) {
+    c.layers.push_back(GetU32(h.kinds + 4 * l) == kLruCode ? LayerKind::kLru : LayerKind::kGau);
+  }
+  return c.Summary();
 }
 
 }  // namespace
@@ -282,10 +297,9 @@ EDGEPIECE_SNAPSHOT_CODE Status Session::Restore(std::string_view bytes, Sampler*
     return Invalid("unknown flags # or reserved field #", {h.flags, h.reserved});
   }
   const ModelConfig& c = model_.config();
-  if (!SameShape(h.config, c)) {
+  if (!SameShape(h, c)) {
     return Status(StatusCode::kInvalidArgument, "snapshot: taken with a model of another config (" +
-                                                    h.config.Summary() + "); this model is " +
-                                                    c.Summary());
+                                                    Summary(h) + "); this model is " + c.Summary());
   }
   if (h.fingerprint != model_.fingerprint()) {
     return Invalid(
