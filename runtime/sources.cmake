@@ -4,6 +4,7 @@
 # normalizes with String.prototype.normalize, so text/nfc_external.cc.
 set(EDGEPIECE_RUNTIME_SOURCES
   base/file.cc
+  base/hash.cc
   base/rng.cc
   base/status.cc
   capi/c_api.cc
@@ -14,6 +15,7 @@ set(EDGEPIECE_RUNTIME_SOURCES
   model/safetensors.cc
   model/sampler.cc
   model/session.cc
+  model/snapshot.cc
   model/weights_layout.cc
   ops/attention.cc
   ops/elementwise.cc

@@ -7,6 +7,7 @@
 #define EDGEPIECE_RUNTIME_BASE_RNG_H_
 
 #include <cstdint>
+#include <cstring>
 
 namespace edgepiece {
 
@@ -48,6 +49,15 @@ class XoshiroRandom {
     s_[2] ^= t;
     s_[3] = Rotl(s_[3], 11);
     return result >> 1;
+  }
+  // The 128-bit state, to save a stream and continue it later (session
+  // snapshots).
+  void GetState(uint32_t state[4]) const { std::memcpy(state, s_, sizeof(s_)); }
+  // False (and no change) for the all-zero state, which xoshiro never leaves.
+  bool SetState(const uint32_t state[4]) {
+    if ((state[0] | state[1] | state[2] | state[3]) == 0) return false;
+    std::memcpy(s_, state, sizeof(s_));
+    return true;
   }
 
  private:

@@ -84,6 +84,10 @@ static_assert(offsetof(ep_trainer_options, max_piece_length) == 20);
 static_assert(offsetof(ep_trainer_options, isolate_digits) == 24);
 static_assert(offsetof(ep_trainer_options, ensure_unicode) == 28);
 static_assert(sizeof(ep_trainer_options) == 32);
+// ... and ep_generate_options at these (wasm/src/model.js).
+static_assert(offsetof(ep_generate_options, seed) == 24);
+static_assert(offsetof(ep_generate_options, append) == 28);
+static_assert(sizeof(ep_generate_options) == 32);
 
 thread_local std::string last_error;
 
@@ -443,6 +447,33 @@ int32_t ep_session_score_text(ep_session* session, const ep_tokenizer* tokenizer
   return EP_STATUS_OK;
 }
 
+size_t ep_session_snapshot_size(const ep_session* session) {
+  return session == nullptr ? 0 : session->session.SnapshotSize();
+}
+
+int32_t ep_session_snapshot(const ep_session* session, uint8_t* out, size_t capacity,
+                            size_t* size) {
+  if (session == nullptr || out == nullptr || size == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  if (capacity < session->session.SnapshotSize()) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument,
+                "snapshot buffer smaller than ep_session_snapshot_size()");
+  }
+  const std::string bytes = session->session.Snapshot(&session->sampler);
+  std::memcpy(out, bytes.data(), bytes.size());
+  *size = bytes.size();
+  return EP_STATUS_OK;
+}
+
+int32_t ep_session_restore(ep_session* session, const uint8_t* bytes, size_t size) {
+  if (session == nullptr || (bytes == nullptr && size > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  return Check(session->session.Restore(
+      std::string_view(reinterpret_cast<const char*>(bytes), size), &session->sampler));
+}
+
 void ep_generate_options_init(ep_generate_options* options) {
   if (options == nullptr) return;
   const edgepiece::GenerateOptions defaults;
@@ -451,6 +482,7 @@ void ep_generate_options_init(ep_generate_options* options) {
                                  defaults.sampling.top_p,
                                  defaults.max_tokens,
                                  defaults.stop_at_eos ? 1 : 0,
+                                 0,
                                  0,
                                  0};
 }
@@ -484,10 +516,16 @@ int32_t ep_generator_start(ep_generator* generator, const uint8_t* prompt, size_
     cpp.max_tokens = options->max_tokens;
     cpp.stop_at_eos = options->stop_at_eos != 0;
     if (options->reseed) cpp.seed = options->seed;
+    cpp.append = options->append != 0;
   }
   generator->text = {};
   return Check(generator->generator.Start(
       std::string_view(reinterpret_cast<const char*>(prompt), size), cpp));
+}
+
+int32_t ep_generator_flush(ep_generator* generator) {
+  if (generator == nullptr) return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  return Check(generator->generator.Flush());
 }
 
 int32_t ep_generator_next(ep_generator* generator, int32_t* id, size_t* text_size, int32_t* done) {

@@ -124,6 +124,20 @@ typedef struct ep_score_result {
 int32_t ep_session_score_text(ep_session* session, const ep_tokenizer* tokenizer,
                               const uint8_t* text, size_t size, ep_score_result* out);
 
+/* Session snapshots (docs/model.md): the sequence so far (position, state,
+ * logits) and the sampling stream as portable bytes, named by the model's
+ * weights. Bytes ep_session_snapshot() would write now (0 for a null session). */
+size_t ep_session_snapshot_size(const ep_session* session);
+/* Writes the snapshot to `out` (capacity >= ep_session_snapshot_size()) and
+ * its length to *size. A generator's last returned token is not in the
+ * session until ep_generator_flush(). */
+int32_t ep_session_snapshot(const ep_session* session, uint8_t* out, size_t capacity, size_t* size);
+/* Replaces the session's sequence and sampling stream with a snapshot's.
+ * A snapshot of another model, or truncated or altered bytes, are
+ * EP_STATUS_INVALID_ARGUMENT (the message names which) and leave the
+ * session unchanged. */
+int32_t ep_session_restore(ep_session* session, const uint8_t* bytes, size_t size);
+
 /* ---- Generation --------------------------------------------------------- */
 
 /* How a generation runs; ep_generate_options_init() fills in the defaults
@@ -136,6 +150,8 @@ typedef struct ep_generate_options {
   int32_t stop_at_eos; /* nonzero: stop at <eos>; zero: <eos> is a token */
   int32_t reseed;      /* nonzero: restart the session's sampling stream */
   uint32_t seed;       /* the seed when reseed is set */
+  int32_t append;      /* nonzero: continue the session's sequence (no reset,
+                          no <bos> unless it is empty) */
 } ep_generate_options;
 /* Fills *options with the defaults (reseed off). */
 void ep_generate_options_init(ep_generate_options* options);
@@ -153,9 +169,16 @@ typedef struct ep_generator ep_generator;
 int32_t ep_generator_create(ep_session* session, const ep_tokenizer* tokenizer, ep_generator** out);
 void ep_generator_destroy(ep_generator* generator);
 /* Resets the session and feeds <bos> + the deterministic encoding of
- * `size` bytes of prompt; options NULL = the defaults. */
+ * `size` bytes of prompt; options NULL = the defaults. With options->append
+ * the session keeps its sequence (the last generation's unfed token is fed
+ * first) and the prompt's encoding follows it. */
 int32_t ep_generator_start(ep_generator* generator, const uint8_t* prompt, size_t size,
                            const ep_generate_options* options);
+/* Feeds the last returned token now (it is otherwise fed by the next
+ * ep_generator_next()), so that the session holds every returned token:
+ * call it before ep_session_snapshot(). Nothing happens when there is no
+ * such token or the session was reset, fed or restored since. */
+int32_t ep_generator_flush(ep_generator* generator);
 /* Produces one token: *id (-1 when this call produced none), the text that
  * became final with it (*text_size bytes at ep_generator_text(), valid
  * until the next call; a multi-byte character split across tokens comes

@@ -12,11 +12,12 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// <bos> + the deterministic encoding of `text`.
-Result<std::vector<int32_t>> PromptIds(const Tokenizer& tokenizer, std::string_view text) {
+// [<bos> +] the deterministic encoding of `text`.
+Result<std::vector<int32_t>> PromptIds(const Tokenizer& tokenizer, std::string_view text,
+                                       bool bos) {
   Encoder encoder(tokenizer);
   EncodeOptions options;
-  options.add_bos = true;
+  options.add_bos = bos;
   return encoder.Encode(text, options);
 }
 
@@ -46,7 +47,9 @@ Status Generator::Start(std::string_view prompt, const GenerateOptions& options)
   if (options.max_tokens < 0) {
     return Status(StatusCode::kInvalidArgument, "max_tokens must be >= 0");
   }
-  Result<std::vector<int32_t>> ids = PromptIds(tokenizer_, prompt);
+  if (options.append) EDGEPIECE_RETURN_IF_ERROR(Flush());
+  const bool bos = !options.append || session_->position() == 0;
+  Result<std::vector<int32_t>> ids = PromptIds(tokenizer_, prompt, bos);
   EDGEPIECE_RETURN_IF_ERROR(ids.status());
   options_ = options;
   stats_ = GenerateStats();
@@ -54,13 +57,23 @@ Status Generator::Start(std::string_view prompt, const GenerateOptions& options)
   unfed_ = -1;
   stop_ = StopReason::kNone;
   if (options.seed) sampler_->Seed(*options.seed);
-  session_->Reset();
+  if (!options.append) session_->Reset();
   const auto start = std::chrono::steady_clock::now();
   EDGEPIECE_RETURN_IF_ERROR(session_->Feed(ids->data(), ids->size()));
   stats_.prompt_tokens = ids->size();
   stats_.prefill_seconds = SecondsSince(start);
   started_ = true;
   return Status::Ok();
+}
+
+Status Generator::Flush() {
+  if (unfed_ < 0) return Status::Ok();
+  const int32_t id = unfed_;
+  unfed_ = -1;
+  if (session_->version() != session_version_) return Status::Ok();
+  const Status fed = session_->Feed(&id, 1);
+  if (!fed.ok()) started_ = false;  // as in Next(): the state no longer follows the text
+  return fed;
 }
 
 Status Generator::Next(GeneratedToken* token) {
@@ -97,6 +110,7 @@ Status Generator::Next(GeneratedToken* token) {
     ++stats_.generated_tokens;
     token->id = id;
     unfed_ = id;
+    session_version_ = session_->version();
     if (stats_.generated_tokens == static_cast<size_t>(options_.max_tokens)) {
       stop_ = StopReason::kMaxTokens;
       decoder_.Finish(&text_);

@@ -33,6 +33,10 @@ struct GenerateOptions {
   // Restarts the sampler's stream first; unset, the stream continues.
   std::optional<uint32_t> seed;
   bool stop_at_eos = true;  // false: <eos> is an ordinary token
+  // Continue the session's sequence (a restored snapshot, an earlier turn)
+  // instead of resetting it: the prompt's encoding follows without <bos>
+  // (an empty session still gets <bos> first).
+  bool append = false;
 };
 
 // Counters and timings of the current (or last) generation.
@@ -64,11 +68,19 @@ class Generator {
   static Result<Generator> Create(Session* session, Sampler* sampler, Tokenizer tokenizer);
 
   // Resets the session, reseeds the sampler if options.seed is set, and
-  // feeds <bos> + the deterministic encoding of `prompt`.
+  // feeds <bos> + the deterministic encoding of `prompt`. With
+  // options.append, feeds the last generation's unfed token (Flush) and
+  // then the prompt's encoding, without resetting.
   Status Start(std::string_view prompt, const GenerateOptions& options);
   // Samples the next token (feeding the previous one first). After a stop,
   // further calls return {-1, "", the same reason}; before Start, an error.
   Status Next(GeneratedToken* token);
+
+  // Feeds the last returned token now rather than at the next Next(), so the
+  // session holds every token returned (before Session::Snapshot). Does
+  // nothing when there is none, or when the session moved since (Reset,
+  // Feed, Score, Restore by someone else): the token no longer follows.
+  Status Flush();
 
   // True between a successful Start() and the next failure or Start().
   bool started() const { return started_; }
@@ -87,8 +99,9 @@ class Generator {
   GenerateOptions options_;
   GenerateStats stats_;
   Utf8StreamDecoder decoder_;
-  std::string text_;    // the text of the last Next()
-  int32_t unfed_ = -1;  // the last returned token, fed by the next Next()
+  std::string text_;              // the text of the last Next()
+  int32_t unfed_ = -1;            // the last returned token, fed by the next Next()
+  uint64_t session_version_ = 0;  // the session's version() when unfed_ was set
   bool started_ = false;
   StopReason stop_ = StopReason::kNone;
 };

@@ -8,6 +8,7 @@
 
 #include "hwy/targets.h"
 #include "runtime/base/file.h"
+#include "runtime/base/hash.h"
 #include "runtime/model/safetensors.h"
 #include "runtime/model/weights_layout.h"
 #include "runtime/ops/matmul.h"
@@ -53,13 +54,15 @@ std::string ShapeString(const std::vector<size_t>& shape) {
 // can reach Model's private constructor and State.
 class ModelLoader {
  public:
-  explicit ModelLoader(const SafetensorsFile& file) : file_(file) {}
+  ModelLoader(const SafetensorsFile& file, uint64_t fingerprint)
+      : file_(file), fingerprint_(fingerprint) {}
 
   Result<Model> Load() {
     Result<ModelConfig> config = ModelConfig::FromMetadata(file_);
     EDGEPIECE_RETURN_IF_ERROR(config.status());
     auto state = std::make_shared<Model::State>();
     state->config = std::move(*config);
+    state->fingerprint = fingerprint_;
     const ModelConfig& c = state->config;
     ModelWeights* weights = &state->weights;
 
@@ -294,6 +297,7 @@ class ModelLoader {
   }
 
   const SafetensorsFile& file_;
+  const uint64_t fingerprint_;
   std::vector<std::string> expected_names_;
   float* next_ = nullptr;
   float* end_ = nullptr;
@@ -303,7 +307,7 @@ Result<Model> Model::FromBytes(std::string_view bytes) {
   Result<SafetensorsFile> file =
       SafetensorsFile::Parse(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   EDGEPIECE_RETURN_IF_ERROR(file.status());
-  return ModelLoader(*file).Load();
+  return ModelLoader(*file, Hash64(bytes.data(), bytes.size())).Load();
 }
 
 Result<Model> Model::FromFile(const std::string& path) {

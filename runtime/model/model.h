@@ -77,6 +77,10 @@ class Model {
   size_t num_parameters() const { return state_->num_parameters; }
   // Bytes of the weight arena (f32, and the head's half floats if kept).
   size_t weight_bytes() const { return state_->arena_floats * sizeof(float); }
+  // Hash64 of the weights file's bytes (config and tensors): names the model
+  // in session snapshots, the same natively and in WebAssembly (the arena's
+  // layout differs between the two; the file does not).
+  uint64_t fingerprint() const { return state_->fingerprint; }
 
  private:
   struct State {
@@ -85,6 +89,7 @@ class Model {
     size_t arena_floats = 0;
     size_t num_parameters = 0;
     bool row_panels = false;
+    uint64_t fingerprint = 0;
     ModelWeights weights;
   };
   explicit Model(std::shared_ptr<const State> state) : state_(std::move(state)) {}

@@ -26,6 +26,10 @@ class Sampler {
  public:
   explicit Sampler(uint32_t seed = 0) : rng_(seed) {}
   void Seed(uint32_t seed) { rng_.Seed(seed); }
+  // The stream's position (xoshiro128++'s state), saved in session snapshots.
+  void GetStream(uint32_t state[4]) const { rng_.GetState(state); }
+  // Continues a saved stream; false (and no change) for an impossible state.
+  bool SetStream(const uint32_t state[4]) { return rng_.SetState(state); }
   // Picks a token from logits [vocab]; options must be valid.
   int32_t Sample(const float* logits, size_t vocab, const SamplingOptions& options);
 

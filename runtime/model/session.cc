@@ -35,6 +35,7 @@ Status Session::CheckIds(const int32_t* ids, size_t count) const {
 
 Status Session::Feed(const int32_t* ids, size_t count) {
   EDGEPIECE_RETURN_IF_ERROR(CheckIds(ids, count));
+  ++version_;
   const size_t chunk = model_.config().chunk;
   while (count > 0) {
     const size_t n = std::min(count, chunk - state_.position % chunk);
@@ -57,6 +58,7 @@ Status Session::Score(const int32_t* ids, size_t count, double* log2_prob) {
                   "score: feed at least one token (usually <bos>) before scoring");
   }
   EDGEPIECE_RETURN_IF_ERROR(CheckIds(ids, count));
+  ++version_;
   const size_t chunk = model_.config().chunk, vocab = vocab_size();
   double total = *log2_prob;
   auto add = [&](const float* logits, int32_t id) { total += TokenLog2Prob(logits, vocab, id); };

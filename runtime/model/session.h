@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/base/status.h"
@@ -13,6 +15,8 @@
 #include "runtime/model/model.h"
 
 namespace edgepiece {
+
+class Sampler;
 
 class Session {
  public:
@@ -35,9 +39,29 @@ class Session {
   size_t position() const { return state_.position; }
   const Model& model() const { return model_; }
   // Back to the empty sequence (no reallocation).
-  void Reset() { state_.Reset(); }
+  void Reset() {
+    state_.Reset();
+    ++version_;
+  }
   // Bytes of state and scratch; constant for the session's life.
   size_t StateBytes() const { return state_.bytes; }
+  // Changes with every call that moves the sequence (Feed, Score, Reset,
+  // Restore): how a Generator knows its unfed token still belongs here.
+  uint64_t version() const { return version_; }
+
+  // The sequence so far as portable bytes (docs/model.md, "Session
+  // snapshots"): position, recurrent state and next-token logits, named by
+  // the model's fingerprint, plus `sampler`'s stream when given. Restoring
+  // them continues with the same bits as never having stopped.
+  std::string Snapshot(const Sampler* sampler = nullptr) const;
+  // The size Snapshot() would have now (it grows with the unfolded rows of
+  // the current GAU chunk, at most C of them).
+  size_t SnapshotSize() const;
+  // Replaces the sequence with a snapshot's (and `sampler`'s stream, when
+  // both it and the snapshot have one). Every malformed, altered or foreign
+  // snapshot is InvalidArgument naming the problem, and leaves the session
+  // (and sampler) unchanged.
+  Status Restore(std::string_view bytes, Sampler* sampler = nullptr);
 
  private:
   explicit Session(const Model& model) : model_(model) {}
@@ -45,6 +69,7 @@ class Session {
 
   Model model_;
   ForwardState state_;
+  uint64_t version_ = 0;
 };
 
 // log2 of the softmax of `logits` [vocab_size] at `id`: the term Session::Score

@@ -1,5 +1,5 @@
-// Runs the examples of README.md and docs/*.md so they cannot drift from the
-// code. Fenced blocks are run by language:
+// Runs the examples of README.md, wasm/src/README.md (the npm package's) and docs/*.md so
+// they cannot drift from the code. Fenced blocks are run by language:
 //   sh   each command (continuation lines joined) runs in bash, in a scratch
 //        folder that holds the fixture files the examples name (text.txt,
 //        docs.jsonl, corpus.txt) and links to models/ and build/, with the
@@ -28,7 +28,7 @@ const cliDir = path.join(repoRoot, 'build/release/native');
 const packageDir = path.join(repoRoot, 'build/wasm/package');
 const runtimeLibrary = path.join(repoRoot, 'build/release/runtime/libedgepiece_runtime.a');
 
-const documents = ['README.md', ...readdirSync(path.join(repoRoot, 'docs'))
+const documents = ['README.md', 'wasm/src/README.md', ...readdirSync(path.join(repoRoot, 'docs'))
   .filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
 
 // Every fenced block of a Markdown file: { lang, flags, code, line }.

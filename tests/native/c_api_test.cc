@@ -319,6 +319,63 @@ TEST(CApiTest, GeneratorStreamsWhatTheCppGeneratorDoes) {
   ep_generator_destroy(generator);
 }
 
+// Snapshot, flush and append as a binding drives them: a generation saved
+// after its last token (ep_generator_flush) and continued in another session
+// with append gives the tokens of one uninterrupted generation.
+TEST(CApiTest, SnapshotRestoreAndAppendContinueAGeneration) {
+  const std::string weights = DemoWeights();
+  CHandles a(weights), b(weights);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ep_generator *first = nullptr, *second = nullptr;
+  ASSERT_EQ(ep_generator_create(a.session, a.tokenizer, &first), EP_STATUS_OK);
+  ASSERT_EQ(ep_generator_create(b.session, b.tokenizer, &second), EP_STATUS_OK);
+  ep_generate_options options;
+  ep_generate_options_init(&options);
+  EXPECT_EQ(options.append, 0);
+  options.stop_at_eos = 0;
+  options.reseed = 1;
+  options.seed = 21;
+  auto run = [](ep_generator* generator, int tokens) {
+    std::vector<int32_t> ids;
+    int32_t id = 0, done = 0;
+    size_t size = 0;
+    for (int i = 0; i < tokens; ++i) {
+      EXPECT_EQ(ep_generator_next(generator, &id, &size, &done), EP_STATUS_OK);
+      ids.push_back(id);
+    }
+    return ids;
+  };
+  const std::string prompt = "And God said";
+  options.max_tokens = 90;
+  ASSERT_EQ(ep_generator_start(first, Bytes(prompt), prompt.size(), &options), EP_STATUS_OK);
+  const std::vector<int32_t> expected = run(first, 90);
+
+  options.max_tokens = 40;
+  ASSERT_EQ(ep_generator_start(first, Bytes(prompt), prompt.size(), &options), EP_STATUS_OK);
+  std::vector<int32_t> got = run(first, 40);
+  ASSERT_EQ(ep_generator_flush(first), EP_STATUS_OK);
+  const size_t size = ep_session_snapshot_size(a.session);
+  std::vector<uint8_t> snapshot(size);
+  size_t written = 0;
+  EXPECT_EQ(ep_session_snapshot(a.session, snapshot.data(), size - 1, &written),
+            EP_STATUS_INVALID_ARGUMENT);
+  ASSERT_EQ(ep_session_snapshot(a.session, snapshot.data(), size, &written), EP_STATUS_OK);
+  EXPECT_EQ(written, size);
+
+  EXPECT_EQ(ep_session_restore(b.session, snapshot.data(), size - 1), EP_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(ep_last_error()).find("truncated"), std::string::npos) << ep_last_error();
+  ASSERT_EQ(ep_session_restore(b.session, snapshot.data(), size), EP_STATUS_OK);
+  EXPECT_EQ(ep_session_position(b.session), ep_session_position(a.session));
+  options.reseed = 0;  // the restored stream continues
+  options.append = 1;
+  options.max_tokens = 50;
+  ASSERT_EQ(ep_generator_start(second, nullptr, 0, &options), EP_STATUS_OK);
+  for (const int32_t id : run(second, 50)) got.push_back(id);
+  EXPECT_EQ(got, expected);
+  ep_generator_destroy(first);
+  ep_generator_destroy(second);
+}
+
 TEST(CApiTest, GeneratorRefusesATokenizerOfAnotherVocabulary) {
   CHandles c(edgepiece::testing::WriteSafetensors(edgepiece::testing::RandomTinyModel(3)));
   ASSERT_TRUE(c.ok());

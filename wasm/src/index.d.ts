@@ -214,6 +214,11 @@ export interface GenerateOptions extends SampleOptions {
   signal?: AbortSignal;
   /** Keep generating after <eos>: exactly maxTokens tokens (default false). */
   ignoreEos?: boolean;
+  /**
+   * Continue the session's sequence (a restored snapshot, the previous turn) instead of
+   * restarting from <bos>: the prompt's encoding follows it (default false).
+   */
+  append?: boolean;
 }
 
 /** The generation defaults of the C++ library (the CLI's too); needs init(). */
@@ -262,12 +267,23 @@ export class Session {
   setSeed(seed: number): void;
   /** Feeds token ids (prefill by whole chunks). */
   feed(ids: Int32Array | ArrayLike<number>): void;
+  /**
+   * The sequence so far (tokens fed and generated), its logits and the sampling stream as
+   * portable bytes, for restore() in any session of the same model (natively too).
+   */
+  snapshot(): Uint8Array;
+  /**
+   * Continues from a snapshot: the same bits as never having stopped. Another model's,
+   * truncated or altered bytes throw INVALID_ARGUMENT and change nothing.
+   */
+  restore(bytes: Uint8Array | ArrayBuffer): void;
   /** Next-token logits. */
   logits(): Float32Array;
   /** Picks the next token (not fed). */
   sample(options?: SampleOptions): number;
   /**
-   * Restarts from <bos> + prompt and streams the continuation as text. The
+   * Restarts from <bos> + prompt (or, with append, continues the sequence) and streams the
+   * continuation as text. The
    * event loop runs between tokens (timers fire, a signal can abort); another
    * generate(), score(), reset() or feed() on this session ends the stream.
    */
@@ -325,6 +341,10 @@ export class EdgepieceWorker {
   setSeed(seed: number): Promise<void>;
   decode(ids: Int32Array | ArrayLike<number>): Promise<string>;
   score(text: string): Promise<ScoreResult>;
+  /** The worker session's snapshot, as Session.snapshot. */
+  snapshot(): Promise<Uint8Array>;
+  /** Restores the worker session, as Session.restore. */
+  restore(bytes: Uint8Array | ArrayBuffer): Promise<void>;
   /**
    * Streams text to onText (each call: the text of one or more tokens, and the count so far);
    * resolves when done or stopped by stop(); an aborted signal rejects it with its reason.

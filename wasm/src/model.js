@@ -17,7 +17,7 @@ const sessionRegistry = new FinalizationRegistry(({ handle, logits, generator })
 });
 
 // Where the generation and scoring structs lie in slot(): ep_generate_options
-// (28 bytes), ep_score_result (24), next()'s id, size and done (12).
+// (32 bytes), ep_score_result (24), next()'s id, size and done (12).
 const OPTIONS = 0;
 const RESULT = 32;
 const NEXT = 64;  // + 12 <= SLOT_BYTES
@@ -173,12 +173,65 @@ export class Session {
   /** Restarts the sampling stream. */
   setSeed(seed) { wasm().ep_session_seed(this.#live(), checkSeed(seed)); }
 
-  /** Feeds token ids (prompt prefill runs by whole chunks). */
+  // Feeds the last generated token, which the generator otherwise feeds only
+  // when it needs the next one: the sequence then holds everything generate()
+  // yielded.
+  #flush() {
+    const { generator } = this.#handles;
+    if (generator) check(wasm().ep_generator_flush(generator));
+  }
+
+  /** Feeds token ids (prompt prefill runs by whole chunks), after any generated text. */
   feed(ids) {
     const handle = this.#live();
+    this.#flush();
     this.#run += 1;
     const [pointer, count] = writeIds(ids);
     check(wasm().ep_session_feed(handle, pointer, count));
+  }
+
+  /**
+   * The sequence so far (every token fed or generated), its next-token
+   * logits and the sampling stream, as portable bytes (docs/model.md,
+   * "Session snapshots"): restore() them into any session of the same model,
+   * here, natively or in another page, to continue with the same bits.
+   */
+  snapshot() {
+    const handle = this.#live();
+    this.#flush();
+    const ex = wasm();
+    const size = ex.ep_session_snapshot_size(handle);
+    const pointer = ex.ep_malloc(size);
+    if (!pointer) throw new EdgepieceError('OUT_OF_MEMORY', 'module out of memory');
+    try {
+      const written = slot();
+      check(ex.ep_session_snapshot(handle, pointer, size, written));
+      return views().u8.slice(pointer, pointer + views().u32[written >>> 2]);
+    } finally {
+      ex.ep_free(pointer);
+    }
+  }
+
+  /**
+   * Replaces the sequence and sampling stream with a snapshot's (Uint8Array
+   * or ArrayBuffer). A snapshot of another model, or truncated or altered
+   * bytes, throw INVALID_ARGUMENT and leave the session as it was. Ends a
+   * running generate().
+   */
+  restore(bytes) {
+    const handle = this.#live();
+    const array = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+    if (!(array instanceof Uint8Array)) {
+      throw new EdgepieceError('INVALID_ARGUMENT', 'a snapshot must be a Uint8Array or ArrayBuffer');
+    }
+    this.#run += 1;
+    const ex = wasm();
+    const pointer = copyIn(array);
+    try {
+      check(ex.ep_session_restore(handle, pointer, array.length));
+    } finally {
+      ex.ep_free(pointer);
+    }
   }
 
   /** Next-token logits (Float32Array copy). */
@@ -205,7 +258,9 @@ export class Session {
    * prompt) as text pieces, each valid UTF-8 text. Options (defaults from
    * generateDefaults()): maxTokens, temperature, topK (0 = all), topP, seed
    * (restarts the sampling stream; else it continues), ignoreEos (keep going
-   * after <eos>: exactly maxTokens tokens), signal (an AbortSignal). The
+   * after <eos>: exactly maxTokens tokens), append (continue the session's
+   * sequence, e.g. a restored snapshot or the previous turn, instead of
+   * restarting: the prompt's encoding follows it), signal (an AbortSignal). The
    * event loop runs between two tokens, so timers and an abort get their
    * turn: an aborted signal ends the stream with its reason (an AbortError
    * DOMException unless abort() was given another), as fetch() does. The
@@ -216,7 +271,7 @@ export class Session {
     const d = generateDefaults();
     const {
       maxTokens = d.maxTokens, temperature = d.temperature, topK = d.topK, topP = d.topP, seed,
-      signal, ignoreEos = false,
+      signal, ignoreEos = false, append = false,
     } = options;
     signal?.throwIfAborted();
     checkSampling(topK, maxTokens);
@@ -243,6 +298,7 @@ export class Session {
     i32[o + 4] = ignoreEos ? 0 : 1;
     i32[o + 5] = reseed ? 1 : 0;
     u32[o + 6] = reseed ? seed : 0;
+    i32[o + 7] = append ? 1 : 0;
     const run = ++this.#run;
     this.generatedTokens = 0;
     check(ex.ep_generator_start(generator, pointer, length, io + OPTIONS));

@@ -142,6 +142,10 @@ export class EdgepieceWorker {
   /** Back to the empty sequence (Session.reset). */
   reset() { return this.#call('sessionReset', {}); }
   score(text) { return this.#call('score', { text }); }
+  /** The worker session's snapshot (Uint8Array), as Session.snapshot. */
+  snapshot() { return this.#call('snapshot', {}); }
+  /** Restores a snapshot into the worker's session, as Session.restore (ends a running generate). */
+  restore(bytes) { return this.#call('restore', { bytes }); }
 
   /**
    * Streams generated text: `onText(text, tokensSoFar)` every ~8 ms (text of one or more tokens);

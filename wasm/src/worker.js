@@ -74,6 +74,8 @@ const handlers = {
   sessionSample({ options }) { return need(session, 'model').sample(options); },
   sessionReset() { need(session, 'model').reset(); return null; },
   score({ text }) { return need(session, 'model').score(text); },
+  snapshot() { return need(session, 'model').snapshot(); },
+  restore({ bytes }) { need(session, 'model').restore(bytes); return null; },
   // Progress goes out as messages of this request, like generated pieces. A streamed corpus
   // (`stream`) comes in batches: { pull } asks the client for the next one, a `feed` request
   // brings it.

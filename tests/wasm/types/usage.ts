@@ -83,6 +83,13 @@ export async function usage(): Promise<void> {
   const score: ScoreResult = session.score('In the beginning');
   const bits: number = score.bitsPerByte + score.log2Prob + score.tokens + score.bytes;
   const positions: number = session.position + session.generatedTokens + session.stateBytes;
+  // Snapshots: bytes out, bytes (or an ArrayBuffer) back in; generation can append.
+  const saved: Uint8Array = session.snapshot();
+  session.restore(saved);
+  session.restore(new ArrayBuffer(saved.length));
+  for await (const piece of session.generate('', { append: true, maxTokens: 5 })) generated += piece;
+  // @ts-expect-error: a snapshot is bytes, not text
+  session.restore('snapshot');
   session.reset();
   session.setSeed(2);
   // @ts-expect-error: generate streams text, not ids
@@ -117,6 +124,8 @@ export async function usage(): Promise<void> {
   const run: { tokens: number; seconds: number; stopped: boolean } = await worker.generate(
     'In the beginning', { maxTokens: 5 }, (piece: string, tokens: number) => void [piece, tokens]);
   await worker.setSeed(4);
+  const workerSnapshot: Uint8Array = await worker.snapshot();
+  await worker.restore(workerSnapshot);
   await worker.stop();
   // A worker's generation also stops on a signal (rejecting with its reason).
   await worker.generate('x', { signal: new AbortController().signal });
