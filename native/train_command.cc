@@ -29,8 +29,8 @@
 #include "runtime/text/nfc.h"
 #include "runtime/text/utf8.h"
 #include "runtime/trainer/chunker.h"
-#include "runtime/trainer/ngram_spill.h"
 #include "runtime/trainer/shard_file.h"
+#include "runtime/trainer/spill.h"
 #include "runtime/trainer/trainer.h"
 
 namespace edgepiece::cli {
@@ -414,12 +414,23 @@ Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& optio
   return std::move(workers[0].counter);
 }
 
+// Pass 2's bounded memory: where piece counters spill, and the memory each
+// of the `threads` counters may hold before it does.
+struct PieceSpillPlan {
+  PieceSpillFile* file = nullptr;  // null: no limit
+  size_t share = 0;
+};
+
 // Pass 2 on `threads` threads: the piece counts of the corpus segmented with
-// `model`; *segmented gets the bytes segmented (after NFC).
-Result<PieceCounter> SegmentPass(const Corpus& corpus, const NgramModel& model,
-                                 const TrainerOptions& options, size_t threads, Progress::Mode mode,
-                                 uint64_t total, const std::string& spooled_stdin,
-                                 uint64_t* segmented) {
+// `model`, one counter per worker (their sum is the counts); *segmented gets
+// the bytes segmented (after NFC). With a spill plan and at least one run
+// written, every counter has been spilled: the counts are the file's runs.
+Result<std::vector<PieceCounter>> SegmentPass(const Corpus& corpus, const NgramModel& model,
+                                              const TrainerOptions& options, size_t threads,
+                                              Progress::Mode mode, uint64_t total,
+                                              const std::string& spooled_stdin,
+                                              uint64_t* segmented,
+                                              const PieceSpillPlan& spill = PieceSpillPlan()) {
   struct Worker {
     Worker(const NgramModel& model, const TrainerOptions& options) : segmenter(model, options) {}
     Segmenter segmenter;
@@ -441,6 +452,9 @@ Result<PieceCounter> SegmentPass(const Corpus& corpus, const NgramModel& model,
       for (const std::string_view chunk : worker.chunks) {
         worker.segmenter.SegmentChunk(chunk, &worker.pieces);
         worker.bytes += chunk.size();
+        if (spill.file != nullptr && worker.pieces.MemoryUsage() > spill.share) {
+          EDGEPIECE_RETURN_IF_ERROR(spill.file->Spill(&worker.pieces));
+        }
       }
       return Status::Ok();
     });
@@ -450,13 +464,17 @@ Result<PieceCounter> SegmentPass(const Corpus& corpus, const NgramModel& model,
   if (!finished.ok()) return finished;
   if (!done.ok()) return done.status();
   progress.Finish(*done);
-  *segmented = workers[0]->bytes;
-  for (size_t w = 1; w < threads; ++w) {
-    workers[0]->pieces.Merge(workers[w]->pieces);
-    *segmented += workers[w]->bytes;
-    workers[w].reset();
+  *segmented = 0;
+  std::vector<PieceCounter> counters;
+  const bool spilled = spill.file != nullptr && spill.file->runs() > 0;
+  for (auto& worker : workers) {
+    *segmented += worker->bytes;
+    // After one spill all go to the runs, which then hold every count.
+    if (spilled) EDGEPIECE_RETURN_IF_ERROR(spill.file->Spill(&worker->pieces));
+    if (!spilled) counters.push_back(std::move(worker->pieces));
+    worker.reset();
   }
-  return std::move(workers[0]->pieces);
+  return counters;
 }
 
 Status GetCount(const Flags& flags, const char* name, uint64_t fallback, uint64_t* out) {
@@ -619,7 +637,7 @@ Result<NgramModel> BuildModel(const NgramCounter& counter, const TrainerOptions&
 }
 
 // The end of training: the model file from the merged piece counts.
-Status FinishAndWrite(const PieceCounter& pieces, const TrainerOptions& options, bool quiet,
+Status FinishAndWrite(const PieceSource& pieces, const TrainerOptions& options, bool quiet,
                       const std::string& output) {
   auto vocab = FinishModel(pieces, options, [&](const char* step, size_t count) {
     if (!quiet) std::fprintf(stderr, "train: %s: %zu pieces\n", step, count);
@@ -672,7 +690,11 @@ Status RunSegment(const Flags& flags, const std::string& output) {
   auto pieces = SegmentPass(*corpus, *model, options, *threads, ProgressMode(flags),
                             corpus->has_stdin ? 0 : corpus->file_bytes, "", &segmented);
   if (!pieces.ok()) return pieces.status();
-  return WriteOutput(output, SerializePieceCounts(*pieces, counts->settings, segmented));
+  for (size_t w = 1; w < pieces->size(); ++w) {
+    (*pieces)[0].Merge((*pieces)[w]);
+    (*pieces)[w].Clear();
+  }
+  return WriteOutput(output, SerializePieceCounts((*pieces)[0], counts->settings, segmented));
 }
 
 // edgepiece train merge A B... --output ALL (.counts or .pieces, by signature)
@@ -730,8 +752,8 @@ Status RunFinish(const Flags& flags, const std::string& output) {
                          ": the two passes need the same corpus");
     }
   }
-  return FinishAndWrite(pieces->pieces, WithShardSettings(options, pieces->settings),
-                        flags.Has("quiet"), output);
+  return FinishAndWrite(MergedPieceSource({&pieces->pieces}),
+                        WithShardSettings(options, pieces->settings), flags.Has("quiet"), output);
 }
 
 // edgepiece train: both passes and the model in one process.
@@ -784,10 +806,23 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   if (!model.ok()) return WithContext(model.status(), "");
   *counter = NgramCounter(1);  // frees the counts
   if (!quiet) std::fprintf(stderr, "train: %zu n-grams kept\n", model->size());
-  // Pass 2.
+  // Pass 2. Its piece counters share what the n-gram model leaves of the
+  // limit (at least a quarter of it).
+  std::unique_ptr<PieceSpillFile> piece_runs;
+  PieceSpillPlan piece_spill;
+  if (*memory_limit > 0) {
+    auto created = PieceSpillFile::Create(temp_dir);
+    if (!created.ok()) return created.status();
+    piece_runs = std::move(*created);
+    piece_spill.file = piece_runs.get();
+    const uint64_t model_bytes = model->MemoryUsage();
+    const uint64_t budget = std::max(
+        *memory_limit > model_bytes ? *memory_limit - model_bytes : 0, *memory_limit / 4);
+    piece_spill.share = static_cast<size_t>(std::min<uint64_t>(budget / *threads, SIZE_MAX));
+  }
   uint64_t segmented;
   auto pieces = SegmentPass(*corpus, *model, options, *threads, mode, read_bytes,
-                            spool.empty() ? "" : spool[0].path(), &segmented);
+                            spool.empty() ? "" : spool[0].path(), &segmented, piece_spill);
   if (!pieces.ok()) return pieces.status();
   if (segmented != counted) {
     return Failure(StatusCode::kInvalidArgument, "pass 2 saw " + std::to_string(segmented) +
@@ -795,7 +830,22 @@ Status RunWhole(const Flags& flags, const std::string& output) {
                                                      ": the two passes need the same corpus");
   }
   *model = NgramModel();
-  auto vocab = FinishModel(*pieces, options, [&](const char* step, size_t count) {
+  // The end walks the counts where they are: the workers' counters (added
+  // piece by piece, never merged into one), or the merged runs on disk.
+  PieceSource source;
+  if (piece_runs != nullptr && piece_runs->runs() > 0) {
+    if (!quiet) {
+      std::fprintf(stderr, "train: %zu sorted piece runs (%llu bytes) merged from %s\n",
+                   piece_runs->runs(),
+                   static_cast<unsigned long long>(piece_runs->bytes_written()), temp_dir.c_str());
+    }
+    source = piece_runs->Source();
+  } else {
+    std::vector<const PieceCounter*> counters;
+    for (const PieceCounter& counter : *pieces) counters.push_back(&counter);
+    source = MergedPieceSource(std::move(counters));
+  }
+  auto vocab = FinishModel(source, options, [&](const char* step, size_t count) {
     if (!quiet) std::fprintf(stderr, "train: %s: %zu pieces\n", step, count);
   });
   if (!vocab.ok()) return WithContext(vocab.status(), "");

@@ -32,40 +32,47 @@ TrainedVocab InIdOrder(std::vector<std::pair<std::string, uint64_t>> entries) {
   return vocab;
 }
 
-// The reference's split_pieces: the deterministic tokenizer built from
-// `vocab` (its counts as they are now) segments each input's raw bytes (no
-// NFC, no chunking); each resulting piece gains the input's weight. Returns
-// the gains per piece index.
-Result<std::vector<uint64_t>> SplitPieces(
-    const TrainedVocab& vocab, const std::vector<std::pair<std::string_view, uint64_t>>& inputs) {
-  auto tokenizer = Tokenizer::FromPieces(vocab.pieces, vocab.counts);
-  if (!tokenizer.ok()) {
-    return Status(StatusCode::kInternal,
-                  "trainer built an invalid vocabulary: " + tokenizer.status().ToString());
+// The reference's split_pieces: the deterministic tokenizer built from a
+// vocabulary (its counts as they are when the splitter is made) segments each
+// input's raw bytes (no NFC, no chunking); each resulting piece gains the
+// input's weight.
+class PieceSplitter {
+ public:
+  static Result<PieceSplitter> Create(const TrainedVocab& vocab) {
+    auto tokenizer = Tokenizer::FromPieces(vocab.pieces, vocab.counts);
+    if (!tokenizer.ok()) {
+      return Status(StatusCode::kInternal,
+                    "trainer built an invalid vocabulary: " + tokenizer.status().ToString());
+    }
+    return PieceSplitter(std::move(*tokenizer), vocab.pieces.size());
   }
-  const PieceMatcher& matcher = tokenizer->matcher();
-  std::vector<uint64_t> gains(vocab.pieces.size(), 0);
-  LatticeBuffers buffers;
-  std::vector<int32_t> ids;
-  for (const auto& [bytes, weight] : inputs) {
-    ids.clear();
-    ViterbiChunk(matcher, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &buffers,
-                 &ids);
-    for (const int32_t id : ids) gains[id - kFirstPieceId] += weight;
+  // Tokenizes `bytes` and adds `weight` to the gain of each piece produced.
+  void Add(std::string_view bytes, uint64_t weight) {
+    ids_.clear();
+    ViterbiChunk(tokenizer_.matcher(), reinterpret_cast<const uint8_t*>(bytes.data()),
+                 bytes.size(), &buffers_, &ids_);
+    for (const int32_t id : ids_) gains_[id - kFirstPieceId] += weight;
   }
-  return gains;
-}
+  // The gains per piece index.
+  const std::vector<uint64_t>& gains() const { return gains_; }
+
+ private:
+  PieceSplitter(Tokenizer tokenizer, size_t pieces)
+      : tokenizer_(std::move(tokenizer)), gains_(pieces, 0) {}
+  Tokenizer tokenizer_;
+  std::vector<uint64_t> gains_;
+  LatticeBuffers buffers_;
+  std::vector<int32_t> ids_;
+};
 
 // Re-tokenizes `dropped` into `vocab` and adds the counts (the kept pieces'
 // counts before the additions define the tokenizer).
 Status AbsorbDropped(const std::vector<std::pair<std::string, uint64_t>>& dropped,
                      TrainedVocab* vocab) {
-  std::vector<std::pair<std::string_view, uint64_t>> inputs;
-  inputs.reserve(dropped.size());
-  for (const auto& [piece, count] : dropped) inputs.emplace_back(piece, count);
-  auto gains = SplitPieces(*vocab, inputs);
-  if (!gains.ok()) return gains.status();
-  for (size_t i = 0; i < gains->size(); ++i) vocab->counts[i] += (*gains)[i];
+  auto splitter = PieceSplitter::Create(*vocab);
+  if (!splitter.ok()) return splitter.status();
+  for (const auto& [piece, count] : dropped) splitter->Add(piece, count);
+  for (size_t i = 0; i < vocab->counts.size(); ++i) vocab->counts[i] += splitter->gains()[i];
   return Status::Ok();
 }
 
@@ -75,16 +82,15 @@ Status AbsorbDropped(const std::vector<std::pair<std::string, uint64_t>>& droppe
 Status PruneWastedPieces(TrainedVocab* vocab, const FinishReport& report) {
   for (;;) {
     const size_t before = vocab->pieces.size();
-    std::vector<std::pair<std::string_view, uint64_t>> inputs;
-    inputs.reserve(before);
-    for (size_t i = 0; i < before; ++i) inputs.emplace_back(vocab->pieces[i], vocab->counts[i]);
-    auto gains = SplitPieces(*vocab, inputs);
-    if (!gains.ok()) return gains.status();
+    auto splitter = PieceSplitter::Create(*vocab);
+    if (!splitter.ok()) return splitter.status();
+    for (size_t i = 0; i < before; ++i) splitter->Add(vocab->pieces[i], vocab->counts[i]);
+    const std::vector<uint64_t>& gains = splitter->gains();
     TrainedVocab next;
     for (size_t i = 0; i < before; ++i) {
-      if ((*gains)[i] == 0) continue;
+      if (gains[i] == 0) continue;
       next.pieces.push_back(std::move(vocab->pieces[i]));
-      next.counts.push_back((*gains)[i]);
+      next.counts.push_back(gains[i]);
     }
     *vocab = std::move(next);
     if (report) report("wasted", vocab->pieces.size());
@@ -96,26 +102,39 @@ Status PruneWastedPieces(TrainedVocab* vocab, const FinishReport& report) {
 
 Result<TrainedVocab> FinishModel(const PieceCounter& pieces, const TrainerOptions& options,
                                  const FinishReport& report) {
+  return FinishModel(MergedPieceSource({&pieces}), options, report);
+}
+
+Result<TrainedVocab> FinishModel(const PieceSource& pieces, const TrainerOptions& options,
+                                 const FinishReport& report) {
   EDGEPIECE_RETURN_IF_ERROR(ValidateTrainerOptions(options));
+  const auto kept = [&](std::string_view piece, uint64_t count) {
+    return piece.size() == 1 ||
+           (piece.size() <= options.max_piece_length && count >= options.min_count);
+  };
   // a. All 256 bytes, count 1 when never produced.
-  std::vector<std::pair<std::string, uint64_t>> keep, drop;
+  std::vector<std::pair<std::string, uint64_t>> keep;
   bool seen[256] = {};
-  for (const auto& [piece, count] : pieces.counts()) {
-    if (piece.empty()) continue;
+  EDGEPIECE_RETURN_IF_ERROR(pieces([&](std::string_view piece, uint64_t count) {
     if (piece.size() == 1) seen[static_cast<uint8_t>(piece[0])] = true;
-    if (piece.size() == 1 ||
-        (piece.size() <= options.max_piece_length && count >= options.min_count)) {
-      keep.emplace_back(piece, count);
-    } else {
-      drop.emplace_back(piece, count);
-    }
-  }
+    if (!piece.empty() && kept(piece, count)) keep.emplace_back(piece, count);
+    return Status::Ok();
+  }));
   for (int b = 0; b < 256; ++b) {
     if (!seen[b]) keep.emplace_back(std::string(1, static_cast<char>(b)), 1);
   }
-  // b. Rare and long pieces go into the kept ones.
+  // b. Rare and long pieces go into the kept ones: a second walk tokenizes
+  // them as they come, with the kept pieces' counts from before the additions.
   TrainedVocab vocab = InIdOrder(std::move(keep));
-  EDGEPIECE_RETURN_IF_ERROR(AbsorbDropped(drop, &vocab));
+  {
+    auto splitter = PieceSplitter::Create(vocab);
+    if (!splitter.ok()) return splitter.status();
+    EDGEPIECE_RETURN_IF_ERROR(pieces([&](std::string_view piece, uint64_t count) {
+      if (!piece.empty() && !kept(piece, count)) splitter->Add(piece, count);
+      return Status::Ok();
+    }));
+    for (size_t i = 0; i < vocab.counts.size(); ++i) vocab.counts[i] += splitter->gains()[i];
+  }
   if (report) report("prune", vocab.pieces.size());
   // c.
   EDGEPIECE_RETURN_IF_ERROR(PruneWastedPieces(&vocab, report));

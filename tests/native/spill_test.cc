@@ -2,7 +2,7 @@
 // sorted runs and merged back are exactly the counts kept in memory, however
 // often and from however many counters they spill, and a spill that cannot
 // be written is an error, not a crash or a silent loss.
-#include "runtime/trainer/ngram_spill.h"
+#include "runtime/trainer/spill.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
