@@ -370,7 +370,7 @@ Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& optio
           ChunkDocument(text, options.isolate_digits, &worker.normalized, &worker.chunks));
       for (const std::string_view chunk : worker.chunks) {
         worker.counter.AddChunk(chunk);
-        if (spill.file != nullptr && worker.counter.MemoryUsage() > spill.share) {
+        if (spill.file != nullptr && worker.counter.PeakMemoryUsage() > spill.share) {
           EDGEPIECE_RETURN_IF_ERROR(spill.file->Spill(&worker.counter));
         }
       }
@@ -383,7 +383,16 @@ Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& optio
   if (!done.ok()) return done.status();
   progress.Finish(*done);
   *read_bytes = *done;
-  if (spill.file != nullptr && spill.file->runs() > 0) {
+  // Merging the workers' counters in memory, then building the model from
+  // them, can hold up to about 2.5 times their sum at once (worker 0's tables
+  // grow to the union, a table that grows holds its old and new slots, and the
+  // model's tables come on top): past the limit they go to disk too, where
+  // the merge keeps only the n-grams the model reads.
+  size_t in_memory = 0;
+  for (const Worker& worker : workers) in_memory += worker.counter.MemoryUsage();
+  const bool merge_on_disk = spill.file != nullptr && (spill.file->runs() > 0 ||
+                                                       in_memory * 5 / 2 > spill.share * threads);
+  if (merge_on_disk) {
     // What is still in memory becomes runs too, then all runs merge from the
     // file into a fresh counter that keeps only what the model reads.
     NgramCounter merged(options.order);
@@ -452,7 +461,7 @@ Result<std::vector<PieceCounter>> SegmentPass(const Corpus& corpus, const NgramM
       for (const std::string_view chunk : worker.chunks) {
         worker.segmenter.SegmentChunk(chunk, &worker.pieces);
         worker.bytes += chunk.size();
-        if (spill.file != nullptr && worker.pieces.MemoryUsage() > spill.share) {
+        if (spill.file != nullptr && worker.pieces.PeakMemoryUsage() > spill.share) {
           EDGEPIECE_RETURN_IF_ERROR(spill.file->Spill(&worker.pieces));
         }
       }

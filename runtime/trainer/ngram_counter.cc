@@ -52,6 +52,12 @@ size_t NgramCounter::MemoryUsage() const {
   return bytes;
 }
 
+size_t NgramCounter::PeakMemoryUsage() const {
+  size_t largest = 0;
+  for (const NgramTable& table : tables_) largest = std::max(largest, table.MemoryUsage());
+  return MemoryUsage() + 2 * largest;
+}
+
 Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerOptions& options) {
   EDGEPIECE_RETURN_IF_ERROR(ValidateTrainerOptions(options));
   if (options.order != counter.order()) {

@@ -65,6 +65,10 @@ class NgramCounter {
   const NgramTable& table(int n) const { return tables_[n]; }
   // Heap bytes held.
   size_t MemoryUsage() const;
+  // The most heap bytes held until the next growth of a table is done (while
+  // a table rehashes, its old and its twice larger new slots coexist), so a
+  // caller that spills past a share checks this, not MemoryUsage.
+  size_t PeakMemoryUsage() const;
 
  private:
   int order_;

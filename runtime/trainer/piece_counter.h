@@ -81,6 +81,10 @@ class PieceCounter {
   std::vector<std::pair<std::string_view, uint64_t>> Sorted() const;
   // Heap bytes held (slots and arena).
   size_t MemoryUsage() const;
+  // The most heap bytes held until the next growth of the table is done
+  // (while it rehashes, the old and the twice larger new slots coexist), so a
+  // caller that spills past a share checks this, not MemoryUsage.
+  size_t PeakMemoryUsage() const { return MemoryUsage() + 2 * slots_.capacity() * sizeof(Slot); }
   // Drops every piece and frees the memory.
   void Clear() { *this = PieceCounter(); }
 
