@@ -64,12 +64,13 @@ file for the second pass). The corpus is read twice and never held in memory.
   --jsonl                 input has one {"text": ...} object per line
   --threads T             run both corpus passes on T threads (1..256, default
                           1); the model is the same bytes for every T
-  --memory-limit SIZE     bound the memory of pass 1's n-gram counts: past
-                          SIZE (bytes, or with a suffix K, M, G, T: 64M, 2G;
-                          at least 1M) they go to sorted runs in a temporary
-                          file in $TMPDIR (default /tmp), merged at the end.
-                          The pruned n-gram model must still fit in memory;
-                          the model is the same bytes for every SIZE
+  --memory-limit SIZE     bound the memory of the counts of both passes (n-grams,
+                          then pieces): past SIZE (bytes, or with a suffix K,
+                          M, G, T: 64M, 2G; at least 1M) they go to sorted runs
+                          in temporary files in $TMPDIR (default /tmp), merged
+                          at the end. The pruned n-gram model and the kept
+                          pieces must still fit in memory; the model is the
+                          same bytes for every SIZE
   --quiet                 no progress on stderr (default: a bar on a terminal,
                           otherwise a line every few seconds)
 
@@ -390,8 +391,8 @@ Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& optio
   // the merge keeps only the n-grams the model reads.
   size_t in_memory = 0;
   for (const Worker& worker : workers) in_memory += worker.counter.MemoryUsage();
-  const bool merge_on_disk = spill.file != nullptr && (spill.file->runs() > 0 ||
-                                                       in_memory * 5 / 2 > spill.share * threads);
+  const bool merge_on_disk = spill.file != nullptr &&
+                             (spill.file->runs() > 0 || in_memory * 5 / 2 > spill.share * threads);
   if (merge_on_disk) {
     // What is still in memory becomes runs too, then all runs merge from the
     // file into a fresh counter that keeps only what the model reads.
@@ -437,8 +438,7 @@ struct PieceSpillPlan {
 Result<std::vector<PieceCounter>> SegmentPass(const Corpus& corpus, const NgramModel& model,
                                               const TrainerOptions& options, size_t threads,
                                               Progress::Mode mode, uint64_t total,
-                                              const std::string& spooled_stdin,
-                                              uint64_t* segmented,
+                                              const std::string& spooled_stdin, uint64_t* segmented,
                                               const PieceSpillPlan& spill = PieceSpillPlan()) {
   struct Worker {
     Worker(const NgramModel& model, const TrainerOptions& options) : segmenter(model, options) {}
@@ -825,8 +825,8 @@ Status RunWhole(const Flags& flags, const std::string& output) {
     piece_runs = std::move(*created);
     piece_spill.file = piece_runs.get();
     const uint64_t model_bytes = model->MemoryUsage();
-    const uint64_t budget = std::max(
-        *memory_limit > model_bytes ? *memory_limit - model_bytes : 0, *memory_limit / 4);
+    const uint64_t budget =
+        std::max(*memory_limit > model_bytes ? *memory_limit - model_bytes : 0, *memory_limit / 4);
     piece_spill.share = static_cast<size_t>(std::min<uint64_t>(budget / *threads, SIZE_MAX));
   }
   uint64_t segmented;
@@ -845,8 +845,8 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   if (piece_runs != nullptr && piece_runs->runs() > 0) {
     if (!quiet) {
       std::fprintf(stderr, "train: %zu sorted piece runs (%llu bytes) merged from %s\n",
-                   piece_runs->runs(),
-                   static_cast<unsigned long long>(piece_runs->bytes_written()), temp_dir.c_str());
+                   piece_runs->runs(), static_cast<unsigned long long>(piece_runs->bytes_written()),
+                   temp_dir.c_str());
     }
     source = piece_runs->Source();
   } else {

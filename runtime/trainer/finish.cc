@@ -49,8 +49,8 @@ class PieceSplitter {
   // Tokenizes `bytes` and adds `weight` to the gain of each piece produced.
   void Add(std::string_view bytes, uint64_t weight) {
     ids_.clear();
-    ViterbiChunk(tokenizer_.matcher(), reinterpret_cast<const uint8_t*>(bytes.data()),
-                 bytes.size(), &buffers_, &ids_);
+    ViterbiChunk(tokenizer_.matcher(), reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                 &buffers_, &ids_);
     for (const int32_t id : ids_) gains_[id - kFirstPieceId] += weight;
   }
   // The gains per piece index.

@@ -58,8 +58,7 @@ Result<uint64_t> ParseMemorySize(const std::string& text) {
   return value << shift;
 }
 
-Result<std::unique_ptr<RunFile>> RunFile::Create(const std::string& dir,
-                                                 const std::string& what) {
+Result<std::unique_ptr<RunFile>> RunFile::Create(const std::string& dir, const std::string& what) {
   std::string path = dir + "/edgepiece-train-runs.XXXXXX";
   const int fd = mkstemp(path.data());
   if (fd < 0) {
@@ -157,7 +156,7 @@ Status RunFile::Reader::Get(void* out, size_t size) {
     if (next_ == loaded_) {
       if (left_ == 0) {
         return Status(StatusCode::kIoError, "cannot read the temporary " + file_->what_ +
-                                                 " file in " + file_->dir_ + ": truncated run");
+                                                " file in " + file_->dir_ + ": truncated run");
       }
       const size_t count = static_cast<size_t>(std::min<uint64_t>(kReadBuffer, left_));
       buffer_.resize(kReadBuffer);
