@@ -268,6 +268,21 @@ class PassPool {
   Status error_;
 };
 
+// A FinishModel task runner on `threads` threads (tasks taken in turn).
+TaskRunner ThreadTaskRunner(size_t threads) {
+  if (threads <= 1) return nullptr;
+  return [threads](size_t tasks, const std::function<void(size_t)>& task) {
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> runners;
+    for (size_t t = 0; t < std::min(threads, tasks); ++t) {
+      runners.emplace_back([&] {
+        for (size_t i; (i = next++) < tasks;) task(i);
+      });
+    }
+    for (std::thread& runner : runners) runner.join();
+  };
+}
+
 // NFC and the trainer's chunking of one document (the scratch is the worker's).
 Status ChunkDocument(std::string_view text, bool isolate_digits, std::string* normalized,
                      std::vector<std::string_view>* chunks) {
@@ -852,11 +867,15 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   } else {
     std::vector<const PieceCounter*> counters;
     for (const PieceCounter& counter : *pieces) counters.push_back(&counter);
-    source = MergedPieceSource(std::move(counters));
+    // A few parts per thread: the walks' work is uneven across slot ranges.
+    source = MergedPieceSource(std::move(counters), *threads > 1 ? 4 * *threads : 1);
   }
-  auto vocab = FinishModel(source, options, [&](const char* step, size_t count) {
-    if (!quiet) std::fprintf(stderr, "train: %s: %zu pieces\n", step, count);
-  });
+  auto vocab = FinishModel(
+      source, options,
+      [&](const char* step, size_t count) {
+        if (!quiet) std::fprintf(stderr, "train: %s: %zu pieces\n", step, count);
+      },
+      ThreadTaskRunner(*threads));
   if (!vocab.ok()) return WithContext(vocab.status(), "");
   EDGEPIECE_RETURN_IF_ERROR(file->Write(ModelFileJson(*vocab)));
   EDGEPIECE_RETURN_IF_ERROR(file->RenameTo(output));

@@ -1,6 +1,7 @@
 #include "runtime/trainer/finish.h"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <string_view>
 #include <utility>
@@ -32,47 +33,59 @@ TrainedVocab InIdOrder(std::vector<std::pair<std::string, uint64_t>> entries) {
   return vocab;
 }
 
-// The reference's split_pieces: the deterministic tokenizer built from a
-// vocabulary (its counts as they are when the splitter is made) segments each
+// The tokenizer of a vocabulary (its counts as they are now).
+Result<Tokenizer> VocabTokenizer(const TrainedVocab& vocab) {
+  auto tokenizer = Tokenizer::FromPieces(vocab.pieces, vocab.counts);
+  if (!tokenizer.ok()) {
+    return Status(StatusCode::kInternal,
+                  "trainer built an invalid vocabulary: " + tokenizer.status().ToString());
+  }
+  return tokenizer;
+}
+
+// The reference's split_pieces: the deterministic tokenizer segments each
 // input's raw bytes (no NFC, no chunking); each resulting piece gains the
-// input's weight.
+// input's weight. One splitter per thread; the tokenizer may be shared.
 class PieceSplitter {
  public:
-  static Result<PieceSplitter> Create(const TrainedVocab& vocab) {
-    auto tokenizer = Tokenizer::FromPieces(vocab.pieces, vocab.counts);
-    if (!tokenizer.ok()) {
-      return Status(StatusCode::kInternal,
-                    "trainer built an invalid vocabulary: " + tokenizer.status().ToString());
-    }
-    return PieceSplitter(std::move(*tokenizer), vocab.pieces.size());
-  }
+  // `tokenizer` (of a vocabulary of `pieces` pieces) must outlive the splitter.
+  PieceSplitter(const Tokenizer& tokenizer, size_t pieces)
+      : tokenizer_(&tokenizer), gains_(pieces, 0) {}
   // Tokenizes `bytes` and adds `weight` to the gain of each piece produced.
   void Add(std::string_view bytes, uint64_t weight) {
     ids_.clear();
-    ViterbiChunk(tokenizer_.matcher(), reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
-                 &buffers_, &ids_);
+    ViterbiChunk(tokenizer_->matcher(), reinterpret_cast<const uint8_t*>(bytes.data()),
+                 bytes.size(), &buffers_, &ids_);
     for (const int32_t id : ids_) gains_[id - kFirstPieceId] += weight;
   }
   // The gains per piece index.
   const std::vector<uint64_t>& gains() const { return gains_; }
 
  private:
-  PieceSplitter(Tokenizer tokenizer, size_t pieces)
-      : tokenizer_(std::move(tokenizer)), gains_(pieces, 0) {}
-  Tokenizer tokenizer_;
+  const Tokenizer* tokenizer_;
   std::vector<uint64_t> gains_;
   LatticeBuffers buffers_;
   std::vector<int32_t> ids_;
 };
 
+// Runs task(0..tasks-1) with `run_tasks`, or one after another without it.
+void RunTasks(const TaskRunner& run_tasks, size_t tasks, const std::function<void(size_t)>& task) {
+  if (run_tasks) {
+    run_tasks(tasks, task);
+  } else {
+    for (size_t t = 0; t < tasks; ++t) task(t);
+  }
+}
+
 // Re-tokenizes `dropped` into `vocab` and adds the counts (the kept pieces'
 // counts before the additions define the tokenizer).
 Status AbsorbDropped(const std::vector<std::pair<std::string, uint64_t>>& dropped,
                      TrainedVocab* vocab) {
-  auto splitter = PieceSplitter::Create(*vocab);
-  if (!splitter.ok()) return splitter.status();
-  for (const auto& [piece, count] : dropped) splitter->Add(piece, count);
-  for (size_t i = 0; i < vocab->counts.size(); ++i) vocab->counts[i] += splitter->gains()[i];
+  auto tokenizer = VocabTokenizer(*vocab);
+  if (!tokenizer.ok()) return tokenizer.status();
+  PieceSplitter splitter(*tokenizer, vocab->pieces.size());
+  for (const auto& [piece, count] : dropped) splitter.Add(piece, count);
+  for (size_t i = 0; i < vocab->counts.size(); ++i) vocab->counts[i] += splitter.gains()[i];
   return Status::Ok();
 }
 
@@ -82,10 +95,11 @@ Status AbsorbDropped(const std::vector<std::pair<std::string, uint64_t>>& droppe
 Status PruneWastedPieces(TrainedVocab* vocab, const FinishReport& report) {
   for (;;) {
     const size_t before = vocab->pieces.size();
-    auto splitter = PieceSplitter::Create(*vocab);
-    if (!splitter.ok()) return splitter.status();
-    for (size_t i = 0; i < before; ++i) splitter->Add(vocab->pieces[i], vocab->counts[i]);
-    const std::vector<uint64_t>& gains = splitter->gains();
+    auto tokenizer = VocabTokenizer(*vocab);
+    if (!tokenizer.ok()) return tokenizer.status();
+    PieceSplitter splitter(*tokenizer, before);
+    for (size_t i = 0; i < before; ++i) splitter.Add(vocab->pieces[i], vocab->counts[i]);
+    const std::vector<uint64_t>& gains = splitter.gains();
     TrainedVocab next;
     for (size_t i = 0; i < before; ++i) {
       if (gains[i] == 0) continue;
@@ -106,34 +120,60 @@ Result<TrainedVocab> FinishModel(const PieceCounter& pieces, const TrainerOption
 }
 
 Result<TrainedVocab> FinishModel(const PieceSource& pieces, const TrainerOptions& options,
-                                 const FinishReport& report) {
+                                 const FinishReport& report, const TaskRunner& run_tasks) {
   EDGEPIECE_RETURN_IF_ERROR(ValidateTrainerOptions(options));
   const auto kept = [&](std::string_view piece, uint64_t count) {
     return piece.size() == 1 ||
            (piece.size() <= options.max_piece_length && count >= options.min_count);
   };
-  // a. All 256 bytes, count 1 when never produced.
-  std::vector<std::pair<std::string, uint64_t>> keep;
-  bool seen[256] = {};
-  EDGEPIECE_RETURN_IF_ERROR(pieces([&](std::string_view piece, uint64_t count) {
-    if (piece.size() == 1) seen[static_cast<uint8_t>(piece[0])] = true;
-    if (!piece.empty() && kept(piece, count)) keep.emplace_back(piece, count);
+  const size_t parts = std::max<size_t>(pieces.parts, 1);
+  std::vector<Status> statuses(parts);
+  const auto first_error = [&]() {
+    for (const Status& status : statuses) {
+      if (!status.ok()) return status;
+    }
     return Status::Ok();
-  }));
+  };
+  // a. All 256 bytes, count 1 when never produced. Each part collects its
+  // own; the order they come in does not matter (InIdOrder sorts).
+  std::vector<std::vector<std::pair<std::string, uint64_t>>> keeps(parts);
+  std::vector<std::array<bool, 256>> seens(parts, std::array<bool, 256>{});
+  RunTasks(run_tasks, parts, [&](size_t part) {
+    statuses[part] = pieces.walk(part, [&](std::string_view piece, uint64_t count) {
+      if (piece.size() == 1) seens[part][static_cast<uint8_t>(piece[0])] = true;
+      if (!piece.empty() && kept(piece, count)) keeps[part].emplace_back(piece, count);
+      return Status::Ok();
+    });
+  });
+  EDGEPIECE_RETURN_IF_ERROR(first_error());
+  std::vector<std::pair<std::string, uint64_t>> keep;
+  for (auto& part : keeps) {
+    for (auto& entry : part) keep.push_back(std::move(entry));
+    std::vector<std::pair<std::string, uint64_t>>().swap(part);
+  }
   for (int b = 0; b < 256; ++b) {
-    if (!seen[b]) keep.emplace_back(std::string(1, static_cast<char>(b)), 1);
+    bool seen = false;
+    for (const auto& part : seens) seen = seen || part[b];
+    if (!seen) keep.emplace_back(std::string(1, static_cast<char>(b)), 1);
   }
   // b. Rare and long pieces go into the kept ones: a second walk tokenizes
-  // them as they come, with the kept pieces' counts from before the additions.
+  // them as they come, with the kept pieces' counts from before the additions
+  // (integer gains: their sum does not depend on the parts).
   TrainedVocab vocab = InIdOrder(std::move(keep));
   {
-    auto splitter = PieceSplitter::Create(vocab);
-    if (!splitter.ok()) return splitter.status();
-    EDGEPIECE_RETURN_IF_ERROR(pieces([&](std::string_view piece, uint64_t count) {
-      if (!piece.empty() && !kept(piece, count)) splitter->Add(piece, count);
-      return Status::Ok();
-    }));
-    for (size_t i = 0; i < vocab.counts.size(); ++i) vocab.counts[i] += splitter->gains()[i];
+    auto tokenizer = VocabTokenizer(vocab);
+    if (!tokenizer.ok()) return tokenizer.status();
+    std::vector<PieceSplitter> splitters(parts, PieceSplitter(*tokenizer, vocab.pieces.size()));
+    RunTasks(run_tasks, parts, [&](size_t part) {
+      statuses[part] = pieces.walk(part, [&](std::string_view piece, uint64_t count) {
+        if (!piece.empty() && !kept(piece, count)) splitters[part].Add(piece, count);
+        return Status::Ok();
+      });
+    });
+    EDGEPIECE_RETURN_IF_ERROR(first_error());
+    for (const PieceSplitter& splitter : splitters) {
+      for (size_t i = 0; i < vocab.counts.size(); ++i) vocab.counts[i] += splitter.gains()[i];
+    }
   }
   if (report) report("prune", vocab.pieces.size());
   // c.

@@ -102,11 +102,13 @@ size_t PieceCounter::MemoryUsage() const {
          blocks_.capacity() * sizeof(std::unique_ptr<char[]>);
 }
 
-PieceSource MergedPieceSource(std::vector<const PieceCounter*> counters) {
-  return [counters = std::move(counters)](const PieceVisitor& visit) {
+PieceSource MergedPieceSource(std::vector<const PieceCounter*> counters, size_t parts) {
+  PieceSource source;
+  source.parts = parts;
+  source.walk = [counters = std::move(counters), parts](size_t part, const PieceVisitor& visit) {
     Status status;
     for (size_t i = 0; i < counters.size() && status.ok(); ++i) {
-      counters[i]->ForEach([&](std::string_view piece, uint64_t count) {
+      counters[i]->ForEachInPart(part, parts, [&](std::string_view piece, uint64_t count) {
         if (!status.ok()) return;
         for (size_t j = 0; j < i; ++j) {
           if (counters[j]->Find(piece) != nullptr) return;  // visited from counter j
@@ -119,6 +121,7 @@ PieceSource MergedPieceSource(std::vector<const PieceCounter*> counters) {
     }
     return status;
   };
+  return source;
 }
 
 }  // namespace edgepiece

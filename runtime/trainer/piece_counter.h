@@ -28,9 +28,14 @@ namespace edgepiece {
 
 // Receives one piece and its count; an error stops the walk.
 using PieceVisitor = std::function<Status(std::string_view piece, uint64_t count)>;
-// Piece counts that can be walked (several times): calls the visitor once for
-// every distinct piece, with its total count, in any order.
-using PieceSource = std::function<Status(const PieceVisitor& visit)>;
+// Piece counts that can be walked (several times), in `parts` parts that
+// may be walked at once from different threads: walk(part, visit) calls
+// visit once for every distinct piece of that part, with its total count,
+// in any order; the parts together hold every piece once.
+struct PieceSource {
+  size_t parts = 1;
+  std::function<Status(size_t part, const PieceVisitor& visit)> walk;
+};
 
 // Piece bytes -> occurrences; move-only.
 class PieceCounter {
@@ -53,7 +58,15 @@ class PieceCounter {
   // Calls f(piece, count) for every piece, in no particular order.
   template <typename F>
   void ForEach(F&& f) const {
-    for (const Slot& s : slots_) {
+    ForEachInPart(0, 1, f);
+  }
+  // ForEach for part `part` of `parts` (0 <= part < parts): the parts
+  // together visit every piece once.
+  template <typename F>
+  void ForEachInPart(size_t part, size_t parts, F&& f) const {
+    const size_t begin = slots_.size() * part / parts, end = slots_.size() * (part + 1) / parts;
+    for (size_t i = begin; i < end; ++i) {
+      const Slot& s = slots_[i];
       if (s.data != nullptr) f(std::string_view(s.data, s.size), s.count);
     }
   }
@@ -113,9 +126,9 @@ class PieceCounter {
 
 // The counts of several counters added, without merging them into one: each
 // piece is visited from the first counter that has it, with the counts of
-// the counters after it added (lookups, no copies). The counters must
-// outlive the source.
-PieceSource MergedPieceSource(std::vector<const PieceCounter*> counters);
+// the counters after it added (lookups, no copies), in `parts` parts (ranges
+// of every counter's slots). The counters must outlive the source.
+PieceSource MergedPieceSource(std::vector<const PieceCounter*> counters, size_t parts = 1);
 
 }  // namespace edgepiece
 

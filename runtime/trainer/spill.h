@@ -170,7 +170,7 @@ class PieceSpillFile {
   // The merged runs as FinishModel's input (walked once per call); this
   // file must outlive it.
   PieceSource Source() const {
-    return [this](const PieceVisitor& visit) { return ForEachMerged(visit); };
+    return {1, [this](size_t, const PieceVisitor& visit) { return ForEachMerged(visit); }};
   }
 
  private:

@@ -174,11 +174,13 @@ TEST(NgramSpillTest, AWriteFailureIsAnError) {
 // Every (piece, count) of a source, in the order it visits them.
 std::vector<std::pair<std::string, uint64_t>> Walk(const PieceSource& source) {
   std::vector<std::pair<std::string, uint64_t>> out;
-  const Status status = source([&](std::string_view piece, uint64_t count) {
-    out.emplace_back(piece, count);
-    return Status::Ok();
-  });
-  EXPECT_TRUE(status.ok()) << status.ToString();
+  for (size_t part = 0; part < source.parts; ++part) {
+    const Status status = source.walk(part, [&](std::string_view piece, uint64_t count) {
+      out.emplace_back(piece, count);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+  }
   return out;
 }
 
@@ -226,12 +228,15 @@ TEST(PieceSpillTest, MergedCountersVisitEachPieceOnceWithItsTotal) {
   b.Add("z", 4);
   c.Add("x", 5);
   c.Add(std::string(100000, 'w'), 6);  // longer than an arena block
-  std::map<std::string, uint64_t> seen;
-  for (const auto& [piece, count] : Walk(MergedPieceSource({&a, &b, &c}))) {
-    EXPECT_TRUE(seen.emplace(piece, count).second) << piece << " visited twice";
+  for (const size_t parts : {size_t{1}, size_t{3}, size_t{200}}) {
+    std::map<std::string, uint64_t> seen;
+    for (const auto& [piece, count] : Walk(MergedPieceSource({&a, &b, &c}, parts))) {
+      EXPECT_TRUE(seen.emplace(piece, count).second) << piece << " visited twice";
+    }
+    EXPECT_EQ(seen, (std::map<std::string, uint64_t>{
+                        {"x", 6}, {"y", 5}, {"z", 4}, {std::string(100000, 'w'), 6}}))
+        << parts << " parts";
   }
-  EXPECT_EQ(seen, (std::map<std::string, uint64_t>{
-                      {"x", 6}, {"y", 5}, {"z", 4}, {std::string(100000, 'w'), 6}}));
 }
 
 TEST(PieceSpillTest, SpilledPiecesReproduceTheGoldensOnOneAndTwoCounters) {
