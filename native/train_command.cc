@@ -653,11 +653,12 @@ Result<NgramCountsFile> LoadMergedCounts(const std::vector<std::string>& paths,
 }
 
 // The n-gram model of pass 1's counts, as the single run builds it.
-Result<NgramModel> BuildModel(const NgramCounter& counter, const TrainerOptions& options) {
+Result<NgramModel> BuildModel(const NgramCounter& counter, const TrainerOptions& options,
+                              size_t threads) {
   if (counter.total_bytes() == 0) {
     return Status(StatusCode::kInvalidArgument, "empty corpus: no text to train on");
   }
-  return NgramModel::Build(counter, options);
+  return NgramModel::Build(counter, options, ThreadTaskRunner(threads));
 }
 
 // The end of training: the model file from the merged piece counts.
@@ -707,7 +708,7 @@ Status RunSegment(const Flags& flags, const std::string& output) {
   if (!counts.ok()) return counts.status();
   EDGEPIECE_RETURN_IF_ERROR(CheckFlagsAgree(flags, counts->settings, flags.Get("ngrams")));
   const TrainerOptions options = WithShardSettings(TrainerOptions(), counts->settings);
-  auto model = BuildModel(counts->counter, options);
+  auto model = BuildModel(counts->counter, options, *threads);
   if (!model.ok()) return WithContext(model.status(), "");
   counts->counter = NgramCounter(1);  // frees the counts
   uint64_t segmented;
@@ -826,7 +827,7 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   runs.reset();  // closes (so removes) the run file
   if (!spool.empty()) EDGEPIECE_RETURN_IF_ERROR(spool[0].Close());
   const uint64_t counted = counter->total_bytes();
-  auto model = BuildModel(*counter, options);
+  auto model = BuildModel(*counter, options, *threads);
   if (!model.ok()) return WithContext(model.status(), "");
   *counter = NgramCounter(1);  // frees the counts
   if (!quiet) std::fprintf(stderr, "train: %zu n-grams kept\n", model->size());

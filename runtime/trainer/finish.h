@@ -25,11 +25,6 @@ struct TrainedVocab {
 // "wasted", "cut") and the number of pieces it left, for progress reports.
 using FinishReport = std::function<void(const char* step, size_t pieces)>;
 
-// Runs task(0), ..., task(tasks - 1), possibly at once on several threads,
-// and returns when all are done. The trainer has no threads of its own (the
-// WebAssembly module has none); the native CLI passes one.
-using TaskRunner = std::function<void(size_t tasks, const std::function<void(size_t)>& task)>;
-
 // Completes the 256 bytes, drops and re-tokenizes rare and long pieces, runs
 // the "wasted pieces" loop and, above max_vocab_size - 3 pieces, the cut.
 // Walks `pieces` twice (the kept pieces, then the dropped ones, which are

@@ -58,7 +58,8 @@ size_t NgramCounter::PeakMemoryUsage() const {
   return MemoryUsage() + 2 * largest;
 }
 
-Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerOptions& options) {
+Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerOptions& options,
+                                     const TaskRunner& run_tasks) {
   EDGEPIECE_RETURN_IF_ERROR(ValidateTrainerOptions(options));
   if (options.order != counter.order()) {
     return Status(StatusCode::kInvalidArgument, "n-gram counts of another order than the options");
@@ -81,7 +82,11 @@ Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerO
   for (int b = 0; b < 256; ++b) {
     model.unigrams_[b] = std::log(static_cast<double>(bytes[b])) - log_total;
   }
-  for (int n = 2; n <= model.order_; ++n) {
+  // Each length reads the counts of n and n - 1 and writes only its own
+  // table: the lengths are independent tasks, the longest (largest) first.
+  std::vector<Status> statuses(model.order_ + 1);
+  const auto build_length = [&](size_t task) {
+    const int n = model.order_ - static_cast<int>(task);
     const uint64_t prefix_mask = (uint64_t{1} << (8 * (n - 1))) - 1;
     const NgramTable& counts = counter.table(n);
     size_t kept = 0;
@@ -109,8 +114,15 @@ Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerO
       std::memcpy(&bits, &log_prob, sizeof(bits));
       model.tables_[n].Add(key, bits);
     });
-    EDGEPIECE_RETURN_IF_ERROR(status);
+    statuses[n] = status;
+  };
+  const size_t lengths = static_cast<size_t>(model.order_ - 1);
+  if (run_tasks) {
+    run_tasks(lengths, build_length);
+  } else {
+    for (size_t task = 0; task < lengths; ++task) build_length(task);
   }
+  for (const Status& status : statuses) EDGEPIECE_RETURN_IF_ERROR(status);
   return model;
 }
 
