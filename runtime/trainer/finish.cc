@@ -1,7 +1,6 @@
 #include "runtime/trainer/finish.h"
 
 #include <algorithm>
-#include <array>
 #include <numeric>
 #include <string_view>
 #include <utility>
@@ -68,15 +67,6 @@ class PieceSplitter {
   std::vector<int32_t> ids_;
 };
 
-// Runs task(0..tasks-1) with `run_tasks`, or one after another without it.
-void RunTasks(const TaskRunner& run_tasks, size_t tasks, const std::function<void(size_t)>& task) {
-  if (run_tasks) {
-    run_tasks(tasks, task);
-  } else {
-    for (size_t t = 0; t < tasks; ++t) task(t);
-  }
-}
-
 // Re-tokenizes `dropped` into `vocab` and adds the counts (the kept pieces'
 // counts before the additions define the tokenizer).
 Status AbsorbDropped(const std::vector<std::pair<std::string, uint64_t>>& dropped,
@@ -137,10 +127,10 @@ Result<TrainedVocab> FinishModel(const PieceSource& pieces, const TrainerOptions
   // a. All 256 bytes, count 1 when never produced. Each part collects its
   // own; the order they come in does not matter (InIdOrder sorts).
   std::vector<std::vector<std::pair<std::string, uint64_t>>> keeps(parts);
-  std::vector<std::array<bool, 256>> seens(parts, std::array<bool, 256>{});
-  RunTasks(run_tasks, parts, [&](size_t part) {
+  std::vector<uint8_t> seen(parts * 256, 0);  // [part][byte]
+  RunTrainerTasks(run_tasks, parts, [&](size_t part) {
     statuses[part] = pieces.walk(part, [&](std::string_view piece, uint64_t count) {
-      if (piece.size() == 1) seens[part][static_cast<uint8_t>(piece[0])] = true;
+      if (piece.size() == 1) seen[part * 256 + static_cast<uint8_t>(piece[0])] = 1;
       if (!piece.empty() && kept(piece, count)) keeps[part].emplace_back(piece, count);
       return Status::Ok();
     });
@@ -151,10 +141,11 @@ Result<TrainedVocab> FinishModel(const PieceSource& pieces, const TrainerOptions
     for (auto& entry : part) keep.push_back(std::move(entry));
     std::vector<std::pair<std::string, uint64_t>>().swap(part);
   }
+  for (size_t part = 1; part < parts; ++part) {
+    for (size_t b = 0; b < 256; ++b) seen[b] |= seen[part * 256 + b];
+  }
   for (int b = 0; b < 256; ++b) {
-    bool seen = false;
-    for (const auto& part : seens) seen = seen || part[b];
-    if (!seen) keep.emplace_back(std::string(1, static_cast<char>(b)), 1);
+    if (!seen[b]) keep.emplace_back(std::string(1, static_cast<char>(b)), 1);
   }
   // b. Rare and long pieces go into the kept ones: a second walk tokenizes
   // them as they come, with the kept pieces' counts from before the additions
@@ -164,7 +155,7 @@ Result<TrainedVocab> FinishModel(const PieceSource& pieces, const TrainerOptions
     auto tokenizer = VocabTokenizer(vocab);
     if (!tokenizer.ok()) return tokenizer.status();
     std::vector<PieceSplitter> splitters(parts, PieceSplitter(*tokenizer, vocab.pieces.size()));
-    RunTasks(run_tasks, parts, [&](size_t part) {
+    RunTrainerTasks(run_tasks, parts, [&](size_t part) {
       statuses[part] = pieces.walk(part, [&](std::string_view piece, uint64_t count) {
         if (!piece.empty() && !kept(piece, count)) splitters[part].Add(piece, count);
         return Status::Ok();

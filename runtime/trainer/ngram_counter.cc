@@ -116,12 +116,7 @@ Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerO
     });
     statuses[n] = status;
   };
-  const size_t lengths = static_cast<size_t>(model.order_ - 1);
-  if (run_tasks) {
-    run_tasks(lengths, build_length);
-  } else {
-    for (size_t task = 0; task < lengths; ++task) build_length(task);
-  }
+  RunTrainerTasks(run_tasks, static_cast<size_t>(model.order_ - 1), build_length);
   for (const Status& status : statuses) EDGEPIECE_RETURN_IF_ERROR(status);
   return model;
 }
