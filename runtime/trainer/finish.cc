@@ -47,21 +47,20 @@ Result<Tokenizer> VocabTokenizer(const TrainedVocab& vocab) {
 // input's weight. One splitter per thread; the tokenizer may be shared.
 class PieceSplitter {
  public:
-  // `tokenizer` (of a vocabulary of `pieces` pieces) must outlive the splitter.
-  PieceSplitter(const Tokenizer& tokenizer, size_t pieces)
-      : tokenizer_(&tokenizer), gains_(pieces, 0) {}
-  // Tokenizes `bytes` and adds `weight` to the gain of each piece produced.
-  void Add(std::string_view bytes, uint64_t weight) {
+  // Gains of a vocabulary of `pieces` pieces.
+  explicit PieceSplitter(size_t pieces) : gains_(pieces, 0) {}
+  // Tokenizes `bytes` with `tokenizer` (that of the vocabulary) and adds
+  // `weight` to the gain of each piece produced.
+  void Add(const Tokenizer& tokenizer, std::string_view bytes, uint64_t weight) {
     ids_.clear();
-    ViterbiChunk(tokenizer_->matcher(), reinterpret_cast<const uint8_t*>(bytes.data()),
-                 bytes.size(), &buffers_, &ids_);
+    ViterbiChunk(tokenizer.matcher(), reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                 &buffers_, &ids_);
     for (const int32_t id : ids_) gains_[id - kFirstPieceId] += weight;
   }
   // The gains per piece index.
   const std::vector<uint64_t>& gains() const { return gains_; }
 
  private:
-  const Tokenizer* tokenizer_;
   std::vector<uint64_t> gains_;
   LatticeBuffers buffers_;
   std::vector<int32_t> ids_;
@@ -73,8 +72,8 @@ Status AbsorbDropped(const std::vector<std::pair<std::string, uint64_t>>& droppe
                      TrainedVocab* vocab) {
   auto tokenizer = VocabTokenizer(*vocab);
   if (!tokenizer.ok()) return tokenizer.status();
-  PieceSplitter splitter(*tokenizer, vocab->pieces.size());
-  for (const auto& [piece, count] : dropped) splitter.Add(piece, count);
+  PieceSplitter splitter(vocab->pieces.size());
+  for (const auto& [piece, count] : dropped) splitter.Add(*tokenizer, piece, count);
   for (size_t i = 0; i < vocab->counts.size(); ++i) vocab->counts[i] += splitter.gains()[i];
   return Status::Ok();
 }
@@ -87,8 +86,9 @@ Status PruneWastedPieces(TrainedVocab* vocab, const FinishReport& report) {
     const size_t before = vocab->pieces.size();
     auto tokenizer = VocabTokenizer(*vocab);
     if (!tokenizer.ok()) return tokenizer.status();
-    PieceSplitter splitter(*tokenizer, before);
-    for (size_t i = 0; i < before; ++i) splitter.Add(vocab->pieces[i], vocab->counts[i]);
+    PieceSplitter splitter(before);
+    for (size_t i = 0; i < before; ++i)
+      splitter.Add(*tokenizer, vocab->pieces[i], vocab->counts[i]);
     const std::vector<uint64_t>& gains = splitter.gains();
     TrainedVocab next;
     for (size_t i = 0; i < before; ++i) {
@@ -106,7 +106,15 @@ Status PruneWastedPieces(TrainedVocab* vocab, const FinishReport& report) {
 
 Result<TrainedVocab> FinishModel(const PieceCounter& pieces, const TrainerOptions& options,
                                  const FinishReport& report) {
-  return FinishModel(MergedPieceSource({&pieces}), options, report);
+  PieceSource source;
+  source.walk = [&pieces](size_t, const PieceVisitor& visit) {
+    Status status;
+    pieces.ForEach([&](std::string_view piece, uint64_t count) {
+      if (status.ok()) status = visit(piece, count);
+    });
+    return status;
+  };
+  return FinishModel(source, options, report);
 }
 
 Result<TrainedVocab> FinishModel(const PieceSource& pieces, const TrainerOptions& options,
@@ -154,10 +162,10 @@ Result<TrainedVocab> FinishModel(const PieceSource& pieces, const TrainerOptions
   {
     auto tokenizer = VocabTokenizer(vocab);
     if (!tokenizer.ok()) return tokenizer.status();
-    std::vector<PieceSplitter> splitters(parts, PieceSplitter(*tokenizer, vocab.pieces.size()));
+    std::vector<PieceSplitter> splitters(parts, PieceSplitter(vocab.pieces.size()));
     RunTrainerTasks(run_tasks, parts, [&](size_t part) {
       statuses[part] = pieces.walk(part, [&](std::string_view piece, uint64_t count) {
-        if (!piece.empty() && !kept(piece, count)) splitters[part].Add(piece, count);
+        if (!piece.empty() && !kept(piece, count)) splitters[part].Add(*tokenizer, piece, count);
         return Status::Ok();
       });
     });
