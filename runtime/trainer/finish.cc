@@ -87,8 +87,9 @@ Status PruneWastedPieces(TrainedVocab* vocab, const FinishReport& report) {
     auto tokenizer = VocabTokenizer(*vocab);
     if (!tokenizer.ok()) return tokenizer.status();
     PieceSplitter splitter(before);
-    for (size_t i = 0; i < before; ++i)
+    for (size_t i = 0; i < before; ++i) {
       splitter.Add(*tokenizer, vocab->pieces[i], vocab->counts[i]);
+    }
     const std::vector<uint64_t>& gains = splitter.gains();
     TrainedVocab next;
     for (size_t i = 0; i < before; ++i) {
