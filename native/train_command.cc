@@ -29,8 +29,8 @@
 #include "runtime/text/nfc.h"
 #include "runtime/text/utf8.h"
 #include "runtime/trainer/chunker.h"
-#include "runtime/trainer/ngram_spill.h"
 #include "runtime/trainer/shard_file.h"
+#include "runtime/trainer/spill.h"
 #include "runtime/trainer/trainer.h"
 
 namespace edgepiece::cli {
@@ -64,12 +64,13 @@ file for the second pass). The corpus is read twice and never held in memory.
   --jsonl                 input has one {"text": ...} object per line
   --threads T             run both corpus passes on T threads (1..256, default
                           1); the model is the same bytes for every T
-  --memory-limit SIZE     bound the memory of pass 1's n-gram counts: past
-                          SIZE (bytes, or with a suffix K, M, G, T: 64M, 2G;
-                          at least 1M) they go to sorted runs in a temporary
-                          file in $TMPDIR (default /tmp), merged at the end.
-                          The pruned n-gram model must still fit in memory;
-                          the model is the same bytes for every SIZE
+  --memory-limit SIZE     bound the memory of the counts of both passes (n-grams,
+                          then pieces): past SIZE (bytes, or with a suffix K,
+                          M, G, T: 64M, 2G; at least 1M) they go to sorted runs
+                          in temporary files in $TMPDIR (default /tmp), merged
+                          at the end. The pruned n-gram model and the kept
+                          pieces must still fit in memory; the model is the
+                          same bytes for every SIZE
   --quiet                 no progress on stderr (default: a bar on a terminal,
                           otherwise a line every few seconds)
 
@@ -267,6 +268,21 @@ class PassPool {
   Status error_;
 };
 
+// A FinishModel task runner on `threads` threads (tasks taken in turn).
+TaskRunner ThreadTaskRunner(size_t threads) {
+  if (threads <= 1) return nullptr;
+  return [threads](size_t tasks, const std::function<void(size_t)>& task) {
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> runners;
+    for (size_t t = 0; t < std::min(threads, tasks); ++t) {
+      runners.emplace_back([&] {
+        for (size_t i; (i = next++) < tasks;) task(i);
+      });
+    }
+    for (std::thread& runner : runners) runner.join();
+  };
+}
+
 // NFC and the trainer's chunking of one document (the scratch is the worker's).
 Status ChunkDocument(std::string_view text, bool isolate_digits, std::string* normalized,
                      std::vector<std::string_view>* chunks) {
@@ -370,7 +386,7 @@ Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& optio
           ChunkDocument(text, options.isolate_digits, &worker.normalized, &worker.chunks));
       for (const std::string_view chunk : worker.chunks) {
         worker.counter.AddChunk(chunk);
-        if (spill.file != nullptr && worker.counter.MemoryUsage() > spill.share) {
+        if (spill.file != nullptr && worker.counter.PeakMemoryUsage() > spill.share) {
           EDGEPIECE_RETURN_IF_ERROR(spill.file->Spill(&worker.counter));
         }
       }
@@ -383,7 +399,16 @@ Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& optio
   if (!done.ok()) return done.status();
   progress.Finish(*done);
   *read_bytes = *done;
-  if (spill.file != nullptr && spill.file->runs() > 0) {
+  // Merging the workers' counters in memory, then building the model from
+  // them, can hold up to about 2.5 times their sum at once (worker 0's tables
+  // grow to the union, a table that grows holds its old and new slots, and the
+  // model's tables come on top): past the limit they go to disk too, where
+  // the merge keeps only the n-grams the model reads.
+  size_t in_memory = 0;
+  for (const Worker& worker : workers) in_memory += worker.counter.MemoryUsage();
+  const bool merge_on_disk = spill.file != nullptr &&
+                             (spill.file->runs() > 0 || in_memory * 5 / 2 > spill.share * threads);
+  if (merge_on_disk) {
     // What is still in memory becomes runs too, then all runs merge from the
     // file into a fresh counter that keeps only what the model reads.
     NgramCounter merged(options.order);
@@ -414,12 +439,22 @@ Result<NgramCounter> CountPass(const Corpus& corpus, const TrainerOptions& optio
   return std::move(workers[0].counter);
 }
 
+// Pass 2's bounded memory: where piece counters spill, and the memory each
+// of the `threads` counters may hold before it does.
+struct PieceSpillPlan {
+  PieceSpillFile* file = nullptr;  // null: no limit
+  size_t share = 0;
+};
+
 // Pass 2 on `threads` threads: the piece counts of the corpus segmented with
-// `model`; *segmented gets the bytes segmented (after NFC).
-Result<PieceCounter> SegmentPass(const Corpus& corpus, const NgramModel& model,
-                                 const TrainerOptions& options, size_t threads, Progress::Mode mode,
-                                 uint64_t total, const std::string& spooled_stdin,
-                                 uint64_t* segmented) {
+// `model`, one counter per worker (their sum is the counts); *segmented gets
+// the bytes segmented (after NFC). With a spill plan and at least one run
+// written, every counter has been spilled: the counts are the file's runs.
+Result<std::vector<PieceCounter>> SegmentPass(const Corpus& corpus, const NgramModel& model,
+                                              const TrainerOptions& options, size_t threads,
+                                              Progress::Mode mode, uint64_t total,
+                                              const std::string& spooled_stdin, uint64_t* segmented,
+                                              const PieceSpillPlan& spill = PieceSpillPlan()) {
   struct Worker {
     Worker(const NgramModel& model, const TrainerOptions& options) : segmenter(model, options) {}
     Segmenter segmenter;
@@ -441,6 +476,9 @@ Result<PieceCounter> SegmentPass(const Corpus& corpus, const NgramModel& model,
       for (const std::string_view chunk : worker.chunks) {
         worker.segmenter.SegmentChunk(chunk, &worker.pieces);
         worker.bytes += chunk.size();
+        if (spill.file != nullptr && worker.pieces.PeakMemoryUsage() > spill.share) {
+          EDGEPIECE_RETURN_IF_ERROR(spill.file->Spill(&worker.pieces));
+        }
       }
       return Status::Ok();
     });
@@ -450,13 +488,17 @@ Result<PieceCounter> SegmentPass(const Corpus& corpus, const NgramModel& model,
   if (!finished.ok()) return finished;
   if (!done.ok()) return done.status();
   progress.Finish(*done);
-  *segmented = workers[0]->bytes;
-  for (size_t w = 1; w < threads; ++w) {
-    workers[0]->pieces.Merge(workers[w]->pieces);
-    *segmented += workers[w]->bytes;
-    workers[w].reset();
+  *segmented = 0;
+  std::vector<PieceCounter> counters;
+  const bool spilled = spill.file != nullptr && spill.file->runs() > 0;
+  for (auto& worker : workers) {
+    *segmented += worker->bytes;
+    // After one spill all go to the runs, which then hold every count.
+    if (spilled) EDGEPIECE_RETURN_IF_ERROR(spill.file->Spill(&worker->pieces));
+    if (!spilled) counters.push_back(std::move(worker->pieces));
+    worker.reset();
   }
-  return std::move(workers[0]->pieces);
+  return counters;
 }
 
 Status GetCount(const Flags& flags, const char* name, uint64_t fallback, uint64_t* out) {
@@ -611,15 +653,16 @@ Result<NgramCountsFile> LoadMergedCounts(const std::vector<std::string>& paths,
 }
 
 // The n-gram model of pass 1's counts, as the single run builds it.
-Result<NgramModel> BuildModel(const NgramCounter& counter, const TrainerOptions& options) {
+Result<NgramModel> BuildModel(const NgramCounter& counter, const TrainerOptions& options,
+                              size_t threads) {
   if (counter.total_bytes() == 0) {
     return Status(StatusCode::kInvalidArgument, "empty corpus: no text to train on");
   }
-  return NgramModel::Build(counter, options);
+  return NgramModel::Build(counter, options, ThreadTaskRunner(threads));
 }
 
 // The end of training: the model file from the merged piece counts.
-Status FinishAndWrite(const PieceCounter& pieces, const TrainerOptions& options, bool quiet,
+Status FinishAndWrite(const PieceSource& pieces, const TrainerOptions& options, bool quiet,
                       const std::string& output) {
   auto vocab = FinishModel(pieces, options, [&](const char* step, size_t count) {
     if (!quiet) std::fprintf(stderr, "train: %s: %zu pieces\n", step, count);
@@ -665,14 +708,18 @@ Status RunSegment(const Flags& flags, const std::string& output) {
   if (!counts.ok()) return counts.status();
   EDGEPIECE_RETURN_IF_ERROR(CheckFlagsAgree(flags, counts->settings, flags.Get("ngrams")));
   const TrainerOptions options = WithShardSettings(TrainerOptions(), counts->settings);
-  auto model = BuildModel(counts->counter, options);
+  auto model = BuildModel(counts->counter, options, *threads);
   if (!model.ok()) return WithContext(model.status(), "");
   counts->counter = NgramCounter(1);  // frees the counts
   uint64_t segmented;
   auto pieces = SegmentPass(*corpus, *model, options, *threads, ProgressMode(flags),
                             corpus->has_stdin ? 0 : corpus->file_bytes, "", &segmented);
   if (!pieces.ok()) return pieces.status();
-  return WriteOutput(output, SerializePieceCounts(*pieces, counts->settings, segmented));
+  for (size_t w = 1; w < pieces->size(); ++w) {
+    (*pieces)[0].Merge((*pieces)[w]);
+    (*pieces)[w].Clear();
+  }
+  return WriteOutput(output, SerializePieceCounts((*pieces)[0], counts->settings, segmented));
 }
 
 // edgepiece train merge A B... --output ALL (.counts or .pieces, by signature)
@@ -730,8 +777,8 @@ Status RunFinish(const Flags& flags, const std::string& output) {
                          ": the two passes need the same corpus");
     }
   }
-  return FinishAndWrite(pieces->pieces, WithShardSettings(options, pieces->settings),
-                        flags.Has("quiet"), output);
+  return FinishAndWrite(MergedPieceSource({&pieces->pieces}),
+                        WithShardSettings(options, pieces->settings), flags.Has("quiet"), output);
 }
 
 // edgepiece train: both passes and the model in one process.
@@ -780,14 +827,27 @@ Status RunWhole(const Flags& flags, const std::string& output) {
   runs.reset();  // closes (so removes) the run file
   if (!spool.empty()) EDGEPIECE_RETURN_IF_ERROR(spool[0].Close());
   const uint64_t counted = counter->total_bytes();
-  auto model = BuildModel(*counter, options);
+  auto model = BuildModel(*counter, options, *threads);
   if (!model.ok()) return WithContext(model.status(), "");
   *counter = NgramCounter(1);  // frees the counts
   if (!quiet) std::fprintf(stderr, "train: %zu n-grams kept\n", model->size());
-  // Pass 2.
+  // Pass 2. Its piece counters share what the n-gram model leaves of the
+  // limit (at least a quarter of it).
+  std::unique_ptr<PieceSpillFile> piece_runs;
+  PieceSpillPlan piece_spill;
+  if (*memory_limit > 0) {
+    auto created = PieceSpillFile::Create(temp_dir);
+    if (!created.ok()) return created.status();
+    piece_runs = std::move(*created);
+    piece_spill.file = piece_runs.get();
+    const uint64_t model_bytes = model->MemoryUsage();
+    const uint64_t budget =
+        std::max(*memory_limit > model_bytes ? *memory_limit - model_bytes : 0, *memory_limit / 4);
+    piece_spill.share = static_cast<size_t>(std::min<uint64_t>(budget / *threads, SIZE_MAX));
+  }
   uint64_t segmented;
   auto pieces = SegmentPass(*corpus, *model, options, *threads, mode, read_bytes,
-                            spool.empty() ? "" : spool[0].path(), &segmented);
+                            spool.empty() ? "" : spool[0].path(), &segmented, piece_spill);
   if (!pieces.ok()) return pieces.status();
   if (segmented != counted) {
     return Failure(StatusCode::kInvalidArgument, "pass 2 saw " + std::to_string(segmented) +
@@ -795,9 +855,28 @@ Status RunWhole(const Flags& flags, const std::string& output) {
                                                      ": the two passes need the same corpus");
   }
   *model = NgramModel();
-  auto vocab = FinishModel(*pieces, options, [&](const char* step, size_t count) {
-    if (!quiet) std::fprintf(stderr, "train: %s: %zu pieces\n", step, count);
-  });
+  // The end walks the counts where they are: the workers' counters (added
+  // piece by piece, never merged into one), or the merged runs on disk.
+  PieceSource source;
+  if (piece_runs != nullptr && piece_runs->runs() > 0) {
+    if (!quiet) {
+      std::fprintf(stderr, "train: %zu sorted piece runs (%llu bytes) merged from %s\n",
+                   piece_runs->runs(), static_cast<unsigned long long>(piece_runs->bytes_written()),
+                   temp_dir.c_str());
+    }
+    source = piece_runs->Source();
+  } else {
+    std::vector<const PieceCounter*> counters;
+    for (const PieceCounter& counter : *pieces) counters.push_back(&counter);
+    // A few parts per thread: the walks' work is uneven across slot ranges.
+    source = MergedPieceSource(std::move(counters), *threads > 1 ? 4 * *threads : 1);
+  }
+  auto vocab = FinishModel(
+      source, options,
+      [&](const char* step, size_t count) {
+        if (!quiet) std::fprintf(stderr, "train: %s: %zu pieces\n", step, count);
+      },
+      ThreadTaskRunner(*threads));
   if (!vocab.ok()) return WithContext(vocab.status(), "");
   EDGEPIECE_RETURN_IF_ERROR(file->Write(ModelFileJson(*vocab)));
   EDGEPIECE_RETURN_IF_ERROR(file->RenameTo(output));

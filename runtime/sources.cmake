@@ -38,13 +38,14 @@ set(EDGEPIECE_RUNTIME_SOURCES
 # Parts that need threads or files (spilling) belong in
 # EDGEPIECE_TRAINER_NATIVE_SOURCES: the WebAssembly module has neither.
 set(EDGEPIECE_TRAINER_NATIVE_SOURCES
-  trainer/ngram_spill.cc
+  trainer/spill.cc
 )
 set(EDGEPIECE_TRAINER_SOURCES
   trainer/chunker.cc
   trainer/finish.cc
   trainer/ngram_counter.cc
   trainer/options.cc
+  trainer/piece_counter.cc
   trainer/segmenter.cc
   trainer/shard_file.cc
   trainer/trainer.cc

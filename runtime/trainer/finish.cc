@@ -32,40 +32,49 @@ TrainedVocab InIdOrder(std::vector<std::pair<std::string, uint64_t>> entries) {
   return vocab;
 }
 
-// The reference's split_pieces: the deterministic tokenizer built from
-// `vocab` (its counts as they are now) segments each input's raw bytes (no
-// NFC, no chunking); each resulting piece gains the input's weight. Returns
-// the gains per piece index.
-Result<std::vector<uint64_t>> SplitPieces(
-    const TrainedVocab& vocab, const std::vector<std::pair<std::string_view, uint64_t>>& inputs) {
+// The tokenizer of a vocabulary (its counts as they are now).
+Result<Tokenizer> VocabTokenizer(const TrainedVocab& vocab) {
   auto tokenizer = Tokenizer::FromPieces(vocab.pieces, vocab.counts);
   if (!tokenizer.ok()) {
     return Status(StatusCode::kInternal,
                   "trainer built an invalid vocabulary: " + tokenizer.status().ToString());
   }
-  const PieceMatcher& matcher = tokenizer->matcher();
-  std::vector<uint64_t> gains(vocab.pieces.size(), 0);
-  LatticeBuffers buffers;
-  std::vector<int32_t> ids;
-  for (const auto& [bytes, weight] : inputs) {
-    ids.clear();
-    ViterbiChunk(matcher, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &buffers,
-                 &ids);
-    for (const int32_t id : ids) gains[id - kFirstPieceId] += weight;
-  }
-  return gains;
+  return tokenizer;
 }
+
+// The reference's split_pieces: the deterministic tokenizer segments each
+// input's raw bytes (no NFC, no chunking); each resulting piece gains the
+// input's weight. One splitter per thread; the tokenizer may be shared.
+class PieceSplitter {
+ public:
+  // Gains of a vocabulary of `pieces` pieces.
+  explicit PieceSplitter(size_t pieces) : gains_(pieces, 0) {}
+  // Tokenizes `bytes` with `tokenizer` (that of the vocabulary) and adds
+  // `weight` to the gain of each piece produced.
+  void Add(const Tokenizer& tokenizer, std::string_view bytes, uint64_t weight) {
+    ids_.clear();
+    ViterbiChunk(tokenizer.matcher(), reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                 &buffers_, &ids_);
+    for (const int32_t id : ids_) gains_[id - kFirstPieceId] += weight;
+  }
+  // The gains per piece index.
+  const std::vector<uint64_t>& gains() const { return gains_; }
+
+ private:
+  std::vector<uint64_t> gains_;
+  LatticeBuffers buffers_;
+  std::vector<int32_t> ids_;
+};
 
 // Re-tokenizes `dropped` into `vocab` and adds the counts (the kept pieces'
 // counts before the additions define the tokenizer).
 Status AbsorbDropped(const std::vector<std::pair<std::string, uint64_t>>& dropped,
                      TrainedVocab* vocab) {
-  std::vector<std::pair<std::string_view, uint64_t>> inputs;
-  inputs.reserve(dropped.size());
-  for (const auto& [piece, count] : dropped) inputs.emplace_back(piece, count);
-  auto gains = SplitPieces(*vocab, inputs);
-  if (!gains.ok()) return gains.status();
-  for (size_t i = 0; i < gains->size(); ++i) vocab->counts[i] += (*gains)[i];
+  auto tokenizer = VocabTokenizer(*vocab);
+  if (!tokenizer.ok()) return tokenizer.status();
+  PieceSplitter splitter(vocab->pieces.size());
+  for (const auto& [piece, count] : dropped) splitter.Add(*tokenizer, piece, count);
+  for (size_t i = 0; i < vocab->counts.size(); ++i) vocab->counts[i] += splitter.gains()[i];
   return Status::Ok();
 }
 
@@ -75,16 +84,18 @@ Status AbsorbDropped(const std::vector<std::pair<std::string, uint64_t>>& droppe
 Status PruneWastedPieces(TrainedVocab* vocab, const FinishReport& report) {
   for (;;) {
     const size_t before = vocab->pieces.size();
-    std::vector<std::pair<std::string_view, uint64_t>> inputs;
-    inputs.reserve(before);
-    for (size_t i = 0; i < before; ++i) inputs.emplace_back(vocab->pieces[i], vocab->counts[i]);
-    auto gains = SplitPieces(*vocab, inputs);
-    if (!gains.ok()) return gains.status();
+    auto tokenizer = VocabTokenizer(*vocab);
+    if (!tokenizer.ok()) return tokenizer.status();
+    PieceSplitter splitter(before);
+    for (size_t i = 0; i < before; ++i) {
+      splitter.Add(*tokenizer, vocab->pieces[i], vocab->counts[i]);
+    }
+    const std::vector<uint64_t>& gains = splitter.gains();
     TrainedVocab next;
     for (size_t i = 0; i < before; ++i) {
-      if ((*gains)[i] == 0) continue;
+      if (gains[i] == 0) continue;
       next.pieces.push_back(std::move(vocab->pieces[i]));
-      next.counts.push_back((*gains)[i]);
+      next.counts.push_back(gains[i]);
     }
     *vocab = std::move(next);
     if (report) report("wasted", vocab->pieces.size());
@@ -96,26 +107,74 @@ Status PruneWastedPieces(TrainedVocab* vocab, const FinishReport& report) {
 
 Result<TrainedVocab> FinishModel(const PieceCounter& pieces, const TrainerOptions& options,
                                  const FinishReport& report) {
+  PieceSource source;
+  source.walk = [&pieces](size_t, const PieceVisitor& visit) {
+    Status status;
+    pieces.ForEach([&](std::string_view piece, uint64_t count) {
+      if (status.ok()) status = visit(piece, count);
+    });
+    return status;
+  };
+  return FinishModel(source, options, report);
+}
+
+Result<TrainedVocab> FinishModel(const PieceSource& pieces, const TrainerOptions& options,
+                                 const FinishReport& report, const TaskRunner& run_tasks) {
   EDGEPIECE_RETURN_IF_ERROR(ValidateTrainerOptions(options));
-  // a. All 256 bytes, count 1 when never produced.
-  std::vector<std::pair<std::string, uint64_t>> keep, drop;
-  bool seen[256] = {};
-  for (const auto& [piece, count] : pieces.counts()) {
-    if (piece.empty()) continue;
-    if (piece.size() == 1) seen[static_cast<uint8_t>(piece[0])] = true;
-    if (piece.size() == 1 ||
-        (piece.size() <= options.max_piece_length && count >= options.min_count)) {
-      keep.emplace_back(piece, count);
-    } else {
-      drop.emplace_back(piece, count);
+  const auto kept = [&](std::string_view piece, uint64_t count) {
+    return piece.size() == 1 ||
+           (piece.size() <= options.max_piece_length && count >= options.min_count);
+  };
+  const size_t parts = std::max<size_t>(pieces.parts, 1);
+  std::vector<Status> statuses(parts);
+  const auto first_error = [&]() {
+    for (const Status& status : statuses) {
+      if (!status.ok()) return status;
     }
+    return Status::Ok();
+  };
+  // a. All 256 bytes, count 1 when never produced. Each part collects its
+  // own; the order they come in does not matter (InIdOrder sorts).
+  std::vector<std::vector<std::pair<std::string, uint64_t>>> keeps(parts);
+  std::vector<uint8_t> seen(parts * 256, 0);  // [part][byte]
+  RunTrainerTasks(run_tasks, parts, [&](size_t part) {
+    statuses[part] = pieces.walk(part, [&](std::string_view piece, uint64_t count) {
+      if (piece.size() == 1) seen[part * 256 + static_cast<uint8_t>(piece[0])] = 1;
+      if (!piece.empty() && kept(piece, count)) keeps[part].emplace_back(piece, count);
+      return Status::Ok();
+    });
+  });
+  EDGEPIECE_RETURN_IF_ERROR(first_error());
+  std::vector<std::pair<std::string, uint64_t>> keep;
+  for (auto& part : keeps) {
+    for (auto& entry : part) keep.push_back(std::move(entry));
+    std::vector<std::pair<std::string, uint64_t>>().swap(part);
+  }
+  for (size_t part = 1; part < parts; ++part) {
+    for (size_t b = 0; b < 256; ++b) seen[b] |= seen[part * 256 + b];
   }
   for (int b = 0; b < 256; ++b) {
     if (!seen[b]) keep.emplace_back(std::string(1, static_cast<char>(b)), 1);
   }
-  // b. Rare and long pieces go into the kept ones.
+  // b. Rare and long pieces go into the kept ones: a second walk tokenizes
+  // them as they come, with the kept pieces' counts from before the additions
+  // (integer gains: their sum does not depend on the parts).
   TrainedVocab vocab = InIdOrder(std::move(keep));
-  EDGEPIECE_RETURN_IF_ERROR(AbsorbDropped(drop, &vocab));
+  {
+    auto tokenizer = VocabTokenizer(vocab);
+    if (!tokenizer.ok()) return tokenizer.status();
+    std::vector<PieceSplitter> splitters(parts, PieceSplitter(vocab.pieces.size()));
+    RunTrainerTasks(run_tasks, parts, [&](size_t part) {
+      statuses[part] = pieces.walk(part, [&](std::string_view piece, uint64_t count) {
+        if (!piece.empty() && !kept(piece, count)) splitters[part].Add(*tokenizer, piece, count);
+        return Status::Ok();
+      });
+    });
+    EDGEPIECE_RETURN_IF_ERROR(first_error());
+    for (const PieceSplitter& splitter : splitters) {
+      for (size_t i = 0; i < vocab.counts.size(); ++i) vocab.counts[i] += splitter.gains()[i];
+    }
+  }
   if (report) report("prune", vocab.pieces.size());
   // c.
   EDGEPIECE_RETURN_IF_ERROR(PruneWastedPieces(&vocab, report));

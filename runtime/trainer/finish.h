@@ -27,6 +27,15 @@ using FinishReport = std::function<void(const char* step, size_t pieces)>;
 
 // Completes the 256 bytes, drops and re-tokenizes rare and long pieces, runs
 // the "wasted pieces" loop and, above max_vocab_size - 3 pieces, the cut.
+// Walks `pieces` twice (the kept pieces, then the dropped ones, which are
+// re-tokenized as they come) and holds only the kept pieces, so the piece
+// counts may stream from disk (spill.h). With `run_tasks` the parts of each
+// walk run as its tasks. The result does not depend on the parts or their
+// order.
+Result<TrainedVocab> FinishModel(const PieceSource& pieces, const TrainerOptions& options,
+                                 const FinishReport& report = nullptr,
+                                 const TaskRunner& run_tasks = nullptr);
+// FinishModel of the pieces of one counter.
 Result<TrainedVocab> FinishModel(const PieceCounter& pieces, const TrainerOptions& options,
                                  const FinishReport& report = nullptr);
 

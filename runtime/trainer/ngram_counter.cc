@@ -52,7 +52,14 @@ size_t NgramCounter::MemoryUsage() const {
   return bytes;
 }
 
-Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerOptions& options) {
+size_t NgramCounter::PeakMemoryUsage() const {
+  size_t largest = 0;
+  for (const NgramTable& table : tables_) largest = std::max(largest, table.MemoryUsage());
+  return MemoryUsage() + 2 * largest;
+}
+
+Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerOptions& options,
+                                     const TaskRunner& run_tasks) {
   EDGEPIECE_RETURN_IF_ERROR(ValidateTrainerOptions(options));
   if (options.order != counter.order()) {
     return Status(StatusCode::kInvalidArgument, "n-gram counts of another order than the options");
@@ -75,13 +82,16 @@ Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerO
   for (int b = 0; b < 256; ++b) {
     model.unigrams_[b] = std::log(static_cast<double>(bytes[b])) - log_total;
   }
-  for (int n = 2; n <= model.order_; ++n) {
+  // Each length reads the counts of n and n - 1 and writes only its own
+  // table: the lengths are independent tasks, the longest (largest) first.
+  std::vector<uint8_t> prefix_missing(model.order_ + 1, 0);  // per length: never set
+  const auto build_length = [&](size_t task) {
+    const int n = model.order_ - static_cast<int>(task);
     const uint64_t prefix_mask = (uint64_t{1} << (8 * (n - 1))) - 1;
     const NgramTable& counts = counter.table(n);
     size_t kept = 0;
     counts.ForEach([&](uint64_t, uint64_t count) { kept += count >= options.min_count; });
     model.tables_[n].Reserve(kept);
-    Status status;
     counts.ForEach([&](uint64_t key, uint64_t count) {
       if (count < options.min_count) return;
       const uint64_t prefix = key & prefix_mask;
@@ -92,7 +102,7 @@ Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerO
         const uint64_t* c = counter.table(n - 1).Find(prefix);
         // A prefix occurs at least as often as the n-gram: never missing.
         if (c == nullptr) {
-          status = Status(StatusCode::kInternal, "n-gram counted without its prefix");
+          prefix_missing[n] = 1;
           return;
         }
         prefix_count = *c;
@@ -103,7 +113,10 @@ Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerO
       std::memcpy(&bits, &log_prob, sizeof(bits));
       model.tables_[n].Add(key, bits);
     });
-    EDGEPIECE_RETURN_IF_ERROR(status);
+  };
+  RunTrainerTasks(run_tasks, static_cast<size_t>(model.order_ - 1), build_length);
+  for (const uint8_t missing : prefix_missing) {
+    if (missing) return Status(StatusCode::kInternal, "n-gram counted without its prefix");
   }
   return model;
 }

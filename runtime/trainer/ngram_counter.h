@@ -65,6 +65,10 @@ class NgramCounter {
   const NgramTable& table(int n) const { return tables_[n]; }
   // Heap bytes held.
   size_t MemoryUsage() const;
+  // The most heap bytes held until the next growth of a table is done (while
+  // a table rehashes, its old and its twice larger new slots coexist), so a
+  // caller that spills past a share checks this, not MemoryUsage.
+  size_t PeakMemoryUsage() const;
 
  private:
   int order_;
@@ -79,8 +83,10 @@ class NgramModel {
   // Drops n-grams of length >= 2 counted fewer than min_count times, gives
   // unseen bytes the count 1 (each adding 1 to the total), and computes
   // log(c(ngram)) - log(c(ngram without its last byte)), unigrams against
-  // the total, with the C library's log, as the reference does.
-  static Result<NgramModel> Build(const NgramCounter& counter, const TrainerOptions& options);
+  // the total, with the C library's log, as the reference does. With
+  // `run_tasks` the n-gram lengths are built as its tasks.
+  static Result<NgramModel> Build(const NgramCounter& counter, const TrainerOptions& options,
+                                  const TaskRunner& run_tasks = nullptr);
   // A model with the given log-probabilities (tests and tools): unigrams for
   // all 256 bytes, and (n-gram bytes, log P(last | others)) for lengths
   // 2..order. kInvalidArgument for an n-gram of another length.

@@ -4,21 +4,6 @@
 
 namespace edgepiece {
 
-void PieceCounter::Add(std::string_view piece, uint64_t count) {
-  // Look up with a reused string: most pieces are already present.
-  key_.assign(piece.data(), piece.size());
-  auto it = counts_.find(key_);
-  if (it != counts_.end()) {
-    it->second += count;
-  } else {
-    counts_.emplace(key_, count);
-  }
-}
-
-void PieceCounter::Merge(const PieceCounter& other) {
-  for (const auto& [piece, count] : other.counts_) counts_[piece] += count;
-}
-
 // The reference (Trainer._tokenize) fills nodes[i][j] with the log-probability
 // of byte i in state j, builds scores = nodes[i-1][:, None] + trans + nodes[i]
 // with trans 0 on allowed moves and -inf elsewhere, and takes numpy's argmax /

@@ -10,32 +10,14 @@
 #define EDGEPIECE_RUNTIME_TRAINER_SEGMENTER_H_
 
 #include <cstdint>
-#include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "runtime/trainer/ngram_counter.h"
 #include "runtime/trainer/options.h"
+#include "runtime/trainer/piece_counter.h"
 
 namespace edgepiece {
-
-// How often each piece occurs in the segmentation of the corpus.
-class PieceCounter {
- public:
-  // Adds `count` occurrences of `piece`.
-  void Add(std::string_view piece, uint64_t count = 1);
-  // Adds another counter's counts.
-  void Merge(const PieceCounter& other);
-  // Number of distinct pieces.
-  size_t size() const { return counts_.size(); }
-  // Piece -> count.
-  const std::unordered_map<std::string, uint64_t>& counts() const { return counts_; }
-
- private:
-  std::unordered_map<std::string, uint64_t> counts_;
-  std::string key_;  // lookup scratch
-};
 
 // Splits chunks into pieces: state j at a byte means the byte is the (j+1)-th
 // of its piece (capped at order-1); a piece starts in state 0 at the cost of

@@ -226,19 +226,15 @@ Result<NgramCountsFile> ParseNgramCounts(std::string_view bytes, bool model_ngra
 
 std::string SerializePieceCounts(const PieceCounter& pieces, const ShardSettings& settings,
                                  uint64_t total_bytes) {
-  std::vector<const std::pair<const std::string, uint64_t>*> entries;
-  entries.reserve(pieces.size());
-  for (const auto& entry : pieces.counts()) entries.push_back(&entry);
-  std::sort(entries.begin(), entries.end(),
-            [](const auto* a, const auto* b) { return a->first < b->first; });
+  const auto entries = pieces.Sorted();
   std::string out;
   PutHeader(kPiecesMagic, settings, &out);
   PutU64(total_bytes, &out);
   PutU64(entries.size(), &out);
-  for (const auto* e : entries) {
-    PutU32(static_cast<uint32_t>(e->first.size()), &out);
-    out += e->first;
-    PutU64(e->second, &out);
+  for (const auto& [piece, count] : entries) {
+    PutU32(static_cast<uint32_t>(piece.size()), &out);
+    out += piece;
+    PutU64(count, &out);
   }
   return out;
 }

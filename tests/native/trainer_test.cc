@@ -12,6 +12,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/text/nfc.h"
@@ -556,6 +557,53 @@ TEST(TrainerTest, CountsMergedFromPartsGiveTheSameModel) {
   auto vocab = FinishModel(head, options);
   ASSERT_TRUE(vocab.ok());
   EXPECT_TRUE(ModelFileJson(*vocab) == whole);
+}
+
+TEST(TrainerTest, TasksOnThreadsAndPartsOfTheWalksGiveTheSameModel) {
+  // NgramModel::Build's lengths and FinishModel's walks split into tasks
+  // (run on threads here, as the CLI's --threads does) and parts.
+  const std::vector<std::string>& all = PublicDocuments();
+  const std::vector<std::string> docs(all.begin(), all.begin() + 300);
+  TrainerOptions options;
+  options.max_vocab_size = 2000;
+  const std::string whole = TrainModel(docs, options);
+  size_t runs = 0;  // of the runner: the steps do hand their work to it
+  const TaskRunner on_threads = [&](size_t tasks, const std::function<void(size_t)>& task) {
+    ++runs;
+    std::vector<std::thread> threads;
+    for (size_t t = tasks; t-- > 0;) threads.emplace_back(task, t);  // all at once
+    for (std::thread& thread : threads) thread.join();
+  };
+  NgramCounter counter(options.order);
+  std::vector<std::string> chunks;
+  for (const std::string& doc : docs) {
+    std::string scratch;
+    auto normalized = NormalizeNfc(doc, &scratch);
+    ASSERT_TRUE(normalized.ok());
+    std::vector<std::string_view> views;
+    ASSERT_TRUE(SplitTrainingChunks(*normalized, options.isolate_digits, &views).ok());
+    for (const auto view : views) {
+      chunks.emplace_back(view);
+      counter.AddChunk(view);
+    }
+  }
+  auto model = NgramModel::Build(counter, options, on_threads);
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ(runs, 1u);
+  auto serial = NgramModel::Build(counter, options);
+  ASSERT_TRUE(serial.ok());
+  EXPECT_EQ(model->size(), serial->size());
+  Segmenter segmenter(*model, options);
+  PieceCounter first, second;
+  for (size_t i = 0; i < chunks.size(); ++i)
+    segmenter.SegmentChunk(chunks[i], i % 2 ? &first : &second);
+  for (const size_t parts : {size_t{1}, size_t{7}}) {
+    auto vocab =
+        FinishModel(MergedPieceSource({&first, &second}, parts), options, nullptr, on_threads);
+    ASSERT_TRUE(vocab.ok());
+    EXPECT_TRUE(ModelFileJson(*vocab) == whole) << parts << " parts";
+  }
+  EXPECT_EQ(runs, 1u + 2 * 2);  // the two walks of each FinishModel
 }
 
 TEST(TrainerTest, DocumentsMayComeInPartsEndingAfterNewlines) {

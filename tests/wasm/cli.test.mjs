@@ -279,13 +279,17 @@ test('train --memory-limit: sorted runs on disk give the same model bytes', () =
   const train = (model, args) => {
     const result = spawnSync(nativeCli, ['train', '-o', model, '--jsonl', ...args, corpus], { env });
     assert.equal(result.status, 0, result.stderr.toString());
-    // 1M forces several runs; none is left in TMPDIR afterwards.
+    // 1M forces several runs in both passes; none is left in TMPDIR afterwards.
     const runs = /train: (\d+) sorted runs \(\d+ bytes\) merged/.exec(result.stderr.toString());
     assert.ok(runs && Number(runs[1]) > 2, result.stderr.toString());
+    const pieceRuns = /train: (\d+) sorted piece runs \(\d+ bytes\) merged/.exec(result.stderr.toString());
+    assert.ok(pieceRuns && Number(pieceRuns[1]) > 2, result.stderr.toString());
     assert.deepEqual(readdirSync(runsDir), []);
     return readFileSync(model);
   };
   assert.ok(train(path.join(dir, 'o3.model'), [...o3Flags, '--memory-limit', '1M']).equals(o3Golden()));
+  assert.ok(train(path.join(dir, 'o3t2.model'), [...o3Flags, '--memory-limit', '1M', '--threads', '2'])
+    .equals(o3Golden()), 'o3 --memory-limit 1M --threads 2: bytes differ');
   const o6 = train(path.join(dir, 'o6.model'), ['--order', '6', '--vocab-size', '8000',
     '--min-count', '4', '--memory-limit', '1M', '--threads', '2']);
   const o6Golden = readFileSync(path.join(trainerGoldenDir, 'public.o6.v8000.m4.model'));
@@ -314,7 +318,43 @@ test('train --memory-limit: sorted runs on disk give the same model bytes', () =
     assert.match(result.stderr, message);
   }
   assert.ok(!existsSync(out));
-  assert.deepEqual(readdirSync(dir).sort(), ['o3.model', 'o6.model', 'public.jsonl', 'runs']);
+  assert.deepEqual(readdirSync(dir).sort(), ['o3.model', 'o3t2.model', 'o6.model', 'public.jsonl', 'runs']);
+});
+
+test('train --memory-limit: pass 2 spills piece counts alone, and a full disk there is an error', () => {
+  // Order 2 over ~1 MB of random lines: few n-grams (pass 1 stays in memory)
+  // but tens of thousands of distinct pieces (pass 2 spills).
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-train-'));
+  const corpus = path.join(dir, 'random.txt');
+  writeFileSync(corpus, randomLines(20000, 5).join('\n'));
+  const runsDir = path.join(dir, 'runs');
+  mkdirSync(runsDir);
+  const env = { ...process.env, TMPDIR: runsDir };
+  const flags = ['--order', '2', '--min-count', '1', '--vocab-size', '500', corpus];
+  const train = (name, args) => {
+    const model = path.join(dir, name);
+    const result = spawnSync(nativeCli, ['train', '-o', model, ...args, ...flags], { env });
+    assert.equal(result.status, 0, result.stderr.toString());
+    return { model: readFileSync(model), stderr: result.stderr.toString() };
+  };
+  const whole = train('whole.model', ['--quiet']).model;
+  for (const threads of ['1', '2']) {
+    const bounded = train(`t${threads}.model`, ['--memory-limit', '1M', '--threads', threads]);
+    assert.ok(bounded.model.equals(whole), `--threads ${threads}: bytes differ`);
+    assert.doesNotMatch(bounded.stderr, /sorted runs/);
+    const pieceRuns = /train: (\d+) sorted piece runs/.exec(bounded.stderr);
+    assert.ok(pieceRuns && Number(pieceRuns[1]) >= 2, bounded.stderr);
+    assert.deepEqual(readdirSync(runsDir), []);
+  }
+  // The runs need ~1.6 MB: a 512 KB file size limit stands in for a full disk.
+  const out = path.join(dir, 'out.model');
+  const full = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 512; exec "$@"`, 'bash',
+    nativeCli, 'train', '-o', out, '--quiet', '--memory-limit', '1M', ...flags], { env });
+  assert.equal(full.status, 3, full.stderr.toString());
+  assert.match(full.stderr.toString(), /cannot write the temporary piece run file in .*runs: File too large/);
+  assert.ok(!existsSync(out));
+  assert.deepEqual(readdirSync(runsDir), []);
+  assert.deepEqual(readdirSync(dir).sort(), ['random.txt', 'runs', 't1.model', 't2.model', 'whole.model']);
 });
 
 test('train --threads: the same model bytes on 1, 2 and 3 threads', () => {
