@@ -24,14 +24,15 @@ edgepiece loader (CLI, C++, C ABI, JS) reads the result like any weights file.
 
   --model M      a directory with one *.safetensors LM, or LM.safetensors
   --output FILE  where to write the int8 weights file, required
-  --group G      columns per scale, dividing d, e and N (default 32)
+  --group G      columns per scale, dividing d, e and N (default: the largest
+                 of 256, 128, ..., 1 that does; 256 for the demo model)
 )";
 
 Status RunQuantize(const Flags& flags) {
   if (!flags.Has("output")) return UsageError("--output FILE is required");
   if (!flags.positional().empty()) return UsageError("quantize takes no positional arguments");
   uint32_t group;
-  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("group", 32, &group));
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("group", 0, &group));
   Result<std::string> path = WeightsPath(flags);
   EDGEPIECE_RETURN_IF_ERROR(path.status());
   // Loading validates the file as every loader will (shapes, finite values).
@@ -60,8 +61,10 @@ Status RunQuantize(const Flags& flags) {
     return Failure(StatusCode::kIoError,
                    "cannot write " + out_path + ": " + std::strerror(write_errno));
   }
-  std::printf("%s: int8, %u columns per scale, %zu bytes\n", out_path.c_str(), group,
-              bytes->size());
+  Result<SafetensorsFile> written_file = SafetensorsFile::Parse(*bytes);
+  EDGEPIECE_RETURN_IF_ERROR(written_file.status());
+  std::printf("%s: int8, %s columns per scale, %zu bytes\n", out_path.c_str(),
+              written_file->Metadata("group_size")->c_str(), bytes->size());
   return Status::Ok();
 }
 

@@ -56,10 +56,9 @@ void Project(const float* x, size_t n, const MatrixWeights& w, size_t rows, size
              bool panels, ForwardState* st, float* y) {
   if (w.i8 != nullptr) {
     QuantizeRowsI16(x, n, cols, st->xq.data(), st->xq_scales.data());
-    if (n == 1) return MatVecI8(w.i8, w.scales, rows, cols, w.group, st->xq.data(),
-                                st->xq_scales[0], y);
-    return MatMulI8(st->xq.data(), st->xq_scales.data(), n, w.i8, w.scales, rows, cols, w.group,
-                    y);
+    if (n == 1)
+      return MatVecI8(w.i8, w.scales, rows, cols, w.group, st->xq.data(), st->xq_scales[0], y);
+    return MatMulI8(st->xq.data(), st->xq_scales.data(), n, w.i8, w.scales, rows, cols, w.group, y);
   }
   if (w.f16 != nullptr) {
     return ProjectFloat(x, n, reinterpret_cast<const hwy::float16_t*>(w.f16), rows, cols,
@@ -152,8 +151,7 @@ void LruBlock(const ModelConfig& c, const LruWeights& w, bool panels, size_t n, 
 // hidden states.
 void Head(const Model& model, const float* normed, size_t rows, ForwardState* st, float* out) {
   const ModelConfig& c = model.config();
-  Project(normed, rows, model.embed_matrix(), c.vocab_size, c.d_model, model.row_panels(), st,
-          out);
+  Project(normed, rows, model.embed_matrix(), c.vocab_size, c.d_model, model.row_panels(), st, out);
 }
 
 void HeadLogitsImpl(const Model& model, ForwardState* st, size_t first, size_t rows, float* out) {

@@ -112,6 +112,13 @@ Result<std::string> QuantizeInt8(const SafetensorsFile& file, int group) {
   if (config->int8_group > 0) {
     return Status(StatusCode::kInvalidArgument, "quantize: the model is already int8");
   }
+  if (group == 0) {
+    group = 256;
+    while (config->d_model % group != 0 || config->expansion % group != 0 ||
+           config->lru_states % group != 0) {
+      group /= 2;
+    }
+  }
   if (group < 1 || static_cast<size_t>(group) > kMaxInt8Group) {
     return Status(StatusCode::kInvalidArgument,
                   "quantize: the group size must be in [1, " + std::to_string(kMaxInt8Group) + "]");

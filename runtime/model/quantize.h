@@ -16,9 +16,11 @@ namespace edgepiece {
 // projection matrix and the tied embedding as symmetric int8 (I8) plus an
 // F16 scale per `group` columns of each row (F32 for a tensor whose scales
 // F16 cannot hold as normal numbers), every other tensor as stored, and
-// the metadata plus quantization "int8", group_size `group`. Errors: a file
-// that is not a float edgepiece-lm model, or a group that does not divide
-// d, e and N or exceeds kMaxInt8Group.
+// the metadata plus quantization "int8", group_size `group`. Group 0: the
+// largest of 256, 128, ..., 1 that divides d, e and N (for the demo model
+// 256, one scale per row of the d-wide matrices: docs/model.md). Errors: a
+// file that is not a float edgepiece-lm model, or a group that does not
+// divide d, e and N or exceeds kMaxInt8Group.
 Result<std::string> QuantizeInt8(const SafetensorsFile& file, int group);
 
 }  // namespace edgepiece

@@ -165,9 +165,7 @@ const char* DTypeName(DType dtype) {
   return kNames[static_cast<int>(dtype)];
 }
 
-size_t DTypeSize(DType dtype) {
-  return dtype == DType::kF32 ? 4 : dtype == DType::kI8 ? 1 : 2;
-}
+size_t DTypeSize(DType dtype) { return dtype == DType::kF32 ? 4 : dtype == DType::kI8 ? 1 : 2; }
 
 Result<SafetensorsFile> SafetensorsFile::Parse(std::string_view bytes) {
   return Parse(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());

@@ -19,8 +19,8 @@ Status ForEachTensor(const ModelConfig& config, ModelWeights* weights, const Ten
   // matrix source is followed by its scales [rows, cols / G].
   auto matrix = [&](Fold fold, size_t rows, size_t cols, std::vector<FileTensor> sources,
                     MatrixWeights* to) {
-    TensorSpec t{sources[0].name, rows, cols, Storage::kF32, /*projection=*/true, fold, {},
-                 nullptr};
+    TensorSpec t{sources[0].name,     rows, cols, Storage::kF32,
+                 /*projection=*/true, fold, {},   nullptr};
     t.matrix = to;
     if (group > 0) {
       t.storage = Storage::kI8;
@@ -28,7 +28,8 @@ Status ForEachTensor(const ModelConfig& config, ModelWeights* weights, const Ten
       for (FileTensor& source : sources) {
         t.sources.push_back(source);
         if (source.shape.size() == 2) {
-          t.sources.push_back({source.name + "_scale", {source.shape[0], source.shape[1] / group},
+          t.sources.push_back({source.name + "_scale",
+                               {source.shape[0], source.shape[1] / group},
                                /*scale=*/true});
         }
       }

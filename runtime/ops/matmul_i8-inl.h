@@ -8,7 +8,7 @@
 // are widened int8 -> int16 as they are loaded (one pmovsxbw, or
 // WebAssembly's i16x8.load8x8_s), so a matrix streams at one byte per
 // weight. 16-bit activations cost no measurable quality (docs/model.md,
-// "Int8 weights"), where 8-bit ones would need per-group care.
+// "Int8 weights"), and their products still fit int32 sums exactly.
 //
 // Shape: a tile is kT tokens x 4 rows. Per group of columns the int32
 // accumulators of the 4 rows are reduced to one 4-lane vector (a transpose

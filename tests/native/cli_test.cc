@@ -24,8 +24,7 @@ Result<Flags> Parse(std::vector<std::string> args, const std::vector<std::string
 TEST(CommandTableTest, EveryCommandHasItsHelpAndIsListedInTheUsage) {
   const std::string usage = Usage();
   for (const char* name :
-       {"encode", "decode", "info", "pack", "train", "generate", "score", "bench",
-        "quantize"}) {
+       {"encode", "decode", "info", "pack", "train", "generate", "score", "bench", "quantize"}) {
     const Command* command = FindCommand(name);
     ASSERT_NE(command, nullptr) << name;
     EXPECT_STREQ(command->name, name);
