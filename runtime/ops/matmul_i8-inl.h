@@ -5,8 +5,9 @@
 // Why int16 activations: x86 (pmaddwd) and WebAssembly SIMD128
 // (i32x4.dot_i16x8_s) both multiply int16 pairs into int32 sums in one
 // instruction, which Highway exposes as ReorderWidenMulAccumulate. Weights
-// are widened int8 -> int16 as they are loaded (one pmovsxbw, or
-// WebAssembly's i16x8.load8x8_s), so a matrix streams at one byte per
+// are widened int8 -> int16 as they are loaded (one pmovsxbw; in
+// WebAssembly an 8-byte v128.load64_zero and i16x8.extend_low_i8x16_s),
+// so a matrix streams at one byte per
 // weight. 16-bit activations cost no measurable quality (docs/model.md,
 // "Int8 weights"), and their products still fit int32 sums exactly.
 //

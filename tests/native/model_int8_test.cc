@@ -283,10 +283,9 @@ void ExpectLoadError(const std::string& bytes, const std::string& needle) {
       << model.status().ToString() << "\n  expected to mention: " << needle;
 }
 
-// Rewrites a file's metadata entry or drops/retypes a tensor by editing its
-// parsed form back into a spec of F32 tensors plus raw I8 ones is more than
-// these checks need: they start from a float spec with metadata that says
-// int8, or from the quantized bytes with one header string replaced.
+// The quantized bytes with one header string replaced by another of the
+// same length (so every data offset stays valid): a renamed or retyped
+// tensor, or changed metadata.
 std::string Replace(std::string bytes, const std::string& from, const std::string& to) {
   const size_t at = bytes.find(from);
   EXPECT_NE(at, std::string::npos) << from;
