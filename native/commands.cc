@@ -12,8 +12,8 @@ namespace edgepiece::cli {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command>* const commands = new std::vector<Command>{
-      EncodeCommand(), DecodeCommand(),   InfoCommand(),  PackCommand(),
-      TrainCommand(),  GenerateCommand(), ScoreCommand(), BenchCommand(),
+      EncodeCommand(),   DecodeCommand(), InfoCommand(),  PackCommand(),     TrainCommand(),
+      GenerateCommand(), ScoreCommand(),  BenchCommand(), QuantizeCommand(),
   };
   return *commands;
 }

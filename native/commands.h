@@ -45,6 +45,7 @@ Command TrainCommand();
 Command GenerateCommand();
 Command ScoreCommand();
 Command BenchCommand();
+Command QuantizeCommand();
 // The language-model half of `bench`.
 Status RunLmBench(const Flags& flags);
 

@@ -30,8 +30,10 @@ Status RunLmInfo(const Flags& flags) {
   std::printf("parameters:        %.3f M (%d gau + %d lru layers)\n",
               lm->model.num_parameters() / 1e6, c.CountLayers(LayerKind::kGau),
               c.CountLayers(LayerKind::kLru));
-  std::printf("weights in memory: %.2f MB (f32%s)\n", lm->model.weight_bytes() / 1e6,
-              lm->model.embed_f16() != nullptr ? "; tied head as the file's F16" : "");
+  std::printf("weights in memory: %.2f MB (%s)\n", lm->model.weight_bytes() / 1e6,
+              lm->model.int8()                   ? "int8 matrices and head, f32 scales and vectors"
+              : lm->model.embed_f16() != nullptr ? "f32; tied head as the file's F16"
+                                                 : "f32");
   std::printf("session memory:    %.2f MB (state + scratch, constant whatever the length)\n",
               lm->session.StateBytes() / 1e6);
   std::printf("load time:         %.1f ms (weights and tokenizer)\n", lm->load_seconds * 1e3);

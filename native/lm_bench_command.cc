@@ -91,9 +91,10 @@ Status RunLmBench(const Flags& flags) {
   const double body = BodyFlopsPerToken(c, (c.chunk - 1) / 2.0), head = HeadFlops(c);
   const double peak = MeasurePeakFlops();
   std::printf("model %s: %s\n", lm->weights_path.c_str(), c.Summary().c_str());
-  std::printf("  %.2f M parameters, %.1f MB f32 weights, %.2f MB session state, load %.1f ms\n",
-              lm->model.num_parameters() / 1e6, lm->model.weight_bytes() / 1e6,
-              session.StateBytes() / 1e6, lm->load_seconds * 1e3);
+  std::printf(
+      "  %.2f M parameters, %.1f MB weights in memory, %.2f MB session state, load %.1f ms\n",
+      lm->model.num_parameters() / 1e6, lm->model.weight_bytes() / 1e6, session.StateBytes() / 1e6,
+      lm->load_seconds * 1e3);
   std::printf(
       "  %.2f MFLOP/token in the layers (matrix + attention work, mid-chunk) + %.2f for the "
       "head's logits;\n  one core's peak %.1f GFLOP/s (%s multiply-add loop)\n",

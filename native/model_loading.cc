@@ -73,6 +73,25 @@ Result<Tokenizer> LoadTokenizer(const Flags& flags) {
   return tokenizer;
 }
 
+Result<std::string> WeightsPath(const Flags& flags) {
+  if (!flags.Has("model")) return UsageError("--model DIR_OR_FILE is required");
+  const std::string flag = flags.Get("model");
+  std::string weights;
+  if (IsDirectory(flag)) {
+    EDGEPIECE_RETURN_IF_ERROR(WithContext(FindOne(flag, ".safetensors", &weights), "bad --model"));
+    return weights;
+  }
+  for (size_t begin = 0; begin <= flag.size();) {
+    size_t end = flag.find(',', begin);
+    if (end == std::string::npos) end = flag.size();
+    if (EndsWith(flag.substr(begin, end - begin), ".safetensors")) {
+      return flag.substr(begin, end - begin);
+    }
+    begin = end + 1;
+  }
+  return UsageError("--model needs a directory or an LM.safetensors file");
+}
+
 Result<LoadedLm> LoadLm(const Flags& flags) {
   if (!flags.Has("model")) return UsageError("--model DIR_OR_FILES is required");
   std::string weights, tokenizer_path;

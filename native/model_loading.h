@@ -30,6 +30,11 @@ struct LoadedLm {
 // Loads the language model named by --model (required) and creates a session.
 Result<LoadedLm> LoadLm(const Flags& flags);
 
+// The weights file --model (required) names: a directory's one
+// *.safetensors, a .safetensors file, or the .safetensors of two files
+// separated by a comma (the tokenizer is not needed).
+Result<std::string> WeightsPath(const Flags& flags);
+
 // True when --model names a language model (a directory or a .safetensors).
 bool NamesLm(const std::string& model_flag);
 

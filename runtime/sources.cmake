@@ -12,6 +12,7 @@ set(EDGEPIECE_RUNTIME_SOURCES
   model/forward.cc
   model/generator.cc
   model/model.cc
+  model/quantize.cc
   model/safetensors.cc
   model/sampler.cc
   model/session.cc
@@ -21,6 +22,7 @@ set(EDGEPIECE_RUNTIME_SOURCES
   ops/elementwise.cc
   ops/lru_scan.cc
   ops/matmul.cc
+  ops/matmul_i8.cc
   ops/peak_flops.cc
   ops/rope.cc
   ops/text_scan.cc

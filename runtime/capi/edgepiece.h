@@ -72,11 +72,11 @@ int32_t ep_encoder_pack(ep_encoder* encoder, size_t* size);
 
 /* ---- Language model ---------------------------------------------------- */
 
-typedef struct ep_model ep_model;     /* immutable f32 weights, shareable */
+typedef struct ep_model ep_model;     /* immutable weights, shareable */
 typedef struct ep_session ep_session; /* recurrent state + sampling stream */
 
-/* Parses safetensors bytes ("edgepiece-lm" weights); the bytes may be freed
- * afterwards. */
+/* Parses safetensors bytes ("edgepiece-lm" weights, float or int8); the
+ * bytes may be freed afterwards. */
 int32_t ep_model_create(const uint8_t* weights, size_t size, ep_model** out);
 void ep_model_destroy(ep_model* model);
 /* Config values (0 for a null model). */

@@ -16,6 +16,9 @@ constexpr long kMaxVocab = 1 << 20;
 constexpr long kMaxWidth = 16384;
 constexpr long kMaxLayers = 256;
 constexpr long kMaxChunk = 4096;
+// Int8 groups: at most 512 columns per scale keeps a group's int32 sum of
+// int8 weights times 16-bit activations exact (512 * 128 * 32767 < 2^31).
+constexpr long kMaxInt8Group = 512;
 
 Status ConfigError(std::string_view key, const std::string& why) {
   return Status(StatusCode::kInvalidModel, "weights metadata \"" + std::string(key) + "\": " + why);
@@ -110,6 +113,20 @@ Result<ModelConfig> ModelConfig::FromMetadata(const SafetensorsFile& file) {
   Result<const std::string*> layers = Get(file, "layers");
   EDGEPIECE_RETURN_IF_ERROR(layers.status());
   EDGEPIECE_RETURN_IF_ERROR(ParseLayers(**layers, &c.layers));
+  const std::string* quantization = file.Metadata("quantization");
+  if (quantization != nullptr && *quantization != "none") {
+    if (*quantization != "int8") {
+      return ConfigError("quantization", "\"" + *quantization + "\" is not supported (int8, none)");
+    }
+    EDGEPIECE_RETURN_IF_ERROR(ParseInt(file, "group_size", 1, kMaxInt8Group, &c.int8_group));
+    for (int width : {c.d_model, c.expansion, c.lru_states}) {
+      if (width % c.int8_group != 0) {
+        return ConfigError("group_size", std::to_string(c.int8_group) +
+                                             " does not divide every matrix's columns (" +
+                                             std::to_string(width) + ")");
+      }
+    }
+  }
   return c;
 }
 
@@ -128,7 +145,8 @@ std::string ModelConfig::Summary() const {
   return "d=" + std::to_string(d_model) + " L=" + std::to_string(layers.size()) + " (" + kinds +
          ") e=" + std::to_string(expansion) + " s=" + std::to_string(key_size) +
          " C=" + std::to_string(chunk) + " N=" + std::to_string(lru_states) +
-         " V=" + std::to_string(vocab_size);
+         " V=" + std::to_string(vocab_size) +
+         (int8_group > 0 ? " int8/" + std::to_string(int8_group) : "");
 }
 
 }  // namespace edgepiece

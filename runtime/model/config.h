@@ -29,6 +29,10 @@ struct ModelConfig {
   double rope_base = 0;
   int bos_id = 0;
   int eos_id = 0;
+  // Columns per int8 scale when the file holds int8 projection matrices
+  // (metadata quantization "int8", group_size G; docs/model.md, "Int8
+  // weights"); 0 for float weights.
+  int int8_group = 0;
 
   // Parses and range-checks every field; unknown format/version, a missing
   // key or an out-of-range value is an error naming the key.

@@ -16,6 +16,7 @@
 #include "runtime/ops/elementwise-inl.h"
 #include "runtime/ops/lru_scan-inl.h"
 #include "runtime/ops/matmul-inl.h"
+#include "runtime/ops/matmul_i8-inl.h"
 #include "runtime/ops/rope-inl.h"
 
 #include <algorithm>
@@ -36,8 +37,8 @@ namespace HWY_NAMESPACE {
 // float, or hwy::float16_t for weights kept as half floats. `panels`: the
 // model's f32 matrices are row panels (Model::row_panels).
 template <typename TW>
-void Project(const float* x, size_t n, const TW* w, size_t rows, size_t cols, bool panels,
-             float* y) {
+void ProjectFloat(const float* x, size_t n, const TW* w, size_t rows, size_t cols, bool panels,
+                  float* y) {
   if constexpr (std::is_same_v<TW, float>) {  // half floats are never in panels
     if (panels && n == 1) return MatVecT<TW, true>(w, rows, cols, x, y);
     if (panels) return MatMulT<TW, true>(x, n, w, rows, cols, y);
@@ -47,6 +48,23 @@ void Project(const float* x, size_t n, const TW* w, size_t rows, size_t cols, bo
   } else {
     MatMulT(x, n, w, rows, cols, y);
   }
+}
+
+// The same for a matrix in any storage; int8 quantizes the rows of x into
+// st's scratch first (runtime/ops/matmul_i8.h).
+void Project(const float* x, size_t n, const MatrixWeights& w, size_t rows, size_t cols,
+             bool panels, ForwardState* st, float* y) {
+  if (w.i8 != nullptr) {
+    QuantizeRowsI16(x, n, cols, st->xq.data(), st->xq_scales.data());
+    if (n == 1)
+      return MatVecI8(w.i8, w.scales, rows, cols, w.group, st->xq.data(), st->xq_scales[0], y);
+    return MatMulI8(st->xq.data(), st->xq_scales.data(), n, w.i8, w.scales, rows, cols, w.group, y);
+  }
+  if (w.f16 != nullptr) {
+    return ProjectFloat(x, n, reinterpret_cast<const hwy::float16_t*>(w.f16), rows, cols,
+                        /*panels=*/false, y);
+  }
+  ProjectFloat(x, n, w.f32, rows, cols, panels, y);
 }
 
 // M += K_lin^T V over the C rows of the chunk that just ended. Once per
@@ -64,7 +82,7 @@ void GauBlock(const ModelConfig& c, const GauWeights& w, bool panels, size_t j0,
   const size_t d = c.d_model, e = c.expansion, s = c.key_size, half = s / 2;
   const size_t width = 2 * e + s;
   float* uvz = st->wide.data();
-  Project(st->xn.data(), n, w.w_in, width, d, panels, uvz);
+  Project(st->xn.data(), n, w.w_in, width, d, panels, st, uvz);
   Silu(uvz, n * width);
   const size_t first_of_chunk = st->position - j0;
   const float cnt = static_cast<float>(std::max<size_t>(first_of_chunk, 1));
@@ -99,14 +117,14 @@ void GauBlock(const ModelConfig& c, const GauWeights& w, bool panels, size_t j0,
     for (size_t k = 0; k < s; ++k) ls->k_lin[k * c.chunk + j0 + i] = k_lin[k];
   }
   for (size_t i = 0; i < n; ++i) Mul(uvz + i * width, st->mixed.data() + i * e, e);
-  Project(st->mixed.data(), n, w.w_out, d, e, panels, st->out.data());
+  Project(st->mixed.data(), n, w.w_out, d, e, panels, st, st->out.data());
 }
 
 void LruBlock(const ModelConfig& c, const LruWeights& w, bool panels, size_t n, ForwardState* st,
               LayerState* ls) {
   const size_t d = c.d_model, N = c.lru_states;
   float* bu = st->wide.data();  // [n, 2N]: re | im
-  Project(st->xn.data(), n, w.b, 2 * N, d, panels, bu);
+  Project(st->xn.data(), n, w.b, 2 * N, d, panels, st, bu);
   float* h = st->mixed.data();  // [n, 2N]
   float* state = ls->m.data();
   for (size_t i = 0; i < n; ++i) {
@@ -115,7 +133,7 @@ void LruBlock(const ModelConfig& c, const LruWeights& w, bool panels, size_t n, 
     ComplexDiagonalScan(w.lambda, w.lambda + N, N, 1, in, in + N, state, state + N, out, out + N);
   }
   float* y = st->out.data();  // [n, d]
-  Project(h, n, w.c, d, 2 * N, panels, y);
+  Project(h, n, w.c, d, 2 * N, panels, st, y);
   for (size_t i = 0; i < n; ++i) {
     std::memcpy(st->tmp.data(), st->xn.data() + i * d, d * sizeof(float));
     Mul(w.skip, st->tmp.data(), d);
@@ -123,27 +141,21 @@ void LruBlock(const ModelConfig& c, const LruWeights& w, bool panels, size_t n, 
   }
   GeluTanh(y, n * d);
   float* gates = st->wide.data();  // [n, 2d]: W1 g | W2 g (bu is no longer needed)
-  Project(y, n, w.glu, 2 * d, d, panels, gates);
+  Project(y, n, w.glu, 2 * d, d, panels, st, gates);
   for (size_t i = 0; i < n; ++i) {
     SigmoidGate(gates + i * 2 * d, gates + i * 2 * d + d, d, y + i * d);
   }
 }
 
-// out[rows, V] = the tied head (f32 or half-float weights) applied to `rows`
-// final-normed hidden states.
-void Head(const Model& model, const float* normed, size_t rows, float* out) {
+// out[rows, V] = the tied head (any storage) applied to `rows` final-normed
+// hidden states.
+void Head(const Model& model, const float* normed, size_t rows, ForwardState* st, float* out) {
   const ModelConfig& c = model.config();
-  if (model.embed_f16() != nullptr) {
-    Project(normed, rows, reinterpret_cast<const hwy::float16_t*>(model.embed_f16()), c.vocab_size,
-            c.d_model, /*panels=*/false, out);
-  } else {
-    Project(normed, rows, model.embed(), c.vocab_size, c.d_model, model.row_panels(), out);
-  }
+  Project(normed, rows, model.embed_matrix(), c.vocab_size, c.d_model, model.row_panels(), st, out);
 }
 
-void HeadLogitsImpl(const Model& model, const ForwardState& st, size_t first, size_t rows,
-                    float* out) {
-  Head(model, st.xn.data() + first * model.config().d_model, rows, out);
+void HeadLogitsImpl(const Model& model, ForwardState* st, size_t first, size_t rows, float* out) {
+  Head(model, st->xn.data() + first * model.config().d_model, rows, st, out);
 }
 
 void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids, size_t n,
@@ -154,7 +166,13 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
   for (size_t i = 0; i < n; ++i) {
     const size_t id = static_cast<size_t>(ids[i]);
     float* x = st->x.data() + i * d;
-    if (model.embed() != nullptr && model.row_panels()) {
+    const MatrixWeights& embed = model.embed_matrix();
+    if (embed.i8 != nullptr) {  // the row dequantized: q * its group's scale
+      for (size_t k = 0; k < d; ++k) {
+        const float scale = embed.scales[k / embed.group * vocab + id];
+        x[k] = static_cast<float>(embed.i8[id * d + k]) * scale;
+      }
+    } else if (model.embed() != nullptr && model.row_panels()) {
       CopyPanelRow(model.embed(), vocab, d, id, x);
     } else if (model.embed() != nullptr) {
       std::memcpy(x, model.embed() + id * d, d * sizeof(float));
@@ -187,7 +205,7 @@ void ForwardSegmentImpl(const Model& model, ForwardState* st, const int32_t* ids
   for (size_t i = all_rows ? 0 : n - 1; i < n; ++i) {
     RmsNorm(st->x.data() + i * d, model.final_norm(), d, c.norm_eps, st->xn.data() + i * d);
   }
-  Head(model, st->xn.data() + (n - 1) * d, 1, st->logits.data());
+  Head(model, st->xn.data() + (n - 1) * d, 1, st, st->logits.data());
   st->position += n;
 }
 
@@ -206,8 +224,7 @@ void ForwardSegment(const Model& model, ForwardState* state, const int32_t* ids,
   HWY_DYNAMIC_DISPATCH(ForwardSegmentImpl)(model, state, ids, n, all_rows);
 }
 
-void HeadLogits(const Model& model, const ForwardState& state, size_t first, size_t rows,
-                float* out) {
+void HeadLogits(const Model& model, ForwardState* state, size_t first, size_t rows, float* out) {
   HWY_DYNAMIC_DISPATCH(HeadLogitsImpl)(model, state, first, rows, out);
 }
 
@@ -240,7 +257,9 @@ Status ForwardState::Init(const Model& model, uint64_t max_floats) {
                              {&sin, C * s / 2},
                              {&logits, uint64_t(c.vocab_size)},
                              {&head_rows, kHeadBlockRows * uint64_t(c.vocab_size)}});
-  uint64_t total = 0;
+  // Int8 weights: a chunk of activation rows as int16, two per float.
+  const uint64_t quantized = model.int8() ? C * std::max({d, e, 2 * N}) : 0;
+  uint64_t total = (quantized + 1) / 2 + (model.int8() ? C : 0);
   for (const auto& entry : sizes) total += entry.second;
   if (total > max_floats) {
     return Status(StatusCode::kOutOfMemory, "session: state and scratch would need " +
@@ -248,6 +267,8 @@ Status ForwardState::Init(const Model& model, uint64_t max_floats) {
                                                 std::to_string(max_floats * 4) + ")");
   }
   for (auto& [buffer, size] : sizes) buffer->resize(size);
+  xq.resize(quantized);
+  xq_scales.resize(model.int8() ? C : 0);
   bytes = total * sizeof(float);
   Reset();
   return Status::Ok();

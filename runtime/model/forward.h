@@ -41,6 +41,10 @@ struct ForwardState {
   std::vector<float> cos, sin;   // [C, s/2] RoPE tables of the segment
   std::vector<float> logits;     // [V] after the last token
   std::vector<float> head_rows;  // [kHeadBlockRows, V] a block of HeadLogits rows (Score)
+  // Int8 models only (else empty): rows of a projection's input as int16
+  // and their scales (runtime/ops/matmul_i8.h).
+  std::vector<int16_t> xq;       // [C, max(d, e, 2N)]
+  std::vector<float> xq_scales;  // [C]
 
   size_t bytes = 0;  // of all the buffers above, as sized by Init
 
@@ -59,9 +63,9 @@ void ForwardSegment(const Model& model, ForwardState* state, const int32_t* ids,
 
 // out[rows, V] = the next-token logits after tokens first..first+rows-1 of
 // the last segment, fed with `all_rows`: one matrix-matrix product with the
-// head, the same bits as the logits token-by-token feeding gives.
-void HeadLogits(const Model& model, const ForwardState& state, size_t first, size_t rows,
-                float* out);
+// head, the same bits as the logits token-by-token feeding gives. Mutable
+// state: int8 heads quantize the rows into its scratch.
+void HeadLogits(const Model& model, ForwardState* state, size_t first, size_t rows, float* out);
 
 }  // namespace edgepiece
 

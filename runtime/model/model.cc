@@ -74,9 +74,9 @@ class ModelLoader {
     EDGEPIECE_RETURN_IF_ERROR(ForEachTensor(c, weights, [&](const TensorSpec& t) {
       for (const FileTensor& source : t.sources) {
         EDGEPIECE_RETURN_IF_ERROR(Expect(source, t.storage));
-        params += file_.Find(source.name)->num_elements;
+        if (!source.scale) params += file_.Find(source.name)->num_elements;
       }
-      floats += ArenaFloats(StorageOf(t), t.rows, t.cols);
+      floats += ArenaFloats(StorageOf(t), t.rows, t.cols, t.group);
       return Status::Ok();
     }));
     if (expected_names_.size() != file_.tensors().size()) {
@@ -115,13 +115,13 @@ class ModelLoader {
     // projections the same way).
     bool panels = kRowPanelsBuild;
     EDGEPIECE_RETURN_IF_ERROR(ForEachTensor(c, weights, [&](const TensorSpec& t) {
-      if (t.projection && (*t.f32 == nullptr || t.cols % kPanelLanes != 0)) panels = false;
+      if (t.projection && (t.matrix->f32 == nullptr || t.cols % kPanelLanes != 0)) panels = false;
       return Status::Ok();
     }));
     if (panels) {
       EDGEPIECE_RETURN_IF_ERROR(ForEachTensor(c, weights, [&](const TensorSpec& t) {
         // The arena is ours until the Model is returned.
-        if (t.projection) PackRowPanels(const_cast<float*>(*t.f32), t.rows, t.cols);
+        if (t.projection) PackRowPanels(const_cast<float*>(t.matrix->f32), t.rows, t.cols);
         return Status::Ok();
       }));
       state->row_panels = true;
@@ -131,8 +131,10 @@ class ModelLoader {
 
  private:
   // A file tensor the config needs: present, shaped as the table says, and
-  // of a dtype `storage` reads.
+  // of a dtype `storage` reads (a vector among an int8 row's sources, such
+  // as B's gamma_log, is a float).
   Status Expect(const FileTensor& want, Storage storage) {
+    if (storage == Storage::kI8 && want.shape.size() == 1 && !want.scale) storage = Storage::kF32;
     const TensorView* t = file_.Find(want.name);
     if (t == nullptr) {
       return Status(StatusCode::kInvalidModel, "weights: missing tensor \"" + want.name + "\"");
@@ -142,7 +144,7 @@ class ModelLoader {
                                                    ShapeString(t->shape) + ", the config needs " +
                                                    ShapeString(want.shape));
     }
-    if (!AcceptsDType(StorageOf(storage, t->dtype), t->dtype)) {
+    if (!AcceptsDType(StorageOf(storage, t->dtype), t->dtype, want.scale)) {
       return Status(StatusCode::kInvalidModel, "weights: tensor \"" + want.name + "\" has dtype " +
                                                    DTypeName(t->dtype) +
                                                    ", which its storage cannot read");
@@ -199,15 +201,16 @@ class ModelLoader {
   // Makes one row's tensor in the arena and stores its address.
   Status Fill(const TensorSpec& t) {
     const Storage storage = StorageOf(t);
-    float* dst = Take(ArenaFloats(storage, t.rows, t.cols));
+    float* dst = Take(ArenaFloats(storage, t.rows, t.cols, t.group));
     if (dst == nullptr) {
       return Status(StatusCode::kInternal, "weights: tensor \"" + t.name + "\" overruns the arena");
     }
     if (storage == Storage::kF16) {
       EDGEPIECE_RETURN_IF_ERROR(CopyHalves(t.name, reinterpret_cast<uint16_t*>(dst)));
-      *t.f16 = reinterpret_cast<const uint16_t*>(dst);
+      t.matrix->f16 = reinterpret_cast<const uint16_t*>(dst);
       return Status::Ok();
     }
+    if (storage == Storage::kI8) return FillInt8(t, dst);
     const size_t n = t.cols / 2;  // LRU states, for the folds that stack re | im
     switch (t.fold) {
       case Fold::kRows: {
@@ -246,7 +249,82 @@ class ModelLoader {
         break;
       }
     }
-    *t.f32 = dst;
+    if (t.matrix != nullptr) {
+      t.matrix->f32 = dst;
+    } else {
+      *t.f32 = dst;
+    }
+    return Status::Ok();
+  }
+
+  // An int8 row: the folds of Fill on int8 rows and their scales (stacked
+  // rows; B's rows times exp(gamma_log); C's rows [C_re | C_im] with the
+  // imaginary part's scales negated), then the scales transposed to the
+  // kernels' group-major [cols / G, rows] after the data.
+  Status FillInt8(const TensorSpec& t, float* dst) {
+    int8_t* data = reinterpret_cast<int8_t*>(dst);
+    float* scales = dst + ArenaFloats(Storage::kI8, t.rows, t.cols, t.group) -
+                    ArenaFloats(Storage::kF32, t.rows, t.cols / t.group);
+    const size_t groups = t.cols / t.group;
+    std::vector<float> row_scales(t.rows * groups);  // [rows, groups] while folding
+    // Copies int8 source `k` (then its scales) to rows starting at `row0`,
+    // columns starting at `col0`, scales times `sign`.
+    auto place = [&](size_t k, size_t row0, size_t col0, float sign) -> Status {
+      const TensorView& src = *file_.Find(t.sources[k].name);
+      const size_t rows = src.shape[0], cols = src.shape[1], src_groups = cols / t.group;
+      for (size_t r = 0; r < rows; ++r) {
+        std::memcpy(data + (row0 + r) * t.cols + col0, src.data + r * cols, cols);
+      }
+      std::vector<float> s(rows * src_groups);
+      EDGEPIECE_RETURN_IF_ERROR(Convert(t.sources[k + 1].name, s.data()));
+      for (size_t r = 0; r < rows; ++r) {
+        for (size_t g = 0; g < src_groups; ++g) {
+          row_scales[(row0 + r) * groups + col0 / t.group + g] = sign * s[r * src_groups + g];
+        }
+      }
+      return Status::Ok();
+    };
+    switch (t.fold) {
+      case Fold::kRows: {
+        size_t row = 0;
+        for (size_t k = 0; k < t.sources.size(); k += 2) {
+          EDGEPIECE_RETURN_IF_ERROR(place(k, row, 0, 1.0f));
+          row += file_.Find(t.sources[k].name)->shape[0];
+        }
+        if (row != t.rows) {
+          return Status(StatusCode::kInternal,
+                        "weights: the table's rows for \"" + t.name + "\" do not fill its shape");
+        }
+        break;
+      }
+      case Fold::kLruB: {  // b_re, its scales, b_im, its scales, gamma_log
+        const size_t n = t.rows / 2;
+        EDGEPIECE_RETURN_IF_ERROR(place(0, 0, 0, 1.0f));
+        EDGEPIECE_RETURN_IF_ERROR(place(2, n, 0, 1.0f));
+        std::vector<float> gamma(n);
+        EDGEPIECE_RETURN_IF_ERROR(Convert(t.sources[4].name, gamma.data()));
+        for (size_t k = 0; k < n; ++k) {
+          const float scale = static_cast<float>(std::exp(static_cast<double>(gamma[k])));
+          for (size_t g = 0; g < groups; ++g) {
+            row_scales[k * groups + g] *= scale;
+            row_scales[(n + k) * groups + g] *= scale;
+          }
+        }
+        break;
+      }
+      case Fold::kLruC:  // c_re, its scales, c_im, its scales
+        EDGEPIECE_RETURN_IF_ERROR(place(0, 0, 0, 1.0f));
+        EDGEPIECE_RETURN_IF_ERROR(place(2, 0, t.cols / 2, -1.0f));
+        break;
+      case Fold::kLruLambda:
+        return Status(StatusCode::kInternal, "weights: lambda is not a matrix");
+    }
+    for (size_t r = 0; r < t.rows; ++r) {
+      for (size_t g = 0; g < groups; ++g) scales[g * t.rows + r] = row_scales[r * groups + g];
+    }
+    t.matrix->i8 = data;
+    t.matrix->scales = scales;
+    t.matrix->group = t.group;
     return Status::Ok();
   }
 

@@ -1,4 +1,4 @@
-// A loaded language model: immutable f32 weights in one aligned arena,
+// A loaded language model: immutable weights in one aligned arena,
 // shareable by any number of Sessions (runtime/model/session.h).
 //
 // Load converts F16/BF16 to f32 once and precomputes the forms the kernels
@@ -22,21 +22,34 @@
 
 namespace edgepiece {
 
+// A projection matrix [rows, cols] (y = x W^T) in one of its storages:
+// f32 (row-major, or row panels in WebAssembly: Model::row_panels), the
+// file's half floats (the tied head only, where the CPU widens them), or
+// int8 with an f32 scale per group of `group` columns of a row (docs/model.md,
+// "Int8 weights"). Exactly one of f32, f16, i8 is set.
+struct MatrixWeights {
+  const float* f32 = nullptr;
+  const uint16_t* f16 = nullptr;
+  const int8_t* i8 = nullptr;     // [rows, cols] row-major
+  const float* scales = nullptr;  // [cols / group, rows]: group-major (runtime/ops/matmul_i8.h)
+  size_t group = 0;               // columns per scale (int8 only)
+};
+
 // Weights of one GAU block (views into the model's arena).
 struct GauWeights {
-  const float* w_in = nullptr;   // [2e+s, d]: rows u | v | z
+  MatrixWeights w_in;            // [2e+s, d]: rows u | v | z
   const float* gamma = nullptr;  // [4, s]: q_quad, k_quad, q_lin, k_lin
   const float* beta = nullptr;   // [4, s]
-  const float* w_out = nullptr;  // [d, e]
+  MatrixWeights w_out;           // [d, e]
 };
 
 // Weights of one LRU block, in load-time precomputed form.
 struct LruWeights {
   const float* lambda = nullptr;  // [2, N]: re ; im
-  const float* b = nullptr;       // [2N, d]: exp(gamma_log) * B_re ; * B_im
-  const float* c = nullptr;       // [d, 2N]: C_re | -C_im
+  MatrixWeights b;                // [2N, d]: exp(gamma_log) * B_re ; * B_im
+  MatrixWeights c;                // [d, 2N]: C_re | -C_im
   const float* skip = nullptr;    // [d]: D
-  const float* glu = nullptr;     // [2d, d]: W1 ; W2
+  MatrixWeights glu;              // [2d, d]: W1 ; W2
 };
 
 struct LayerWeights {
@@ -49,9 +62,8 @@ struct LayerWeights {
 // Views of every weight a Model holds, into its arena (the tensors are listed
 // once, in runtime/model/weights_layout.h).
 struct ModelWeights {
-  const float* embed = nullptr;         // [V, d] f32, or null when embed_f16 is set
-  const uint16_t* embed_f16 = nullptr;  // [V, d] the file's half floats, or null
-  const float* final_norm = nullptr;    // [d]
+  MatrixWeights embed;                // [V, d] the tied embedding / head
+  const float* final_norm = nullptr;  // [d]
   std::vector<LayerWeights> layers;
 };
 
@@ -65,9 +77,12 @@ class Model {
   const std::vector<LayerWeights>& layers() const { return state_->weights.layers; }
   // The tied embedding / output head [V, d]: f32, or (where the CPU converts
   // half floats in hardware and the file stores F16) the file's half-float
-  // bits; exactly one of the two is non-null.
-  const float* embed() const { return state_->weights.embed; }
-  const uint16_t* embed_f16() const { return state_->weights.embed_f16; }
+  // bits, or int8 (embed_matrix()); exactly one of the three is non-null.
+  const float* embed() const { return state_->weights.embed.f32; }
+  const uint16_t* embed_f16() const { return state_->weights.embed.f16; }
+  const MatrixWeights& embed_matrix() const { return state_->weights.embed; }
+  // Whether the projection matrices and the head are int8 (config().int8_group > 0).
+  bool int8() const { return state_->weights.embed.i8 != nullptr; }
   const float* final_norm() const { return state_->weights.final_norm; }  // [d]
   // Whether the f32 projection matrices (the head included) are stored as
   // row panels (runtime/ops/matmul.h) rather than row-major: the
@@ -75,7 +90,7 @@ class Model {
   bool row_panels() const { return state_->row_panels; }
   // Parameters as stored in the file (before load-time folding).
   size_t num_parameters() const { return state_->num_parameters; }
-  // Bytes of the weight arena (f32, and the head's half floats if kept).
+  // Bytes of the weight arena (f32, the head's half floats if kept, int8 and scales).
   size_t weight_bytes() const { return state_->arena_floats * sizeof(float); }
   // Hash64 of the weights file's bytes (config and tensors): names the model
   // in session snapshots, the same natively and in WebAssembly (the arena's

@@ -55,13 +55,14 @@ struct ParsedTensor {
 };
 
 Status ParseDType(std::string_view name, const std::string& where, DType* out) {
-  for (DType dtype : {DType::kF32, DType::kF16, DType::kBF16}) {
+  for (DType dtype : {DType::kF32, DType::kF16, DType::kBF16, DType::kI8}) {
     if (name == DTypeName(dtype)) {
       *out = dtype;
       return Status::Ok();
     }
   }
-  return ModelError(where + ": dtype " + Quoted(name) + " is not supported (F32, F16, BF16 are)");
+  return ModelError(where + ": dtype " + Quoted(name) +
+                    " is not supported (F32, F16, BF16, I8 are)");
 }
 
 // Parses one {"dtype", "shape", "data_offsets"} entry and checks it against
@@ -160,11 +161,11 @@ Status ParseMetadata(simdjson::dom::element value,
 }  // namespace
 
 const char* DTypeName(DType dtype) {
-  static const char* const kNames[] = {"F32", "F16", "BF16"};  // in DType order
+  static const char* const kNames[] = {"F32", "F16", "BF16", "I8"};  // in DType order
   return kNames[static_cast<int>(dtype)];
 }
 
-size_t DTypeSize(DType dtype) { return dtype == DType::kF32 ? 4 : 2; }
+size_t DTypeSize(DType dtype) { return dtype == DType::kF32 ? 4 : dtype == DType::kI8 ? 1 : 2; }
 
 Result<SafetensorsFile> SafetensorsFile::Parse(std::string_view bytes) {
   return Parse(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
@@ -304,6 +305,9 @@ void ConvertToF32(const TensorView& tensor, float* out) {
         const uint32_t bits = static_cast<uint32_t>(upper) << 16;
         std::memcpy(&out[i], &bits, sizeof(bits));
       }
+      return;
+    case DType::kI8:
+      for (size_t i = 0; i < n; ++i) out[i] = static_cast<int8_t>(src[i]);
       return;
   }
 }

@@ -17,14 +17,15 @@
 
 namespace edgepiece {
 
-// Element types the runtime can load. Other safetensors dtypes (I32, F64,
-// ...) are rejected by Parse.
-enum class DType { kF32, kF16, kBF16 };
+// Element types the runtime can load: floats, and I8 for int8 weights
+// (docs/model.md, "Int8 weights"). Other safetensors dtypes (I32, F64, ...)
+// are rejected by Parse.
+enum class DType { kF32, kF16, kBF16, kI8 };
 
-// The dtype's name as written in safetensors headers ("F32", "F16", "BF16").
+// The dtype's name as written in safetensors headers ("F32", "F16", "BF16", "I8").
 const char* DTypeName(DType dtype);
 
-// Bytes per element: 4 for F32, 2 for F16 and BF16.
+// Bytes per element: 4 for F32, 2 for F16 and BF16, 1 for I8.
 size_t DTypeSize(DType dtype);
 
 // One tensor inside a safetensors file's bytes.
@@ -65,8 +66,8 @@ class SafetensorsFile {
   std::vector<std::pair<std::string, std::string>> metadata_;
 };
 
-// Writes the tensor's num_elements values to `out` as float32. F16 and BF16
-// convert exactly (subnormals, infinities, signed zeros and NaN payloads
+// Writes the tensor's num_elements values to `out` as float32. F16, BF16 and
+// I8 convert exactly (subnormals, infinities, signed zeros and NaN payloads
 // kept). The source may be unaligned.
 void ConvertToF32(const TensorView& tensor, float* out);
 

@@ -70,7 +70,7 @@ Status Session::Score(const int32_t* ids, size_t count, double* log2_prob) {
     float* block = state_.head_rows.data();
     for (size_t first = 0; first + 1 < n; first += kHeadBlockRows) {
       const size_t rows = std::min(kHeadBlockRows, n - 1 - first);
-      HeadLogits(model_, state_, first, rows, block);
+      HeadLogits(model_, &state_, first, rows, block);
       for (size_t r = 0; r < rows; ++r) add(block + r * vocab, ids[first + r + 1]);
     }
     ids += n;

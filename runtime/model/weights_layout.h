@@ -7,10 +7,11 @@
 //
 // ForEachTensor calls a visitor once per row, in arena order (the shape of
 // gemma.cpp's weights.h). Adding a tensor is one row here. Adding a tensor
-// *kind*, e.g. int8 weights with per-row scales, is one Storage value (its
-// arena size in ArenaFloats, its dtype in AcceptsDType, its copy in the
-// loader's Fill) and then one row per tensor stored so, whose sources name
-// the int8 data and the scales: {{p + "w1", {d, d}}, {p + "w1_scale", {d}}}.
+// *kind* is one Storage value (its arena size in ArenaFloats, its dtypes in
+// AcceptsDType, its copy in the loader's Fill). Int8 weights are one: with a
+// config that says int8, every matrix row is stored kI8 and each of its
+// matrix sources is followed by its scales: {p + "w1", {d, d}},
+// {p + "w1_scale", {d, d / G}}.
 #ifndef EDGEPIECE_RUNTIME_MODEL_WEIGHTS_LAYOUT_H_
 #define EDGEPIECE_RUNTIME_MODEL_WEIGHTS_LAYOUT_H_
 
@@ -38,6 +39,10 @@ enum class Storage {
   // and the CPU widens half floats in hardware (the loader decides: f32
   // otherwise, see Model::embed_f16).
   kF16,
+  // Int8 [rows, cols] (four per arena float), then f32 scales [cols / G,
+  // rows] group-major (runtime/ops/matmul_i8.h), from I8 data and F16/F32
+  // scales (a file whose config says int8).
+  kI8,
 };
 
 // How a tensor is made from its file tensors (docs/model.md, "Runtime layout").
@@ -52,6 +57,7 @@ enum class Fold {
 struct FileTensor {
   std::string name;
   std::vector<size_t> shape;
+  bool scale = false;  // the scales of the int8 source before it (F16 or F32)
 };
 
 // One row of the table: a tensor in the arena.
@@ -63,22 +69,44 @@ struct TensorSpec {
   bool projection = false;  // read by Project (forward.cc): row panels in WebAssembly
   Fold fold = Fold::kRows;
   std::vector<FileTensor> sources;  // in the order Fold reads them
-  const float** f32 = nullptr;      // where the loader puts the address: f32 storage
-  const uint16_t** f16 = nullptr;   // F16 storage (only rows that allow it)
+  // Where the loader puts the address: a vector's, or (matrices, which
+  // every storage may hold) the matrix's.
+  const float** f32 = nullptr;
+  MatrixWeights* matrix = nullptr;
+  size_t group = 0;  // kI8: columns per scale
 };
 
-// Arena floats of a tensor of `rows` x `cols` kept as `storage`, padded to
-// the alignment.
-inline uint64_t ArenaFloats(Storage storage, uint64_t rows, uint64_t cols) {
+// Arena floats of a tensor of `rows` x `cols` kept as `storage` (kI8:
+// `group` columns per scale), each part padded to the alignment.
+inline uint64_t ArenaFloats(Storage storage, uint64_t rows, uint64_t cols, uint64_t group = 0) {
+  auto pad = [](uint64_t floats) {
+    return (floats + kArenaAlignFloats - 1) / kArenaAlignFloats * kArenaAlignFloats;
+  };
   const uint64_t elements = rows * cols;
-  const uint64_t floats = storage == Storage::kF16 ? (elements + 1) / 2 : elements;
-  return (floats + kArenaAlignFloats - 1) / kArenaAlignFloats * kArenaAlignFloats;
+  switch (storage) {
+    case Storage::kF32:
+      return pad(elements);
+    case Storage::kF16:
+      return pad((elements + 1) / 2);
+    case Storage::kI8:
+      return pad((elements + 3) / 4) + pad(rows * (cols / group));
+  }
+  return 0;
 }
 
-// Whether a file tensor of `dtype` can become `storage` (a float storage
-// reads any float dtype; an int8 one would read I8 data and F32 scales).
-inline bool AcceptsDType(Storage storage, DType dtype) {
-  return storage == Storage::kF16 ? dtype == DType::kF16 : true;
+// Whether a file tensor of `dtype` can be a source of `storage`: the float
+// storages read float dtypes (kF16 only F16); kI8 reads I8 data and F16 or
+// F32 scales (`scale`).
+inline bool AcceptsDType(Storage storage, DType dtype, bool scale = false) {
+  switch (storage) {
+    case Storage::kF32:
+      return dtype != DType::kI8;
+    case Storage::kF16:
+      return dtype == DType::kF16;
+    case Storage::kI8:
+      return scale ? dtype == DType::kF16 || dtype == DType::kF32 : dtype == DType::kI8;
+  }
+  return false;
 }
 
 // Calls `visit` for every tensor of a model with `config`, stopping at the

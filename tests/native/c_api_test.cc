@@ -136,6 +136,34 @@ TEST(CApiTest, ModelSessionFeedSampleScore) {
   ep_session_destroy(session);
 }
 
+// Int8 weights load through the same call and give the C++ session's logits.
+TEST(CApiTest, Int8ModelLoadsAndMatchesTheCppSession) {
+  std::string bytes;
+  ASSERT_TRUE(
+      edgepiece::ReadFile(
+          std::string(EDGEPIECE_SOURCE_DIR) + "/models/int8/kjvzh-lm-int8.safetensors", &bytes)
+          .ok());
+  ep_model* model = nullptr;
+  ASSERT_EQ(ep_model_create(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &model),
+            EP_STATUS_OK)
+      << ep_last_error();
+  ep_session* session = nullptr;
+  ASSERT_EQ(ep_session_create(model, 1, &session), EP_STATUS_OK);
+  const int32_t prompt[] = {1, 100, 200, 300};
+  ASSERT_EQ(ep_session_feed(session, prompt, 4), EP_STATUS_OK);
+  std::vector<float> logits(ep_model_vocab_size(model));
+  ASSERT_EQ(ep_session_logits(session, logits.data(), logits.size()), EP_STATUS_OK);
+  auto cpp_model = edgepiece::Model::FromBytes(bytes);
+  ASSERT_TRUE(cpp_model.ok());
+  EXPECT_TRUE(cpp_model->int8());
+  auto cpp = edgepiece::Session::Create(*cpp_model);
+  ASSERT_TRUE(cpp.ok());
+  ASSERT_TRUE(cpp->Feed(prompt, 4).ok());
+  for (size_t v = 0; v < logits.size(); ++v) ASSERT_EQ(logits[v], cpp->logits()[v]) << v;
+  ep_session_destroy(session);
+  ep_model_destroy(model);
+}
+
 TEST(CApiTest, EncodeBatchEqualsOneCallPerText) {
   const std::string model = BundledModel();
   ep_tokenizer* tokenizer = nullptr;

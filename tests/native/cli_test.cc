@@ -24,7 +24,7 @@ Result<Flags> Parse(std::vector<std::string> args, const std::vector<std::string
 TEST(CommandTableTest, EveryCommandHasItsHelpAndIsListedInTheUsage) {
   const std::string usage = Usage();
   for (const char* name :
-       {"encode", "decode", "info", "pack", "train", "generate", "score", "bench"}) {
+       {"encode", "decode", "info", "pack", "train", "generate", "score", "bench", "quantize"}) {
     const Command* command = FindCommand(name);
     ASSERT_NE(command, nullptr) << name;
     EXPECT_STREQ(command->name, name);
@@ -35,7 +35,7 @@ TEST(CommandTableTest, EveryCommandHasItsHelpAndIsListedInTheUsage) {
     EXPECT_NE(usage.find(command->summary), std::string::npos) << name;
     EXPECT_NE(command->run, nullptr);
   }
-  EXPECT_EQ(Commands().size(), 8u);
+  EXPECT_EQ(Commands().size(), 9u);
   EXPECT_EQ(FindCommand("nope"), nullptr);
   EXPECT_STREQ(Version(), EDGEPIECE_TEST_VERSION);
 }

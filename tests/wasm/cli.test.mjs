@@ -59,7 +59,7 @@ test('--version and -V print project(VERSION); -h is --help on every command', (
   const version = cmake.match(/project\(edgepiece VERSION ([0-9.]+)/)[1];
   assert.equal(runOk(['--version']), `edgepiece ${version}\n`);
   assert.equal(runOk(['-V']), `edgepiece ${version}\n`);
-  for (const command of ['encode', 'decode', 'info', 'pack', 'train', 'generate', 'score', 'bench']) {
+  for (const command of ['encode', 'decode', 'info', 'pack', 'train', 'generate', 'score', 'bench', 'quantize']) {
     const help = runOk([command, '--help']);
     assert.match(help, new RegExp(`^usage: edgepiece ${command} `));
     assert.equal(runOk([command, '-h']), help, command);
@@ -264,6 +264,35 @@ test('train: bad input is a clear error and leaves no model behind', () => {
   assert.equal(result.status, 0);
   assert.match(result.stderr, /count n-grams: .*100%/);
   assert.match(result.stderr, /train: wasted: \d+ pieces/);
+});
+
+test('quantize writes the shipped int8 model byte for byte; bad groups and files are clear errors', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-quantize-'));
+  const out = path.join(dir, 'int8.safetensors');
+  const shipped = readFileSync(path.join(repoRoot, 'models/int8/kjvzh-lm-int8.safetensors'));
+  assert.match(runOk(['quantize', '--model', path.join(repoRoot, 'models'), '--output', out]),
+    /int8, 256 columns per scale, 3737110 bytes/);
+  assert.ok(readFileSync(out).equals(shipped));
+  // The same through a file name, and with the group spelled out.
+  runOk(['quantize', '--model', path.join(repoRoot, 'models/kjvzh-lm.safetensors'), '--group', '256', '--output', out]);
+  assert.ok(readFileSync(out).equals(shipped));
+  assert.match(runOk(['info', '--model', `${out},${path.join(repoRoot, 'models/kjvzh-8k.model')}`]), /int8\/256/);
+  const models = path.join(repoRoot, 'models');
+  const bad = path.join(dir, 'bad.safetensors');
+  const cases = [
+    [['--model', models, '--group', '48', '--output', bad], 2, /does not divide/],
+    [['--model', models, '--group', '1024', '--output', bad], 2, /group size must be in/],
+    [['--model', models], 2, /--output/],
+    [['--model', out, '--output', bad], 2, /already int8/],
+    [['--model', path.join(models, 'kjvzh-8k.model'), '--output', bad], 2, /--model needs/],
+    [['--model', path.join(dir, 'missing.safetensors'), '--output', bad], 3, /missing\.safetensors/],
+  ];
+  for (const [args, status, message] of cases) {
+    const result = run(['quantize', ...args]);
+    assert.equal(result.status, status, `${args}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+  }
+  assert.ok(!existsSync(bad));
 });
 
 const o3Flags = ['--order', '3', '--vocab-size', '2000', '--min-count', '16', '--no-ensure-unicode'];

@@ -18,18 +18,18 @@ TinyTensor Random(std::mt19937* gen, std::vector<size_t> shape, float scale, flo
 
 }  // namespace
 
-TinyModelSpec RandomTinyModel(uint32_t seed, const std::string& layers) {
-  const size_t d = 12, e = 20, s = 6, N = 5, V = 16;  // chunk C = 4
+TinyModelSpec RandomTinyModel(uint32_t seed, const std::string& layers, const TinyDims& dims) {
+  const size_t d = dims.d, e = dims.e, s = dims.s, N = dims.n, V = dims.vocab;  // chunk C = 4
   TinyModelSpec spec;
   spec.metadata = {{"format", "edgepiece-lm"},
                    {"version", "1"},
-                   {"vocab_size", "16"},
-                   {"d_model", "12"},
+                   {"vocab_size", std::to_string(V)},
+                   {"d_model", std::to_string(d)},
                    {"layers", layers},
-                   {"expansion", "20"},
-                   {"key_size", "6"},
+                   {"expansion", std::to_string(e)},
+                   {"key_size", std::to_string(s)},
                    {"chunk", "4"},
-                   {"lru_states", "5"},
+                   {"lru_states", std::to_string(N)},
                    {"norm_eps", "1e-05"},
                    {"rope_base", "10000.0"},
                    {"attention", "relu2"},

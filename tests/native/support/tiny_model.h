@@ -20,9 +20,15 @@ struct TinyModelSpec {
   std::map<std::string, TinyTensor> tensors;
 };
 
-// A random model of the family: d=12, e=20, s=6, C=4, N=5, V=16 (odd,
-// non-vector-sized widths on purpose), layers "gau,lru,gau".
-TinyModelSpec RandomTinyModel(uint32_t seed, const std::string& layers = "gau,lru,gau");
+// Widths of a tiny model (chunk C = 4).
+struct TinyDims {
+  size_t d = 12, e = 20, s = 6, n = 5, vocab = 16;
+};
+
+// A random model of the family: by default d=12, e=20, s=6, C=4, N=5, V=16
+// (odd, non-vector-sized widths on purpose), layers "gau,lru,gau".
+TinyModelSpec RandomTinyModel(uint32_t seed, const std::string& layers = "gau,lru,gau",
+                              const TinyDims& dims = TinyDims());
 
 // Serializes to safetensors (header JSON + F32 data, tensors in name order).
 std::string WriteSafetensors(const TinyModelSpec& spec);

@@ -1,0 +1,235 @@
+// Per-target int8-weight matrix kernels, for inlining into a caller's own
+// foreach_target code (dispatch once per step; the numerics and the layout
+// are in runtime/ops/matmul_i8.h, the dispatching wrappers in matmul_i8.cc).
+//
+// Why int16 activations: x86 (pmaddwd) and WebAssembly SIMD128
+// (i32x4.dot_i16x8_s) both multiply int16 pairs into int32 sums in one
+// instruction, which Highway exposes as ReorderWidenMulAccumulate. Weights
+// are widened int8 -> int16 as they are loaded (one pmovsxbw; in
+// WebAssembly an 8-byte v128.load64_zero and i16x8.extend_low_i8x16_s),
+// so a matrix streams at one byte per
+// weight. 16-bit activations cost no measurable quality (docs/model.md,
+// "Int8 weights"), and their products still fit int32 sums exactly.
+//
+// Shape: a tile is kT tokens x 4 rows. Per group of columns the int32
+// accumulators of the 4 rows are reduced to one 4-lane vector (a transpose
+// interleaved with adds), converted to float, multiplied by the 4 rows'
+// scales (adjacent: scales are group-major) and added to a 4-lane float
+// accumulator: the float work is per group and per 4 rows, not per column.
+// The last rows % 4 rows run the same operations in scalar code.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+// Toggle guard: this header is re-included once per SIMD target.
+#if defined(EDGEPIECE_RUNTIME_OPS_MATMUL_I8_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef EDGEPIECE_RUNTIME_OPS_MATMUL_I8_INL_H_
+#undef EDGEPIECE_RUNTIME_OPS_MATMUL_I8_INL_H_
+#else
+#define EDGEPIECE_RUNTIME_OPS_MATMUL_I8_INL_H_
+#endif
+
+#include "hwy/highway.h"
+#include "runtime/ops/matmul_i8.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace edgepiece {
+namespace HWY_NAMESPACE {
+namespace hni8 = hwy::HWY_NAMESPACE;
+
+// Round half to even for |v| < 2^22, in plain float adds: the same on
+// every target and in scalar code (no rounding-mode or NearestInt variants).
+constexpr float kRoundMagic = 12582912.0f;  // 1.5 * 2^23
+
+inline void QuantizeRowsI16(const float* HWY_RESTRICT x, size_t tokens, size_t cols,
+                            int16_t* HWY_RESTRICT q, float* HWY_RESTRICT scales) {
+  const hni8::ScalableTag<float> df;
+  const hni8::Rebind<int32_t, decltype(df)> di;
+  const hni8::Rebind<int16_t, decltype(df)> d16;
+  const size_t lanes = hni8::Lanes(df);
+  for (size_t t = 0; t < tokens; ++t) {
+    const float* HWY_RESTRICT row = x + t * cols;
+    int16_t* HWY_RESTRICT out = q + t * cols;
+    auto vmax = hni8::Zero(df);
+    size_t c = 0;
+    for (; c + lanes <= cols; c += lanes)
+      vmax = hni8::Max(vmax, hni8::Abs(hni8::LoadU(df, row + c)));
+    float amax = hni8::GetLane(hni8::MaxOfLanes(df, vmax));
+    for (; c < cols; ++c) amax = std::max(amax, std::abs(row[c]));
+    // Below 2^-100 (or NaN) the row is treated as zero: 32767 / amax must
+    // stay finite.
+    if (!(amax >= 7.9e-31f)) {
+      for (size_t i = 0; i < cols; ++i) out[i] = 0;
+      scales[t] = 0.0f;
+      continue;
+    }
+    const float inv = 32767.0f / amax;
+    scales[t] = amax / 32767.0f;
+    const auto vinv = hni8::Set(df, inv);
+    const auto magic = hni8::Set(df, kRoundMagic);
+    for (c = 0; c + lanes <= cols; c += lanes) {
+      const auto scaled = hni8::Mul(hni8::LoadU(df, row + c), vinv);
+      const auto rounded = hni8::Sub(hni8::Add(scaled, magic), magic);
+      hni8::StoreU(hni8::DemoteTo(d16, hni8::ConvertTo(di, rounded)), d16, out + c);
+    }
+    for (; c < cols; ++c) {
+      const float scaled = row[c] * inv;
+      out[c] = static_cast<int16_t>((scaled + kRoundMagic) - kRoundMagic);
+    }
+  }
+}
+
+#if HWY_TARGET != HWY_SCALAR
+// Adds the 128-bit blocks of v: lanes i, i + 4, i + 8, ... into lane i.
+template <class D>
+HWY_INLINE hni8::Vec<hni8::Full128<int32_t>> FoldBlocksI32(D d, hni8::Vec<D> v) {
+  if constexpr (hni8::MaxLanes(D()) <= 4) {
+    return v;
+  } else {
+    const hni8::Half<D> dh;
+    return FoldBlocksI32(dh, hni8::Add(hni8::LowerHalf(dh, v), hni8::UpperHalf(dh, v)));
+  }
+}
+
+// [sum(a), sum(b), sum(c), sum(e)] of int32 vectors as one 128-bit vector.
+template <class D, class V>
+HWY_INLINE hni8::Vec<hni8::Full128<int32_t>> SumOf4I32(D d, V a, V b, V c, V e) {
+  const V ab = hni8::Add(hni8::InterleaveLower(d, a, b), hni8::InterleaveUpper(d, a, b));
+  const V ce = hni8::Add(hni8::InterleaveLower(d, c, e), hni8::InterleaveUpper(d, c, e));
+  const hni8::Repartition<uint64_t, D> d64;
+  const auto ab64 = hni8::BitCast(d64, ab);
+  const auto ce64 = hni8::BitCast(d64, ce);
+  const V lo = hni8::BitCast(d, hni8::InterleaveLower(d64, ab64, ce64));
+  const V hi = hni8::BitCast(d, hni8::InterleaveUpper(d64, ab64, ce64));
+  return FoldBlocksI32(d, hni8::Add(lo, hi));
+}
+#endif
+
+// Rows [r0, r0 + kR) of the output for kT tokens, kR == 4 (vector float
+// part) or 1 (scalar float part, the same operations).
+template <size_t kT, size_t kR>
+HWY_INLINE void DotTileI8(const int16_t* HWY_RESTRICT xq, const float* HWY_RESTRICT x_scales,
+                          const int8_t* HWY_RESTRICT w, const float* HWY_RESTRICT scales,
+                          size_t rows, size_t r0, size_t cols, size_t group, float* HWY_RESTRICT y,
+                          size_t y_stride) {
+  const hni8::ScalableTag<int32_t> d32;
+#if HWY_TARGET == HWY_SCALAR  // one lane of each type
+  const hni8::Rebind<int16_t, decltype(d32)> d16;
+#else  // pairs of int16 per int32 lane
+  const hni8::Repartition<int16_t, decltype(d32)> d16;
+#endif
+  const hni8::Rebind<int8_t, decltype(d16)> d8;
+  const size_t lanes16 = hni8::Lanes(d16);
+  constexpr bool kVectorFloat = kR == 4 && HWY_TARGET != HWY_SCALAR;
+  const hni8::CappedTag<float, 4> df4;  // four lanes where the vector part runs
+  using VF4 = hni8::Vec<decltype(df4)>;
+  VF4 acc4[kT];
+  float acc[kT][kR];
+  for (size_t t = 0; t < kT; ++t) {
+    acc4[t] = hni8::Zero(df4);
+    for (size_t r = 0; r < kR; ++r) acc[t][r] = 0.0f;
+  }
+  const int8_t* HWY_RESTRICT wr = w + r0 * cols;
+  for (size_t g0 = 0; g0 < cols; g0 += group) {
+    hni8::Vec<decltype(d32)> sum0[kT][kR], sum1[kT][kR];
+    for (size_t t = 0; t < kT; ++t) {
+      for (size_t r = 0; r < kR; ++r) sum0[t][r] = sum1[t][r] = hni8::Zero(d32);
+    }
+    const size_t end = g0 + group;
+    size_t c = g0;
+    for (; c + lanes16 <= end; c += lanes16) {
+      hni8::Vec<decltype(d16)> xv[kT];
+      for (size_t t = 0; t < kT; ++t) xv[t] = hni8::LoadU(d16, xq + t * cols + c);
+      for (size_t r = 0; r < kR; ++r) {
+        const auto wv = hni8::PromoteTo(d16, hni8::LoadU(d8, wr + r * cols + c));
+        for (size_t t = 0; t < kT; ++t) {
+          sum0[t][r] = hni8::ReorderWidenMulAccumulate(d32, wv, xv[t], sum0[t][r], sum1[t][r]);
+        }
+      }
+    }
+    int32_t tail[kT][kR] = {};
+    for (; c < end; ++c) {
+      for (size_t t = 0; t < kT; ++t) {
+        for (size_t r = 0; r < kR; ++r) {
+          tail[t][r] += int32_t{wr[r * cols + c]} * int32_t{xq[t * cols + c]};
+        }
+      }
+    }
+    const size_t g = g0 / group;
+    for (size_t t = 0; t < kT; ++t) {
+      for (size_t r = 0; r < kR; ++r) {
+        sum0[t][r] = hni8::RearrangeToOddPlusEven(sum0[t][r], sum1[t][r]);
+      }
+#if HWY_TARGET != HWY_SCALAR
+      if constexpr (kVectorFloat) {
+        const hni8::Full128<int32_t> di4;
+        static_assert(hni8::MaxLanes(df4) == 4, "four rows per float vector");
+        const auto sums = hni8::Add(SumOf4I32(d32, sum0[t][0], sum0[t][1], sum0[t][2], sum0[t][3]),
+                                    hni8::LoadU(di4, tail[t]));
+        const VF4 scaled =
+            hni8::Mul(hni8::ConvertTo(df4, sums), hni8::LoadU(df4, scales + g * rows + r0));
+        acc4[t] = hni8::Add(acc4[t], scaled);
+        continue;
+      }
+#endif
+      for (size_t r = 0; r < kR; ++r) {
+        const int32_t sum = hni8::GetLane(hni8::SumOfLanes(d32, sum0[t][r])) + tail[t][r];
+        acc[t][r] = acc[t][r] + static_cast<float>(sum) * scales[g * rows + r0 + r];
+      }
+    }
+  }
+  for (size_t t = 0; t < kT; ++t) {
+    float* HWY_RESTRICT out = y + t * y_stride + r0;
+    if constexpr (kVectorFloat) {
+      hni8::StoreU(hni8::Mul(acc4[t], hni8::Set(df4, x_scales[t])), df4, out);
+    } else {
+      for (size_t r = 0; r < kR; ++r) out[r] = acc[t][r] * x_scales[t];
+    }
+  }
+}
+
+// Tokens per MatMulI8 tile: 2 x 4 rows keeps the int32 accumulators, the
+// four rows' widened weights and the activations in 16 vector registers.
+constexpr size_t kMatMulI8TileTokens = 2;
+
+inline void MatVecI8(const int8_t* HWY_RESTRICT w, const float* HWY_RESTRICT scales, size_t rows,
+                     size_t cols, size_t group, const int16_t* HWY_RESTRICT xq, float x_scale,
+                     float* HWY_RESTRICT y) {
+  size_t r = 0;
+  for (; r + 4 <= rows; r += 4)
+    DotTileI8<1, 4>(xq, &x_scale, w, scales, rows, r, cols, group, y, 0);
+  for (; r < rows; ++r) DotTileI8<1, 1>(xq, &x_scale, w, scales, rows, r, cols, group, y, 0);
+}
+
+// Row groups outermost: four rows of W stay in L1 while all tokens stream
+// past them.
+inline void MatMulI8(const int16_t* HWY_RESTRICT xq, const float* HWY_RESTRICT x_scales,
+                     size_t tokens, const int8_t* HWY_RESTRICT w, const float* HWY_RESTRICT scales,
+                     size_t rows, size_t cols, size_t group, float* HWY_RESTRICT y) {
+  constexpr size_t kT = kMatMulI8TileTokens;
+  size_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    size_t t = 0;
+    for (; t + kT <= tokens; t += kT) {
+      DotTileI8<kT, 4>(xq + t * cols, x_scales + t, w, scales, rows, r, cols, group, y + t * rows,
+                       rows);
+    }
+    for (; t < tokens; ++t) {
+      DotTileI8<1, 4>(xq + t * cols, x_scales + t, w, scales, rows, r, cols, group, y + t * rows,
+                      rows);
+    }
+  }
+  for (; r < rows; ++r) {
+    for (size_t t = 0; t < tokens; ++t) {
+      DotTileI8<1, 1>(xq + t * cols, x_scales + t, w, scales, rows, r, cols, group, y + t * rows,
+                      rows);
+    }
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace edgepiece
+HWY_AFTER_NAMESPACE();
+
+#endif  // toggle guard

@@ -1,0 +1,34 @@
+// Highway skeleton: compiled once per SIMD target through foreach_target.h.
+// The kernels live in matmul_i8-inl.h so that model code can inline them
+// into its own per-target step; these wrappers dispatch per call, for tests
+// and one-off callers.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "runtime/ops/matmul_i8.cc"
+#include "runtime/ops/matmul_i8.h"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "runtime/ops/matmul_i8-inl.h"
+
+#if HWY_ONCE
+namespace edgepiece {
+
+HWY_EXPORT(QuantizeRowsI16);
+HWY_EXPORT(MatVecI8);
+HWY_EXPORT(MatMulI8);
+
+void QuantizeRowsI16(const float* x, size_t tokens, size_t cols, int16_t* q, float* scales) {
+  HWY_DYNAMIC_DISPATCH(QuantizeRowsI16)(x, tokens, cols, q, scales);
+}
+
+void MatVecI8(const int8_t* w, const float* scales, size_t rows, size_t cols, size_t group,
+              const int16_t* xq, float x_scale, float* y) {
+  HWY_DYNAMIC_DISPATCH(MatVecI8)(w, scales, rows, cols, group, xq, x_scale, y);
+}
+
+void MatMulI8(const int16_t* xq, const float* x_scales, size_t tokens, const int8_t* w,
+              const float* scales, size_t rows, size_t cols, size_t group, float* y) {
+  HWY_DYNAMIC_DISPATCH(MatMulI8)(xq, x_scales, tokens, w, scales, rows, cols, group, y);
+}
+
+}  // namespace edgepiece
+#endif  // HWY_ONCE
