@@ -51,8 +51,9 @@ Status RunInfo(const Flags& flags) {
     for (const SpmPieceType type : model.types) ++counts[static_cast<int>(type)];
     std::printf("tokenizer file:    %s (SentencePiece %s)\n", flags.Get("model").c_str(),
                 model.model_type == SpmModelType::kUnigram ? "Unigram" : "BPE");
-    std::printf("vocab size:        %d (%d normal, %d control, %d user-defined, %d byte, %d unused)\n",
-                spm->vocab_size(), counts[1], counts[3], counts[4], counts[6], counts[5]);
+    std::printf(
+        "vocab size:        %d (%d normal, %d control, %d user-defined, %d byte, %d unused)\n",
+        spm->vocab_size(), counts[1], counts[3], counts[4], counts[6], counts[5]);
     std::printf("normalizer:        %s%s%s%s\n", model.normalizer.name.c_str(),
                 model.normalizer.add_dummy_prefix ? ", dummy prefix" : "",
                 model.normalizer.remove_extra_whitespaces ? ", remove extra whitespaces" : "",

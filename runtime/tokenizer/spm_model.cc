@@ -180,10 +180,9 @@ Status ParseTrainerSpec(std::string_view file, size_t begin, size_t end, SpmMode
         if (type == 1 || type == 2) {
           model->model_type = static_cast<SpmModelType>(type);
         } else if (type == 3 || type == 4) {
-          return Status(StatusCode::kInvalidModel,
-                        std::string("SentencePiece model type ") +
-                            (type == 3 ? "WORD" : "CHAR") +
-                            " is not supported (only UNIGRAM and BPE)");
+          return Status(StatusCode::kInvalidModel, std::string("SentencePiece model type ") +
+                                                       (type == 3 ? "WORD" : "CHAR") +
+                                                       " is not supported (only UNIGRAM and BPE)");
         } else {
           return WireError(at, "unknown model type " + std::to_string(type));
         }
@@ -317,8 +316,8 @@ Status Validate(const SpmModelProto& model) {
   for (size_t i = 0; i < model.pieces.size(); ++i) {
     const std::string& piece = model.pieces[i];
     const std::string where = "piece #" + std::to_string(i) + " " + Quoted(piece);
-    if (piece.empty()) return Status(StatusCode::kInvalidModel, "piece #" + std::to_string(i) +
-                                                                    " is empty");
+    if (piece.empty())
+      return Status(StatusCode::kInvalidModel, "piece #" + std::to_string(i) + " is empty");
     if (piece.find('\0') != std::string::npos) {
       return Status(StatusCode::kInvalidModel, where + " holds a NUL byte (not supported)");
     }
@@ -330,9 +329,9 @@ Status Validate(const SpmModelProto& model) {
     }
     if (type == SpmPieceType::kUnknown) {
       if (unk >= 0) {
-        return Status(StatusCode::kInvalidModel,
-                      where + ": a second unknown piece (the first is #" + std::to_string(unk) +
-                          ")");
+        return Status(
+            StatusCode::kInvalidModel,
+            where + ": a second unknown piece (the first is #" + std::to_string(unk) + ")");
       }
       unk = static_cast<int32_t>(i);
     }

@@ -51,7 +51,7 @@ struct SpmModelProto {
   bool byte_fallback = false;
   bool split_digits = false;  // training-only; kept for `info`
   bool treat_whitespace_as_suffix = false;
-  bool allow_whitespace_only_pieces = false;  // training-only
+  bool allow_whitespace_only_pieces = false;                // training-only
   int32_t unk_id = 0, bos_id = 1, eos_id = 2, pad_id = -1;  // TrainerSpec values (training)
   std::string unk_piece = "<unk>", bos_piece = "<s>", eos_piece = "</s>", pad_piece = "<pad>";
   std::string unk_surface = " \xE2\x81\x87 ";  // what decoding writes for <unk>

@@ -36,8 +36,8 @@ bool SpmDecodeUtf8(const uint8_t* p, size_t n, size_t* length) {
       return *length = 3, true;
     }
   } else if (n >= 4 && (b & 0xf8) == 0xf0) {
-    const uint32_t c = ((b & 0x07u) << 18) | ((p[1] & 0x3fu) << 12) | ((p[2] & 0x3fu) << 6) |
-                       (p[3] & 0x3fu);
+    const uint32_t c =
+        ((b & 0x07u) << 18) | ((p[1] & 0x3fu) << 12) | ((p[2] & 0x3fu) << 6) | (p[3] & 0x3fu);
     if (IsTrail(p[1]) && IsTrail(p[2]) && IsTrail(p[3]) && c >= 0x10000 && IsValidCodepoint(c)) {
       return *length = 4, true;
     }
@@ -61,7 +61,8 @@ Result<SpmNormalizer> SpmNormalizer::Create(const SpmNormalizerSpec& spec,
     return CharsmapError(std::to_string(blob.size()) + " bytes, too short for its header");
   }
   const auto* b = reinterpret_cast<const uint8_t*>(blob.data());
-  const uint32_t trie_size = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
+  const uint32_t trie_size =
+      b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
   if (trie_size >= blob.size() - 4) {
     return CharsmapError("trie size " + std::to_string(trie_size) + " leaves no room in " +
                          std::to_string(blob.size()) + " bytes");

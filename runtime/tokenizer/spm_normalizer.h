@@ -31,8 +31,7 @@ class SpmNormalizer {
   // Validates the charsmap (sizes, every stored replacement inside the strings and
   // terminated). `user_defined` (may be null) must outlive the normalizer.
   static Result<SpmNormalizer> Create(const SpmNormalizerSpec& spec,
-                                      bool treat_whitespace_as_suffix,
-                                      const SpmTrie* user_defined);
+                                      bool treat_whitespace_as_suffix, const SpmTrie* user_defined);
 
   // Replaces *normalized with the normalized text and *norm_to_orig with
   // normalized->size() + 1 input positions. Fails only on a charsmap that is corrupt in a

@@ -50,8 +50,8 @@ Result<std::unique_ptr<SpmProcessor>> SpmProcessor::Create(SpmModelProto model) 
       case SpmPieceType::kByte: {
         p->reserved_.emplace(piece, id);
         static const char kHex[] = "0123456789ABCDEF";
-        const int byte = (std::string_view(kHex).find(piece[3]) << 4) |
-                         std::string_view(kHex).find(piece[4]);
+        const int byte =
+            (std::string_view(kHex).find(piece[3]) << 4) | std::string_view(kHex).find(piece[4]);
         p->byte_ids_[byte] = id;
         p->byte_value_[i] = static_cast<int16_t>(byte);
         break;
@@ -124,10 +124,9 @@ void SpmProcessor::EncodeUnigram(SpmScratch* s) const {
       const int32_t id = pieces_.Value(node);
       if (id < 0 || types[id] == SpmPieceType::kUnused) continue;
       const size_t length = end - start;
-      const double score =
-          types[id] == SpmPieceType::kUserDefined
-              ? static_cast<double>(static_cast<float>(length) * max_score_) - 0.1
-              : static_cast<double>(scores[id]);
+      const double score = types[id] == SpmPieceType::kUserDefined
+                               ? static_cast<double>(static_cast<float>(length) * max_score_) - 0.1
+                               : static_cast<double>(scores[id]);
       const double candidate = score + static_cast<double>(here);
       if (best_start[end] == -1 || candidate > static_cast<double>(best_score[end])) {
         best_score[end] = static_cast<float>(candidate);
@@ -320,10 +319,9 @@ Status SpmProcessor::Decode(const int32_t* ids, size_t count, std::string* out) 
   };
   for (size_t i = 0; i < count; ++i) {
     if (ids[i] < 0 || ids[i] >= vocab_size()) {
-      return Status(StatusCode::kOutOfRange, "ids[" + std::to_string(i) + "]: id " +
-                                                 std::to_string(ids[i]) +
-                                                 " is outside the vocabulary [0, " +
-                                                 std::to_string(vocab_size()) + ")");
+      return Status(StatusCode::kOutOfRange,
+                    "ids[" + std::to_string(i) + "]: id " + std::to_string(ids[i]) +
+                        " is outside the vocabulary [0, " + std::to_string(vocab_size()) + ")");
     }
     // SentencePiece decodes ids through their pieces and back.
     const std::string& piece_text = model_.pieces[ids[i]];

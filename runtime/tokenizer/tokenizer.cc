@@ -13,8 +13,8 @@ Result<Tokenizer> Tokenizer::FromVocab(Result<Vocab> vocab) {
   if (!vocab.ok()) return vocab.status();
   auto matcher = PieceMatcher::Build(*vocab);
   if (!matcher.ok()) return matcher.status();
-  auto state = std::make_shared<State>(
-      State{std::move(vocab).value(), std::move(matcher).value(), nullptr});
+  auto state =
+      std::make_shared<State>(State{std::move(vocab).value(), std::move(matcher).value(), nullptr});
   return Tokenizer(std::move(state));
 }
 

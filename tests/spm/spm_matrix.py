@@ -147,7 +147,7 @@ def main():
         f.write('\n'.join(x for x in train if x.strip()) + '\n')
     # Test: other lines of the corpus (many with leading spaces), the edge lines, and a few
     # byte strings that are not UTF-8.
-    test = [x.encode('utf-8') for x in lines[1::7][:6000] + EDGE_LINES + [
+    test = [x.encode('utf-8') for x in lines[1::5][:15000] + EDGE_LINES + [
         d[:2000].replace('\n', ' ') for d in docs[::200]]]
     test += [b'invalid \xff\xfe utf8', b'\xc3 cut', b'\xe4\xbd overlong \xc0\xaf', b'\xed\xa0\x80 sur']
     test_path = os.path.join(args.workdir, 'test.txt')
@@ -163,6 +163,9 @@ def main():
         prefix = os.path.join(args.workdir, name)
         model = prefix + '.model'
         flags = all_configs[name].split()
+        if '--model_type=unigram' in flags:
+            # Fewer seed pieces and EM sub-iterations: 3-4x faster training, same kind of model.
+            flags += ['--seed_sentencepiece_size=30000', '--num_sub_iterations=1']
         run(['spm_train', f'--input={train_path}', f'--model_prefix={prefix}',
              f'--vocab_size={args.vocab_size}', '--num_threads=2', '--minloglevel=2'] + flags)
         out = {}
