@@ -8,33 +8,63 @@ SpmTrie SpmTrie::Build(std::vector<std::pair<std::string_view, int32_t>> entries
   std::sort(entries.begin(), entries.end());
   SpmTrie trie;
   trie.num_keys_ = entries.size();
-  // Breadth first: a node is a range of the sorted keys sharing its prefix, so its children
-  // (ranges split by the next byte) are appended to the queue in label order and the
-  // children of each node are contiguous in the flat arrays.
-  struct Range {
+  // Breadth first over the sorted keys: a node is a range of keys sharing its prefix, and
+  // its children are the sub-ranges split by the next byte. Each node gets the lowest base
+  // whose cells for all its labels are free (first-fit from the lowest free cell).
+  struct Node {
     size_t begin, end, depth;
+    int32_t cell;
   };
-  std::vector<Range> queue = {{0, entries.size(), 0}};
-  trie.first_.push_back(0);
-  for (size_t node = 0; node < queue.size(); ++node) {
-    Range range = queue[node];
-    int32_t value = -1;
-    if (range.begin < range.end && entries[range.begin].first.size() == range.depth) {
-      value = entries[range.begin].second;
-      ++range.begin;
+  std::vector<Node> queue = {{0, entries.size(), 0, 0}};
+  trie.cells_.resize(256 + 1);
+  trie.cells_[0].check = -2;
+  size_t first_free = 1;
+  std::vector<uint8_t> labels;
+  std::vector<std::pair<size_t, size_t>> ranges;
+  for (size_t q = 0; q < queue.size(); ++q) {
+    Node node = queue[q];
+    if (node.begin < node.end && entries[node.begin].first.size() == node.depth) {
+      trie.cells_[node.cell].value = entries[node.begin].second;
+      ++node.begin;
     }
-    trie.values_.push_back(value);
-    for (size_t i = range.begin; i < range.end;) {
-      const auto label = static_cast<uint8_t>(entries[i].first[range.depth]);
+    labels.clear();
+    ranges.clear();
+    for (size_t i = node.begin; i < node.end;) {
+      const auto label = static_cast<uint8_t>(entries[i].first[node.depth]);
       size_t j = i + 1;
-      while (j < range.end && static_cast<uint8_t>(entries[j].first[range.depth]) == label) ++j;
-      trie.labels_.push_back(label);
-      trie.children_.push_back(static_cast<int32_t>(queue.size()));
-      queue.push_back({i, j, range.depth + 1});
+      while (j < node.end && static_cast<uint8_t>(entries[j].first[node.depth]) == label) ++j;
+      labels.push_back(label);
+      ranges.emplace_back(i, j);
       i = j;
     }
-    trie.first_.push_back(static_cast<uint32_t>(trie.labels_.size()));
+    if (labels.empty()) continue;
+    while (first_free < trie.cells_.size() && trie.cells_[first_free].check != -1) ++first_free;
+    int32_t base = 0;
+    for (size_t position = first_free;; ++position) {
+      if (position + 256 >= trie.cells_.size()) trie.cells_.resize(position + 257);
+      if (trie.cells_[position].check != -1 || position < labels[0] + 1u) continue;
+      base = static_cast<int32_t>(position - labels[0]);
+      bool fits = true;
+      for (const uint8_t label : labels) {
+        if (trie.cells_[base + label].check != -1) {
+          fits = false;
+          break;
+        }
+      }
+      if (fits) break;
+    }
+    trie.cells_[node.cell].base = base;
+    for (size_t k = 0; k < labels.size(); ++k) {
+      const int32_t child = base + labels[k];
+      trie.cells_[child].check = node.cell;
+      queue.push_back({ranges[k].first, ranges[k].second, node.depth + 1, child});
+    }
   }
+  // Padding: base + any byte stays inside the array.
+  int32_t max_base = 0;
+  for (const Cell& cell : trie.cells_) max_base = std::max(max_base, cell.base);
+  trie.cells_.resize(std::max<size_t>(trie.cells_.size(), static_cast<size_t>(max_base) + 256));
+  trie.cells_.shrink_to_fit();
   return trie;
 }
 
@@ -44,7 +74,7 @@ int32_t SpmTrie::Find(std::string_view key) const {
     node = Child(node, static_cast<uint8_t>(c));
     if (node < 0) return -1;
   }
-  return key.empty() ? -1 : values_[node];
+  return key.empty() ? -1 : cells_[node].value;
 }
 
 }  // namespace edgepiece

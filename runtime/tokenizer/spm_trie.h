@@ -1,6 +1,7 @@
 // A byte trie over SentencePiece pieces: prefix search from a position (the Unigram lattice,
-// user-defined symbols) and exact lookup (BPE merges). Children of a node are kept sorted in
-// one flat array (compressed sparse rows), so a step is a short scan or a binary search.
+// user-defined symbols) and exact lookup (BPE merges). Stored as a double array: the child of
+// node s on byte c is cell base[s] + c if that cell's check is s, so a step is one load and
+// one compare (the array is padded by 256 cells, so no bounds test either).
 #ifndef EDGEPIECE_RUNTIME_TOKENIZER_SPM_TRIE_H_
 #define EDGEPIECE_RUNTIME_TOKENIZER_SPM_TRIE_H_
 
@@ -21,15 +22,11 @@ class SpmTrie {
 
   // The child of `node` on `byte`, or -1.
   int32_t Child(int32_t node, uint8_t byte) const {
-    const uint32_t begin = first_[node], end = first_[node + 1];
-    for (uint32_t i = begin; i < end; ++i) {
-      if (labels_[i] == byte) return children_[i];
-      if (labels_[i] > byte) break;
-    }
-    return -1;
+    const int32_t t = cells_[node].base + byte;
+    return cells_[t].check == node ? t : -1;
   }
   // The value stored at `node` (-1 if no key ends there).
-  int32_t Value(int32_t node) const { return values_[node]; }
+  int32_t Value(int32_t node) const { return cells_[node].value; }
 
   // Calls fn(length, value) for every key that is a prefix of p[0, n), shortest first.
   template <typename Fn>
@@ -38,7 +35,7 @@ class SpmTrie {
     for (size_t i = 0; i < n; ++i) {
       node = Child(node, p[i]);
       if (node < 0) return;
-      if (values_[node] >= 0) fn(i + 1, values_[node]);
+      if (cells_[node].value >= 0) fn(i + 1, cells_[node].value);
     }
   }
   // Length of the longest key that is a prefix of p[0, n) (0 if none).
@@ -50,16 +47,15 @@ class SpmTrie {
   // The value of key `key`, or -1.
   int32_t Find(std::string_view key) const;
 
-  size_t MemoryUsage() const {
-    return first_.capacity() * 4 + labels_.capacity() + children_.capacity() * 4 +
-           values_.capacity() * 4;
-  }
+  size_t MemoryUsage() const { return cells_.capacity() * sizeof(Cell); }
 
  private:
-  std::vector<uint32_t> first_;    // [num_nodes + 1] into labels_ / children_
-  std::vector<uint8_t> labels_;    // sorted within a node
-  std::vector<int32_t> children_;  // node ids
-  std::vector<int32_t> values_;    // [num_nodes]
+  struct Cell {
+    int32_t base = 0;    // children at base + byte
+    int32_t check = -1;  // the parent node; -1 free (the root's is -2)
+    int32_t value = -1;  // the key's value, -1 if none ends here
+  };
+  std::vector<Cell> cells_;  // cell 0 is the root
   size_t num_keys_ = 0;
 };
 
