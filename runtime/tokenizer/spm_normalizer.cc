@@ -56,7 +56,10 @@ Result<SpmNormalizer> SpmNormalizer::Create(const SpmNormalizerSpec& spec,
   n.treat_whitespace_as_suffix_ = treat_whitespace_as_suffix;
   n.user_defined_ = user_defined != nullptr && !user_defined->empty() ? user_defined : nullptr;
   const std::string& blob = spec.precompiled_charsmap;
-  if (blob.empty()) return n;
+  if (blob.empty()) {
+    n.BuildAsciiRules();
+    return n;
+  }
   if (blob.size() <= 4) {
     return CharsmapError(std::to_string(blob.size()) + " bytes, too short for its header");
   }
@@ -90,11 +93,54 @@ Result<SpmNormalizer> SpmNormalizer::Create(const SpmNormalizerSpec& spec,
                            std::to_string(n.strings_.size()) + " bytes of strings");
     }
   }
+  n.BuildAsciiRules();
   return n;
+}
+
+void SpmNormalizer::BuildAsciiRules() {
+  for (uint32_t b = 0; b < 128; ++b) {
+    AsciiRule& rule = ascii_[b];
+    rule = AsciiRule();
+    if (user_defined_ != nullptr && user_defined_->Child(0, static_cast<uint8_t>(b)) >= 0) {
+      continue;  // a user-defined piece starts here
+    }
+    if (units_.empty()) {
+      rule.kind = AsciiRule::kCopy;
+      continue;
+    }
+    const size_t size = units_.size();
+    size_t node = Offset(units_[0]) ^ b;
+    if (node >= size || Label(units_[node]) != b) {
+      rule.kind = AsciiRule::kCopy;  // no charsmap key starts with b
+      continue;
+    }
+    const uint32_t unit = units_[node];
+    node ^= Offset(unit);
+    bool longer = false;  // a key longer than b starts with b
+    for (uint32_t c = 1; c < 256 && !longer; ++c) {
+      longer = (node ^ c) < size && Label(units_[node ^ c]) == c;
+    }
+    if (longer) continue;
+    if (!HasLeaf(unit)) {
+      rule.kind = AsciiRule::kCopy;
+    } else if (node < size && Value(units_[node]) < strings_.size()) {
+      rule.kind = AsciiRule::kReplace;
+      rule.offset = Value(units_[node]);
+      rule.length = static_cast<uint32_t>(std::strlen(strings_.data() + rule.offset));
+    }
+  }
 }
 
 Status SpmNormalizer::NormalizePrefix(const uint8_t* p, size_t n, std::string_view* replacement,
                                       size_t* consumed) const {
+  if (p[0] < 0x80 && ascii_[p[0]].kind != AsciiRule::kSlow) {
+    const AsciiRule& rule = ascii_[p[0]];
+    *replacement = rule.kind == AsciiRule::kCopy
+                       ? std::string_view(reinterpret_cast<const char*>(p), 1)
+                       : std::string_view(strings_.data() + rule.offset, rule.length);
+    *consumed = 1;
+    return Status::Ok();
+  }
   if (user_defined_ != nullptr) {
     const size_t length = user_defined_->LongestPrefix(p, n);
     if (length > 0) {
@@ -176,6 +222,22 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
 
   bool is_prev_space = spec_.remove_extra_whitespaces;
   while (consumed < n) {
+    // Fast path: a run of ASCII bytes other than ' ' that no rule changes is copied as is
+    // (and leaves is_prev_space false, as the general path below would).
+    if (p[consumed] < 0x80 && p[consumed] != ' ' && ascii_[p[consumed]].kind == AsciiRule::kCopy) {
+      size_t end = consumed + 1;
+      while (end < n && p[end] < 0x80 && p[end] != ' ' && ascii_[p[end]].kind == AsciiRule::kCopy) {
+        ++end;
+      }
+      normalized->append(reinterpret_cast<const char*>(p + consumed), end - consumed);
+      const size_t at = norm_to_orig->size();
+      norm_to_orig->resize(at + (end - consumed));
+      uint32_t* map = norm_to_orig->data() + at;
+      for (size_t i = consumed; i < end; ++i) *map++ = static_cast<uint32_t>(i);
+      consumed = end;
+      is_prev_space = false;
+      continue;
+    }
     EDGEPIECE_RETURN_IF_ERROR(NormalizePrefix(p + consumed, n - consumed, &sp, &length));
     // After a space (with remove_extra_whitespaces), leading spaces of this prefix go.
     while (is_prev_space && !sp.empty() && sp[0] == ' ') sp.remove_prefix(1);

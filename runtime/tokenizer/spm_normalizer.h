@@ -44,6 +44,16 @@ class SpmNormalizer {
   Status NormalizePrefix(const uint8_t* p, size_t n, std::string_view* replacement,
                          size_t* consumed) const;
 
+  // Precomputed NormalizePrefix for ASCII bytes no longer rule starts with: kSlow (walk the
+  // user-defined pieces and the charsmap), kCopy (the byte itself) or kReplace (strings_ at
+  // `offset`).
+  struct AsciiRule {
+    enum Kind : uint8_t { kSlow, kCopy, kReplace } kind = kSlow;
+    uint32_t offset = 0, length = 0;
+  };
+  void BuildAsciiRules();
+
+  AsciiRule ascii_[128];
   SpmNormalizerSpec spec_;
   bool treat_whitespace_as_suffix_ = false;
   const SpmTrie* user_defined_ = nullptr;

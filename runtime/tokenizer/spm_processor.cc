@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
+#include <limits>
 #include <queue>
 
 namespace edgepiece {
@@ -59,6 +61,31 @@ Result<std::unique_ptr<SpmProcessor>> SpmProcessor::Create(SpmModelProto model) 
     }
   }
   p->pieces_ = SpmTrie::Build(std::move(normal));
+  // Unigram lattice scores as SentencePiece computes them: a user-defined piece's is the
+  // double bytes * max_score - 0.1 (float product, double difference); UNUSED pieces are NaN
+  // (never in the lattice).
+  p->lattice_score_.resize(m.pieces.size());
+  for (size_t i = 0; i < m.pieces.size(); ++i) {
+    const SpmPieceType type = m.types[i];
+    p->lattice_score_[i] =
+        type == SpmPieceType::kUnused ? std::numeric_limits<double>::quiet_NaN()
+        : type == SpmPieceType::kUserDefined
+            ? static_cast<double>(static_cast<float>(m.pieces[i].size()) * p->max_score_) - 0.1
+            : static_cast<double>(m.scores[i]);
+  }
+  p->shadowed_.assign(m.pieces.size(), false);
+  for (size_t i = 0; i < m.pieces.size(); ++i) {
+    const SpmPieceType type = m.types[i];
+    p->has_unused_ |= type == SpmPieceType::kUnused;
+    const bool reserved = type == SpmPieceType::kUnknown || type == SpmPieceType::kControl ||
+                          type == SpmPieceType::kByte;
+    if (!reserved && p->reserved_.count(m.pieces[i]) > 0) p->shadowed_[i] = true;
+    // Words can be merged apart unless a mergeable piece has U+2581 after its start.
+    if (!reserved && m.pieces[i].find("\xe2\x96\x81", 1) != std::string::npos) {
+      p->split_words_ = false;
+    }
+  }
+  p->split_words_ &= !m.treat_whitespace_as_suffix && m.normalizer.escape_whitespaces;
   p->user_defined_ = SpmTrie::Build(std::move(user_defined));
   auto normalizer =
       SpmNormalizer::Create(m.normalizer, m.treat_whitespace_as_suffix, &p->user_defined_);
@@ -110,8 +137,7 @@ void SpmProcessor::EncodeUnigram(SpmScratch* s) const {
   int32_t* best_start = s->best_start.data();
   int32_t* best_id = s->best_id.data();
   const float unk_score = min_score_ - kUnkPenalty;
-  const SpmPieceType* types = model_.types.data();
-  const float* scores = model_.scores.data();
+  const double* scores = lattice_score_.data();
   for (size_t start = 0; start < n;) {
     const float here = best_score[start];
     const size_t char_length = std::min(OneCharLen(t[start]), n - start);
@@ -122,18 +148,16 @@ void SpmProcessor::EncodeUnigram(SpmScratch* s) const {
       if (node < 0) break;
       ++end;
       const int32_t id = pieces_.Value(node);
-      if (id < 0 || types[id] == SpmPieceType::kUnused) continue;
-      const size_t length = end - start;
-      const double score = types[id] == SpmPieceType::kUserDefined
-                               ? static_cast<double>(static_cast<float>(length) * max_score_) - 0.1
-                               : static_cast<double>(scores[id]);
+      if (id < 0) continue;
+      const double score = scores[id];
+      if (std::isnan(score)) continue;  // UNUSED
       const double candidate = score + static_cast<double>(here);
       if (best_start[end] == -1 || candidate > static_cast<double>(best_score[end])) {
         best_score[end] = static_cast<float>(candidate);
         best_start[end] = static_cast<int32_t>(start);
         best_id[end] = id;
       }
-      if (length == char_length) has_single = true;
+      has_single |= end - start == char_length;
     }
     if (!has_single) {
       const size_t end = start + char_length;
@@ -158,63 +182,121 @@ void SpmProcessor::EncodeUnigram(SpmScratch* s) const {
 // SentencePiece's BPE: start from characters (a user-defined piece is one frozen symbol),
 // repeatedly merge the adjacent pair that forms the highest-scoring piece (ties: the leftmost),
 // and split merged UNUSED pieces back into the pair that formed them.
+//
+// Each symbol keeps the trie node of its text, so whether left + right is a piece is a walk
+// over right's bytes from left's node, not a lookup of the whole string; and a merged symbol
+// keeps the id of its piece.
+//
+// Words: when no piece has U+2581 after its first byte (split_words_, the usual case), no
+// merge joins a symbol to a following one that starts with U+2581. The merges inside one such
+// word then happen in the same relative order as in one pass over the whole text (the order
+// is by score, then position, and merges of other words never create or remove pairs here),
+// so each word is merged on its own, with a small heap, and its pieces are cached by its text.
 void SpmProcessor::EncodeBpe(SpmScratch* s) const {
   const std::string_view text = s->normalized;
   const auto* t = reinterpret_cast<const uint8_t*>(text.data());
   const size_t n = text.size();
-  struct Symbol {
-    int32_t prev, next;
-    uint32_t begin, length;
-    bool freeze;
-  };
-  std::vector<Symbol> symbols;
+  std::vector<SpmScratch::Symbol>& symbols = s->symbols;
+  symbols.clear();
   for (size_t i = 0; i < n;) {
-    Symbol symbol;
-    symbol.length = static_cast<uint32_t>(SymbolLength(t + i, n - i, &symbol.freeze));
+    SpmScratch::Symbol symbol;
+    bool freeze;
+    symbol.length = static_cast<uint32_t>(SymbolLength(t + i, n - i, &freeze));
+    symbol.freeze = freeze;
     symbol.begin = static_cast<uint32_t>(i);
     symbol.prev = static_cast<int32_t>(symbols.size()) - 1;
+    symbol.node = 0;
+    for (uint32_t k = 0; k < symbol.length && symbol.node >= 0; ++k) {
+      symbol.node = pieces_.Child(symbol.node, t[i + k]);
+    }
+    symbol.id = -1;
     i += symbol.length;
     symbol.next = i < n ? static_cast<int32_t>(symbols.size()) + 1 : -1;
     symbols.push_back(symbol);
   }
   s->pieces.clear();
   if (symbols.empty()) return;
-
-  struct Pair {
-    float score;
-    int32_t left, right;
-    uint32_t length;
+  if (!split_words_) {
+    MergeBpe(s, 0, static_cast<int32_t>(symbols.size()));
+    return;
+  }
+  auto starts_word = [&](const SpmScratch::Symbol& symbol) {
+    return symbol.length >= 3 && t[symbol.begin] == 0xe2 && t[symbol.begin + 1] == 0x96 &&
+           t[symbol.begin + 2] == 0x81;
   };
-  auto lower = [](const Pair& a, const Pair& b) {
+  constexpr size_t kMaxCachedWord = 64, kMaxCacheEntries = 1 << 16;
+  for (int32_t first = 0; first < static_cast<int32_t>(symbols.size());) {
+    int32_t last = first + 1;
+    while (last < static_cast<int32_t>(symbols.size()) && !starts_word(symbols[last])) ++last;
+    const uint32_t begin = symbols[first].begin;
+    const uint32_t end = symbols[last - 1].begin + symbols[last - 1].length;
+    const std::string_view word = text.substr(begin, end - begin);
+    if (word.size() > kMaxCachedWord) {
+      MergeBpe(s, first, last);
+    } else {
+      s->word.assign(word);  // C++17 maps look up by key type only: reuse one string
+      auto it = s->bpe_cache.find(s->word);
+      if (it == s->bpe_cache.end()) {
+        if (s->bpe_cache.size() >= kMaxCacheEntries) s->bpe_cache.clear();
+        const size_t from = s->pieces.size();
+        MergeBpe(s, first, last);
+        std::vector<SpmScratch::Piece> cached(s->pieces.begin() + from, s->pieces.end());
+        for (SpmScratch::Piece& piece : cached) {
+          piece.begin -= begin;
+          piece.end -= begin;
+        }
+        s->bpe_cache.emplace(s->word, std::move(cached));
+      } else {
+        for (const SpmScratch::Piece& piece : it->second) {
+          s->pieces.push_back({piece.begin + begin, piece.end + begin, piece.id});
+        }
+      }
+    }
+    first = last;
+  }
+}
+
+void SpmProcessor::MergeBpe(SpmScratch* s, int32_t first, int32_t last) const {
+  const std::string_view text = s->normalized;
+  const auto* t = reinterpret_cast<const uint8_t*>(text.data());
+  std::vector<SpmScratch::Symbol>& symbols = s->symbols;
+  auto lower = [](const SpmScratch::Pair& a, const SpmScratch::Pair& b) {
     return a.score < b.score || (a.score == b.score && a.left > b.left);
   };
-  std::priority_queue<Pair, std::vector<Pair>, decltype(lower)> agenda(lower);
-  std::unordered_map<std::string_view, std::pair<std::string_view, std::string_view>> unmerge;
+  std::vector<SpmScratch::Pair>& agenda = s->agenda;
+  agenda.clear();
+  s->unmerge.clear();
   auto add_pair = [&](int32_t left, int32_t right) {
-    if (left < 0 || right < 0 || symbols[left].freeze || symbols[right].freeze) return;
-    const std::string_view merged =
-        text.substr(symbols[left].begin, symbols[left].length + symbols[right].length);
-    const int32_t id = pieces_.Find(merged);
+    if (left < first || right < first || right >= last) return;
+    const SpmScratch::Symbol& l = symbols[left];
+    const SpmScratch::Symbol& r = symbols[right];
+    if (l.freeze || r.freeze || l.node < 0) return;
+    int32_t node = l.node;
+    for (uint32_t k = 0; k < r.length && node >= 0; ++k) node = pieces_.Child(node, t[r.begin + k]);
+    if (node < 0) return;
+    const int32_t id = pieces_.Value(node);
     if (id < 0) return;
-    agenda.push({model_.scores[id], left, right, static_cast<uint32_t>(merged.size())});
-    if (model_.types[id] == SpmPieceType::kUnused) {
-      unmerge[merged] = {text.substr(symbols[left].begin, symbols[left].length),
-                         text.substr(symbols[right].begin, symbols[right].length)};
+    agenda.push_back({model_.scores[id], left, right, l.length + r.length, node, id});
+    std::push_heap(agenda.begin(), agenda.end(), lower);
+    if (has_unused_ && model_.types[id] == SpmPieceType::kUnused) {
+      s->unmerge[text.substr(l.begin, l.length + r.length)] = {text.substr(l.begin, l.length),
+                                                               text.substr(r.begin, r.length)};
     }
   };
-  for (size_t i = 1; i < symbols.size(); ++i) {
-    add_pair(static_cast<int32_t>(i) - 1, static_cast<int32_t>(i));
-  }
+  for (int32_t i = first + 1; i < last; ++i) add_pair(i - 1, i);
   while (!agenda.empty()) {
-    const Pair top = agenda.top();
-    agenda.pop();
-    Symbol& left = symbols[top.left];
-    Symbol& right = symbols[top.right];
+    std::pop_heap(agenda.begin(), agenda.end(), lower);
+    const SpmScratch::Pair top = agenda.back();
+    agenda.pop_back();
+    SpmScratch::Symbol& left = symbols[top.left];
+    SpmScratch::Symbol& right = symbols[top.right];
     // Stale: one side was merged away or grew since the pair was queued.
     if (left.length == 0 || right.length == 0 || left.length + right.length != top.length) {
       continue;
     }
     left.length += right.length;
+    left.node = top.node;
+    left.id = top.id;
     left.next = right.next;
     if (right.next >= 0) symbols[right.next].prev = top.left;
     right.length = 0;
@@ -222,21 +304,25 @@ void SpmProcessor::EncodeBpe(SpmScratch* s) const {
     add_pair(top.left, left.next);
   }
   // Unused pieces are resegmented into the pair that formed them, recursively.
-  auto emit = [&](auto&& self, std::string_view piece) -> void {
-    const int32_t id = PieceToId(piece);
-    if (model_.types[id] == SpmPieceType::kUnused) {
-      const auto it = unmerge.find(piece);
-      if (it != unmerge.end()) {
-        self(self, it->second.first);
-        self(self, it->second.second);
+  auto emit = [&](auto&& self, std::string_view piece, int32_t id) -> void {
+    if (id < 0) id = PieceToId(piece);
+    if (has_unused_ && model_.types[id] == SpmPieceType::kUnused) {
+      const auto it = s->unmerge.find(piece);
+      if (it != s->unmerge.end()) {
+        self(self, it->second.first, -1);
+        self(self, it->second.second, -1);
         return;
       }
     }
     const auto begin = static_cast<uint32_t>(piece.data() - text.data());
     s->pieces.push_back({begin, begin + static_cast<uint32_t>(piece.size()), id});
   };
-  for (int32_t i = 0; i != -1; i = symbols[i].next) {
-    emit(emit, text.substr(symbols[i].begin, symbols[i].length));
+  for (int32_t i = first; i != -1 && i < last; i = symbols[i].next) {
+    const SpmScratch::Symbol& symbol = symbols[i];
+    // A merged symbol's id is its piece's, unless that string is also a reserved piece
+    // (SentencePiece's PieceToId looks there first).
+    const int32_t id = symbol.id >= 0 && !shadowed_[symbol.id] ? symbol.id : -1;
+    emit(emit, text.substr(symbol.begin, symbol.length), id);
   }
 }
 

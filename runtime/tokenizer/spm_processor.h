@@ -35,6 +35,27 @@ struct SpmScratch {
     int32_t id;
   };
   std::vector<Piece> pieces;
+  // BPE: the symbols (a linked list over the text) and the heap of candidate merges.
+  struct Symbol {
+    int32_t prev, next;
+    uint32_t begin, length;  // length 0: merged into its left neighbour
+    int32_t node;            // trie node of the symbol's text, -1 if none
+    int32_t id;              // its piece after a merge, else -1 (looked up at the end)
+    bool freeze;             // a user-defined piece: never merged
+  };
+  struct Pair {
+    float score;
+    int32_t left, right;
+    uint32_t length;
+    int32_t node, id;  // the merged piece
+  };
+  std::vector<Symbol> symbols;
+  std::vector<Pair> agenda;
+  // UNUSED pieces merged in this word -> the pair that formed them.
+  std::unordered_map<std::string_view, std::pair<std::string_view, std::string_view>> unmerge;
+  // Word -> its pieces (offsets from the word's start), for models whose words merge apart.
+  std::unordered_map<std::string, std::vector<Piece>> bpe_cache;
+  std::string word;
 };
 
 class SpmProcessor {
@@ -66,6 +87,8 @@ class SpmProcessor {
   explicit SpmProcessor(SpmModelProto model) : model_(std::move(model)) {}
   void EncodeUnigram(SpmScratch* scratch) const;
   void EncodeBpe(SpmScratch* scratch) const;
+  // Runs the merges on symbols [first, last) and appends their pieces.
+  void MergeBpe(SpmScratch* scratch, int32_t first, int32_t last) const;
   // Length of the symbol at p[0, n): the longest user-defined piece, else one character.
   size_t SymbolLength(const uint8_t* p, size_t n, bool* user_defined) const;
 
@@ -76,6 +99,10 @@ class SpmProcessor {
   std::unique_ptr<SpmNormalizer> normalizer_, denormalizer_;
   std::array<int32_t, 256> byte_ids_{};  // byte fallback: the <0xHH> ids
   std::vector<int16_t> byte_value_;      // per id: its byte for byte pieces, else -1
+  std::vector<double> lattice_score_;    // per id: its Unigram lattice score (NaN: UNUSED)
+  std::vector<bool> shadowed_;           // per id: its text is also a control/unknown/byte piece
+  bool has_unused_ = false;
+  bool split_words_ = true;  // BPE: see EncodeBpe
   int32_t unk_id_ = 0, bos_id_ = -1, eos_id_ = -1;
   float min_score_ = 0, max_score_ = 0;  // over normal pieces, as SentencePiece starts them
 };

@@ -18,6 +18,28 @@ SpmTrie SpmTrie::Build(std::vector<std::pair<std::string_view, int32_t>> entries
   std::vector<Node> queue = {{0, entries.size(), 0, 0}};
   trie.cells_.resize(256 + 1);
   trie.cells_[0].check = -2;
+  // next_free[i]: the lowest free cell >= i, with path compression (cells are only ever
+  // taken), so the search visits free cells only.
+  std::vector<int32_t> next_free(trie.cells_.size() + 1);
+  for (size_t i = 0; i < next_free.size(); ++i) next_free[i] = static_cast<int32_t>(i);
+  next_free[0] = 1;
+  auto find_free = [&](size_t i) {
+    size_t root = i;
+    while (next_free[root] != static_cast<int32_t>(root)) root = next_free[root];
+    while (next_free[i] != static_cast<int32_t>(root)) {
+      const size_t up = next_free[i];
+      next_free[i] = static_cast<int32_t>(root);
+      i = up;
+    }
+    return root;
+  };
+  auto grow = [&](size_t size) {
+    const size_t old = trie.cells_.size();
+    if (size <= old) return;
+    trie.cells_.resize(size);
+    next_free.resize(size + 1);
+    for (size_t i = old + 1; i <= size; ++i) next_free[i] = static_cast<int32_t>(i);
+  };
   size_t first_free = 1;
   std::vector<uint8_t> labels;
   std::vector<std::pair<size_t, size_t>> ranges;
@@ -38,11 +60,14 @@ SpmTrie SpmTrie::Build(std::vector<std::pair<std::string_view, int32_t>> entries
       i = j;
     }
     if (labels.empty()) continue;
-    while (first_free < trie.cells_.size() && trie.cells_[first_free].check != -1) ++first_free;
+    // First fit over the free cells; after many misses the cells before the fit are given
+    // up as the start of later searches (a few holes stay empty, the build stays linear).
     int32_t base = 0;
-    for (size_t position = first_free;; ++position) {
-      if (position + 256 >= trie.cells_.size()) trie.cells_.resize(position + 257);
-      if (trie.cells_[position].check != -1 || position < labels[0] + 1u) continue;
+    size_t tries = 0;
+    for (size_t position = find_free(first_free);; position = find_free(position + 1)) {
+      grow(position + 257);
+      if (position < labels[0] + 1u) continue;
+      ++tries;
       base = static_cast<int32_t>(position - labels[0]);
       bool fits = true;
       for (const uint8_t label : labels) {
@@ -51,12 +76,16 @@ SpmTrie SpmTrie::Build(std::vector<std::pair<std::string_view, int32_t>> entries
           break;
         }
       }
-      if (fits) break;
+      if (fits) {
+        if (tries > 16) first_free = position;
+        break;
+      }
     }
     trie.cells_[node.cell].base = base;
     for (size_t k = 0; k < labels.size(); ++k) {
       const int32_t child = base + labels[k];
       trie.cells_[child].check = node.cell;
+      next_free[child] = child + 1;
       queue.push_back({ranges[k].first, ranges[k].second, node.depth + 1, child});
     }
   }
