@@ -116,11 +116,14 @@ void SpmNormalizer::BuildAsciiRules() {
     }
     const uint32_t unit = units_[node];
     node ^= Offset(unit);
-    bool longer = false;  // a key longer than b starts with b
-    for (uint32_t c = 1; c < 256 && !longer; ++c) {
-      longer = (node ^ c) < size && Label(units_[node ^ c]) == c;
+    bool longer_ascii = false;  // a longer key continues b with an ASCII byte
+    for (uint32_t c = 1; c < 256; ++c) {
+      if ((node ^ c) < size && Label(units_[node ^ c]) == c) {
+        longer_ascii |= c < 0x80;
+        rule.lookahead = true;
+      }
     }
-    if (longer) continue;
+    if (longer_ascii) continue;
     if (!HasLeaf(unit)) {
       rule.kind = AsciiRule::kCopy;
     } else if (node < size && Value(units_[node]) < strings_.size()) {
@@ -133,7 +136,7 @@ void SpmNormalizer::BuildAsciiRules() {
 
 Status SpmNormalizer::NormalizePrefix(const uint8_t* p, size_t n, std::string_view* replacement,
                                       size_t* consumed) const {
-  if (p[0] < 0x80 && ascii_[p[0]].kind != AsciiRule::kSlow) {
+  if (p[0] < 0x80 && AsciiRuleApplies(p, n)) {
     const AsciiRule& rule = ascii_[p[0]];
     *replacement = rule.kind == AsciiRule::kCopy
                        ? std::string_view(reinterpret_cast<const char*>(p), 1)
@@ -222,11 +225,23 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
 
   bool is_prev_space = spec_.remove_extra_whitespaces;
   while (consumed < n) {
-    // Fast path: a run of ASCII bytes other than ' ' that no rule changes is copied as is
-    // (and leaves is_prev_space false, as the general path below would).
-    if (p[consumed] < 0x80 && p[consumed] != ' ' && ascii_[p[consumed]].kind == AsciiRule::kCopy) {
+    // Fast paths for ASCII that no rule changes, with the effect the general path below
+    // would have: a space (escaped, or dropped after a space with remove_extra_whitespaces),
+    // and a run of other bytes, copied as is.
+    const uint8_t b = p[consumed];
+    if (b < 0x80 && ascii_[b].kind == AsciiRule::kCopy &&
+        AsciiRuleApplies(p + consumed, n - consumed)) {
+      if (b == ' ') {
+        if (!is_prev_space) {
+          add_space();
+          is_prev_space = spec_.remove_extra_whitespaces;
+        }
+        ++consumed;
+        continue;
+      }
       size_t end = consumed + 1;
-      while (end < n && p[end] < 0x80 && p[end] != ' ' && ascii_[p[end]].kind == AsciiRule::kCopy) {
+      while (end < n && p[end] < 0x80 && p[end] != ' ' && ascii_[p[end]].kind == AsciiRule::kCopy &&
+             AsciiRuleApplies(p + end, n - end)) {
         ++end;
       }
       normalized->append(reinterpret_cast<const char*>(p + consumed), end - consumed);

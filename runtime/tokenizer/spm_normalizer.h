@@ -44,13 +44,20 @@ class SpmNormalizer {
   Status NormalizePrefix(const uint8_t* p, size_t n, std::string_view* replacement,
                          size_t* consumed) const;
 
-  // Precomputed NormalizePrefix for ASCII bytes no longer rule starts with: kSlow (walk the
-  // user-defined pieces and the charsmap), kCopy (the byte itself) or kReplace (strings_ at
-  // `offset`).
+  // Precomputed NormalizePrefix for an ASCII byte followed by ASCII or the end: kSlow (walk
+  // the user-defined pieces and the charsmap), kCopy (the byte itself) or kReplace (strings_
+  // at `offset`). `lookahead`: longer charsmap keys start with the byte (e.g. "e" + U+0301 ->
+  // "é"), all continuing with a non-ASCII byte, so the rule holds only before ASCII or the end.
   struct AsciiRule {
     enum Kind : uint8_t { kSlow, kCopy, kReplace } kind = kSlow;
+    bool lookahead = false;
     uint32_t offset = 0, length = 0;
   };
+  // Whether ascii_[p[0]] gives the prefix of p[0, n) (p[0] < 0x80).
+  bool AsciiRuleApplies(const uint8_t* p, size_t n) const {
+    const AsciiRule& rule = ascii_[p[0]];
+    return rule.kind != AsciiRule::kSlow && (!rule.lookahead || n == 1 || p[1] < 0x80);
+  }
   void BuildAsciiRules();
 
   AsciiRule ascii_[128];

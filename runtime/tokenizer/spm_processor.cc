@@ -61,18 +61,16 @@ Result<std::unique_ptr<SpmProcessor>> SpmProcessor::Create(SpmModelProto model) 
     }
   }
   p->pieces_ = SpmTrie::Build(std::move(normal));
-  // Unigram lattice scores as SentencePiece computes them: a user-defined piece's is the
-  // double bytes * max_score - 0.1 (float product, double difference); UNUSED pieces are NaN
-  // (never in the lattice).
-  p->lattice_score_.resize(m.pieces.size());
-  for (size_t i = 0; i < m.pieces.size(); ++i) {
-    const SpmPieceType type = m.types[i];
-    p->lattice_score_[i] =
-        type == SpmPieceType::kUnused ? std::numeric_limits<double>::quiet_NaN()
-        : type == SpmPieceType::kUserDefined
-            ? static_cast<double>(static_cast<float>(m.pieces[i].size()) * p->max_score_) - 0.1
-            : static_cast<double>(m.scores[i]);
-  }
+  p->pieces_.SetPayloads([&m](int32_t id) {
+    switch (m.types[id]) {
+      case SpmPieceType::kUnused:
+        return std::numeric_limits<float>::quiet_NaN();
+      case SpmPieceType::kUserDefined:
+        return std::numeric_limits<float>::infinity();
+      default:
+        return m.scores[id];
+    }
+  });
   p->shadowed_.assign(m.pieces.size(), false);
   for (size_t i = 0; i < m.pieces.size(); ++i) {
     const SpmPieceType type = m.types[i];
@@ -137,7 +135,7 @@ void SpmProcessor::EncodeUnigram(SpmScratch* s) const {
   int32_t* best_start = s->best_start.data();
   int32_t* best_id = s->best_id.data();
   const float unk_score = min_score_ - kUnkPenalty;
-  const double* scores = lattice_score_.data();
+  const SpmPieceType* types = model_.types.data();
   for (size_t start = 0; start < n;) {
     const float here = best_score[start];
     const size_t char_length = std::min(OneCharLen(t[start]), n - start);
@@ -149,15 +147,23 @@ void SpmProcessor::EncodeUnigram(SpmScratch* s) const {
       ++end;
       const int32_t id = pieces_.Value(node);
       if (id < 0) continue;
-      const double score = scores[id];
-      if (std::isnan(score)) continue;  // UNUSED
+      // The payload is the piece's score; NaN marks UNUSED pieces (never in the lattice) and
+      // +inf user-defined ones, whose score SentencePiece computes as the double
+      // bytes * max_score - 0.1 (a float product, a double difference).
+      const float payload = pieces_.Payload(node);
+      if (std::isnan(payload)) continue;
+      const size_t length = end - start;
+      const double score =
+          std::isinf(payload) && payload > 0 && types[id] == SpmPieceType::kUserDefined
+              ? static_cast<double>(static_cast<float>(length) * max_score_) - 0.1
+              : static_cast<double>(payload);
       const double candidate = score + static_cast<double>(here);
       if (best_start[end] == -1 || candidate > static_cast<double>(best_score[end])) {
         best_score[end] = static_cast<float>(candidate);
         best_start[end] = static_cast<int32_t>(start);
         best_id[end] = id;
       }
-      has_single |= end - start == char_length;
+      has_single |= length == char_length;
     }
     if (!has_single) {
       const size_t end = start + char_length;

@@ -27,6 +27,15 @@ class SpmTrie {
   }
   // The value stored at `node` (-1 if no key ends there).
   int32_t Value(int32_t node) const { return cells_[node].value; }
+  // A float stored beside each value (SetPayloads), read with the same cache line.
+  float Payload(int32_t node) const { return cells_[node].payload; }
+  // Sets every value's payload to payload_of(value).
+  template <typename Fn>
+  void SetPayloads(Fn&& payload_of) {
+    for (Cell& cell : cells_) {
+      if (cell.value >= 0) cell.payload = payload_of(cell.value);
+    }
+  }
 
   // Calls fn(length, value) for every key that is a prefix of p[0, n), shortest first.
   template <typename Fn>
@@ -54,6 +63,7 @@ class SpmTrie {
     int32_t base = 0;    // children at base + byte
     int32_t check = -1;  // the parent node; -1 free (the root's is -2)
     int32_t value = -1;  // the key's value, -1 if none ends here
+    float payload = 0;   // see SetPayloads
   };
   std::vector<Cell> cells_;  // cell 0 is the root
   size_t num_keys_ = 0;
