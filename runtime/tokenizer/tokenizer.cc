@@ -8,6 +8,18 @@
 #include "runtime/text/utf8.h"
 
 namespace edgepiece {
+namespace {
+
+// EDGEPIECE_NO_SENTENCEPIECE (the WebAssembly module, for its size budget): .model files are
+// refused at load, and with no SpmProcessor ever made, the calls below are dead code the
+// compiler drops, so the linker drops the SentencePiece code too.
+#ifdef EDGEPIECE_NO_SENTENCEPIECE
+constexpr bool kSentencePiece = false;
+#else
+constexpr bool kSentencePiece = true;
+#endif
+
+}  // namespace
 
 Result<Tokenizer> Tokenizer::FromVocab(Result<Vocab> vocab) {
   if (!vocab.ok()) return vocab.status();
@@ -20,6 +32,10 @@ Result<Tokenizer> Tokenizer::FromVocab(Result<Vocab> vocab) {
 
 Result<Tokenizer> Tokenizer::FromBytes(std::string_view tokenizer_file) {
   if (LooksLikeSpmModel(tokenizer_file)) {
+    if (!kSentencePiece) {
+      return Status(StatusCode::kInvalidModel,
+                    "SentencePiece .model files are not supported in this build");
+    }
     auto model = ParseSpmModel(tokenizer_file);
     if (!model.ok()) return model.status();
     auto spm = SpmProcessor::Create(std::move(model).value());
@@ -52,13 +68,13 @@ Result<std::string_view> Tokenizer::IdToBytes(int32_t id) const {
                                                " is outside the vocabulary [0, " +
                                                std::to_string(vocab_size()) + ")");
   }
-  if (state_->spm != nullptr) return std::string_view(state_->spm->piece(id));
+  if (kSentencePiece && state_->spm != nullptr) return std::string_view(state_->spm->piece(id));
   if (id < kFirstPieceId) return std::string_view();
   return vocab().piece(id - kFirstPieceId);
 }
 
 Status Tokenizer::DecodeBytes(const int32_t* ids, size_t count, std::string* bytes) const {
-  if (state_->spm != nullptr) return state_->spm->Decode(ids, count, bytes);
+  if (kSentencePiece && state_->spm != nullptr) return state_->spm->Decode(ids, count, bytes);
   for (size_t i = 0; i < count; ++i) {
     auto piece = IdToBytes(ids[i]);
     if (!piece.ok()) {
@@ -72,7 +88,7 @@ Status Tokenizer::DecodeBytes(const int32_t* ids, size_t count, std::string* byt
 
 Status Tokenizer::DecodeText(const int32_t* ids, size_t count, std::string* text) const {
   // SentencePiece's decoded text is valid UTF-8 already (invalid bytes become U+FFFD).
-  if (state_->spm != nullptr) return state_->spm->Decode(ids, count, text);
+  if (kSentencePiece && state_->spm != nullptr) return state_->spm->Decode(ids, count, text);
   std::string bytes;
   EDGEPIECE_RETURN_IF_ERROR(DecodeBytes(ids, count, &bytes));
   AppendUtf8Ignoring(bytes, text);
@@ -80,7 +96,9 @@ Status Tokenizer::DecodeText(const int32_t* ids, size_t count, std::string* text
 }
 
 size_t Tokenizer::MemoryUsage() const {
-  if (state_->spm != nullptr) return sizeof(State) + state_->spm->MemoryUsage();
+  if (kSentencePiece && state_->spm != nullptr) {
+    return sizeof(State) + state_->spm->MemoryUsage();
+  }
   return sizeof(State) + vocab().MemoryUsage() + matcher().MemoryUsage();
 }
 
@@ -100,7 +118,7 @@ Status Encoder::Encode(std::string_view text, const EncodeOptions& options, Enco
   if (text.size() >= UINT32_MAX) {
     return Status(StatusCode::kInvalidArgument, "text of 4 GiB or more");
   }
-  if (const SpmProcessor* spm = tokenizer_.sentencepiece()) {
+  if (const SpmProcessor* spm = tokenizer_.sentencepiece(); kSentencePiece && spm != nullptr) {
     return EncodeSentencePiece(*spm, text, options, out);
   }
   auto normalized = NormalizeNfc(text, &normalized_);

@@ -89,7 +89,9 @@ class Tokenizer {
   struct State {
     Vocab vocab;
     PieceMatcher matcher;
-    std::unique_ptr<SpmProcessor> spm;  // set for a SentencePiece model
+    // Set for a SentencePiece model. shared_ptr: its deleter is made where it is set, so a
+    // build without SentencePiece (EDGEPIECE_NO_SENTENCEPIECE) links no SpmProcessor code.
+    std::shared_ptr<const SpmProcessor> spm;
   };
   static Result<Tokenizer> FromVocab(Result<Vocab> vocab);
   explicit Tokenizer(std::shared_ptr<const State> state) : state_(std::move(state)) {}
