@@ -93,7 +93,7 @@ class SpmProcessor {
   size_t SymbolLength(const uint8_t* p, size_t n, bool* user_defined) const;
 
   SpmModelProto model_;
-  SpmTrie pieces_;  // normal, user-defined and unused pieces -> id (payload: Unigram score)
+  SpmTrie pieces_;        // normal, user-defined and unused pieces -> id (payload: Unigram score)
   SpmTrie user_defined_;  // user-defined pieces
   std::unordered_map<std::string_view, int32_t> reserved_;  // control, unknown, byte
   std::unique_ptr<SpmNormalizer> normalizer_, denormalizer_;

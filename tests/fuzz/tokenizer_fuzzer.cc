@@ -54,8 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.with_pieces = true;
     options.add_bos = options.add_eos = true;
     edgepiece::Encoding encoding;
-    for (const char* text : {"", "  Hello,  World! ", "ï¼¡â  Ã xÿ",
-                             "ä½ å¥½ 123 <s>"}) {
+    for (const char* text : {"", "  Hello,  World! ", "ï¼¡â  Ã xÿ", "ä½ å¥½ 123 <s>"}) {
       if (!encoder.Encode(text, options, &encoding).ok()) continue;
       std::string decoded;
       (void)tokenizer->DecodeText(encoding.ids.data(), encoding.ids.size(), &decoded);
