@@ -122,6 +122,28 @@ for model in "${MODELS[@]}"; do
   done
 done
 
+# --- 3b. the same .model on both sides --------------------------------------
+# edgepiece loads the SentencePiece file itself: the kjvzh-8k-sized Unigram model
+# above and a BPE model of the same size (byte fallback, cached), deterministic
+# only; tokenizer_peers also counts the texts whose ids differ (SAME_MODEL).
+echo
+echo "## same .model for both, deterministic, MB per thread-CPU-second, best of $REPEAT"
+bpe_prefix=$WORK_DIR/spm-bpe-kjvzh-8k
+if [[ ! -s $bpe_prefix.model || $WORK_DIR/en.txt -nt $bpe_prefix.model ]]; then
+  spm_train --input="$WORK_DIR/en.txt,$WORK_DIR/zh.txt" --model_prefix="$bpe_prefix" \
+    --model_type=bpe --vocab_size="$(wc -l < "${SPM_MODEL[kjvzh-8k]%.model}.vocab")" \
+    --character_coverage=0.9995 --byte_fallback=true --input_sentence_size=10000000 \
+    --num_threads=2 --max_sentence_length=1000000 > "$bpe_prefix.train.log" 2>&1 || {
+    echo "spm_train failed, see $bpe_prefix.train.log" >&2; exit 1; }
+fi
+for same in "unigram:${SPM_MODEL[kjvzh-8k]}" "bpe:$bpe_prefix.model"; do
+  for lang in "${LANGS[@]}"; do
+    echo
+    "$PEERS" --edgepiece-model "${same#*:}" --spm-model "${same#*:}" --repeat "$REPEAT" \
+      --name "${same%%:*}/$lang" "$WORK_DIR/$lang.txt" | grep -v '^RESULT \|^PEAK_RSS_KB \|^LOAD '
+  done
+done
+
 # --- 4. load time and memory ------------------------------------------------
 # Peak RSS of a process that loads one model and encodes one line, minus the
 # same process loading nothing. Load time: best of LOAD_RUNS, wall and

@@ -24,7 +24,8 @@ each FILE: line by line (each line with its newline) and as 64 KB documents
 (--jsonl: one document per {"text": ...} line instead). Speeds are MB of
 input per CPU-second of this thread, best of --repeat runs.
 
-  --model FILE      the tokenizer file (BytePiece JSON or packed), required
+  --model FILE      the tokenizer file (BytePiece JSON or packed, or a
+                    SentencePiece .model: deterministic only), required
   --alpha A         sampling exponent (default 0.1)
   --repeat N        timed passes per measurement (default 3)
   --jsonl           inputs are JSONL documents
@@ -100,6 +101,8 @@ Status RunBench(const Flags& flags) {
     const std::string name = path.substr(path.find_last_of('/') + 1);
     for (const auto& [unit, texts] : workloads) {
       for (const double a : {-1.0, alpha}) {
+        // SentencePiece models: deterministic only (no sampling for them yet).
+        if (a >= 0 && tokenizer->sentencepiece() != nullptr) continue;
         Status status;
         const Measurement m = Measure(&encoder, texts, a, static_cast<int>(repeat), &status);
         if (!status.ok()) return WithContext(status, path);

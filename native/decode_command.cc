@@ -23,10 +23,14 @@ separated by commas or spaces (the output of `edgepiece encode`), and writes
 the decoded documents back to back, so encode | decode gives the
 (NFC-normalized) input back. Ids 0-2 (<pad>, <bos>, <eos>) decode to nothing.
 
-  --model FILE   the tokenizer file (BytePiece JSON or packed), required
+  --model FILE   the tokenizer file (BytePiece JSON or packed, or a
+                 SentencePiece .model), required
   --bytes        write raw bytes (default: text, invalid UTF-8 dropped)
   --jsonl        write one {"text": ...} object per document
   --progress     report progress on stderr even when it is not a terminal
+With a SentencePiece model each line is decoded as spm_decode does it
+(U+2581 to space, the dummy prefix removed, byte pieces reassembled) and
+written as one line of text.
 )";
 
 // Parses "3,17,42" (commas and/or spaces) as it arrives, in pieces of any
@@ -111,10 +115,16 @@ class DocumentDecoder {
 
   void BeginLine() {
     ids_done_ = 0;
-    if (form_ == Form::kJsonl) *out_ += "{\"text\":\"";
+    if (form_ == Form::kJsonl && tokenizer_.sentencepiece() == nullptr) *out_ += "{\"text\":\"";
   }
   // Decodes `ids` (the next of the line) and clears them.
   Status Add(std::vector<int32_t>* ids) {
+    if (tokenizer_.sentencepiece() != nullptr) {
+      // SentencePiece decoding depends on the whole line (the first piece's space).
+      line_ids_.insert(line_ids_.end(), ids->begin(), ids->end());
+      ids->clear();
+      return Status::Ok();
+    }
     bytes_.clear();
     for (size_t i = 0; i < ids->size(); ++i) {
       Result<std::string_view> piece = tokenizer_.IdToBytes((*ids)[i]);
@@ -137,7 +147,21 @@ class DocumentDecoder {
     }
     return Status::Ok();
   }
-  void EndLine() {
+  Status EndLine() {
+    if (tokenizer_.sentencepiece() != nullptr) {
+      text_.clear();
+      EDGEPIECE_RETURN_IF_ERROR(tokenizer_.DecodeText(line_ids_.data(), line_ids_.size(), &text_));
+      line_ids_.clear();
+      if (form_ == Form::kJsonl) {
+        *out_ += "{\"text\":\"";
+        AppendJsonStringBody(text_, out_);
+        *out_ += "\"}\n";
+      } else {
+        *out_ += text_;
+        out_->push_back('\n');
+      }
+      return Status::Ok();
+    }
     if (form_ == Form::kText) {
       utf8_.Finish(out_);
     } else if (form_ == Form::kJsonl) {
@@ -146,6 +170,7 @@ class DocumentDecoder {
       AppendJsonStringBody(text_, out_);
       *out_ += "\"}\n";
     }
+    return Status::Ok();
   }
 
  private:
@@ -155,6 +180,7 @@ class DocumentDecoder {
   size_t ids_done_ = 0;  // ids of the line before the current ones
   std::string bytes_, text_;
   Utf8StreamDecoder utf8_;
+  std::vector<int32_t> line_ids_;  // SentencePiece: the ids of the current line
 };
 
 Status RunDecode(const Flags& flags) {
@@ -208,7 +234,7 @@ Status RunDecode(const Flags& flags) {
         return Failure(StatusCode::kInvalidArgument, where() + ": " + error);
       }
       EDGEPIECE_RETURN_IF_ERROR(WithContext(decoder.Add(&ids), where()));
-      decoder.EndLine();
+      EDGEPIECE_RETURN_IF_ERROR(WithContext(decoder.EndLine(), where()));
       in_line = false;
       ++line_number;
       EDGEPIECE_RETURN_IF_ERROR(FlushIfLarge(&out));
@@ -221,7 +247,7 @@ Status RunDecode(const Flags& flags) {
       return Failure(StatusCode::kInvalidArgument, where() + ": " + error);
     }
     EDGEPIECE_RETURN_IF_ERROR(WithContext(decoder.Add(&ids), where()));
-    decoder.EndLine();
+    EDGEPIECE_RETURN_IF_ERROR(WithContext(decoder.EndLine(), where()));
   }
   EDGEPIECE_RETURN_IF_ERROR(FlushAll(&out));
   progress.Finish(reader->bytes_read());

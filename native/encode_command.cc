@@ -26,11 +26,13 @@ Encodes INPUT (default stdin). Plain input is one document; with --lines
 each line is a document, with --jsonl each line is a {"text": ...} document.
 Writes one line per document.
 
-  --model FILE          the tokenizer file (BytePiece JSON or packed), required
+  --model FILE          the tokenizer file (BytePiece JSON or packed, or a
+                        SentencePiece .model), required
   --alpha A             sample with exponent A >= 0 (default: deterministic)
   --seed S              RNG seed, set once for the whole run (default 0)
   --rng glibc|default   glibc reproduces the reference bit for bit (default: default)
-  --bos, --eos          add <bos> (1) / <eos> (2)
+  --bos, --eos          add <bos> (1) / <eos> (2); a SentencePiece model's own
+                        bos/eos pieces (like spm_encode --extra_options=bos:eos)
   --lines               one document per input line, its '\n' not encoded: one
                         output line per input line (an empty line gives the
                         encoding of an empty document: an empty line for ids)
@@ -45,6 +47,10 @@ Writes one line per document.
   --progress            report progress on stderr even when it is not a terminal
                         (on a terminal a progress bar is shown for long inputs)
 In a sampling run documents are encoded in input order with one RNG stream.
+With a SentencePiece model, ids and pieces are separated by spaces, as
+spm_encode --output_format=id / piece writes them (pieces unquoted), offsets
+are byte ranges in the input itself, and plain input is read whole (one
+document: normalization may join its lines).
 )";
 
 // Writes the tokens of one document in --format, in as many parts as the
@@ -60,7 +66,11 @@ class DocumentWriter {
   // `streamed`: *out goes to stdout as it fills (FlushIfLarge), and End()
   // may flush it.
   DocumentWriter(Format format, const Tokenizer& tokenizer, std::string* out, bool streamed)
-      : format_(format), tokenizer_(tokenizer), out_(out), streamed_(streamed) {}
+      : format_(format),
+        tokenizer_(tokenizer),
+        out_(out),
+        streamed_(streamed),
+        spm_style_(tokenizer.sentencepiece() != nullptr && format != Format::kJson) {}
   ~DocumentWriter() {
     if (spill_ != nullptr) std::fclose(spill_);
   }
@@ -81,10 +91,14 @@ class DocumentWriter {
     if (format_ == Format::kPieces) {
       for (size_t i = 0; i < ids.size(); ++i) {
         if (count_ + i > 0) out_->push_back(' ');
-        AppendJsonString(*tokenizer_.IdToBytes(ids[i]), out_);
+        if (spm_style_) {
+          *out_ += encoding.pieces[i];
+        } else {
+          AppendJsonString(*tokenizer_.IdToBytes(ids[i]), out_);
+        }
       }
     } else {
-      AppendDecimal(ids.data(), ids.size(), ',', count_ > 0, out_);
+      AppendDecimal(ids.data(), ids.size(), spm_style_ ? ' ' : ',', count_ > 0, out_);
     }
     if (format_ == Format::kJson) {
       for (size_t i = 0; i < ids.size(); ++i) {
@@ -149,6 +163,7 @@ class DocumentWriter {
   const Tokenizer& tokenizer_;
   std::string* out_;
   bool streamed_;
+  bool spm_style_;  // spm_encode's separators and unquoted pieces
   size_t count_ = 0;
   std::string offsets_;
   std::FILE* spill_ = nullptr;
@@ -308,7 +323,7 @@ Status EncodeStream(EncodeRun* run, InputReader* reader, Progress* progress) {
     return writer.Add(special, offset);
   };
   writer.Begin();
-  if (run->add_bos) EDGEPIECE_RETURN_IF_ERROR(add_special(kBosId, 0));
+  if (run->add_bos) EDGEPIECE_RETURN_IF_ERROR(add_special(run->tokenizer.bos_id(), 0));
   uint64_t offset_base = 0;
   for (bool more_input = true; more_input;) {
     // A run is up to 64 KB: one run a thread keeps the threads even.
@@ -327,7 +342,35 @@ Status EncodeStream(EncodeRun* run, InputReader* reader, Progress* progress) {
     EDGEPIECE_RETURN_IF_ERROR(FlushIfLarge(&out));
     progress->Update(reader->bytes_read());
   }
-  if (run->add_eos) EDGEPIECE_RETURN_IF_ERROR(add_special(kEosId, offset_base));
+  if (run->add_eos) {
+    EDGEPIECE_RETURN_IF_ERROR(add_special(run->tokenizer.eos_id(), offset_base));
+  }
+  EDGEPIECE_RETURN_IF_ERROR(writer.End());
+  return FlushAll(&out);
+}
+
+// Plain input with a SentencePiece model: one document read whole, since its normalization
+// (whitespace runs, the charsmap) is not local to a chunk.
+Status EncodeWhole(EncodeRun* run, InputReader* reader, Progress* progress) {
+  std::string text;
+  std::string_view block;
+  for (;;) {
+    auto more = reader->NextBlock(&block);
+    if (!more.ok()) return WithContext(more.status(), run->path);
+    if (!*more) break;
+    text += block;
+    progress->Update(reader->bytes_read());
+  }
+  EncodeOptions options = run->options;
+  options.add_bos = run->add_bos;
+  options.add_eos = run->add_eos;
+  Encoding encoding;
+  EDGEPIECE_RETURN_IF_ERROR(
+      WithContext(run->encoders[0].Encode(text, options, &encoding), "document 1"));
+  std::string out;
+  DocumentWriter writer(run->format, run->tokenizer, &out, /*streamed=*/false);
+  writer.Begin();
+  EDGEPIECE_RETURN_IF_ERROR(writer.Add(encoding, 0));
   EDGEPIECE_RETURN_IF_ERROR(writer.End());
   return FlushAll(&out);
 }
@@ -364,6 +407,7 @@ Status RunEncode(const Flags& flags) {
   EDGEPIECE_RETURN_IF_ERROR(WithContext(reader.status(), ""));
   run.options.alpha = alpha;
   run.options.with_offsets = format == "json";
+  run.options.with_pieces = format == "pieces" && tokenizer->sentencepiece() != nullptr;
   run.add_bos = flags.Has("bos");
   run.add_eos = flags.Has("eos");
   run.format = format == "ids"      ? DocumentWriter::Format::kIds
@@ -373,7 +417,9 @@ Status RunEncode(const Flags& flags) {
   Progress progress("encode", reader->file_size(), Progress::ModeForStderr(flags.Has("progress")));
   const bool per_line = flags.Has("lines") || flags.Has("jsonl");
   EDGEPIECE_RETURN_IF_ERROR(per_line ? EncodeLines(&run, flags.Has("jsonl"), &*reader, &progress)
-                                     : EncodeStream(&run, &*reader, &progress));
+                            : tokenizer->sentencepiece() != nullptr
+                                ? EncodeWhole(&run, &*reader, &progress)
+                                : EncodeStream(&run, &*reader, &progress));
   progress.Finish(reader->bytes_read());
   return Status::Ok();
 }

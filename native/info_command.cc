@@ -47,6 +47,24 @@ Status RunInfo(const Flags& flags) {
   const double load_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   EDGEPIECE_RETURN_IF_ERROR(tokenizer.status());
+  if (const SpmProcessor* spm = tokenizer->sentencepiece()) {
+    const SpmModelProto& model = spm->model();
+    int counts[7] = {};
+    for (const SpmPieceType type : model.types) ++counts[static_cast<int>(type)];
+    std::printf("tokenizer file:    %s (SentencePiece %s)\n", flags.Get("model").c_str(),
+                model.model_type == SpmModelType::kUnigram ? "Unigram" : "BPE");
+    std::printf(
+        "vocab size:        %d (%d normal, %d control, %d user-defined, %d byte, %d unused)\n",
+        spm->vocab_size(), counts[1], counts[3], counts[4], counts[6], counts[5]);
+    std::printf("normalizer:        %s%s%s%s\n", model.normalizer.name.c_str(),
+                model.normalizer.add_dummy_prefix ? ", dummy prefix" : "",
+                model.normalizer.remove_extra_whitespaces ? ", remove extra whitespaces" : "",
+                model.treat_whitespace_as_suffix ? ", whitespace as suffix" : "");
+    std::printf("byte fallback:     %s\n", model.byte_fallback ? "yes" : "no");
+    std::printf("memory:            %.2f MB\n", tokenizer->MemoryUsage() / 1e6);
+    std::printf("load time:         %.1f ms\n", load_ms);
+    return Status::Ok();
+  }
   const Vocab& vocab = tokenizer->vocab();
   size_t total_bytes = 0;
   for (int32_t i = 0; i < vocab.num_pieces(); ++i) total_bytes += vocab.piece(i).size();

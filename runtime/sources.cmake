@@ -30,6 +30,10 @@ set(EDGEPIECE_RUNTIME_SOURCES
   text/unicode_digits.cc
   text/utf8.cc
   tokenizer/piece_matcher.cc
+  tokenizer/spm_model.cc
+  tokenizer/spm_normalizer.cc
+  tokenizer/spm_processor.cc
+  tokenizer/spm_trie.cc
   tokenizer/tokenizer.cc
   tokenizer/vocab.cc
   tokenizer/vocab_packed.cc

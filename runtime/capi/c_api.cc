@@ -238,6 +238,10 @@ int32_t ep_encoder_pack(ep_encoder* encoder, size_t* size) {
   if (encoder == nullptr || size == nullptr) {
     return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
   }
+  if (encoder->encoder.tokenizer().sentencepiece() != nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument,
+                "a SentencePiece model has no packed form (its .model file is already binary)");
+  }
   encoder->bytes = encoder->encoder.tokenizer().vocab().Pack();
   *size = encoder->bytes.size();
   return EP_STATUS_OK;

@@ -2,28 +2,59 @@
 
 #include <cmath>
 
+#include "runtime/base/file.h"
 #include "runtime/ops/text_scan.h"
 #include "runtime/text/nfc.h"
 #include "runtime/text/utf8.h"
 
 namespace edgepiece {
+namespace {
+
+// EDGEPIECE_NO_SENTENCEPIECE (the WebAssembly module, for its size budget): .model files are
+// refused at load, and with no SpmProcessor ever made, the calls below are dead code the
+// compiler drops, so the linker drops the SentencePiece code too.
+#ifdef EDGEPIECE_NO_SENTENCEPIECE
+constexpr bool kSentencePiece = false;
+#else
+constexpr bool kSentencePiece = true;
+#endif
+
+}  // namespace
 
 Result<Tokenizer> Tokenizer::FromVocab(Result<Vocab> vocab) {
   if (!vocab.ok()) return vocab.status();
   auto matcher = PieceMatcher::Build(*vocab);
   if (!matcher.ok()) return matcher.status();
-  auto state = std::make_shared<State>(State{std::move(vocab).value(), std::move(matcher).value()});
+  auto state =
+      std::make_shared<State>(State{std::move(vocab).value(), std::move(matcher).value(), nullptr});
   return Tokenizer(std::move(state));
 }
 
 Result<Tokenizer> Tokenizer::FromBytes(std::string_view tokenizer_file) {
+  if (LooksLikeSpmModel(tokenizer_file)) {
+    if (!kSentencePiece) {
+      return Status(StatusCode::kInvalidModel,
+                    "SentencePiece .model files are not supported in this build");
+    }
+    auto model = ParseSpmModel(tokenizer_file);
+    if (!model.ok()) return model.status();
+    auto spm = SpmProcessor::Create(std::move(model).value());
+    if (!spm.ok()) return spm.status();
+    auto state = std::make_shared<State>();
+    state->spm = std::move(spm).value();
+    return Tokenizer(std::move(state));
+  }
   return FromVocab(Vocab::ParseAny(tokenizer_file));
 }
 
 Result<Tokenizer> Tokenizer::FromFile(const std::string& path) {
-  // Vocab::FromFile releases the file before the automaton is built: lower
-  // peak memory.
-  return FromVocab(Vocab::FromFile(path));
+  std::string contents;
+  EDGEPIECE_RETURN_IF_ERROR(ReadFile(path, &contents));
+  if (LooksLikeSpmModel(contents)) return FromBytes(contents);
+  // A BytePiece file is released before the automaton is built: lower peak memory.
+  auto vocab = Vocab::ParseAny(contents);
+  std::string().swap(contents);
+  return FromVocab(std::move(vocab));
 }
 
 Result<Tokenizer> Tokenizer::FromPieces(const std::vector<std::string>& pieces,
@@ -37,11 +68,13 @@ Result<std::string_view> Tokenizer::IdToBytes(int32_t id) const {
                                                " is outside the vocabulary [0, " +
                                                std::to_string(vocab_size()) + ")");
   }
+  if (kSentencePiece && state_->spm != nullptr) return std::string_view(state_->spm->piece(id));
   if (id < kFirstPieceId) return std::string_view();
   return vocab().piece(id - kFirstPieceId);
 }
 
 Status Tokenizer::DecodeBytes(const int32_t* ids, size_t count, std::string* bytes) const {
+  if (kSentencePiece && state_->spm != nullptr) return state_->spm->Decode(ids, count, bytes);
   for (size_t i = 0; i < count; ++i) {
     auto piece = IdToBytes(ids[i]);
     if (!piece.ok()) {
@@ -54,6 +87,8 @@ Status Tokenizer::DecodeBytes(const int32_t* ids, size_t count, std::string* byt
 }
 
 Status Tokenizer::DecodeText(const int32_t* ids, size_t count, std::string* text) const {
+  // SentencePiece's decoded text is valid UTF-8 already (invalid bytes become U+FFFD).
+  if (kSentencePiece && state_->spm != nullptr) return state_->spm->Decode(ids, count, text);
   std::string bytes;
   EDGEPIECE_RETURN_IF_ERROR(DecodeBytes(ids, count, &bytes));
   AppendUtf8Ignoring(bytes, text);
@@ -61,6 +96,9 @@ Status Tokenizer::DecodeText(const int32_t* ids, size_t count, std::string* text
 }
 
 size_t Tokenizer::MemoryUsage() const {
+  if (kSentencePiece && state_->spm != nullptr) {
+    return sizeof(State) + state_->spm->MemoryUsage();
+  }
   return sizeof(State) + vocab().MemoryUsage() + matcher().MemoryUsage();
 }
 
@@ -79,6 +117,9 @@ Status Encoder::Encode(std::string_view text, const EncodeOptions& options, Enco
   }
   if (text.size() >= UINT32_MAX) {
     return Status(StatusCode::kInvalidArgument, "text of 4 GiB or more");
+  }
+  if (const SpmProcessor* spm = tokenizer_.sentencepiece(); kSentencePiece && spm != nullptr) {
+    return EncodeSentencePiece(*spm, text, options, out);
   }
   auto normalized = NormalizeNfc(text, &normalized_);
   if (!normalized.ok()) return normalized.status();
@@ -112,6 +153,28 @@ Status Encoder::Encode(std::string_view text, const EncodeOptions& options, Enco
       out->offsets.push_back(position);
     }
   }
+  return Status::Ok();
+}
+
+Status Encoder::EncodeSentencePiece(const SpmProcessor& spm, std::string_view text,
+                                    const EncodeOptions& options, Encoding* out) {
+  if (options.alpha >= 0) {
+    return Status(StatusCode::kInvalidArgument,
+                  "subword sampling (alpha) is not supported for SentencePiece models yet");
+  }
+  out->ids.clear();
+  out->offsets.clear();
+  out->pieces.clear();
+  std::vector<uint32_t>* offsets = options.with_offsets ? &out->offsets : nullptr;
+  std::vector<std::string>* pieces = options.with_pieces ? &out->pieces : nullptr;
+  auto add_special = [&](int32_t id, uint32_t offset) {
+    out->ids.push_back(id);
+    if (offsets != nullptr) offsets->insert(offsets->end(), 2, offset);
+    if (pieces != nullptr) pieces->push_back(spm.piece(id));
+  };
+  if (options.add_bos) add_special(spm.bos_id(), 0);
+  EDGEPIECE_RETURN_IF_ERROR(spm.Encode(text, &spm_scratch_, &out->ids, offsets, pieces));
+  if (options.add_eos) add_special(spm.eos_id(), static_cast<uint32_t>(text.size()));
   return Status::Ok();
 }
 

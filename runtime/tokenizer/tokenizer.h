@@ -22,6 +22,7 @@
 #include "runtime/base/status.h"
 #include "runtime/tokenizer/lattice.h"
 #include "runtime/tokenizer/piece_matcher.h"
+#include "runtime/tokenizer/spm_processor.h"
 #include "runtime/tokenizer/vocab.h"
 
 namespace edgepiece {
@@ -30,38 +31,54 @@ struct EncodeOptions {
   // < 0: deterministic Viterbi. >= 0: sample a segmentation with
   // probability proportional to prod p(piece)^alpha. Must not be NaN/inf.
   double alpha = -1.0;
-  bool add_bos = false;       // prepend <bos> (id 1)
-  bool add_eos = false;       // append <eos> (id 2)
+  bool add_bos = false;       // prepend <bos> (Tokenizer::bos_id())
+  bool add_eos = false;       // append <eos> (Tokenizer::eos_id())
   bool with_offsets = false;  // fill Encoding::offsets
+  bool with_pieces = false;   // SentencePiece models: fill Encoding::pieces
 };
 
 struct Encoding {
   std::vector<int32_t> ids;
   // With EncodeOptions::with_offsets: 2 entries per id, the [begin, end)
   // byte range of the token in the NFC-normalized input (which is the input
-  // itself whenever it was already NFC). <bos> and <eos> are empty ranges
-  // at the start and the end.
+  // itself whenever it was already NFC); for a SentencePiece model, in the
+  // input itself. <bos> and <eos> are empty ranges at the start and the end.
   std::vector<uint32_t> offsets;
+  // With EncodeOptions::with_pieces and a SentencePiece model: each id's piece as
+  // spm_encode --output_format=piece prints it (an <unk> shows the normalized text it
+  // covers, which is not its vocabulary piece).
+  std::vector<std::string> pieces;
 };
 
 class Tokenizer {
  public:
-  // Parses and validates a BytePiece tokenizer file (docs/bytepiece.md section 1), JSON
-  // or packed (Vocab::Pack; told apart by the packed signature).
+  // Parses and validates a tokenizer file: BytePiece (docs/bytepiece.md section 1), JSON
+  // or packed (Vocab::Pack; told apart by the packed signature), or a SentencePiece .model
+  // (docs/sentencepiece.md; told apart by its protobuf start, LooksLikeSpmModel).
   static Result<Tokenizer> FromBytes(std::string_view tokenizer_file);
   static Result<Tokenizer> FromFile(const std::string& path);
   // From pieces and counts in id order (tests and tools).
   static Result<Tokenizer> FromPieces(const std::vector<std::string>& pieces,
                                       const std::vector<uint64_t>& counts);
 
+  // The BytePiece vocabulary and automaton (empty for a SentencePiece model).
   const Vocab& vocab() const { return state_->vocab; }
   const PieceMatcher& matcher() const { return state_->matcher; }
-  int32_t vocab_size() const { return vocab().vocab_size(); }
+  // The SentencePiece model, or null for a BytePiece one.
+  const SpmProcessor* sentencepiece() const { return state_->spm.get(); }
+  int32_t vocab_size() const {
+    return state_->spm != nullptr ? state_->spm->vocab_size() : vocab().vocab_size();
+  }
+  // The ids EncodeOptions::add_bos / add_eos add: 1 and 2 for BytePiece; the ids of the
+  // model's bos/eos pieces for SentencePiece (as spm_encode --extra_options=bos:eos).
+  int32_t bos_id() const { return state_->spm != nullptr ? state_->spm->bos_id() : kBosId; }
+  int32_t eos_id() const { return state_->spm != nullptr ? state_->spm->eos_id() : kEosId; }
 
-  // Bytes of a token: a piece, or "" for <pad>/<bos>/<eos>. Out of range is
-  // an error.
+  // Bytes of a token: a piece, or "" for <pad>/<bos>/<eos>; for SentencePiece, the piece
+  // as the model spells it ("\u2581the", "<0x41>", "<s>"). Out of range is an error.
   Result<std::string_view> IdToBytes(int32_t id) const;
-  // Concatenated bytes of `ids` (ids 0..2 skipped), appended to `bytes`.
+  // Concatenated bytes of `ids` (ids 0..2 skipped), appended to `bytes`; for SentencePiece,
+  // the text spm_decode writes.
   Status DecodeBytes(const int32_t* ids, size_t count, std::string* bytes) const;
   // Same as text: invalid UTF-8 dropped like Python's errors='ignore'.
   Status DecodeText(const int32_t* ids, size_t count, std::string* text) const;
@@ -72,6 +89,9 @@ class Tokenizer {
   struct State {
     Vocab vocab;
     PieceMatcher matcher;
+    // Set for a SentencePiece model. shared_ptr: its deleter is made where it is set, so a
+    // build without SentencePiece (EDGEPIECE_NO_SENTENCEPIECE) links no SpmProcessor code.
+    std::shared_ptr<const SpmProcessor> spm;
   };
   static Result<Tokenizer> FromVocab(Result<Vocab> vocab);
   explicit Tokenizer(std::shared_ptr<const State> state) : state_(std::move(state)) {}
@@ -98,11 +118,14 @@ class Encoder {
 
  private:
   void EncodeChunk(const uint8_t* chunk, size_t n, double alpha, std::vector<int32_t>* ids);
+  Status EncodeSentencePiece(const SpmProcessor& spm, std::string_view text,
+                             const EncodeOptions& options, Encoding* out);
 
   Tokenizer tokenizer_;
   Rng rng_;
   LatticeBuffers buffers_;
   std::string normalized_;
+  SpmScratch spm_scratch_;
 };
 
 }  // namespace edgepiece

@@ -1,6 +1,9 @@
 // libFuzzer target: the first byte picks a mode; the rest is either a
-// BytePiece model (must load or fail cleanly) or text for the bundled-size
-// test vocabulary (encode, sample, decode must round-trip to the NFC form).
+// tokenizer file (must load or fail cleanly: BytePiece JSON/packed, or a
+// SentencePiece .model, whose loaded models then encode and decode a few
+// texts) or text for the bundled-size test vocabulary (encode, sample,
+// decode must round-trip to the NFC form). Seeds for .model files: any
+// spm_train output (tests/spm/spm_matrix.py leaves them in the build dir).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -43,7 +46,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (data[0] % 2 == 0) {
     auto tokenizer = edgepiece::Tokenizer::FromBytes(rest);
-    (void)tokenizer.ok();
+    if (!tokenizer.ok() || tokenizer->sentencepiece() == nullptr) return 0;
+    // A SentencePiece model that loads must encode and decode any text.
+    edgepiece::Encoder encoder(*tokenizer);
+    edgepiece::EncodeOptions options;
+    options.with_offsets = true;
+    options.with_pieces = true;
+    options.add_bos = options.add_eos = true;
+    edgepiece::Encoding encoding;
+    for (const char* text : {"", "  Hello,  World! ", "ï¼¡â  Ã xÿ", "ä½ å¥½ 123 <s>"}) {
+      if (!encoder.Encode(text, options, &encoding).ok()) continue;
+      std::string decoded;
+      (void)tokenizer->DecodeText(encoding.ids.data(), encoding.ids.size(), &decoded);
+    }
     return 0;
   }
   edgepiece::Encoder encoder(SmallTokenizer(), edgepiece::RngKind::kGlibc, data[0]);

@@ -1,0 +1,290 @@
+#include "runtime/tokenizer/spm_normalizer.h"
+
+#include <cstring>
+
+namespace edgepiece {
+namespace {
+
+constexpr char kSpaceSymbol[] = "\xe2\x96\x81";  // U+2581
+constexpr char kReplacement[] = "\xef\xbf\xbd";  // U+FFFD
+
+bool IsTrail(uint8_t b) { return (b & 0xc0) == 0x80; }
+bool IsValidCodepoint(uint32_t c) { return c < 0xd800 || (c >= 0xe000 && c <= 0x10ffff); }
+
+Status CharsmapError(const std::string& what) {
+  return Status(StatusCode::kInvalidModel, "precompiled_charsmap: " + what);
+}
+
+// darts-clone's unit layout.
+bool HasLeaf(uint32_t unit) { return (unit >> 8) & 1; }
+uint32_t Value(uint32_t unit) { return unit & 0x7fffffffu; }
+uint32_t Label(uint32_t unit) { return unit & (0x80000000u | 0xffu); }
+uint32_t Offset(uint32_t unit) { return (unit >> 10) << ((unit & (1u << 9)) >> 6); }
+
+}  // namespace
+
+bool SpmDecodeUtf8(const uint8_t* p, size_t n, size_t* length) {
+  *length = 1;
+  const uint8_t b = p[0];
+  if (b < 0x80) return true;
+  if (n >= 2 && (b & 0xe0) == 0xc0) {
+    const uint32_t c = ((b & 0x1fu) << 6) | (p[1] & 0x3fu);
+    if (IsTrail(p[1]) && c >= 0x80 && IsValidCodepoint(c)) return *length = 2, true;
+  } else if (n >= 3 && (b & 0xf0) == 0xe0) {
+    const uint32_t c = ((b & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+    if (IsTrail(p[1]) && IsTrail(p[2]) && c >= 0x800 && IsValidCodepoint(c)) {
+      return *length = 3, true;
+    }
+  } else if (n >= 4 && (b & 0xf8) == 0xf0) {
+    const uint32_t c =
+        ((b & 0x07u) << 18) | ((p[1] & 0x3fu) << 12) | ((p[2] & 0x3fu) << 6) | (p[3] & 0x3fu);
+    if (IsTrail(p[1]) && IsTrail(p[2]) && IsTrail(p[3]) && c >= 0x10000 && IsValidCodepoint(c)) {
+      return *length = 4, true;
+    }
+  }
+  return false;
+}
+
+Result<SpmNormalizer> SpmNormalizer::Create(const SpmNormalizerSpec& spec,
+                                            bool treat_whitespace_as_suffix,
+                                            const SpmTrie* user_defined) {
+  SpmNormalizer n;
+  n.spec_.name = spec.name;
+  n.spec_.add_dummy_prefix = spec.add_dummy_prefix;
+  n.spec_.remove_extra_whitespaces = spec.remove_extra_whitespaces;
+  n.spec_.escape_whitespaces = spec.escape_whitespaces;
+  n.treat_whitespace_as_suffix_ = treat_whitespace_as_suffix;
+  n.user_defined_ = user_defined != nullptr && !user_defined->empty() ? user_defined : nullptr;
+  const std::string& blob = spec.precompiled_charsmap;
+  if (blob.empty()) {
+    n.BuildAsciiRules();
+    return n;
+  }
+  if (blob.size() <= 4) {
+    return CharsmapError(std::to_string(blob.size()) + " bytes, too short for its header");
+  }
+  const auto* b = reinterpret_cast<const uint8_t*>(blob.data());
+  const uint32_t trie_size =
+      b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
+  if (trie_size >= blob.size() - 4) {
+    return CharsmapError("trie size " + std::to_string(trie_size) + " leaves no room in " +
+                         std::to_string(blob.size()) + " bytes");
+  }
+  if (trie_size == 0 || trie_size % 4 != 0) {
+    return CharsmapError("trie size " + std::to_string(trie_size) +
+                         " is not a positive multiple of 4");
+  }
+  n.units_.resize(trie_size / 4);
+  for (size_t i = 0; i < n.units_.size(); ++i) {
+    const uint8_t* u = b + 4 + 4 * i;
+    n.units_[i] = u[0] | (u[1] << 8) | (u[2] << 16) | (static_cast<uint32_t>(u[3]) << 24);
+  }
+  n.strings_.assign(blob, 4 + trie_size, std::string::npos);
+  if (n.strings_.back() != '\0') {
+    return CharsmapError("the replacement strings do not end with a NUL");
+  }
+  // Value units (bit 31 set) hold offsets into the strings; with the final NUL, any offset
+  // inside the strings is a terminated string.
+  for (size_t i = 0; i < n.units_.size(); ++i) {
+    const uint32_t unit = n.units_[i];
+    if ((unit >> 31) != 0 && Value(unit) >= n.strings_.size()) {
+      return CharsmapError("trie unit " + std::to_string(i) + " points to offset " +
+                           std::to_string(Value(unit)) + ", outside the " +
+                           std::to_string(n.strings_.size()) + " bytes of strings");
+    }
+  }
+  n.BuildAsciiRules();
+  return n;
+}
+
+void SpmNormalizer::BuildAsciiRules() {
+  for (uint32_t b = 0; b < 128; ++b) {
+    AsciiRule& rule = ascii_[b];
+    rule = AsciiRule();
+    if (user_defined_ != nullptr && user_defined_->Child(0, static_cast<uint8_t>(b)) >= 0) {
+      continue;  // a user-defined piece starts here
+    }
+    if (units_.empty()) {
+      rule.kind = AsciiRule::kCopy;
+      continue;
+    }
+    const size_t size = units_.size();
+    size_t node = Offset(units_[0]) ^ b;
+    if (node >= size || Label(units_[node]) != b) {
+      rule.kind = AsciiRule::kCopy;  // no charsmap key starts with b
+      continue;
+    }
+    const uint32_t unit = units_[node];
+    node ^= Offset(unit);
+    bool longer_ascii = false;  // a longer key continues b with an ASCII byte
+    for (uint32_t c = 1; c < 256; ++c) {
+      if ((node ^ c) < size && Label(units_[node ^ c]) == c) {
+        longer_ascii |= c < 0x80;
+        rule.lookahead = true;
+      }
+    }
+    if (longer_ascii) continue;
+    if (!HasLeaf(unit)) {
+      rule.kind = AsciiRule::kCopy;
+    } else if (node < size && Value(units_[node]) < strings_.size()) {
+      rule.kind = AsciiRule::kReplace;
+      rule.offset = Value(units_[node]);
+      rule.length = static_cast<uint32_t>(std::strlen(strings_.data() + rule.offset));
+    }
+  }
+}
+
+Status SpmNormalizer::NormalizePrefix(const uint8_t* p, size_t n, std::string_view* replacement,
+                                      size_t* consumed) const {
+  if (p[0] < 0x80 && AsciiRuleApplies(p, n)) {
+    const AsciiRule& rule = ascii_[p[0]];
+    *replacement = rule.kind == AsciiRule::kCopy
+                       ? std::string_view(reinterpret_cast<const char*>(p), 1)
+                       : std::string_view(strings_.data() + rule.offset, rule.length);
+    *consumed = 1;
+    return Status::Ok();
+  }
+  if (user_defined_ != nullptr) {
+    const size_t length = user_defined_->LongestPrefix(p, n);
+    if (length > 0) {
+      *replacement = std::string_view(reinterpret_cast<const char*>(p), length);
+      *consumed = length;
+      return Status::Ok();
+    }
+  }
+  size_t longest = 0;
+  uint32_t value = 0;
+  if (!units_.empty()) {
+    const uint32_t* units = units_.data();
+    const size_t size = units_.size();
+    size_t node = Offset(units[0]);
+    for (size_t i = 0; i < n; ++i) {
+      node ^= p[i];
+      if (node >= size) break;
+      const uint32_t unit = units[node];
+      if (Label(unit) != p[i]) break;
+      node ^= Offset(unit);
+      if (HasLeaf(unit)) {
+        if (node >= size) return CharsmapError("the trie walks outside its array");
+        const uint32_t v = Value(units[node]);
+        if (v >= strings_.size()) return CharsmapError("the trie points outside its strings");
+        longest = i + 1;
+        value = v;
+      }
+    }
+  }
+  if (longest > 0) {
+    const char* s = strings_.data() + value;
+    *replacement = std::string_view(s, std::strlen(s));
+    *consumed = longest;
+    return Status::Ok();
+  }
+  size_t length;
+  if (SpmDecodeUtf8(p, n, &length)) {
+    *replacement = std::string_view(reinterpret_cast<const char*>(p), length);
+  } else {
+    *replacement = std::string_view(kReplacement, 3);
+  }
+  *consumed = length;
+  return Status::Ok();
+}
+
+Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
+                                std::vector<uint32_t>* norm_to_orig) const {
+  normalized->clear();
+  norm_to_orig->clear();
+  const auto* p = reinterpret_cast<const uint8_t*>(input.data());
+  const size_t n = input.size();
+  size_t consumed = 0;
+  std::string_view sp;
+  size_t length;
+  if (spec_.remove_extra_whitespaces) {
+    while (consumed < n) {
+      EDGEPIECE_RETURN_IF_ERROR(NormalizePrefix(p + consumed, n - consumed, &sp, &length));
+      if (sp != " ") break;
+      consumed += length;
+    }
+  }
+  // An empty (or all-space) input normalizes to nothing, dummy prefix included, and its
+  // mapping is empty too.
+  if (consumed == n) return Status::Ok();
+
+  normalized->reserve((n - consumed) * 3);
+  norm_to_orig->reserve((n - consumed) * 3);
+  const bool escape = spec_.escape_whitespaces;
+  auto add_space = [&]() {
+    if (escape) {
+      normalized->append(kSpaceSymbol, 3);
+      norm_to_orig->insert(norm_to_orig->end(), 3, static_cast<uint32_t>(consumed));
+    } else {
+      normalized->push_back(' ');
+      norm_to_orig->push_back(static_cast<uint32_t>(consumed));
+    }
+  };
+  if (!treat_whitespace_as_suffix_ && spec_.add_dummy_prefix) add_space();
+
+  bool is_prev_space = spec_.remove_extra_whitespaces;
+  while (consumed < n) {
+    // Fast paths for ASCII that no rule changes, with the effect the general path below
+    // would have: a space (escaped, or dropped after a space with remove_extra_whitespaces),
+    // and a run of other bytes, copied as is.
+    const uint8_t b = p[consumed];
+    if (b < 0x80 && ascii_[b].kind == AsciiRule::kCopy &&
+        AsciiRuleApplies(p + consumed, n - consumed)) {
+      if (b == ' ') {
+        if (!is_prev_space) {
+          add_space();
+          is_prev_space = spec_.remove_extra_whitespaces;
+        }
+        ++consumed;
+        continue;
+      }
+      size_t end = consumed + 1;
+      while (end < n && p[end] < 0x80 && p[end] != ' ' && ascii_[p[end]].kind == AsciiRule::kCopy &&
+             AsciiRuleApplies(p + end, n - end)) {
+        ++end;
+      }
+      normalized->append(reinterpret_cast<const char*>(p + consumed), end - consumed);
+      const size_t at = norm_to_orig->size();
+      norm_to_orig->resize(at + (end - consumed));
+      uint32_t* map = norm_to_orig->data() + at;
+      for (size_t i = consumed; i < end; ++i) *map++ = static_cast<uint32_t>(i);
+      consumed = end;
+      is_prev_space = false;
+      continue;
+    }
+    EDGEPIECE_RETURN_IF_ERROR(NormalizePrefix(p + consumed, n - consumed, &sp, &length));
+    // After a space (with remove_extra_whitespaces), leading spaces of this prefix go.
+    while (is_prev_space && !sp.empty() && sp[0] == ' ') sp.remove_prefix(1);
+    if (!sp.empty()) {
+      for (const char c : sp) {
+        if (escape && c == ' ') {
+          normalized->append(kSpaceSymbol, 3);
+          norm_to_orig->insert(norm_to_orig->end(), 3, static_cast<uint32_t>(consumed));
+        } else {
+          normalized->push_back(c);
+          norm_to_orig->push_back(static_cast<uint32_t>(consumed));
+        }
+      }
+      is_prev_space = sp.back() == ' ';
+    }
+    consumed += length;
+    if (!spec_.remove_extra_whitespaces) is_prev_space = false;
+  }
+
+  if (spec_.remove_extra_whitespaces) {
+    const std::string_view space = escape ? std::string_view(kSpaceSymbol, 3) : " ";
+    while (normalized->size() >= space.size() &&
+           std::string_view(*normalized).substr(normalized->size() - space.size()) == space) {
+      const size_t keep = normalized->size() - space.size();
+      consumed = (*norm_to_orig)[keep];
+      normalized->resize(keep);
+      norm_to_orig->resize(keep);
+    }
+  }
+  if (treat_whitespace_as_suffix_ && spec_.add_dummy_prefix) add_space();
+  norm_to_orig->push_back(static_cast<uint32_t>(consumed));
+  return Status::Ok();
+}
+
+}  // namespace edgepiece

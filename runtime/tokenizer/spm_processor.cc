@@ -1,0 +1,467 @@
+#include "runtime/tokenizer/spm_processor.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <limits>
+#include <queue>
+
+namespace edgepiece {
+namespace {
+
+constexpr char kSpaceSymbol[] = "\xe2\x96\x81";  // U+2581
+constexpr char kReplacement[] = "\xef\xbf\xbd";  // U+FFFD
+constexpr float kUnkPenalty = 10.0f;
+
+// SentencePiece's character length from the lead byte alone (its OneCharLen).
+size_t OneCharLen(uint8_t lead) { return "\1\1\1\1\1\1\1\1\1\1\1\1\2\2\3\4"[lead >> 4]; }
+
+}  // namespace
+
+Result<std::unique_ptr<SpmProcessor>> SpmProcessor::Create(SpmModelProto model) {
+  std::unique_ptr<SpmProcessor> p(new SpmProcessor(std::move(model)));
+  const SpmModelProto& m = p->model_;
+  std::vector<std::pair<std::string_view, int32_t>> normal, user_defined;
+  p->byte_value_.assign(m.pieces.size(), -1);
+  p->min_score_ = FLT_MAX;
+  p->max_score_ = FLT_MIN;
+  for (size_t i = 0; i < m.pieces.size(); ++i) {
+    const auto id = static_cast<int32_t>(i);
+    const SpmPieceType type = m.types[i];
+    const std::string_view piece = m.pieces[i];
+    switch (type) {
+      case SpmPieceType::kNormal:
+        p->min_score_ = std::min(p->min_score_, m.scores[i]);
+        p->max_score_ = std::max(p->max_score_, m.scores[i]);
+        normal.emplace_back(piece, id);
+        break;
+      case SpmPieceType::kUserDefined:
+        user_defined.emplace_back(piece, id);
+        normal.emplace_back(piece, id);
+        break;
+      case SpmPieceType::kUnused:
+        normal.emplace_back(piece, id);
+        break;
+      case SpmPieceType::kUnknown:
+        p->unk_id_ = id;
+        p->reserved_.emplace(piece, id);
+        break;
+      case SpmPieceType::kControl:
+        p->reserved_.emplace(piece, id);
+        break;
+      case SpmPieceType::kByte: {
+        p->reserved_.emplace(piece, id);
+        static const char kHex[] = "0123456789ABCDEF";
+        const int byte =
+            (std::string_view(kHex).find(piece[3]) << 4) | std::string_view(kHex).find(piece[4]);
+        p->byte_ids_[byte] = id;
+        p->byte_value_[i] = static_cast<int16_t>(byte);
+        break;
+      }
+    }
+  }
+  p->pieces_ = SpmTrie::Build(std::move(normal));
+  p->pieces_.SetPayloads([&m](int32_t id) {
+    switch (m.types[id]) {
+      case SpmPieceType::kUnused:
+        return std::numeric_limits<float>::quiet_NaN();
+      case SpmPieceType::kUserDefined:
+        return std::numeric_limits<float>::infinity();
+      default:
+        return m.scores[id];
+    }
+  });
+  p->shadowed_.assign(m.pieces.size(), false);
+  for (size_t i = 0; i < m.pieces.size(); ++i) {
+    const SpmPieceType type = m.types[i];
+    p->has_unused_ |= type == SpmPieceType::kUnused;
+    const bool reserved = type == SpmPieceType::kUnknown || type == SpmPieceType::kControl ||
+                          type == SpmPieceType::kByte;
+    if (!reserved && p->reserved_.count(m.pieces[i]) > 0) p->shadowed_[i] = true;
+    // Words can be merged apart unless a mergeable piece has U+2581 after its start.
+    if (!reserved && m.pieces[i].find("\xe2\x96\x81", 1) != std::string::npos) {
+      p->split_words_ = false;
+    }
+  }
+  p->split_words_ &= !m.treat_whitespace_as_suffix && m.normalizer.escape_whitespaces;
+  p->user_defined_ = SpmTrie::Build(std::move(user_defined));
+  auto normalizer =
+      SpmNormalizer::Create(m.normalizer, m.treat_whitespace_as_suffix, &p->user_defined_);
+  if (!normalizer.ok()) return normalizer.status();
+  p->normalizer_ = std::make_unique<SpmNormalizer>(std::move(normalizer).value());
+  if (m.has_denormalizer && !m.denormalizer.precompiled_charsmap.empty()) {
+    auto denormalizer = SpmNormalizer::Create(m.denormalizer, false, nullptr);
+    if (!denormalizer.ok()) {
+      return Status(denormalizer.status().code(),
+                    "denormalizer_spec: " + denormalizer.status().detail());
+    }
+    p->denormalizer_ = std::make_unique<SpmNormalizer>(std::move(denormalizer).value());
+  }
+  p->bos_id_ = p->PieceToId(m.bos_piece.empty() ? "<s>" : m.bos_piece);
+  p->eos_id_ = p->PieceToId(m.eos_piece.empty() ? "</s>" : m.eos_piece);
+  return p;
+}
+
+int32_t SpmProcessor::PieceToId(std::string_view piece) const {
+  const auto it = reserved_.find(piece);
+  if (it != reserved_.end()) return it->second;
+  const int32_t id = pieces_.Find(piece);
+  return id >= 0 ? id : unk_id_;
+}
+
+size_t SpmProcessor::SymbolLength(const uint8_t* p, size_t n, bool* user_defined) const {
+  if (!user_defined_.empty()) {
+    const size_t length = user_defined_.LongestPrefix(p, n);
+    *user_defined = length > 0;
+    if (length > 0) return length;
+  }
+  *user_defined = false;
+  return std::min(OneCharLen(p[0]), n);
+}
+
+// Viterbi over byte positions, as SentencePiece's optimized encoder (the default since 0.1.95)
+// does it, with its arithmetic: best scores are stored as float; a piece's candidate is
+// computed and compared in double (a user-defined piece's score, length * max_score - 0.1, is
+// a double, which makes the whole conditional double), an unknown's in float. Candidates for
+// an end position arrive by increasing start and only a strictly better one replaces the
+// held one, so ties go to the longest last piece.
+void SpmProcessor::EncodeUnigram(SpmScratch* s) const {
+  const auto* t = reinterpret_cast<const uint8_t*>(s->normalized.data());
+  const size_t n = s->normalized.size();
+  s->best_score.assign(n + 1, 0.0f);
+  s->best_start.assign(n + 1, -1);
+  s->best_id.assign(n + 1, -1);
+  float* best_score = s->best_score.data();
+  int32_t* best_start = s->best_start.data();
+  int32_t* best_id = s->best_id.data();
+  const float unk_score = min_score_ - kUnkPenalty;
+  const SpmPieceType* types = model_.types.data();
+  for (size_t start = 0; start < n;) {
+    const float here = best_score[start];
+    const size_t char_length = std::min(OneCharLen(t[start]), n - start);
+    bool has_single = false;
+    int32_t node = 0;
+    for (size_t end = start; end < n;) {
+      node = pieces_.Child(node, t[end]);
+      if (node < 0) break;
+      ++end;
+      const int32_t id = pieces_.Value(node);
+      if (id < 0) continue;
+      // The payload is the piece's score; NaN marks UNUSED pieces (never in the lattice) and
+      // +inf user-defined ones, whose score SentencePiece computes as the double
+      // bytes * max_score - 0.1 (a float product, a double difference).
+      const float payload = pieces_.Payload(node);
+      if (std::isnan(payload)) continue;
+      const size_t length = end - start;
+      const double score =
+          std::isinf(payload) && payload > 0 && types[id] == SpmPieceType::kUserDefined
+              ? static_cast<double>(static_cast<float>(length) * max_score_) - 0.1
+              : static_cast<double>(payload);
+      const double candidate = score + static_cast<double>(here);
+      if (best_start[end] == -1 || candidate > static_cast<double>(best_score[end])) {
+        best_score[end] = static_cast<float>(candidate);
+        best_start[end] = static_cast<int32_t>(start);
+        best_id[end] = id;
+      }
+      has_single |= length == char_length;
+    }
+    if (!has_single) {
+      const size_t end = start + char_length;
+      const float candidate = unk_score + here;
+      if (best_start[end] == -1 || candidate > best_score[end]) {
+        best_score[end] = candidate;
+        best_start[end] = static_cast<int32_t>(start);
+        best_id[end] = unk_id_;
+      }
+    }
+    start += char_length;
+  }
+  s->pieces.clear();
+  for (size_t end = n; end > 0;) {
+    const auto start = static_cast<size_t>(best_start[end]);
+    s->pieces.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(end), best_id[end]});
+    end = start;
+  }
+  std::reverse(s->pieces.begin(), s->pieces.end());
+}
+
+// SentencePiece's BPE: start from characters (a user-defined piece is one frozen symbol),
+// repeatedly merge the adjacent pair that forms the highest-scoring piece (ties: the leftmost),
+// and split merged UNUSED pieces back into the pair that formed them.
+//
+// Each symbol keeps the trie node of its text, so whether left + right is a piece is a walk
+// over right's bytes from left's node, not a lookup of the whole string; and a merged symbol
+// keeps the id of its piece.
+//
+// Words: when no piece has U+2581 after its first byte (split_words_, the usual case), no
+// merge joins a symbol to a following one that starts with U+2581. The merges inside one such
+// word then happen in the same relative order as in one pass over the whole text (the order
+// is by score, then position, and merges of other words never create or remove pairs here),
+// so each word is merged on its own, with a small heap, and its pieces are cached by its text.
+void SpmProcessor::EncodeBpe(SpmScratch* s) const {
+  const std::string_view text = s->normalized;
+  const auto* t = reinterpret_cast<const uint8_t*>(text.data());
+  const size_t n = text.size();
+  std::vector<SpmScratch::Symbol>& symbols = s->symbols;
+  symbols.clear();
+  for (size_t i = 0; i < n;) {
+    SpmScratch::Symbol symbol;
+    bool freeze;
+    symbol.length = static_cast<uint32_t>(SymbolLength(t + i, n - i, &freeze));
+    symbol.freeze = freeze;
+    symbol.begin = static_cast<uint32_t>(i);
+    symbol.prev = static_cast<int32_t>(symbols.size()) - 1;
+    symbol.node = 0;
+    for (uint32_t k = 0; k < symbol.length && symbol.node >= 0; ++k) {
+      symbol.node = pieces_.Child(symbol.node, t[i + k]);
+    }
+    symbol.id = -1;
+    i += symbol.length;
+    symbol.next = i < n ? static_cast<int32_t>(symbols.size()) + 1 : -1;
+    symbols.push_back(symbol);
+  }
+  s->pieces.clear();
+  if (symbols.empty()) return;
+  if (!split_words_) {
+    MergeBpe(s, 0, static_cast<int32_t>(symbols.size()));
+    return;
+  }
+  auto starts_word = [&](const SpmScratch::Symbol& symbol) {
+    return symbol.length >= 3 && t[symbol.begin] == 0xe2 && t[symbol.begin + 1] == 0x96 &&
+           t[symbol.begin + 2] == 0x81;
+  };
+  constexpr size_t kMaxCachedWord = 64, kMaxCacheEntries = 1 << 16;
+  for (int32_t first = 0; first < static_cast<int32_t>(symbols.size());) {
+    int32_t last = first + 1;
+    while (last < static_cast<int32_t>(symbols.size()) && !starts_word(symbols[last])) ++last;
+    const uint32_t begin = symbols[first].begin;
+    const uint32_t end = symbols[last - 1].begin + symbols[last - 1].length;
+    const std::string_view word = text.substr(begin, end - begin);
+    if (word.size() > kMaxCachedWord) {
+      MergeBpe(s, first, last);
+    } else {
+      s->word.assign(word);  // C++17 maps look up by key type only: reuse one string
+      auto it = s->bpe_cache.find(s->word);
+      if (it == s->bpe_cache.end()) {
+        if (s->bpe_cache.size() >= kMaxCacheEntries) s->bpe_cache.clear();
+        const size_t from = s->pieces.size();
+        MergeBpe(s, first, last);
+        std::vector<SpmScratch::Piece> cached(s->pieces.begin() + from, s->pieces.end());
+        for (SpmScratch::Piece& piece : cached) {
+          piece.begin -= begin;
+          piece.end -= begin;
+        }
+        s->bpe_cache.emplace(s->word, std::move(cached));
+      } else {
+        for (const SpmScratch::Piece& piece : it->second) {
+          s->pieces.push_back({piece.begin + begin, piece.end + begin, piece.id});
+        }
+      }
+    }
+    first = last;
+  }
+}
+
+void SpmProcessor::MergeBpe(SpmScratch* s, int32_t first, int32_t last) const {
+  const std::string_view text = s->normalized;
+  const auto* t = reinterpret_cast<const uint8_t*>(text.data());
+  std::vector<SpmScratch::Symbol>& symbols = s->symbols;
+  auto lower = [](const SpmScratch::Pair& a, const SpmScratch::Pair& b) {
+    return a.score < b.score || (a.score == b.score && a.left > b.left);
+  };
+  std::vector<SpmScratch::Pair>& agenda = s->agenda;
+  agenda.clear();
+  s->unmerge.clear();
+  auto add_pair = [&](int32_t left, int32_t right) {
+    if (left < first || right < first || right >= last) return;
+    const SpmScratch::Symbol& l = symbols[left];
+    const SpmScratch::Symbol& r = symbols[right];
+    if (l.freeze || r.freeze || l.node < 0) return;
+    int32_t node = l.node;
+    for (uint32_t k = 0; k < r.length && node >= 0; ++k) node = pieces_.Child(node, t[r.begin + k]);
+    if (node < 0) return;
+    const int32_t id = pieces_.Value(node);
+    if (id < 0) return;
+    agenda.push_back({model_.scores[id], left, right, l.length + r.length, node, id});
+    std::push_heap(agenda.begin(), agenda.end(), lower);
+    if (has_unused_ && model_.types[id] == SpmPieceType::kUnused) {
+      s->unmerge[text.substr(l.begin, l.length + r.length)] = {text.substr(l.begin, l.length),
+                                                               text.substr(r.begin, r.length)};
+    }
+  };
+  for (int32_t i = first + 1; i < last; ++i) add_pair(i - 1, i);
+  while (!agenda.empty()) {
+    std::pop_heap(agenda.begin(), agenda.end(), lower);
+    const SpmScratch::Pair top = agenda.back();
+    agenda.pop_back();
+    SpmScratch::Symbol& left = symbols[top.left];
+    SpmScratch::Symbol& right = symbols[top.right];
+    // Stale: one side was merged away or grew since the pair was queued.
+    if (left.length == 0 || right.length == 0 || left.length + right.length != top.length) {
+      continue;
+    }
+    left.length += right.length;
+    left.node = top.node;
+    left.id = top.id;
+    left.next = right.next;
+    if (right.next >= 0) symbols[right.next].prev = top.left;
+    right.length = 0;
+    add_pair(left.prev, top.left);
+    add_pair(top.left, left.next);
+  }
+  // Unused pieces are resegmented into the pair that formed them, recursively.
+  auto emit = [&](auto&& self, std::string_view piece, int32_t id) -> void {
+    if (id < 0) id = PieceToId(piece);
+    if (has_unused_ && model_.types[id] == SpmPieceType::kUnused) {
+      const auto it = s->unmerge.find(piece);
+      if (it != s->unmerge.end()) {
+        self(self, it->second.first, -1);
+        self(self, it->second.second, -1);
+        return;
+      }
+    }
+    const auto begin = static_cast<uint32_t>(piece.data() - text.data());
+    s->pieces.push_back({begin, begin + static_cast<uint32_t>(piece.size()), id});
+  };
+  for (int32_t i = first; i != -1 && i < last; i = symbols[i].next) {
+    const SpmScratch::Symbol& symbol = symbols[i];
+    // A merged symbol's id is its piece's, unless that string is also a reserved piece
+    // (SentencePiece's PieceToId looks there first).
+    const int32_t id = symbol.id >= 0 && !shadowed_[symbol.id] ? symbol.id : -1;
+    emit(emit, text.substr(symbol.begin, symbol.length), id);
+  }
+}
+
+Status SpmProcessor::Encode(std::string_view text, SpmScratch* scratch, std::vector<int32_t>* ids,
+                            std::vector<uint32_t>* offsets,
+                            std::vector<std::string>* pieces) const {
+  EDGEPIECE_RETURN_IF_ERROR(
+      normalizer_->Normalize(text, &scratch->normalized, &scratch->norm_to_orig));
+  if (scratch->normalized.empty()) return Status::Ok();
+  if (model_.model_type == SpmModelType::kUnigram) {
+    EncodeUnigram(scratch);
+  } else {
+    EncodeBpe(scratch);
+  }
+  // SentencePiece's PopulateSentencePieceText.
+  const std::vector<uint32_t>& orig = scratch->norm_to_orig;
+  size_t consumed = 0;
+  bool prev_unknown = false;
+  for (const SpmScratch::Piece& piece : scratch->pieces) {
+    const SpmPieceType type = model_.types[piece.id];
+    const bool unknown = type == SpmPieceType::kUnknown;
+    if (type == SpmPieceType::kControl) {
+      // Only BPE can produce one (a character spelled like a control piece); SentencePiece
+      // then fails its own consistency check.
+      return Status(StatusCode::kInvalidArgument,
+                    "the text holds control piece \"" + model_.pieces[piece.id] +
+                        "\" as a character (SentencePiece rejects this input too)");
+    }
+    const uint32_t begin = orig[consumed];
+    const uint32_t end = orig[consumed + (piece.end - piece.begin)];
+    if (unknown && model_.byte_fallback) {
+      for (uint32_t i = piece.begin; i < piece.end; ++i) {
+        ids->push_back(byte_ids_[static_cast<uint8_t>(scratch->normalized[i])]);
+        if (pieces != nullptr) pieces->push_back(model_.pieces[ids->back()]);
+        if (offsets != nullptr) {
+          offsets->push_back(begin);
+          offsets->push_back(i + 1 == piece.end ? end : begin);
+        }
+      }
+    } else if (unknown && prev_unknown) {
+      if (offsets != nullptr) offsets->back() = end;
+      if (pieces != nullptr) {
+        pieces->back().append(scratch->normalized, piece.begin, piece.end - piece.begin);
+      }
+    } else {
+      ids->push_back(piece.id);
+      if (pieces != nullptr) {
+        pieces->push_back(scratch->normalized.substr(piece.begin, piece.end - piece.begin));
+      }
+      if (offsets != nullptr) {
+        offsets->push_back(begin);
+        offsets->push_back(end);
+      }
+    }
+    consumed += piece.end - piece.begin;
+    prev_unknown = unknown;
+  }
+  return Status::Ok();
+}
+
+Status SpmProcessor::Decode(const int32_t* ids, size_t count, std::string* out) const {
+  std::string text;
+  const bool strip_bos_space =
+      model_.normalizer.add_dummy_prefix || model_.normalizer.remove_extra_whitespaces;
+  bool expect_bos_space = true, bos_space_seen = false;
+  std::string bytes;  // a run of byte pieces
+  // A run of byte pieces decodes as UTF-8, each invalid byte as U+FFFD.
+  auto flush_bytes = [&]() {
+    const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
+    for (size_t i = 0; i < bytes.size();) {
+      size_t length;
+      if (SpmDecodeUtf8(b + i, bytes.size() - i, &length)) {
+        text.append(bytes, i, length);
+      } else {
+        text.append(kReplacement, 3);
+      }
+      i += length;
+    }
+    bytes.clear();
+  };
+  for (size_t i = 0; i < count; ++i) {
+    if (ids[i] < 0 || ids[i] >= vocab_size()) {
+      return Status(StatusCode::kOutOfRange,
+                    "ids[" + std::to_string(i) + "]: id " + std::to_string(ids[i]) +
+                        " is outside the vocabulary [0, " + std::to_string(vocab_size()) + ")");
+    }
+    // SentencePiece decodes ids through their pieces and back.
+    const std::string& piece_text = model_.pieces[ids[i]];
+    const int32_t id = PieceToId(piece_text);
+    const SpmPieceType type = model_.types[id];
+    if (type == SpmPieceType::kByte) {
+      bytes.push_back(static_cast<char>(byte_value_[id]));
+      continue;
+    }
+    flush_bytes();
+    if (bos_space_seen || !text.empty()) expect_bos_space = false;
+    bos_space_seen = false;
+    if (type == SpmPieceType::kControl) continue;
+    if (type == SpmPieceType::kUnknown) {
+      text += model_.pieces[id] == piece_text ? model_.unk_surface : piece_text;
+      continue;
+    }
+    std::string_view piece = piece_text;
+    if (expect_bos_space && strip_bos_space && piece.substr(0, 3) == kSpaceSymbol) {
+      piece.remove_prefix(3);
+      bos_space_seen = !model_.normalizer.remove_extra_whitespaces;
+    }
+    for (size_t at = 0;;) {
+      const size_t found = piece.find(kSpaceSymbol, at);
+      text.append(piece.substr(at, found - at));
+      if (found == std::string_view::npos) break;
+      text.push_back(' ');
+      at = found + 3;
+    }
+  }
+  flush_bytes();
+  if (denormalizer_ != nullptr) {
+    std::string denormalized;
+    std::vector<uint32_t> unused;
+    EDGEPIECE_RETURN_IF_ERROR(denormalizer_->Normalize(text, &denormalized, &unused));
+    text.swap(denormalized);
+  }
+  out->append(text);
+  return Status::Ok();
+}
+
+size_t SpmProcessor::MemoryUsage() const {
+  size_t bytes = sizeof(*this) + pieces_.MemoryUsage() + user_defined_.MemoryUsage() +
+                 reserved_.size() * 48 + byte_value_.capacity() * 2;
+  for (const std::string& piece : model_.pieces) bytes += sizeof(piece) + piece.capacity();
+  bytes += model_.scores.capacity() * 4 + model_.types.capacity();
+  bytes += model_.normalizer.precompiled_charsmap.capacity();
+  return bytes;
+}
+
+}  // namespace edgepiece

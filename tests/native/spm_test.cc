@@ -1,0 +1,298 @@
+// SentencePiece .model files: the wire reader on hand-built ModelProto bytes (valid and
+// malformed), the normalizer's charsmap and whitespace rules, offsets, Unigram and BPE
+// segmentation rules and spm_decode's decoding. Parity with the real SentencePiece on trained
+// models is tests/spm/spm_matrix.py. The expected ids, offsets and texts below are what
+// python3-sentencepiece 0.1.97 gives for the same hand-built files.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "runtime/tokenizer/spm_model.h"
+#include "runtime/tokenizer/tokenizer.h"
+
+namespace edgepiece {
+namespace {
+
+// Protobuf wire-format writer for the tests.
+void Varint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(0x80 | (v & 0x7f)));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+void Tag(uint32_t field, uint32_t wire_type, std::string* out) {
+  Varint((field << 3) | wire_type, out);
+}
+void Bytes(uint32_t field, const std::string& value, std::string* out) {
+  Tag(field, 2, out);
+  Varint(value.size(), out);
+  *out += value;
+}
+void VarintField(uint32_t field, uint64_t value, std::string* out) {
+  Tag(field, 0, out);
+  Varint(value, out);
+}
+void FloatField(uint32_t field, float value, std::string* out) {
+  Tag(field, 5, out);
+  char b[4];
+  std::memcpy(b, &value, 4);
+  out->append(b, 4);
+}
+
+struct Piece {
+  std::string text;
+  float score;
+  int type;  // SpmPieceType
+};
+
+std::string PieceMessage(const Piece& p) {
+  std::string m;
+  Bytes(1, p.text, &m);
+  FloatField(2, p.score, &m);
+  if (p.type != 1) VarintField(3, p.type, &m);
+  return m;
+}
+
+const std::string kSp = "\xe2\x96\x81";  // U+2581
+
+// A model file: pieces, then the trainer and normalizer specs given as message bodies.
+std::string ModelFile(const std::vector<Piece>& pieces, const std::string& trainer,
+                      const std::string& normalizer) {
+  std::string file;
+  for (const Piece& p : pieces) Bytes(1, PieceMessage(p), &file);
+  Bytes(2, trainer, &file);
+  Bytes(3, normalizer, &file);
+  return file;
+}
+
+std::vector<Piece> SmallPieces() {
+  return {{"<unk>", 0, 2},       {"<s>", 0, 3}, {"</s>", 0, 3}, {kSp + "ab", -1, 1},
+          {kSp, -2, 1},          {"a", -3, 1},  {"b", -3, 1},   {"ab", -2.5f, 1},
+          {kSp + "a", -2.2f, 1}, {"c", -4, 1},  {"<u>", 0, 4}};
+}
+
+std::string Trainer(int model_type, bool byte_fallback = false) {
+  std::string t;
+  VarintField(3, model_type, &t);
+  if (byte_fallback) VarintField(35, 1, &t);
+  return t;
+}
+
+// "A" -> "a" as a darts-clone double array: root offset 1; 1 ^ 'A' = 64 is the node of "A"
+// (label 'A', has a leaf, offset 1); 64 ^ 1 = 65 is its value unit: offset 0 in "a\0".
+std::string Charsmap(uint32_t value_unit = 0x80000000u) {
+  std::vector<uint32_t> units(66, 0);
+  units[0] = 1u << 10;
+  units[64] = (1u << 10) | (1u << 8) | 'A';
+  units[65] = value_unit;
+  std::string blob;
+  const uint32_t size = static_cast<uint32_t>(units.size() * 4);
+  blob.append(reinterpret_cast<const char*>(&size), 4);
+  blob.append(reinterpret_cast<const char*>(units.data()), units.size() * 4);
+  blob += std::string("a\0", 2);
+  return blob;
+}
+
+std::string Normalizer(const std::string& charsmap, bool dummy = true, bool extra = true) {
+  std::string n;
+  Bytes(1, "test", &n);
+  if (!charsmap.empty()) Bytes(2, charsmap, &n);
+  VarintField(3, dummy, &n);
+  VarintField(4, extra, &n);
+  return n;
+}
+
+Tokenizer Load(const std::string& file) {
+  auto t = Tokenizer::FromBytes(file);
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return std::move(t).value();
+}
+
+std::vector<int32_t> Ids(const Tokenizer& t, const std::string& text) {
+  Encoder e(t);
+  auto ids = e.Encode(text);
+  EXPECT_TRUE(ids.ok()) << ids.status().ToString();
+  return ids.ok() ? *ids : std::vector<int32_t>{};
+}
+
+std::string Decoded(const Tokenizer& t, const std::vector<int32_t>& ids) {
+  std::string text;
+  EXPECT_TRUE(t.DecodeText(ids.data(), ids.size(), &text).ok());
+  return text;
+}
+
+TEST(SpmModel, DetectedFromTheBytes) {
+  const std::string file = ModelFile(SmallPieces(), Trainer(1), Normalizer(""));
+  EXPECT_TRUE(LooksLikeSpmModel(file));
+  EXPECT_FALSE(LooksLikeSpmModel("{\"QQ==\": [3, \"A\", 1]}"));
+  EXPECT_FALSE(LooksLikeSpmModel("\n\n{\"QQ==\": [3, \"A\", 1]}"));
+  EXPECT_FALSE(
+      LooksLikeSpmModel("\x89"
+                        "BPK\r\n\x1a\n"));
+  const Tokenizer t = Load(file);
+  ASSERT_NE(t.sentencepiece(), nullptr);
+  EXPECT_EQ(t.vocab_size(), 11);
+  EXPECT_EQ(t.bos_id(), 1);
+  EXPECT_EQ(t.eos_id(), 2);
+  EXPECT_EQ(*t.IdToBytes(3), kSp + "ab");
+}
+
+TEST(SpmModel, ReadsEveryField) {
+  std::string trainer = Trainer(2, true);
+  VarintField(24, 1, &trainer);
+  VarintField(25, 1, &trainer);
+  VarintField(41, static_cast<uint64_t>(-1), &trainer);  // bos_id -1: ten-byte varint
+  Bytes(44, "??", &trainer);
+  Bytes(99, "unknown field", &trainer);  // skipped
+  std::vector<Piece> pieces = SmallPieces();
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof(name), "<0x%02X>", b);
+    pieces.push_back({name, 0, 6});
+  }
+  auto model = ParseSpmModel(ModelFile(pieces, trainer, Normalizer("", false, false)));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ(model->model_type, SpmModelType::kBpe);
+  EXPECT_TRUE(model->byte_fallback);
+  EXPECT_TRUE(model->treat_whitespace_as_suffix);
+  EXPECT_TRUE(model->split_digits);
+  EXPECT_EQ(model->bos_id, -1);
+  EXPECT_EQ(model->unk_surface, "??");
+  EXPECT_EQ(model->normalizer.name, "test");
+  EXPECT_FALSE(model->normalizer.add_dummy_prefix);
+  EXPECT_FALSE(model->normalizer.remove_extra_whitespaces);
+  EXPECT_EQ(model->pieces.size(), 11u + 256u);
+  EXPECT_FLOAT_EQ(model->scores[7], -2.5f);
+  EXPECT_EQ(model->types[10], SpmPieceType::kUserDefined);
+}
+
+TEST(SpmModel, MalformedFilesGiveSpecificErrors) {
+  const std::string good = ModelFile(SmallPieces(), Trainer(1), Normalizer(""));
+  struct Case {
+    std::string file, expected;
+  };
+  std::string wrong_wire = good;
+  wrong_wire[0] = '\x08';  // field 1 as a varint
+  std::string absurd;
+  Tag(1, 2, &absurd);
+  Varint(uint64_t{1} << 40, &absurd);
+  absurd += "xx";
+  std::string unknown_type = ModelFile({{"<unk>", 0, 2}, {"a", 0, 9}}, Trainer(1), "");
+  std::string no_unk = ModelFile({{"a", 0, 1}}, Trainer(1), "");
+  std::string twice = ModelFile({{"<unk>", 0, 2}, {"a", 0, 1}, {"a", 0, 1}}, Trainer(1), "");
+  std::string empty_piece = ModelFile({{"<unk>", 0, 2}, {"", 0, 1}}, Trainer(1), "");
+  std::string byte_no_fallback = ModelFile({{"<unk>", 0, 2}, {"<0x41>", 0, 6}}, Trainer(1), "");
+  std::string missing_bytes = ModelFile({{"<unk>", 0, 2}, {"<0x41>", 0, 6}}, Trainer(1, true), "");
+  std::string bad_byte = ModelFile({{"<unk>", 0, 2}, {"<0x4g>", 0, 6}}, Trainer(1, true), "");
+  std::string word = ModelFile({{"<unk>", 0, 2}}, Trainer(3), "");
+  std::string group = good + std::string("\x0b", 1);  // field 1, wire type 3
+  const std::vector<Case> cases = {
+      {"", "has no pieces"},
+      {ModelFile({}, Trainer(1), ""), "has no pieces"},
+      {wrong_wire, "has wire type 0, expected 2"},
+      {absurd, "runs past the end"},
+      {good.substr(0, good.size() - 3), "runs past the end"},
+      {std::string("\x0a\x80", 2), "varint cut off"},
+      {unknown_type, "unknown piece type 9"},
+      {no_unk, "no <unk> piece"},
+      {twice, "is defined twice"},
+      {empty_piece, "is empty"},
+      {byte_no_fallback, "byte_fallback is false"},
+      {missing_bytes, "byte piece <0x00> is missing"},
+      {bad_byte, "not of the form <0xHH>"},
+      {word, "WORD is not supported"},
+      {group, "wire type 3"},
+      {ModelFile(SmallPieces(), Trainer(1), Normalizer(Charsmap(0x80000000u | 7))),
+       "points to offset 7, outside"},
+      {ModelFile(SmallPieces(), Trainer(1), Normalizer(Charsmap().substr(0, 100))),
+       "leaves no room"},
+      {ModelFile(SmallPieces(), Trainer(1), Normalizer(Charsmap() + "x")), "do not end with a NUL"},
+      {ModelFile(SmallPieces(), Trainer(1), Normalizer("abc")), "too short"},
+  };
+  for (const Case& c : cases) {
+    auto model = ParseSpmModel(c.file);
+    const Status status =
+        model.ok() ? SpmProcessor::Create(std::move(model).value()).status() : model.status();
+    EXPECT_EQ(status.code(), StatusCode::kInvalidModel) << c.expected;
+    EXPECT_NE(status.detail().find(c.expected), std::string::npos)
+        << "expected \"" << c.expected << "\" in: " << status.detail();
+  }
+}
+
+TEST(SpmModel, EveryTruncationFailsCleanly) {
+  const std::string good = ModelFile(SmallPieces(), Trainer(1), Normalizer(Charsmap()));
+  ASSERT_TRUE(ParseSpmModel(good).ok());
+  for (size_t n = 0; n < good.size(); ++n) {
+    auto model = ParseSpmModel(good.substr(0, n));
+    if (!model.ok()) {
+      EXPECT_EQ(model.status().code(), StatusCode::kInvalidModel);
+    }
+  }
+}
+
+TEST(SpmUnigram, ViterbiUnknownsAndUserDefined) {
+  const Tokenizer t = Load(ModelFile(SmallPieces(), Trainer(1), Normalizer("")));
+  // "▁ab" (-1) beats "▁a"+"b" (-5.2) and "▁"+"ab" (-4.5).
+  EXPECT_EQ(Ids(t, "ab"), (std::vector<int32_t>{3}));
+  // Leading, trailing and repeated spaces are removed; ' ' -> U+2581.
+  EXPECT_EQ(Ids(t, "  ab   ab "), (std::vector<int32_t>{3, 3}));
+  // Consecutive unknown characters merge into one <unk>; "x" and "yz" are unknown.
+  EXPECT_EQ(Ids(t, "axyz"), (std::vector<int32_t>{8, 0}));
+  // A user-defined symbol is one piece and is not normalized.
+  EXPECT_EQ(Ids(t, "a<u>b"), (std::vector<int32_t>{8, 10, 6}));
+  EXPECT_TRUE(Ids(t, "").empty());
+  EXPECT_TRUE(Ids(t, "   ").empty());
+}
+
+TEST(SpmUnigram, OffsetsPointIntoTheOriginalText) {
+  const Tokenizer t = Load(ModelFile(SmallPieces(), Trainer(1), Normalizer(Charsmap())));
+  Encoder e(t);
+  Encoding out;
+  EncodeOptions options;
+  options.with_offsets = true;
+  options.add_bos = true;
+  options.add_eos = true;
+  // "A" normalizes to "a" through the charsmap; the two leading spaces are dropped.
+  ASSERT_TRUE(e.Encode("  Ab  c", options, &out).ok());  // normalized: "▁ab▁c"
+  EXPECT_EQ(out.ids, (std::vector<int32_t>{1, 3, 4, 9, 2}));
+  EXPECT_EQ(out.offsets, (std::vector<uint32_t>{0, 0, 2, 4, 4, 6, 6, 7, 7, 7}));
+  EXPECT_FALSE(e.Encode("ab", {.alpha = 0.1}, &out).ok());  // sampling: not yet
+}
+
+TEST(SpmBpe, MergesByScoreAndDecodesBytes) {
+  std::vector<Piece> pieces = SmallPieces();
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof(name), "<0x%02X>", b);
+    pieces.push_back({name, 0, 6});
+  }
+  const Tokenizer t = Load(ModelFile(pieces, Trainer(2, true), Normalizer("")));
+  // "▁a" (-2.2) is merged before "ab" (-2.5), then "▁a" + "b" -> "▁ab".
+  EXPECT_EQ(Ids(t, "ab"), (std::vector<int32_t>{3}));
+  // Without "▁ab" in reach: "c" blocks nothing, "▁c" is not a piece.
+  EXPECT_EQ(Ids(t, "cab"), (std::vector<int32_t>{4, 9, 7}));
+  // "é" is unknown: byte fallback gives its two UTF-8 bytes as <0xC3> <0xA9>.
+  const std::vector<int32_t> ids = Ids(t, "\xc3\xa9");
+  EXPECT_EQ(ids, (std::vector<int32_t>{4, 11 + 0xC3, 11 + 0xA9}));
+  EXPECT_EQ(Decoded(t, ids), "\xc3\xa9");
+  // A lone continuation byte decodes as U+FFFD; the dummy prefix space is removed.
+  EXPECT_EQ(Decoded(t, {4, 11 + 0xA9, 5}),
+            "\xef\xbf\xbd"
+            "a");
+  EXPECT_EQ(Decoded(t, {8, 3, 1, 0}), "a ab \xe2\x81\x87 ");
+}
+
+TEST(SpmDecode, OutOfRangeIsAnError) {
+  const Tokenizer t = Load(ModelFile(SmallPieces(), Trainer(1), Normalizer("")));
+  std::string text;
+  const int32_t ids[] = {3, 11};
+  const Status s = t.DecodeText(ids, 2, &text);
+  EXPECT_EQ(s.code(), StatusCode::kOutOfRange);
+  EXPECT_NE(s.detail().find("ids[1]"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace edgepiece

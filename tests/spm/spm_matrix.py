@@ -1,0 +1,191 @@
+#!/usr/bin/python3
+"""SentencePiece parity matrix: edgepiece vs Debian's spm_encode / spm_decode (0.1.97).
+
+Trains a matrix of small models with spm_train (Unigram and BPE; nmt_nfkc, nfkc,
+nmt_nfkc_cf, identity and a custom TSV rule; byte fallback; split_digits; user-defined and
+control symbols; whitespace as suffix; no dummy prefix / extra whitespace kept; ...) on ~1.5
+MB of the public documents plus code and multilingual edge cases, then checks on every line
+of a test set (public document lines and edge cases) that
+
+  edgepiece encode --model M --lines            == spm_encode --output_format=id
+  edgepiece encode --model M --lines --format pieces == spm_encode --output_format=piece
+  edgepiece decode --model M (spm's ids)         == spm_decode --input_format=id
+
+Models and outputs go to WORKDIR (the build dir; nothing is committed). Exit status 1 on any
+difference, with the first differing lines of each configuration.
+
+usage: spm_matrix.py EDGEPIECE_BINARY WORKDIR [--docs public.docs.jsonl.gz] [--only NAME]
+"""
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_DOCS = os.path.join(HERE, '..', '..', '..', 'shared', 'golden', 'bytepiece',
+                            'public.docs.jsonl.gz')
+
+# Lines that exercise normalization and segmentation corners; some also go into training so
+# that their characters get pieces (and some stay rare enough to be unknown).
+EDGE_LINES = [
+    '', ' ', '   ', '\t', 'a', ' leading space', 'trailing space ', '  many   inner   spaces  ',
+    'tab\tseparated\tvalues', 'carriage return\r', 'x\u3000ideographic space',
+    'ＦＵＬＬＷＩＤＴＨ ＡＢＣ １２３', 'ﬁ ligature ﬀ ﬃ', 'Ⅻ roman ⅻ', '① circled ②', 'x² y₃',
+    'Ｈｅｌｌｏ，ｗｏｒｌｄ！', 'café naïve résumé', 'cafe\u0301 decomposed', 'ÅNGSTRÖM Å',
+    'İstanbul ǅ ß ẞ straße', 'ΑΒΓ αβγ ς', 'Привет, мир!', 'שלום עולם', 'مرحبا بالعالم',
+    'नमस्ते दुनिया', 'สวัสดีชาวโลก', '안녕하세요 세계', 'こんにちは世界、カタカナ ｶﾀｶﾅ',
+    '你好，世界。中文没有空格的句子也要正确分词。', '𠀀𠀁 astral 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 😀👍🏽 👨‍👩‍👧',
+    'emoji 🎉🎉🎉 repeated', 'zero\u200bwidth\u200djoiner', 'soft\u00adhyphen',
+    'control\x01\x02chars\x7f', 'nbsp\u00a0here', 'line\u2028separator',
+    '1234567890 3.14159 2024-01-01 +1-555-0100', '00000000000000000000', 'ⅠⅡⅢ ٠١٢٣ ۴۵۶ १२३',
+    'def f(x):\n    return x ** 2', 'int main() { return 0; }  // comment',
+    'for (int i = 0; i < n; ++i) { a[i] += b[i] * c; }', '#include <stdio.h>',
+    'if x != y && z >= 0 || w <= -1: pass', '<html><body class="x">&amp;</body></html>',
+    'SELECT * FROM t WHERE id = 42;', '$ ls -la | grep "\\.py$" > out.txt',
+    'https://example.com/path?q=1&r=2#frag', 'user@example.com', '{"key": [1, 2, 3]}',
+    '▁ already escaped ▁▁', '<tag> user defined <tag> symbols</s><s>', 'foo◆bar◆◆baz',
+    '<0x41> looks like a byte piece', '<unk> <s> </s> <pad> <ctl> <2en>', '!!!???...,,,;;;',
+    '"quoted" \'single\' «guillemets» „low“', '— – - ‐ ‑ ‒', '… ⋯ ·', '$€£¥₹',
+    'ALL CAPS SENTENCE HERE', 'MiXeD CaSe WoRdS', 'a' * 300, 'ab ' * 100,
+    ' '.join(['word'] * 50), 'x' + ' ' * 40 + 'y',
+]
+
+
+def rule_tsv(path):
+    # A custom normalization rule: a few mappings (code points in hex), as spm_train's
+    # --normalization_rule_tsv takes them.
+    rows = [('41', '61'), ('42', '62'), ('FF21', '61'), ('2460', '31'), ('3000', '20'),
+            ('66 69', 'FB01'), ('C5', '41 30A'), ('9', '20'), ('D', '20')]
+    with open(path, 'w') as f:
+        for src, dst in rows:
+            f.write(f'{src}\t{dst}\n')
+
+
+def configs(workdir):
+    udef = '--user_defined_symbols=<tag>,◆,foo,https://'
+    ctrl = '--control_symbols=<ctl>,<2en>'
+    tsv = os.path.join(workdir, 'rule.tsv')
+    c = {
+        'uni_nmt': '--model_type=unigram',
+        'bpe_nmt': '--model_type=bpe',
+        'uni_nfkc': '--model_type=unigram --normalization_rule_name=nfkc',
+        'bpe_nfkc': '--model_type=bpe --normalization_rule_name=nfkc',
+        'uni_cf': '--model_type=unigram --normalization_rule_name=nmt_nfkc_cf',
+        'bpe_cf': '--model_type=bpe --normalization_rule_name=nmt_nfkc_cf',
+        'uni_identity': '--model_type=unigram --normalization_rule_name=identity',
+        'bpe_identity': '--model_type=bpe --normalization_rule_name=identity',
+        'uni_tsv': f'--model_type=unigram --normalization_rule_tsv={tsv}',
+        'uni_bytefb': '--model_type=unigram --byte_fallback=true --character_coverage=0.995',
+        'bpe_bytefb': '--model_type=bpe --byte_fallback=true --character_coverage=0.995',
+        'uni_lowcov': '--model_type=unigram --character_coverage=0.98',
+        'bpe_lowcov': '--model_type=bpe --character_coverage=0.98',
+        'uni_digits': '--model_type=unigram --split_digits=true',
+        'bpe_digits_fb': '--model_type=bpe --split_digits=true --byte_fallback=true',
+        'uni_udef': f'--model_type=unigram {udef} {ctrl}',
+        'bpe_udef': f'--model_type=bpe {udef} {ctrl} --byte_fallback=true',
+        'uni_suffix': '--model_type=unigram --treat_whitespace_as_suffix=true',
+        'bpe_suffix': '--model_type=bpe --treat_whitespace_as_suffix=true',
+        'uni_raw_ws': '--model_type=unigram --add_dummy_prefix=false '
+                      '--remove_extra_whitespaces=false',
+        'bpe_raw_ws': '--model_type=bpe --add_dummy_prefix=false --remove_extra_whitespaces=false',
+        'uni_nodummy': '--model_type=unigram --add_dummy_prefix=false',
+        'bpe_extra_ws': '--model_type=bpe --remove_extra_whitespaces=false '
+                        '--allow_whitespace_only_pieces=true --split_by_whitespace=false',
+        'uni_ids': '--model_type=unigram --unk_id=3 --bos_id=0 --eos_id=1 --pad_id=2 '
+                   '--split_by_unicode_script=false',
+        'bpe_nobos': '--model_type=bpe --bos_id=-1 --eos_id=-1 --split_by_number=false',
+    }
+    return c, tsv
+
+
+def run(cmd, stdin_path=None, stdout_path=None):
+    with open(stdin_path, 'rb') if stdin_path else open(os.devnull, 'rb') as fin, \
+            open(stdout_path, 'wb') if stdout_path else open(os.devnull, 'wb') as fout:
+        p = subprocess.run(cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        raise RuntimeError(f'{cmd[0]} failed ({p.returncode}): {p.stderr.decode()[-2000:]}')
+
+
+def read_lines(path):
+    with open(path, 'rb') as f:
+        return f.read().split(b'\n')
+
+
+def compare(name, what, expected_path, got_path, test_lines):
+    expected, got = read_lines(expected_path), read_lines(got_path)
+    bad = [i for i in range(max(len(expected), len(got)))
+           if i >= len(expected) or i >= len(got) or expected[i] != got[i]]
+    if not bad:
+        return 0
+    print(f'  {name} {what}: {len(bad)} of {len(expected) - 1} lines differ', file=sys.stderr)
+    for i in bad[:3]:
+        line = test_lines[i] if i < len(test_lines) else b'(none)'
+        print(f'    line {i + 1}: {line[:120]!r}\n      spm:       '
+              f'{(expected[i] if i < len(expected) else b"-")[:200]!r}\n      edgepiece: '
+              f'{(got[i] if i < len(got) else b"-")[:200]!r}', file=sys.stderr)
+    return len(bad)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('edgepiece')
+    ap.add_argument('workdir')
+    ap.add_argument('--docs', default=DEFAULT_DOCS)
+    ap.add_argument('--only', default=None, help='comma-separated configuration names')
+    ap.add_argument('--vocab-size', type=int, default=2000)
+    args = ap.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    docs = [json.loads(line)['text'] for line in gzip.open(args.docs, 'rt', encoding='utf-8')]
+    lines = [line for doc in docs for line in doc.split('\n')]
+    # Training: ~1.5 MB spread over the corpus (English and Chinese), plus the edge lines
+    # three times so that their scripts have characters in the vocabulary.
+    train = lines[::4][:24000] + EDGE_LINES * 3
+    train_path = os.path.join(args.workdir, 'train.txt')
+    with open(train_path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(x for x in train if x.strip()) + '\n')
+    # Test: other lines of the corpus (many with leading spaces), the edge lines, and a few
+    # byte strings that are not UTF-8.
+    test = [x.encode('utf-8') for x in lines[1::5][:15000] + EDGE_LINES + [
+        d[:2000].replace('\n', ' ') for d in docs[::200]]]
+    test += [b'invalid \xff\xfe utf8', b'\xc3 cut', b'\xe4\xbd overlong \xc0\xaf', b'\xed\xa0\x80 sur']
+    test_path = os.path.join(args.workdir, 'test.txt')
+    with open(test_path, 'wb') as f:
+        f.write(b'\n'.join(test) + b'\n')
+    test = read_lines(test_path)
+
+    all_configs, tsv = configs(args.workdir)
+    rule_tsv(tsv)
+    names = args.only.split(',') if args.only else list(all_configs)
+    failures = 0
+    for name in names:
+        prefix = os.path.join(args.workdir, name)
+        model = prefix + '.model'
+        flags = all_configs[name].split()
+        if '--model_type=unigram' in flags:
+            # Fewer seed pieces and EM sub-iterations: 3-4x faster training, same kind of model.
+            flags += ['--seed_sentencepiece_size=30000', '--num_sub_iterations=1']
+        run(['spm_train', f'--input={train_path}', f'--model_prefix={prefix}',
+             f'--vocab_size={args.vocab_size}', '--num_threads=2', '--minloglevel=2'] + flags)
+        out = {}
+        for fmt in ('id', 'piece'):
+            out[fmt] = prefix + f'.spm.{fmt}'
+            run(['spm_encode', f'--model={model}', f'--output_format={fmt}'], test_path,
+                out[fmt])
+        run([args.edgepiece, 'encode', '--model', model, '--lines'], test_path, prefix + '.ep.id')
+        run([args.edgepiece, 'encode', '--model', model, '--lines', '--format', 'pieces'],
+            test_path, prefix + '.ep.piece')
+        run(['spm_decode', f'--model={model}', '--input_format=id'], out['id'], prefix + '.spm.txt')
+        run([args.edgepiece, 'decode', '--model', model], out['id'], prefix + '.ep.txt')
+        bad = compare(name, 'ids', out['id'], prefix + '.ep.id', test)
+        bad += compare(name, 'pieces', out['piece'], prefix + '.ep.piece', test)
+        bad += compare(name, 'decode', prefix + '.spm.txt', prefix + '.ep.txt', test)
+        print(f'{name}: {"ok" if bad == 0 else "DIFFERS"} ({len(test) - 1} lines)')
+        failures += bad > 0
+    print(f'{len(names) - failures} of {len(names)} configurations identical to spm_encode/decode')
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
