@@ -389,6 +389,37 @@ inline void MatMulF16(const float* HWY_RESTRICT x, size_t tokens,
   MatMulT(x, tokens, w, rows, cols, y);
 }
 
+// y[t * y_stride + j] += scale * sum_r x[t * x_stride + r] * m[r * m_stride + j]
+// for t < kNT, j < 2 lanes: MatMulAccumulate's tile. The row pointers step
+// (V8's code for indexed, strided addresses spent ~4x the arithmetic's
+// instructions on them), and kNT is a constant.
+template <size_t kNT, class D>
+HWY_INLINE void AccumulatePair(D d, const float* HWY_RESTRICT x, size_t x_stride,
+                               const float* HWY_RESTRICT m, size_t m_stride, size_t rows,
+                               hn::Vec<D> vscale, float* HWY_RESTRICT y, size_t y_stride) {
+  const size_t lanes = hn::Lanes(d);
+  hn::Vec<D> acc[kNT][2];
+  const float* HWY_RESTRICT xr[kNT];
+  for (size_t t = 0; t < kNT; ++t) {
+    acc[t][0] = acc[t][1] = hn::Zero(d);
+    xr[t] = x + t * x_stride;
+  }
+  for (size_t r = 0; r < rows; ++r, m += m_stride) {
+    const auto m0 = hn::LoadU(d, m);
+    const auto m1 = hn::LoadU(d, m + lanes);
+    for (size_t t = 0; t < kNT; ++t) {
+      const auto xv = hn::Set(d, *xr[t]++);
+      acc[t][0] = hn::MulAdd(xv, m0, acc[t][0]);
+      acc[t][1] = hn::MulAdd(xv, m1, acc[t][1]);
+    }
+  }
+  for (size_t t = 0; t < kNT; ++t) {
+    float* HWY_RESTRICT out = y + t * y_stride;
+    hn::StoreU(hn::MulAdd(acc[t][0], vscale, hn::LoadU(d, out)), d, out);
+    hn::StoreU(hn::MulAdd(acc[t][1], vscale, hn::LoadU(d, out + lanes)), d, out + lanes);
+  }
+}
+
 // Y += scale * X M for a block of rows, M row-major [rows, cols]:
 // y[t * y_stride + c] += scale * sum_r x[t * x_stride + r] * m[r * m_stride + c]
 // for t < tokens, c < cols. Four rows of X share each load of M (a tile of
@@ -407,23 +438,21 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
   auto tile = [&](size_t t0, size_t nt, size_t c0, size_t c_end) {
     size_t c = c0;
     for (; c + 2 * lanes <= c_end; c += 2 * lanes) {
-      hn::Vec<decltype(d)> acc[kT][2];
-      for (size_t k = 0; k < kT; ++k) acc[k][0] = acc[k][1] = hn::Zero(d);
-      for (size_t r = 0; r < rows; ++r) {
-        const auto m0 = hn::LoadU(d, m + r * m_stride + c);
-        const auto m1 = hn::LoadU(d, m + r * m_stride + c + lanes);
-        for (size_t k = 0; k < kT; ++k) {
-          if (k < nt) {
-            const auto xv = hn::Set(d, x[(t0 + k) * x_stride + r]);
-            acc[k][0] = hn::MulAdd(xv, m0, acc[k][0]);
-            acc[k][1] = hn::MulAdd(xv, m1, acc[k][1]);
-          }
-        }
-      }
-      for (size_t k = 0; k < nt; ++k) {
-        float* HWY_RESTRICT out = y + (t0 + k) * y_stride + c;
-        hn::StoreU(hn::MulAdd(acc[k][0], vscale, hn::LoadU(d, out)), d, out);
-        hn::StoreU(hn::MulAdd(acc[k][1], vscale, hn::LoadU(d, out + lanes)), d, out + lanes);
+      const float* xt = x + t0 * x_stride;
+      float* yt = y + t0 * y_stride + c;
+      switch (nt) {  // a constant tile height: no per-row test in the loop
+        case 4:
+          AccumulatePair<4>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          break;
+        case 3:
+          AccumulatePair<3>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          break;
+        case 2:
+          AccumulatePair<2>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          break;
+        default:
+          AccumulatePair<1>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          break;
       }
     }
     for (; c < c_end; ++c) {

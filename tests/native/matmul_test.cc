@@ -197,7 +197,7 @@ TEST_P(MatmulTest, MatMulAccumulateMatchesReference) {
 // rows (prefill): the one-row path sums each column as the tile does.
 TEST_P(MatmulTest, MatMulAccumulateOneRowEqualsBlockRow) {
   std::mt19937 rng(7);
-  for (size_t tokens : {2, 4, 5}) {
+  for (size_t tokens : {2, 3, 4, 5, 7}) {  // tiles of 4 and each remainder
     for (size_t rows : {1, 3, 17, 64}) {
       for (size_t cols : {1, 7, 16, 33, 64, 100, 257, 512}) {
         const size_t x_stride = rows + 1, m_stride = cols + 3;
