@@ -218,8 +218,7 @@ HWY_INLINE void PanelTile(const float* HWY_RESTRICT xp, const float* HWY_RESTRIC
 
 // The rows after the last whole panel are row-major: each output is the same
 // sequential sum as in PanelTile, in scalar code (-ffp-contract=off: no FMA).
-HWY_INLINE float SequentialDot(const float* HWY_RESTRICT x, const float* HWY_RESTRICT w,
-                               size_t n) {
+HWY_INLINE float SequentialDot(const float* HWY_RESTRICT x, const float* HWY_RESTRICT w, size_t n) {
   float sum = 0.0f;
   for (size_t k = 0; k < n; ++k) sum += x[k] * w[k];
   return sum;
