@@ -177,7 +177,7 @@ constexpr size_t kPanelTileCols = 8;
 // MatMul packs its input in blocks of this many tokens x columns (on the
 // stack), so a block's rows sit in L1 while every panel streams past them.
 constexpr size_t kPanelBlockTokens = 16;
-constexpr size_t kPanelBlockCols = 128;
+constexpr size_t kPanelBlockCols = 256;
 
 // y[t * y_stride + j] (+)= sum_k xp[k * kT + t] * w[k * kPanelRows + j] for
 // t < nt <= kT, j < kC, k < n: kT tokens (packed column by column, kT values

@@ -231,8 +231,8 @@ float SequentialSum(const float* x, const float* w, size_t n) {
 TEST_P(MatmulTest, RowPanelsMatchSequentialSumsAndMatVec) {
   std::mt19937 rng(3);
   for (size_t rows : kRows) {
-    // Around the 128-column blocks MatMulPanels packs its input in.
-    for (size_t cols : {1, 4, 7, 12, 64, 100, 128, 129, 256, 300}) {
+    // Around the 256-column blocks MatMulPanels packs its input in.
+    for (size_t cols : {1, 4, 7, 12, 64, 100, 255, 256, 257, 600}) {
       Buffer w = Random(rows * cols, rng);
       std::vector<float> panels(w.data(), w.data() + rows * cols);
       PackRowPanels(panels.data(), rows, cols);
