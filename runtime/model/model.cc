@@ -32,8 +32,9 @@ bool HardwareHalfFloats() {
 // (runtime/ops/matmul.h): without FMA, outer-product kernels over them run
 // prefill and decoding faster than dot products over row-major rows
 // (docs/benchmarks.md, design measurements), whose every row stream needs its
-// own address arithmetic in V8's code. Native builds keep row-major: with FMA
-// and wider vectors their dot-product tiles are not limited that way.
+// own address arithmetic in V8's code. Native builds keep row-major: their
+// tiles use FMA and 8- or 16-lane vectors, which the panel kernels (sequential
+// sums, a multiply then an add, four lanes) would give up.
 #if defined(__wasm__)
 constexpr bool kRowPanelsBuild = true;
 #else
