@@ -30,11 +30,12 @@ bool HardwareHalfFloats() {
 }
 
 // The WebAssembly build stores projection matrices as row panels
-// (runtime/ops/matmul.h): decoding is faster on them than on row-major
-// tiles of the same four rows (docs/benchmarks.md, design measurements),
-// because each row stream would otherwise need its own 32-bit address
-// arithmetic in V8's code and its own prefetch stream. Native builds keep
-// row-major: their dispatched vectors are wider than a panel's four columns.
+// (runtime/ops/matmul.h): without FMA, outer-product kernels over them run
+// prefill and decoding faster than dot products over row-major rows
+// (docs/benchmarks.md, design measurements), whose every row stream needs its
+// own address arithmetic in V8's code. Native builds keep row-major: their
+// tiles use FMA and 8- or 16-lane vectors, which the panel kernels (sequential
+// sums, a multiply then an add, four lanes) would give up.
 #if defined(__wasm__)
 constexpr bool kRowPanelsBuild = true;
 #else
@@ -111,11 +112,10 @@ class ModelLoader {
     }
 
     // Pass 3: row panels, where the build wants them and every projection is
-    // f32 with columns in whole groups of four (the kernels read all
-    // projections the same way).
+    // f32 (the kernels read all projections the same way).
     bool panels = kRowPanelsBuild;
     EDGEPIECE_RETURN_IF_ERROR(ForEachTensor(c, weights, [&](const TensorSpec& t) {
-      if (t.projection && (t.matrix->f32 == nullptr || t.cols % kPanelLanes != 0)) panels = false;
+      if (t.projection && t.matrix->f32 == nullptr) panels = false;
       return Status::Ok();
     }));
     if (panels) {

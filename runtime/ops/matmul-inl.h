@@ -17,12 +17,21 @@
 //
 // Weights may also be IEEE half floats (hwy::float16_t), widened to f32 as
 // they are loaded: exact, and half the memory traffic for the matrix-vector
-// products of decoding, which stream whole matrices per token. Or row panels
-// (kPanels, the WebAssembly build's layout; runtime/ops/matmul.h): the same
-// dot products, read from one sequential stream per tile.
+// products of decoding, which stream whole matrices per token.
+//
+// Or row panels (kPanels, the WebAssembly build's layout; runtime/ops/matmul.h),
+// where each panel stores its rows' weights column by column: there the
+// kernels are outer products instead (PanelTile), one broadcast input times a
+// vector of adjacent outputs, so every output is a plain sequential sum over
+// the columns and needs no horizontal sum. Without FMA (WebAssembly SIMD128)
+// a dot-product tile spends as many instructions on loads and address
+// arithmetic in V8's code as on arithmetic; the outer-product tile reads one
+// packed stream per operand (docs/benchmarks.md, design measurements).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 // Toggle guard: this header is re-included once per SIMD target.
 #if defined(EDGEPIECE_RUNTIME_OPS_MATMUL_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -100,42 +109,15 @@ HWY_INLINE float WeightToFloat(hwy::float16_t w) {
   return HalfToFloat(bits);
 }
 
-// The vector type of DotTile: row panels interleave rows every four floats,
-// so their loads are at most four lanes wide.
-template <bool kPanels>
-struct TileTag {
-  using type = hn::ScalableTag<float>;
-};
-template <>
-struct TileTag<true> {
-  using type = hn::CappedTag<float, kPanelLanes>;
-};
-
 // y[t * y_stride + r] = dot(x[t], w[r]) for t < kT, r < kR, where x[t] and
 // w[r] are rows of `cols` floats (row strides `cols`; TW: float or
 // hwy::float16_t). kR is 1..3 or a multiple of 4 (which uses SumOf4).
-// kPanels: w points at a row panel (runtime/ops/matmul.h), so w[r]'s
-// columns [c, c + 4) are at w + 4 c + 4 r, kR == kPanelRows and
-// cols % 4 == 0. Panels use vectors of at most four lanes; where the target's
-// vectors have four (WebAssembly, SSE4) the sums are the very operations of
-// the row-major kernel.
-template <size_t kT, size_t kR, typename TW, bool kPanels = false>
+template <size_t kT, size_t kR, typename TW>
 HWY_INLINE void DotTile(const float* HWY_RESTRICT x, const TW* HWY_RESTRICT w, size_t cols,
                         float* HWY_RESTRICT y, size_t y_stride) {
-  static_assert(!kPanels || kR == kPanelRows, "a panel tile is one whole panel");
-  using D = typename TileTag<kPanels>::type;
-  const D d;
+  const hn::ScalableTag<float> d;
   const size_t lanes = hn::Lanes(d);
-  auto weights = [&](size_t r, size_t c) {
-    if constexpr (!kPanels) {
-      return w + r * cols + c;
-    } else if constexpr (hn::MaxLanes(D()) == kPanelLanes) {
-      return w + kPanelRows * c + r * kPanelLanes;  // c % 4 == 0
-    } else {                                        // narrower vectors (scalar targets)
-      const size_t group = c - c % kPanelLanes;
-      return w + kPanelRows * group + r * kPanelLanes + c % kPanelLanes;
-    }
-  };
+  auto weights = [&](size_t r, size_t c) { return w + r * cols + c; };
   hn::Vec<decltype(d)> acc[kT][kR];
   for (size_t t = 0; t < kT; ++t) {
     for (size_t r = 0; r < kR; ++r) acc[t][r] = hn::Zero(d);
@@ -152,7 +134,7 @@ HWY_INLINE void DotTile(const float* HWY_RESTRICT x, const TW* HWY_RESTRICT w, s
     }
   }
   float tail[kT][kR] = {};
-  for (; !kPanels && c < cols; ++c) {  // panels need cols % 4 == 0
+  for (; c < cols; ++c) {
     for (size_t t = 0; t < kT; ++t) {
       for (size_t r = 0; r < kR; ++r) {
         tail[t][r] += x[t * cols + c] * WeightToFloat(w[r * cols + c]);
@@ -184,20 +166,162 @@ HWY_INLINE float Dot(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, s
   return y;
 }
 
+// Row panels (runtime/ops/matmul.h): the outer-product kernels.
+
+// Tokens per PanelTile of MatMul, and the panel columns (outputs) it covers:
+// 4 x 8 is eight accumulators, two weight vectors and a broadcast (with
+// SIMD128 vectors), what V8 keeps in the 16 x86 vector registers; 5 x 8 and
+// 4 x 12 spilled (docs/benchmarks.md, design measurements).
+constexpr size_t kPanelTileTokens = 4;
+constexpr size_t kPanelTileCols = 8;
+// MatMul packs its input in blocks of this many tokens x columns (on the
+// stack), so a block's rows sit in L1 while every panel streams past them.
+constexpr size_t kPanelBlockTokens = 16;
+constexpr size_t kPanelBlockCols = 256;
+
+// y[t * y_stride + j] (+)= sum_k xp[k * kT + t] * w[k * kPanelRows + j] for
+// t < nt <= kT, j < kC, k < n: kT tokens (packed column by column, kT values
+// per column) times kC adjacent outputs of a panel. Each output is a
+// sequential sum over k (a multiply, then an add: no FMA), starting from 0
+// (`first`) or from y, so cutting the columns into blocks and the tokens into
+// tiles of any size gives the same bits.
+template <size_t kT, size_t kC>
+HWY_INLINE void PanelTile(const float* HWY_RESTRICT xp, const float* HWY_RESTRICT w, size_t n,
+                          bool first, size_t nt, float* HWY_RESTRICT y, size_t y_stride) {
+  using D = hn::CappedTag<float, 4>;
+  const D d;
+  constexpr size_t kLanes = hn::MaxLanes(D());
+  constexpr size_t kV = kC / kLanes;
+  static_assert(kC % kLanes == 0 && kPanelRows % kC == 0, "whole vectors of one panel");
+  hn::Vec<D> acc[kT][kV];
+  for (size_t t = 0; t < kT; ++t) {
+    for (size_t v = 0; v < kV; ++v) {
+      acc[t][v] = first || t >= nt ? hn::Zero(d) : hn::LoadU(d, y + t * y_stride + v * kLanes);
+    }
+  }
+  auto step = [&](const float* HWY_RESTRICT xk, const float* HWY_RESTRICT wk) HWY_ATTR {
+    hn::Vec<D> wv[kV];
+    for (size_t v = 0; v < kV; ++v) wv[v] = hn::LoadU(d, wk + v * kLanes);
+    for (size_t t = 0; t < kT; ++t) {
+      const auto xv = hn::Set(d, xk[t]);
+      for (size_t v = 0; v < kV; ++v) acc[t][v] = hn::Add(acc[t][v], hn::Mul(xv, wv[v]));
+    }
+  };
+  // The pointers step rather than being indexed, and the loop is not
+  // unrolled here: V8 unrolls it itself, while clang's unrolled form kept
+  // every step's loads live at once and spilled (docs/benchmarks.md).
+  for (size_t k = 0; k < n; ++k, xp += kT, w += kPanelRows) step(xp, w);
+  for (size_t t = 0; t < nt; ++t) {
+    for (size_t v = 0; v < kV; ++v) hn::StoreU(acc[t][v], d, y + t * y_stride + v * kLanes);
+  }
+}
+
+// The rows after the last whole panel are row-major: each output is the same
+// sequential sum as in PanelTile, in scalar code (-ffp-contract=off: no FMA).
+HWY_INLINE float SequentialDot(const float* HWY_RESTRICT x, const float* HWY_RESTRICT w, size_t n) {
+  float sum = 0.0f;
+  for (size_t k = 0; k < n; ++k) sum += x[k] * w[k];
+  return sum;
+}
+
+// y[j] = sum_k x[k] * w[k * kPanelRows + j] for the 2 kPanelRows outputs of
+// two panels, cols apart in w: PanelTile's sums for one token, with eight
+// independent chains of adds instead of four (one panel's four vectors wait
+// on the add latency).
+HWY_INLINE void TwoPanelsTimesVector(const float* HWY_RESTRICT w, size_t cols,
+                                     const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {
+  using D = hn::CappedTag<float, 4>;
+  const D d;
+  constexpr size_t kLanes = hn::MaxLanes(D());
+  constexpr size_t kV = kPanelRows / kLanes;
+  const float* HWY_RESTRICT w1 = w + kPanelRows * cols;
+  hn::Vec<D> acc[2][kV];
+  for (size_t v = 0; v < kV; ++v) acc[0][v] = acc[1][v] = hn::Zero(d);
+  for (size_t k = 0; k < cols; ++k, w += kPanelRows, w1 += kPanelRows) {
+    const auto xv = hn::Set(d, x[k]);
+    for (size_t v = 0; v < kV; ++v) {
+      acc[0][v] = hn::Add(acc[0][v], hn::Mul(xv, hn::LoadU(d, w + v * kLanes)));
+      acc[1][v] = hn::Add(acc[1][v], hn::Mul(xv, hn::LoadU(d, w1 + v * kLanes)));
+    }
+  }
+  for (size_t v = 0; v < kV; ++v) {
+    hn::StoreU(acc[0][v], d, y + v * kLanes);
+    hn::StoreU(acc[1][v], d, y + kPanelRows + v * kLanes);
+  }
+}
+
+// y[r] = dot(x, w[r]) over row panels: one token times two panels at a time.
+inline void MatVecPanelsT(const float* HWY_RESTRICT w, size_t rows, size_t cols,
+                          const float* HWY_RESTRICT x, float* HWY_RESTRICT y) {
+  const size_t panels_end = rows / kPanelRows * kPanelRows;
+  size_t r = 0;
+  for (; r + 2 * kPanelRows <= panels_end; r += 2 * kPanelRows) {
+    TwoPanelsTimesVector(w + r * cols, cols, x, y + r);
+  }
+  for (; r < panels_end; r += kPanelRows) {
+    PanelTile<1, kPanelRows>(x, w + r * cols, cols, /*first=*/true, 1, y + r, 0);
+  }
+  for (size_t r = panels_end; r < rows; ++r) y[r] = SequentialDot(x, w + r * cols, cols);
+}
+
+// Y = X W^T over row panels. Blocks of kPanelBlockTokens tokens x
+// kPanelBlockCols columns of X are packed, kPanelTileTokens tokens per column
+// (padded with zeros), so a tile's inputs are one stream of broadcasts; each
+// panel then runs all the block's tiles. Row t equals MatVecPanelsT of x[t]
+// bit for bit (every output is the same sequential sum).
+inline void MatMulPanelsT(const float* HWY_RESTRICT x, size_t tokens, const float* HWY_RESTRICT w,
+                          size_t rows, size_t cols, float* HWY_RESTRICT y) {
+  constexpr size_t kT = kPanelTileTokens;
+  HWY_ALIGN float packed[kPanelBlockTokens * kPanelBlockCols];
+  const size_t panels_end = rows / kPanelRows * kPanelRows;
+  for (size_t t0 = 0; t0 < tokens; t0 += kPanelBlockTokens) {
+    const size_t block_tokens = std::min(kPanelBlockTokens, tokens - t0);
+    const size_t tiles = (block_tokens + kT - 1) / kT;
+    for (size_t c0 = 0; c0 < cols; c0 += kPanelBlockCols) {
+      const size_t n = std::min(kPanelBlockCols, cols - c0);
+      for (size_t i = 0; i < tiles; ++i) {
+        float* HWY_RESTRICT tile = packed + i * kT * n;
+        for (size_t t = 0; t < kT; ++t) {
+          const size_t token = i * kT + t;
+          if (token >= block_tokens) {
+            for (size_t k = 0; k < n; ++k) tile[k * kT + t] = 0.0f;
+            continue;
+          }
+          const float* HWY_RESTRICT row = x + (t0 + token) * cols + c0;
+          for (size_t k = 0; k < n; ++k) tile[k * kT + t] = row[k];
+        }
+      }
+      for (size_t r = 0; r < panels_end; r += kPanelRows) {
+        const float* HWY_RESTRICT panel = w + r * cols + c0 * kPanelRows;
+        for (size_t i = 0; i < tiles; ++i) {
+          const size_t nt = std::min(kT, block_tokens - i * kT);
+          float* HWY_RESTRICT out = y + (t0 + i * kT) * rows + r;
+          for (size_t j = 0; j < kPanelRows; j += kPanelTileCols) {
+            PanelTile<kT, kPanelTileCols>(packed + i * kT * n, panel + j, n, c0 == 0, nt, out + j,
+                                          rows);
+          }
+        }
+      }
+    }
+  }
+  for (size_t t = 0; t < tokens; ++t) {
+    for (size_t r = panels_end; r < rows; ++r) {
+      y[t * rows + r] = SequentialDot(x + t * cols, w + r * cols, cols);
+    }
+  }
+}
+
 // y[r] = sum_c w[r * cols + c] * x[c] for r < rows. Eight rows per tile:
 // eight accumulator chains keep two FMA pipes busy despite their latency.
-// kPanels: the first rows / 4 * 4 rows of w are row panels, four rows per
-// tile (WebAssembly: with eight, V8 spilled accumulators; docs/benchmarks.md,
-// design measurements).
+// kPanels: w is in row panels (f32 only).
 template <typename TW, bool kPanels = false>
 inline void MatVecT(const TW* HWY_RESTRICT w, size_t rows, size_t cols, const float* HWY_RESTRICT x,
                     float* HWY_RESTRICT y) {
-  size_t r = 0;
   if constexpr (kPanels) {
-    for (; r + kPanelRows <= rows; r += kPanelRows) {
-      DotTile<1, kPanelRows, TW, true>(x, w + r * cols, cols, y + r, 1);
-    }
+    static_assert(std::is_same_v<TW, float>, "panels hold f32 weights");
+    return MatVecPanelsT(w, rows, cols, x, y);
   }
+  size_t r = 0;
   for (; r + 8 <= rows; r += 8) DotTile<1, 8>(x, w + r * cols, cols, y + r, 1);
   for (; r + 4 <= rows; r += 4) DotTile<1, 4>(x, w + r * cols, cols, y + r, 1);
   for (; r < rows; ++r) DotTile<1, 1>(x, w + r * cols, cols, y + r, 1);
@@ -205,16 +329,16 @@ inline void MatVecT(const TW* HWY_RESTRICT w, size_t rows, size_t cols, const fl
 
 // y[t * rows + r] = dot(x[t], w[r]) for r < kR and every token t: kT tokens
 // per tile, then one at a time.
-template <size_t kR, typename TW, bool kPanels>
+template <size_t kR, typename TW>
 HWY_INLINE void RowGroupTimesTokens(const float* HWY_RESTRICT x, size_t tokens,
                                     const TW* HWY_RESTRICT w, size_t cols, float* HWY_RESTRICT y,
                                     size_t rows) {
   constexpr size_t kT = kMatMulTileTokens;
   size_t t = 0;
   for (; t + kT <= tokens; t += kT) {
-    DotTile<kT, kR, TW, kPanels>(x + t * cols, w, cols, y + t * rows, rows);
+    DotTile<kT, kR, TW>(x + t * cols, w, cols, y + t * rows, rows);
   }
-  for (; t < tokens; ++t) DotTile<1, kR, TW, kPanels>(x + t * cols, w, cols, y + t * rows, rows);
+  for (; t < tokens; ++t) DotTile<1, kR, TW>(x + t * cols, w, cols, y + t * rows, rows);
 }
 
 // Y[tokens, rows] = X[tokens, cols] W[rows, cols]^T. Row groups outermost:
@@ -224,17 +348,16 @@ HWY_INLINE void RowGroupTimesTokens(const float* HWY_RESTRICT x, size_t tokens,
 template <typename TW, bool kPanels = false>
 inline void MatMulT(const float* HWY_RESTRICT x, size_t tokens, const TW* HWY_RESTRICT w,
                     size_t rows, size_t cols, float* HWY_RESTRICT y) {
-  size_t r = 0;
   if constexpr (kPanels) {
-    for (; r + kPanelRows <= rows; r += kPanelRows) {
-      RowGroupTimesTokens<kPanelRows, TW, true>(x, tokens, w + r * cols, cols, y + r, rows);
-    }
+    static_assert(std::is_same_v<TW, float>, "panels hold f32 weights");
+    return MatMulPanelsT(x, tokens, w, rows, cols, y);
   }
+  size_t r = 0;
   for (; r + 4 <= rows; r += 4) {
-    RowGroupTimesTokens<4, TW, false>(x, tokens, w + r * cols, cols, y + r, rows);
+    RowGroupTimesTokens<4, TW>(x, tokens, w + r * cols, cols, y + r, rows);
   }
   for (; r < rows; ++r) {
-    RowGroupTimesTokens<1, TW, false>(x, tokens, w + r * cols, cols, y + r, rows);
+    RowGroupTimesTokens<1, TW>(x, tokens, w + r * cols, cols, y + r, rows);
   }
 }
 
@@ -265,6 +388,37 @@ inline void MatMulF16(const float* HWY_RESTRICT x, size_t tokens,
   MatMulT(x, tokens, w, rows, cols, y);
 }
 
+// y[t * y_stride + j] += scale * sum_r x[t * x_stride + r] * m[r * m_stride + j]
+// for t < kNT, j < 2 lanes: MatMulAccumulate's tile. The row pointers step
+// (V8's code for indexed, strided addresses spent ~4x the arithmetic's
+// instructions on them), and kNT is a constant.
+template <size_t kNT, class D>
+HWY_INLINE void AccumulatePair(D d, const float* HWY_RESTRICT x, size_t x_stride,
+                               const float* HWY_RESTRICT m, size_t m_stride, size_t rows,
+                               hn::Vec<D> vscale, float* HWY_RESTRICT y, size_t y_stride) {
+  const size_t lanes = hn::Lanes(d);
+  hn::Vec<D> acc[kNT][2];
+  const float* HWY_RESTRICT xr[kNT];
+  for (size_t t = 0; t < kNT; ++t) {
+    acc[t][0] = acc[t][1] = hn::Zero(d);
+    xr[t] = x + t * x_stride;
+  }
+  for (size_t r = 0; r < rows; ++r, m += m_stride) {
+    const auto m0 = hn::LoadU(d, m);
+    const auto m1 = hn::LoadU(d, m + lanes);
+    for (size_t t = 0; t < kNT; ++t) {
+      const auto xv = hn::Set(d, *xr[t]++);
+      acc[t][0] = hn::MulAdd(xv, m0, acc[t][0]);
+      acc[t][1] = hn::MulAdd(xv, m1, acc[t][1]);
+    }
+  }
+  for (size_t t = 0; t < kNT; ++t) {
+    float* HWY_RESTRICT out = y + t * y_stride;
+    hn::StoreU(hn::MulAdd(acc[t][0], vscale, hn::LoadU(d, out)), d, out);
+    hn::StoreU(hn::MulAdd(acc[t][1], vscale, hn::LoadU(d, out + lanes)), d, out + lanes);
+  }
+}
+
 // Y += scale * X M for a block of rows, M row-major [rows, cols]:
 // y[t * y_stride + c] += scale * sum_r x[t * x_stride + r] * m[r * m_stride + c]
 // for t < tokens, c < cols. Four rows of X share each load of M (a tile of
@@ -278,30 +432,29 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
   const size_t lanes = hn::Lanes(d);
   const auto vscale = hn::Set(d, scale);
   constexpr size_t kT = 4;
-  // nt <= kT rows starting at t0, columns from c0 on.
-  auto tile = [&](size_t t0, size_t nt, size_t c0) {
+  // nt <= kT rows starting at t0, columns [c0, c_end): vector pairs, then
+  // one at a time.
+  auto tile = [&](size_t t0, size_t nt, size_t c0, size_t c_end) {
     size_t c = c0;
-    for (; c + 2 * lanes <= cols; c += 2 * lanes) {
-      hn::Vec<decltype(d)> acc[kT][2];
-      for (size_t k = 0; k < kT; ++k) acc[k][0] = acc[k][1] = hn::Zero(d);
-      for (size_t r = 0; r < rows; ++r) {
-        const auto m0 = hn::LoadU(d, m + r * m_stride + c);
-        const auto m1 = hn::LoadU(d, m + r * m_stride + c + lanes);
-        for (size_t k = 0; k < kT; ++k) {
-          if (k < nt) {
-            const auto xv = hn::Set(d, x[(t0 + k) * x_stride + r]);
-            acc[k][0] = hn::MulAdd(xv, m0, acc[k][0]);
-            acc[k][1] = hn::MulAdd(xv, m1, acc[k][1]);
-          }
-        }
-      }
-      for (size_t k = 0; k < nt; ++k) {
-        float* HWY_RESTRICT out = y + (t0 + k) * y_stride + c;
-        hn::StoreU(hn::MulAdd(acc[k][0], vscale, hn::LoadU(d, out)), d, out);
-        hn::StoreU(hn::MulAdd(acc[k][1], vscale, hn::LoadU(d, out + lanes)), d, out + lanes);
+    for (; c + 2 * lanes <= c_end; c += 2 * lanes) {
+      const float* xt = x + t0 * x_stride;
+      float* yt = y + t0 * y_stride + c;
+      switch (nt) {  // a constant tile height: no per-row test in the loop
+        case 4:
+          AccumulatePair<4>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          break;
+        case 3:
+          AccumulatePair<3>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          break;
+        case 2:
+          AccumulatePair<2>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          break;
+        default:
+          AccumulatePair<1>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          break;
       }
     }
-    for (; c < cols; ++c) {
+    for (; c < c_end; ++c) {
       for (size_t k = 0; k < nt; ++k) {
         float sum = 0.0f;
         for (size_t r = 0; r < rows; ++r) sum += x[(t0 + k) * x_stride + r] * m[r * m_stride + c];
@@ -330,12 +483,22 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
         hn::StoreU(hn::MulAdd(acc[i], vscale, hn::LoadU(d, out)), d, out);
       }
     }
-    tile(0, 1, c);
+    tile(0, 1, c, cols);
     return;
   }
+  // Strips of columns outermost: a strip of M (rows x 4 vectors) stays in L1
+  // while every row of X passes it, instead of all of M streaming past each
+  // group of four rows. Each output sees the same operations either way.
+  const size_t strip = 4 * lanes;
+  const size_t strips_end = cols / strip * strip;
+  for (size_t c0 = 0; c0 < strips_end; c0 += strip) {
+    size_t t = 0;
+    for (; t + kT <= tokens; t += kT) tile(t, kT, c0, c0 + strip);
+    if (t < tokens) tile(t, tokens - t, c0, c0 + strip);
+  }
   size_t t = 0;
-  for (; t + kT <= tokens; t += kT) tile(t, kT, 0);
-  if (t < tokens) tile(t, tokens - t, 0);
+  for (; t + kT <= tokens; t += kT) tile(t, kT, strips_end, cols);
+  if (t < tokens) tile(t, tokens - t, strips_end, cols);
 }
 
 }  // namespace HWY_NAMESPACE

@@ -11,7 +11,6 @@
 
 // Standard headers after the foreach_target block, which re-includes this file.
 #include <algorithm>
-#include <cassert>
 #include <vector>
 
 #if HWY_ONCE
@@ -53,15 +52,13 @@ void MatMulPanels(const float* x, size_t tokens, const float* w, size_t rows, si
 }
 
 void PackRowPanels(float* w, size_t rows, size_t cols) {
-  assert(cols % kPanelLanes == 0);
   std::vector<float> rows_of_panel(kPanelRows * cols);
   for (size_t r0 = 0; r0 + kPanelRows <= rows; r0 += kPanelRows) {
     float* panel = w + r0 * cols;
     std::copy(panel, panel + kPanelRows * cols, rows_of_panel.begin());
-    for (size_t c = 0; c < cols; c += kPanelLanes) {
+    for (size_t c = 0; c < cols; ++c) {
       for (size_t k = 0; k < kPanelRows; ++k) {
-        std::copy_n(&rows_of_panel[k * cols + c], kPanelLanes,
-                    panel + kPanelRows * c + k * kPanelLanes);
+        panel[c * kPanelRows + k] = rows_of_panel[k * cols + c];
       }
     }
   }
@@ -72,10 +69,8 @@ void CopyPanelRow(const float* w, size_t rows, size_t cols, size_t r, float* out
     std::copy_n(w + r * cols, cols, out);
     return;
   }
-  const float* row = w + (r - r % kPanelRows) * cols + r % kPanelRows * kPanelLanes;
-  for (size_t c = 0; c < cols; c += kPanelLanes) {
-    std::copy_n(row + kPanelRows * c, kPanelLanes, out + c);
-  }
+  const float* row = w + (r - r % kPanelRows) * cols + r % kPanelRows;
+  for (size_t c = 0; c < cols; ++c) out[c] = row[c * kPanelRows];
 }
 
 void MatMulAccumulate(const float* x, size_t x_stride, size_t tokens, const float* m,

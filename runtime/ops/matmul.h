@@ -30,24 +30,22 @@ void MatMulAccumulate(const float* x, size_t x_stride, size_t tokens, const floa
                       size_t y_stride);
 
 // Row panels: the weight layout of the WebAssembly build (see
-// Model::row_panels). The first rows / 4 * 4 rows are stored as panels of
-// four rows, four columns at a time: in the panel of rows [4p, 4p + 4),
-// row 4p + k's columns [c, c + 4) are at w + 4p * cols + 4c + 4k. So the
-// four accumulators of a matrix-vector tile read one sequential stream (one
-// address register, constant offsets) instead of four strided ones. The
-// last rows % 4 rows stay row-major after the panels. cols % 4 == 0.
-inline constexpr size_t kPanelRows = 4;
-inline constexpr size_t kPanelLanes = 4;
+// Model::row_panels). The first rows / 16 * 16 rows are stored as panels of
+// sixteen rows, each panel column by column: in the panel of rows
+// [16p, 16p + 16), w[r][c] is at w + 16p * cols + 16c + (r - 16p). So the
+// kernels are outer products (a broadcast input times a vector of adjacent
+// outputs) reading one sequential stream per panel. The last rows % 16 rows
+// stay row-major after the panels. Any cols.
+inline constexpr size_t kPanelRows = 16;
 
-// Rearranges row-major w [rows, cols] into row panels, in place; needs
-// cols % kPanelLanes == 0.
+// Rearranges row-major w [rows, cols] into row panels, in place.
 void PackRowPanels(float* w, size_t rows, size_t cols);
 // Copies row r of row-panel weights to out[0, cols).
 void CopyPanelRow(const float* w, size_t rows, size_t cols, size_t r, float* out);
 
-// MatVec and MatMul over row-panel weights. Row t of MatMulPanels is
-// MatVecPanels of x[t], bit for bit; both equal MatVec/MatMul bit for bit
-// where the target's float vectors have four lanes.
+// MatVec and MatMul over row-panel weights. Every output is the sequential
+// sum over c of x[c] * w[r][c] (a multiply, then an add), so row t of
+// MatMulPanels is MatVecPanels of x[t] bit for bit, on every target.
 void MatVecPanels(const float* w, size_t rows, size_t cols, const float* x, float* y);
 void MatMulPanels(const float* x, size_t tokens, const float* w, size_t rows, size_t cols,
                   float* y);
