@@ -92,7 +92,7 @@ async function timeOrt(runner) {
 // --- edgepiece -----------------------------------------------------------------------------
 const tokenizer = await Tokenizer.load(new Uint8Array(readFileSync(path.join(root, 'models/kjvzh-8k.model'))));
 const weights = { fp32: path.join(root, 'models/kjvzh-lm.safetensors') };
-const int8Path = path.join(root, 'models/kjvzh-lm-int8.safetensors');
+const int8Path = path.join(root, 'models/int8/kjvzh-lm-int8.safetensors');
 if (existsSync(int8Path)) weights.int8 = int8Path;
 
 function timeWasm(model) {
