@@ -117,7 +117,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(errors, []);
     const status = await page.textContent('#load-status');
     assert.match(status, /Tokenizer ready in \d+ ms, language model in \d+ ms/);
-    assert.match(status, /edgepiece\.wasm \d+ KB, tokenizer 545 KB, model 7\.4 MB/);
+    assert.match(status, /edgepiece\.wasm \d+ KB, tokenizer 545 KB, model 3\.7 MB/);
     assert.equal(await page.textContent('#gen-status'), 'Ready.');
     // Works offline: nothing outside the served tree is fetched.
     const origin = new URL(server.url).origin;
