@@ -43,6 +43,7 @@
 
 #include "hwy/highway.h"
 #include "runtime/base/half.h"
+#include "runtime/ops/lane_sums-inl.h"
 #include "runtime/ops/matmul.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -62,33 +63,6 @@ constexpr size_t kMatMulTileTokens = 2;
 constexpr size_t kMatMulTileTokens = 3;
 #endif
 
-#if HWY_TARGET != HWY_SCALAR
-// Adds the 128-bit blocks of v: lanes i, i + 4, i + 8, ... into lane i.
-template <class D>
-HWY_INLINE hn::Vec<hn::Full128<float>> FoldBlocks(D d, hn::Vec<D> v) {
-  if constexpr (hn::MaxLanes(D()) <= 4) {
-    return v;
-  } else {
-    const hn::Half<D> dh;
-    return FoldBlocks(dh, hn::Add(hn::LowerHalf(dh, v), hn::UpperHalf(dh, v)));
-  }
-}
-
-// [sum(a), sum(b), sum(c), sum(e)] as one 128-bit vector: a 4x4 transpose
-// within each block, interleaved with the adds, then a fold across blocks.
-template <class D, class V>
-HWY_INLINE hn::Vec<hn::Full128<float>> SumOf4(D d, V a, V b, V c, V e) {
-  // ab = [a0+a2, b0+b2, a1+a3, b1+b3] per block; ce likewise.
-  const V ab = hn::Add(hn::InterleaveLower(d, a, b), hn::InterleaveUpper(d, a, b));
-  const V ce = hn::Add(hn::InterleaveLower(d, c, e), hn::InterleaveUpper(d, c, e));
-  const hn::Repartition<uint64_t, D> d64;
-  const auto ab64 = hn::BitCast(d64, ab);
-  const auto ce64 = hn::BitCast(d64, ce);
-  const V lo = hn::BitCast(d, hn::InterleaveLower(d64, ab64, ce64));
-  const V hi = hn::BitCast(d, hn::InterleaveUpper(d64, ab64, ce64));
-  return FoldBlocks(d, hn::Add(lo, hi));
-}
-#endif  // HWY_TARGET != HWY_SCALAR
 
 // A vector of weights as f32, from f32 or half-float storage.
 template <class D>

@@ -31,6 +31,7 @@
 #endif
 
 #include "hwy/highway.h"
+#include "runtime/ops/lane_sums-inl.h"
 #include "runtime/ops/matmul_i8.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -80,31 +81,6 @@ inline void QuantizeRowsI16(const float* HWY_RESTRICT x, size_t tokens, size_t c
   }
 }
 
-#if HWY_TARGET != HWY_SCALAR
-// Adds the 128-bit blocks of v: lanes i, i + 4, i + 8, ... into lane i.
-template <class D>
-HWY_INLINE hni8::Vec<hni8::Full128<int32_t>> FoldBlocksI32(D d, hni8::Vec<D> v) {
-  if constexpr (hni8::MaxLanes(D()) <= 4) {
-    return v;
-  } else {
-    const hni8::Half<D> dh;
-    return FoldBlocksI32(dh, hni8::Add(hni8::LowerHalf(dh, v), hni8::UpperHalf(dh, v)));
-  }
-}
-
-// [sum(a), sum(b), sum(c), sum(e)] of int32 vectors as one 128-bit vector.
-template <class D, class V>
-HWY_INLINE hni8::Vec<hni8::Full128<int32_t>> SumOf4I32(D d, V a, V b, V c, V e) {
-  const V ab = hni8::Add(hni8::InterleaveLower(d, a, b), hni8::InterleaveUpper(d, a, b));
-  const V ce = hni8::Add(hni8::InterleaveLower(d, c, e), hni8::InterleaveUpper(d, c, e));
-  const hni8::Repartition<uint64_t, D> d64;
-  const auto ab64 = hni8::BitCast(d64, ab);
-  const auto ce64 = hni8::BitCast(d64, ce);
-  const V lo = hni8::BitCast(d, hni8::InterleaveLower(d64, ab64, ce64));
-  const V hi = hni8::BitCast(d, hni8::InterleaveUpper(d64, ab64, ce64));
-  return FoldBlocksI32(d, hni8::Add(lo, hi));
-}
-#endif
 
 // Rows [r0, r0 + kR) of the output for kT tokens, kR == 4 (vector float
 // part) or 1 (scalar float part, the same operations).
@@ -165,7 +141,7 @@ HWY_INLINE void DotTileI8(const int16_t* HWY_RESTRICT xq, const float* HWY_RESTR
       if constexpr (kVectorFloat) {
         const hni8::Full128<int32_t> di4;
         static_assert(hni8::MaxLanes(df4) == 4, "four rows per float vector");
-        const auto sums = hni8::Add(SumOf4I32(d32, sum0[t][0], sum0[t][1], sum0[t][2], sum0[t][3]),
+        const auto sums = hni8::Add(SumOf4(d32, sum0[t][0], sum0[t][1], sum0[t][2], sum0[t][3]),
                                     hni8::LoadU(di4, tail[t]));
         const VF4 scaled =
             hni8::Mul(hni8::ConvertTo(df4, sums), hni8::LoadU(df4, scales + g * rows + r0));

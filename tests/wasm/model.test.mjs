@@ -6,31 +6,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { edgepiece, nativeCli, repoRoot } from './support.mjs';
+import { edgepiece, nativeCli, repoRoot, worstRelativeError } from './support.mjs';
 
 const { Model, Tokenizer, EdgepieceError } = edgepiece;
 const read = (relative) => new Uint8Array(readFileSync(path.join(repoRoot, relative)));
 const golden = (name) => JSON.parse(readFileSync(path.join(repoRoot, 'tests/golden/model', name), 'utf8'));
 const tokenizer = await Tokenizer.load(read('models/kjvzh-8k.model'));
 const demo = await Model.load(read('models/kjvzh-lm.safetensors'), tokenizer);
-
-function worstRelativeError(model, c) {
-  // Copied out: a small Buffer is a view into Node's shared pool.
-  const expected = new Float32Array(Uint8Array.from(Buffer.from(c.logits_f32_base64, 'base64')).buffer);
-  const session = model.session();
-  let fed = 0;
-  let worst = 0;
-  c.positions.forEach((p, k) => {
-    session.feed(c.ids.slice(fed, p + 1));
-    fed = p + 1;
-    const logits = session.logits();
-    for (let v = 0; v < c.vocab_size; ++v) {
-      worst = Math.max(worst, Math.abs(logits[v] - expected[k * c.vocab_size + v]) / c.logits_std);
-    }
-  });
-  session.dispose();
-  return worst;
-}
 
 test('logits match the PyTorch reference (demo model and the odd-sized tiny model)', async () => {
   for (const c of golden('kjvzh-lm.golden.json').cases) {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { edgepiece, nativeCli, repoRoot } from './support.mjs';
+import { edgepiece, nativeCli, repoRoot, worstRelativeError } from './support.mjs';
 
 const { Model, Tokenizer } = edgepiece;
 const weightsPath = 'models/int8/kjvzh-lm-int8.safetensors';
@@ -21,19 +21,7 @@ const cliModel = `${path.join(repoRoot, weightsPath)},${path.join(repoRoot, 'mod
 
 test('logits are within the int8 bound of the F16 reference (15% of its spread)', () => {
   for (const c of golden.cases) {
-    const expected = new Float32Array(Uint8Array.from(Buffer.from(c.logits_f32_base64, 'base64')).buffer);
-    const session = int8.session();
-    let fed = 0;
-    let worst = 0;
-    c.positions.forEach((p, k) => {
-      session.feed(c.ids.slice(fed, p + 1));
-      fed = p + 1;
-      const logits = session.logits();
-      for (let v = 0; v < c.vocab_size; ++v) {
-        worst = Math.max(worst, Math.abs(logits[v] - expected[k * c.vocab_size + v]) / c.logits_std);
-      }
-    });
-    session.dispose();
+    const worst = worstRelativeError(int8, c);
     assert.ok(worst <= 0.15 && worst > 0, `${c.name}: ${worst}`);
   }
 });

@@ -28,3 +28,23 @@ export function goldenIds(model, run) {
   return gunzipSync(readFileSync(path.join(goldenDir, `public.${model}.${run}.ids.gz`)))
     .toString('utf8').split('\n').slice(0, -1);
 }
+
+// The largest |logit - golden| / the golden logits' spread over a model golden case
+// (tests/golden/model): the case's ids fed up to each checked position.
+export function worstRelativeError(model, c) {
+  // Copied out: a small Buffer is a view into Node's shared pool.
+  const expected = new Float32Array(Uint8Array.from(Buffer.from(c.logits_f32_base64, 'base64')).buffer);
+  const session = model.session();
+  let fed = 0;
+  let worst = 0;
+  c.positions.forEach((p, k) => {
+    session.feed(c.ids.slice(fed, p + 1));
+    fed = p + 1;
+    const logits = session.logits();
+    for (let v = 0; v < c.vocab_size; ++v) {
+      worst = Math.max(worst, Math.abs(logits[v] - expected[k * c.vocab_size + v]) / c.logits_std);
+    }
+  });
+  session.dispose();
+  return worst;
+}
