@@ -63,7 +63,6 @@ constexpr size_t kMatMulTileTokens = 2;
 constexpr size_t kMatMulTileTokens = 3;
 #endif
 
-
 // A vector of weights as f32, from f32 or half-float storage.
 template <class D>
 HWY_INLINE hn::Vec<D> LoadWeights(D d, const float* HWY_RESTRICT p) {

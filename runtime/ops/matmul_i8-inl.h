@@ -81,7 +81,6 @@ inline void QuantizeRowsI16(const float* HWY_RESTRICT x, size_t tokens, size_t c
   }
 }
 
-
 // Rows [r0, r0 + kR) of the output for kT tokens, kR == 4 (vector float
 // part) or 1 (scalar float part, the same operations).
 template <size_t kT, size_t kR>
