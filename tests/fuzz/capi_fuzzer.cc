@@ -7,6 +7,7 @@
 // order, on null handles and after destroys the bindings allow (an encoder
 // or session outliving its tokenizer or model). Every call must return a
 // status, never crash; ASan checks the buffers it hands back.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -133,10 +134,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       case 5: {  // encode_batch
         if (h.encoder[i] == nullptr) break;
-        std::string_view texts = in.Bytes(48);
+        // Text i is [ends[i-1], ends[i]): the caller's buffer holds max(ends)
+        // bytes; decreasing ends are the C ABI's to reject.
         std::vector<uint32_t> ends(in.Below(5));
-        uint32_t end = 0;
-        for (uint32_t& e : ends) e = end = end + in.Below(13);  // may pass the end: an error
+        uint32_t end = 0, max_end = 0;
+        for (uint32_t& e : ends) {
+          e = end = in.Below(16) == 0 ? end - std::min<uint32_t>(end, 3) : end + in.Below(13);
+          max_end = std::max(max_end, e);
+        }
+        std::string texts(in.Bytes(48));
+        texts.resize(max_end, 'a');
         size_t n = 0;
         if (ep_encoder_encode_batch(h.encoder[i], reinterpret_cast<const uint8_t*>(texts.data()),
                                     ends.data(), ends.size(), in.Alpha(), in.Byte() & 7, &n) == 0) {

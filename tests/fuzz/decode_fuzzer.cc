@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     all_valid = all_valid && id >= 0 && id < vocab;
     ids.push_back(id);
   }
-  std::string bytes = "x", text = "y";
+  std::string bytes, text;  // both calls append
   const bool bytes_ok = tokenizer.DecodeBytes(ids.data(), ids.size(), &bytes).ok();
   const bool text_ok = tokenizer.DecodeText(ids.data(), ids.size(), &text).ok();
   if (bytes_ok != all_valid || text_ok != all_valid) Fail("status disagrees with the ids");

@@ -17,6 +17,12 @@ namespace {
 
 using edgepiece::fuzz::Fail;
 
+// A string literal with its embedded NULs.
+template <size_t N>
+std::string Bytes(const char (&literal)[N]) {
+  return std::string(literal, N - 1);
+}
+
 void Write(const std::string& dir, const std::vector<std::string>& seeds) {
   for (size_t i = 0; i < seeds.size(); ++i) {
     const std::string path = dir + "/seed-" + std::to_string(i);
@@ -59,24 +65,21 @@ int main(int argc, char** argv) {
   }
   Write(out + "/snapshot_fuzzer", snapshots);
 
-  Write(out + "/encode_fuzzer",
-        {std::string("\x07\x90\x01\x00\x00\x00the thing\xe5\xa4\xa9 abc", 20),
-         std::string("\x00\x00\x00\x00\x00\x00"
-                     "A\xcc\x8a\xe2\x84\xab in\n\nthe",
-                     19)});
-  Write(out + "/decode_fuzzer", {std::string("\x01\x02\x03\x04\x05\xfb\xff\xff\xff\xff", 10)});
+  Write(out + "/encode_fuzzer", {Bytes("\x07\x90\x01\x00\x00\x00the thing\xe5\xa4\xa9 abc"),
+                                 Bytes("\x00\x00\x00\x00\x00\x00"
+                                       "A\xcc\x8a\xe2\x84\xab in\n\nthe")});
+  Write(out + "/decode_fuzzer", {Bytes("\x01\x02\x03\x04\x05\xfb\xff\xff\xff\xff")});
   Write(out + "/trainer_fuzzer",
-        {std::string("\x05\x05\x08\x01\x02the cat sat on the mat\n\nthe cat\xffsat 123 on the"),
-         std::string("\x02\x05\x03\x00\x01\xe5\xa4\xa9\xe5\x9c\xb0\xe5\xa4\xa9\n\xe5\xa4\xa9")});
+        {Bytes("\x05\x05\x08\x01\x02the cat sat on the mat\n\nthe cat\xffsat 123 on the"),
+         Bytes("\x02\x05\x03\x00\x01\xe5\xa4\xa9\xe5\x9c\xb0\xe5\xa4\xa9\n\xe5\xa4\xa9")});
   // A program: small tokenizer, encoder, encode; model, session, generator, next, snapshot.
   Write(out + "/capi_fuzzer",
-        {std::string("\x00\x00\x01\x02\x00\x00\x01\x00\x00\x00"
-                     "\x04\x00\x05\x90\x05hello"
-                     "\x09\x00\x0b\x00\x01\x00\x00\x00"
-                     "\x13\x00\x00"
-                     "\x15\x00\x00\x00\x00\x05\x01\x00\x00\x00\x00\x00\x00\x00\x02hi\x01"
-                     "\x16\x00\x04"
-                     "\x17\x00\x11\x00\x01\x12\x00\x00",
-                     64)});
+        {Bytes("\x00\x00\x01\x02\x00\x00\x01\x00\x00\x00"
+               "\x04\x00\x05\x90\x05hello"
+               "\x09\x00\x0b\x00\x01\x00\x00\x00"
+               "\x13\x00\x00"
+               "\x15\x00\x00\x00\x00\x05\x01\x00\x00\x00\x00\x00\x00\x00\x02hi\x01"
+               "\x16\x00\x04"
+               "\x17\x00\x11\x00\x01\x12\x00\x00")});
   return 0;
 }

@@ -63,8 +63,8 @@ class FuzzInput {
 
 // A property the code under test promised is broken: report it and abort so
 // that libFuzzer keeps the input.
-[[noreturn]] inline void Fail(const char* what) {
-  std::fprintf(stderr, "fuzz invariant broken: %s\n", what);
+[[noreturn]] inline void Fail(const std::string& what) {
+  std::fprintf(stderr, "fuzz invariant broken: %s\n", what.c_str());
   std::abort();
 }
 

@@ -26,6 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   double log2_prob = 0;
   (void)session->Score(ids, 5, &log2_prob);
   const std::string snapshot = session->Snapshot();
-  if (!session->Restore(snapshot).ok()) edgepiece::fuzz::Fail("own snapshot does not restore");
+  const edgepiece::Status restored = session->Restore(session->Snapshot());
+  // Except where the state overflowed to inf or NaN (extreme weights or
+  // restored values): Restore refuses non-finite floats (docs/model.md).
+  if (!restored.ok() && restored.detail().find("not finite") == std::string::npos) {
+    edgepiece::fuzz::Fail("own snapshot does not restore: " + restored.detail());
+  }
   return 0;
 }
