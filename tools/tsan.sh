@@ -3,7 +3,8 @@
 # `tsan` preset builds tests/native/threads_test (one Tokenizer under many
 # Encoders, one Model under many Sessions, trainer parts counted and
 # segmented on threads) and the CLI, then runs the test and
-# `edgepiece encode --threads 4` (plain, --lines, --jsonl), whose output
+# `edgepiece encode --threads 4` (plain, --lines, --jsonl) and `edgepiece
+# train --threads 4` (also with a --memory-limit that spills), whose output
 # must equal the one-thread run. Any race report fails. tools/test.sh runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,4 +31,13 @@ for mode in plain --lines --jsonl; do
   "$cli" encode --model "$model" "${flags[@]}" --threads 4 "$input" > "$work/four.ids"
   cmp "$work/one.ids" "$work/four.ids"
   echo "tsan: encode $mode --threads 4: same ids as one thread, no race"
+done
+for extra in "" "--memory-limit 1M"; do
+  # shellcheck disable=SC2086  # $extra is two words or none
+  "$cli" train --quiet --jsonl --vocab-size 3000 $extra -o "$work/one.model" "$work/text.jsonl"
+  # shellcheck disable=SC2086
+  "$cli" train --quiet --jsonl --vocab-size 3000 $extra --threads 4 -o "$work/four.model" \
+    "$work/text.jsonl"
+  cmp "$work/one.model" "$work/four.model"
+  echo "tsan: train --threads 4 $extra: same model as one thread, no race"
 done
