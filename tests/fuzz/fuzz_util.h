@@ -4,6 +4,7 @@
 #ifndef EDGEPIECE_TESTS_FUZZ_FUZZ_UTIL_H_
 #define EDGEPIECE_TESTS_FUZZ_FUZZ_UTIL_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -31,7 +32,11 @@ class FuzzInput {
     return v;
   }
   // A value in [0, n) (n > 0) from one or two bytes.
-  uint32_t Below(uint32_t n) { return (n <= 256 ? Byte() : (Byte() | Byte() << 8)) % n; }
+  uint32_t Below(uint32_t n) {
+    uint32_t v = Byte();
+    if (n > 256) v |= static_cast<uint32_t>(Byte()) << 8;
+    return v % n;
+  }
   // Encoder alpha: deterministic (-1) half the time, else a sampling alpha
   // from 0 to 2 including the edges.
   double Alpha() {
