@@ -9,6 +9,7 @@ packages=(
   cmake ninja-build g++ pkg-config zlib1g-dev clang-format  # clang-format: tools/check_format.sh
   libhwy-dev libsimdjson-dev libutf8proc-dev   # runtime: SIMD, JSON, NFC
   libgtest-dev libbenchmark-dev                # tests
+  clang-14 libclang-rt-14-dev                  # fuzz targets (tools/fuzz.sh): libFuzzer, sanitizers
   sentencepiece libsentencepiece-dev hyperfine # peer benchmarks
   emscripten node-acorn binaryen wabt          # WebAssembly build
   chromium fonts-wqy-microhei                  # browser tests, CJK and emoji fonts

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test suite: installs dependencies, checks the C++ formatting
 # (tools/check_format.sh), builds the native release and the ASan+UBSan
-# configurations and runs all GoogleTest suites in both, trains from shards
+# configurations and runs all GoogleTest suites in both, runs every fuzz
+# target for a short fixed budget (tools/fuzz.sh) and the threaded tests
+# under ThreadSanitizer (tools/tsan.sh), trains from shards
 # under Dask distributed (tests/dask), then lints the
 # JavaScript (ESLint), builds the WebAssembly module and runs the node:test
 # suites on it (including the tsc check of the types), the web demo's tests
@@ -21,6 +23,12 @@ for preset in release asan; do
   cmake --build --preset "$preset" -j "$jobs"
   ctest --preset "$preset" -j "$jobs"
 done
+
+echo "=== fuzzing: every libFuzzer target for ${FUZZ_SECONDS:-30} s (tools/fuzz.sh) ==="
+bash tools/fuzz.sh
+
+echo "=== ThreadSanitizer: the threaded native tests (tools/tsan.sh) ==="
+bash tools/tsan.sh
 
 echo "=== sharded training under Dask distributed ==="
 # Debian's python3 has python3-distributed; a python3 earlier on PATH may not.

@@ -310,8 +310,12 @@ EDGEPIECE_SNAPSHOT_CODE Status Session::Restore(std::string_view bytes, Sampler*
     return Invalid("position % exceeds this platform's size_t", {h.position});
   }
   const bool has_stream = (h.flags & kFlagSamplerStream) != 0;
-  if (has_stream && (h.stream[0] | h.stream[1] | h.stream[2] | h.stream[3]) == 0) {
+  const uint32_t stream_bits = h.stream[0] | h.stream[1] | h.stream[2] | h.stream[3];
+  if (has_stream && stream_bits == 0) {
     return Invalid("the sampling stream's state is all zeros");
+  }
+  if (!has_stream && stream_bits != 0) {  // Snapshot writes zeros there: one form per state
+    return Invalid("a sampling stream's state without the stream flag");
   }
   const size_t payload_begin = kHeaderBytes + 4 * c.layers.size();
   const size_t payload_end = size - kChecksumBytes;

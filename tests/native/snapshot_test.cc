@@ -290,6 +290,11 @@ TEST_F(MalformedSnapshot, ForgedButSealedContent) {
   bytes = good_;
   for (int i = 0; i < 4; ++i) WriteU32(&bytes, 60 + 4 * i, 0);  // all-zero stream
   ExpectRejected(Reseal(bytes), "all zeros");
+  // Found by tests/fuzz/snapshot_fuzzer: stream words without the flag were
+  // ignored, so two byte strings restored to the same state.
+  bytes = good_;
+  WriteU32(&bytes, 12, 0);  // flags: no stream, while the stream words stay set
+  ExpectRejected(Reseal(bytes), "without the stream flag");
   bytes = good_;
   const size_t payload = 80 + 4 * model_.config().layers.size();
   WriteU32(&bytes, payload + 4 * 3, 0x7fc00000u);  // NaN logit
