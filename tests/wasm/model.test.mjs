@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { edgepiece, nativeCli, repoRoot, worstRelativeError } from './support.mjs';
+import { edgepiece, nativeCli, repoRoot, logitsAfterSegments, worstRelativeError } from './support.mjs';
 
 const { Model, Tokenizer, EdgepieceError } = edgepiece;
 const read = (relative) => new Uint8Array(readFileSync(path.join(repoRoot, relative)));
@@ -27,15 +27,7 @@ test('logits match the PyTorch reference (demo model and the odd-sized tiny mode
 test('logits are the same bits however the tokens are split into segments', () => {
   // 150 tokens cross two chunk boundaries (C = 64) of the demo model.
   const ids = Int32Array.from({ length: 150 }, (_, i) => 3 + ((i * 7919) % (demo.vocabSize - 3)));
-  const logitsAfter = (sizes) => {
-    const session = demo.session();
-    for (let i = 0, k = 0; i < ids.length; i += sizes[k++ % sizes.length]) {
-      session.feed(ids.subarray(i, Math.min(i + sizes[k % sizes.length], ids.length)));
-    }
-    const logits = session.logits();
-    session.dispose();
-    return logits;
-  };
+  const logitsAfter = (sizes) => logitsAfterSegments(demo, ids, sizes);
   const oneByOne = logitsAfter([1]);
   for (const sizes of [[150], [7], [64, 1, 13]]) assert.deepEqual(logitsAfter(sizes), oneByOne, String(sizes));
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { edgepiece, nativeCli, repoRoot, worstRelativeError } from './support.mjs';
+import { edgepiece, nativeCli, repoRoot, logitsAfterSegments, worstRelativeError } from './support.mjs';
 
 const { Model, Tokenizer } = edgepiece;
 const weightsPath = 'models/int8/kjvzh-lm-int8.safetensors';
@@ -28,15 +28,7 @@ test('logits are within the int8 bound of the F16 reference (15% of its spread)'
 
 test('logits are the same bits however the tokens are split into segments', () => {
   const ids = Int32Array.from({ length: 150 }, (_, i) => 3 + ((i * 7919) % (int8.vocabSize - 3)));
-  const logitsAfter = (sizes) => {
-    const session = int8.session();
-    for (let i = 0, k = 0; i < ids.length; i += sizes[k++ % sizes.length]) {
-      session.feed(ids.subarray(i, Math.min(i + sizes[k % sizes.length], ids.length)));
-    }
-    const logits = session.logits();
-    session.dispose();
-    return logits;
-  };
+  const logitsAfter = (sizes) => logitsAfterSegments(int8, ids, sizes);
   const oneByOne = logitsAfter([1]);
   for (const sizes of [[150], [7], [64, 1, 13]]) assert.deepEqual(logitsAfter(sizes), oneByOne, String(sizes));
 });

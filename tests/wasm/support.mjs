@@ -48,3 +48,15 @@ export function worstRelativeError(model, c) {
   session.dispose();
   return worst;
 }
+
+// The logits after all of `ids`, fed to a fresh session of `model` in segments of `sizes`
+// (cycled): logits must be the same bits however the tokens are split.
+export function logitsAfterSegments(model, ids, sizes) {
+  const session = model.session();
+  for (let i = 0, k = 0; i < ids.length; i += sizes[k++ % sizes.length]) {
+    session.feed(ids.subarray(i, Math.min(i + sizes[k % sizes.length], ids.length)));
+  }
+  const logits = session.logits();
+  session.dispose();
+  return logits;
+}
