@@ -11,10 +11,13 @@
 
 #include "runtime/model/model.h"
 #include "runtime/text/utf8.h"
+#include "tests/native/support/demo_lm.h"
 #include "tests/native/support/tiny_model.h"
 
 namespace edgepiece {
 namespace {
+
+using testing::Demo;
 
 const std::string kRoot = EDGEPIECE_SOURCE_DIR;
 
@@ -69,17 +72,6 @@ Stream Reference(Session* session, const Tokenizer& tokenizer, std::string_view 
   }
   AppendUtf8Ignoring(bytes, &run.text);
   return run;
-}
-
-struct DemoLm {
-  Model model;
-  Tokenizer tokenizer;
-};
-
-const DemoLm& Demo() {
-  static const DemoLm* demo = new DemoLm{*Model::FromFile(kRoot + "/models/kjvzh-lm.safetensors"),
-                                         *Tokenizer::FromFile(kRoot + "/models/kjvzh-8k.model")};
-  return *demo;
 }
 
 TEST(Generator, DefaultsAreTheOnesTheFrontEndsShow) {

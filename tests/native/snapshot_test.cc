@@ -16,11 +16,13 @@
 #include "runtime/model/generator.h"
 #include "runtime/model/model.h"
 #include "runtime/model/session.h"
+#include "tests/native/support/demo_lm.h"
 #include "tests/native/support/tiny_model.h"
 
 namespace edgepiece {
 namespace {
 
+using testing::Demo;
 using testing::RandomTinyModel;
 using testing::WriteSafetensors;
 
@@ -324,17 +326,6 @@ TEST_F(MalformedSnapshot, RandomCorruptionNeverCrashes) {
 }
 
 // ---- Generation over snapshots ------------------------------------------------
-
-struct DemoLm {
-  Model model;
-  Tokenizer tokenizer;
-};
-
-const DemoLm& Demo() {
-  static const DemoLm* demo = new DemoLm{*Model::FromFile(kRoot + "/models/kjvzh-lm.safetensors"),
-                                         *Tokenizer::FromFile(kRoot + "/models/kjvzh-8k.model")};
-  return *demo;
-}
 
 std::vector<int32_t> Drain(Generator* generator) {
   std::vector<int32_t> ids;
