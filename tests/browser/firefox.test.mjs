@@ -1,0 +1,285 @@
+// The web demo's core checks in a second engine: Debian's Firefox ESR
+// (/usr/bin/firefox-esr, or FIREFOX=...) driven by puppeteer-core over
+// WebDriver BiDi. The page, the package loaded by a page, its Worker, the
+// Cache API and IndexedDB (snapshot.test.mjs) are checked against the native
+// CLI (build/release/native/edgepiece) as in Chromium (demo.test.mjs). The
+// checks use only support/browsers.mjs, so EDGEPIECE_CORE_ENGINE=chromium
+// runs them in Chromium. Screenshots: build/test-artifacts/<engine>-*.png.
+//   (cd tests/browser && npm ci) && node --test tests/browser/
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import {
+  ENGINES, Server, artifacts, assertBuilt, cli, cliGenerate, cliIds, demoLm, launch, root, tokenizerModel,
+} from './support/browsers.mjs';
+
+const engine = process.env.EDGEPIECE_CORE_ENGINE ?? 'firefox';
+
+const TEXTS = {
+  english: 'In the beginning God created the heaven and the earth.\nAnd the earth was without form, and void.',
+  chinese: '天行健，君子以自强不息。地势坤，君子以厚德载物。床前明月光，疑是地上霜。',
+  emoji: 'Emoji: 😀👍🏽 🇩🇪 ❤️‍🔥 and rare letters ŝ ǅ ㎒, tabs\tand  spaces',
+  decomposed: 'Cafe\u0301 e\u0301te\u0301 (NFD input, NFC on both sides)',
+};
+// About 24,000 characters (~8,000 tokens) of mixed English, Chinese and emoji.
+TEXTS.long = Array.from({ length: 120 }, (_, i) =>
+  `${i}: ${TEXTS.english} ${TEXTS.chinese} ${i % 7 === 0 ? TEXTS.emoji : ''}`).join('\n');
+
+describe(`web demo in ${ENGINES[engine].title}`, { timeout: 300_000 }, () => {
+  let server;
+  let browser;
+  let page;
+
+  const pageIds = () => page.evaluate(() =>
+    [...document.querySelectorAll('#tokens [data-token-id]')].map((s) => Number(s.dataset.tokenId)));
+  async function setText(text) {
+    await page.fill('#text', text);
+    await page.settle();
+  }
+
+  before(async () => {
+    assertBuilt();
+    server = await Server.start();
+    browser = await launch(engine);
+    page = await browser.newPage();
+    await page.goto(`${server.origin}/web-demo/`);
+    await page.waitForSelector('body[data-tokenizer-ready="true"]', { timeout: 60_000 });
+    await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('the page loads with no console errors, from the served tree only', async (t) => {
+    t.diagnostic(`${browser.title} ${browser.version}`);
+    assert.deepEqual(page.errors, []);
+    assert.match(await page.text('#load-status'), /Tokenizer ready in \d+ ms, language model in \d+ ms/);
+    assert.equal(await page.text('#gen-status'), 'Ready.');
+    assert.deepEqual(page.requests.filter((url) => !url.startsWith(`${server.origin}/`) && !url.startsWith('data:')), []);
+    assert.ok(server.requests.includes('/build/wasm/package/edgepiece.wasm'), server.requests.join(' '));
+    assert.ok(server.requests.includes('/build/wasm/package/worker.js'), 'the demo\'s worker was not started');
+    assert.deepEqual(server.requests.filter((url) => url.includes('edgepiece-trainer')), []);
+  });
+
+  for (const [name, text] of Object.entries(TEXTS)) {
+    test(`deterministic ids equal the CLI's: ${name}`, async () => {
+      await setText(text);
+      const expected = cliIds(text);
+      assert.ok(expected.length > 0);
+      assert.deepEqual(await pageIds(), expected);
+      assert.equal(await page.value('#ids'), expected.join(','));
+      assert.equal(await page.text('#stat-tokens'), expected.length.toLocaleString('en'));
+    });
+  }
+
+  test('sampled ids with a fixed seed and alpha equal the CLI\'s', async () => {
+    await page.setChecked('#sample', true);
+    for (const [name, alpha, seed] of [['english', 0.1, 0], ['chinese', 0.2, 7], ['long', 0.3, 2024]]) {
+      await page.fill('#alpha', alpha);
+      await page.fill('#seed', seed);
+      await setText(TEXTS[name]);
+      assert.deepEqual(await pageIds(), cliIds(TEXTS[name], ['--alpha', String(alpha), '--seed', String(seed)]),
+        `${name} alpha ${alpha} seed ${seed}`);
+    }
+    const mixed = `${TEXTS.english}\n${TEXTS.chinese} 🙂`;
+    await setText(mixed);
+    assert.deepEqual(await pageIds(), cliIds(mixed, ['--alpha', '0.3', '--seed', '2024']));
+    await page.screenshot(`${artifacts}/${engine}-tokenizer.png`, '#tokenizer-playground');
+    await page.setChecked('#sample', false);
+    await page.settle();
+    assert.deepEqual(await pageIds(), cliIds(mixed));
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('the demo\'s worker generates the CLI\'s text for a fixed seed (int8 weights), and stops', async () => {
+    await page.fill('#prompt', 'And God said');
+    await page.fill('#max-tokens', '40');
+    await page.fill('#gen-seed', '85');
+    await page.setChecked('#stop-at-eos', false);
+    await page.click('#generate');
+    await page.waitForSelector('#generate:not([disabled])', { timeout: 60_000 });
+    assert.match(await page.text('#gen-status'), /^Done: 40 tokens/);
+    assert.equal(await page.text('#output'), cliGenerate('And God said',
+      ['--max-tokens', '40', '--temperature', '0.8', '--top-p', '0.95', '--seed', '85', '--ignore-eos'], demoLm));
+    await page.screenshot(`${artifacts}/${engine}-generation.png`, '#generation-playground');
+
+    // A long run stops when asked.
+    await page.fill('#max-tokens', '10000');
+    await page.click('#generate');
+    await page.waitForFunction(() => Number(document.querySelector('#gen-tokens').textContent) >= 20, null,
+      { timeout: 60_000 });
+    await page.click('#stop');
+    await page.waitForSelector('#generate:not([disabled])', { timeout: 10_000 });
+    assert.match(await page.text('#gen-status'), /^Stopped: \d+ tokens/);
+    await page.setChecked('#stop-at-eos', true);
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('the package in the page: generation equals the CLI\'s, lets timers run, aborts', async () => {
+    const result = await page.evaluate(async () => {
+      const { Model, Tokenizer } = await import('/build/wasm/package/index.js');
+      const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+      const tokenizer = await Tokenizer.load(await bytes('/models/kjvzh-8k.model'));
+      const model = await Model.load(await bytes('/models/kjvzh-lm.safetensors'), tokenizer);
+      const text = async (session, prompt, options) => {
+        let out = '';
+        for await (const piece of session.generate(prompt, options)) out += piece;
+        return out;
+      };
+      const generated = await text(model.session(), 'And God said',
+        { maxTokens: 64, temperature: 0.8, topP: 0.95, seed: 7 });
+      const controller = new AbortController();
+      let ticks = 0;
+      const ticker = setInterval(() => { ticks += 1; }, 5);
+      setTimeout(() => controller.abort(), 50);
+      let error = null;
+      try {
+        await text(model.session(), 'In the beginning', { maxTokens: 20000, ignoreEos: true, seed: 9, signal: controller.signal });
+      } catch (e) {
+        error = e;
+      }
+      clearInterval(ticker);
+      model.dispose();
+      tokenizer.dispose();
+      return { generated, ticks, errorName: error?.name ?? null, isDomException: error instanceof DOMException };
+    });
+    assert.equal('And God said' + result.generated, cliGenerate('And God said',
+      ['--max-tokens', '64', '--temperature', '0.8', '--top-p', '0.95', '--seed', '7']));
+    assert.ok(result.ticks > 0, 'an interval never fired during generation');
+    assert.equal(result.errorName, 'AbortError');
+    assert.equal(result.isDomException, true);
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('the package\'s EdgepieceWorker: ids, generation and training equal the CLI\'s', async () => {
+    const docs = TEXTS.long.split('\n').slice(0, 60).map((line, i) => `${line} ٣${i % 10}٤ ０${i}\n`);
+    const options = { vocabSize: 400, order: 4, minCount: 2, isolateDigits: true };
+    const result = await page.evaluate(async ({ texts, docs, options }) => {
+      const { EdgepieceWorker } = await import('/build/wasm/package/index.js');
+      const worker = await EdgepieceWorker.create();
+      try {
+        await worker.loadTokenizer('/models/kjvzh-8k.model');
+        await worker.loadModel('/models/kjvzh-lm.safetensors');
+        const ids = [];
+        for (const text of texts) ids.push(Array.from(await worker.encode(text)));
+        let generated = '';
+        const run = await worker.generate('And God said', { maxTokens: 30, seed: 3, ignoreEos: true },
+          (piece) => { generated += piece; });
+        const file = await worker.train(() => docs.values(), options);
+        return { ids, generated, tokens: run.tokens, file: Array.from(file) };
+      } finally {
+        worker.terminate();
+      }
+    }, { texts: [TEXTS.english, TEXTS.emoji], docs, options });
+    assert.deepEqual(result.ids, [cliIds(TEXTS.english), cliIds(TEXTS.emoji)]);
+    assert.equal(result.tokens, 30);
+    assert.equal('And God said' + result.generated,
+      cliGenerate('And God said', ['--max-tokens', '30', '--seed', '3', '--ignore-eos']));
+    assert.ok(server.requests.includes('/build/wasm/package/edgepiece-trainer.wasm'));
+    const dir = mkdtempSync(path.join(tmpdir(), `edgepiece-${engine}-train-`));
+    try {
+      writeFileSync(path.join(dir, 'docs.jsonl'), docs.map((text) => JSON.stringify({ text })).join('\n'));
+      const model = path.join(dir, 'cli.model');
+      const run = spawnSync(cli, ['train', '--quiet', '--jsonl', '--output', model, '--vocab-size', '400',
+        '--order', '4', '--min-count', '2', '--isolate-digits', path.join(dir, 'docs.jsonl')], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      assert.ok(Buffer.from(result.file).equals(readFileSync(model)), 'the worker\'s model differs from the CLI\'s');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('loading from URLs: progress, a verified Cache API copy, an offline second load', async () => {
+    const sha256 = (file) => createHash('sha256').update(readFileSync(`${root}${file}`)).digest('hex');
+    const hashes = { tokenizer: sha256(tokenizerModel), weights: sha256('models/kjvzh-lm.safetensors') };
+    const sizes = {
+      tokenizer: readFileSync(`${root}${tokenizerModel}`).length,
+      weights: readFileSync(`${root}models/kjvzh-lm.safetensors`).length,
+    };
+    const load = (offline) => page.evaluate(async ({ hashes, offline }) => {
+      const { EdgepieceWorker, Model, Tokenizer } = await import('/build/wasm/package/index.js');
+      const cacheName = 'edgepiece-browser-test';
+      const out = { codes: [], hasCaches: typeof caches !== 'undefined' };
+      const code = async (promise) => {
+        try { await promise; out.codes.push('ok'); } catch (e) { out.codes.push(e.code ?? e.name); }
+      };
+      if (!offline) {
+        await caches.delete(cacheName);
+        await code(Tokenizer.load('/models/kjvzh-8k.model', { cache: cacheName, integrity: '0'.repeat(64) }));
+      } else {
+        await code(Tokenizer.load('/models/kjvzh-8k.model'));  // no cache: the network is needed
+      }
+      const last = {};
+      const tokenizer = await Tokenizer.load('/models/kjvzh-8k.model', {
+        cache: cacheName, integrity: hashes.tokenizer, onProgress: (p) => { last.tokenizer = p; },
+      });
+      const model = await Model.load(new URL('/models/kjvzh-lm.safetensors', location.href), tokenizer, {
+        cache: cacheName, integrity: hashes.weights, onProgress: (p) => { last.weights = p; },
+      });
+      out.ids = Array.from(tokenizer.encode('In the beginning'));
+      out.parameters = model.numParameters;
+      out.cached = (await (await caches.open(cacheName)).keys()).map((r) => new URL(r.url).pathname).sort();
+      out.last = last;
+      model.dispose();
+      tokenizer.dispose();
+      const worker = await EdgepieceWorker.create();
+      try {
+        await worker.loadTokenizer('../models/kjvzh-8k.model', { cache: cacheName, integrity: hashes.tokenizer });
+        out.workerIds = Array.from(await worker.encode('In the beginning'));
+      } finally {
+        worker.terminate();
+      }
+      return out;
+    }, { hashes, offline });
+    const check = (result) => {
+      assert.equal(result.hasCaches, true, 'no Cache API on the test origin');
+      assert.deepEqual(result.ids, cliIds('In the beginning'));
+      assert.deepEqual(result.workerIds, result.ids);
+      assert.deepEqual(result.cached, ['/models/kjvzh-8k.model', '/models/kjvzh-lm.safetensors']);
+      assert.deepEqual(result.last, {
+        tokenizer: { loaded: sizes.tokenizer, total: sizes.tokenizer },
+        weights: { loaded: sizes.weights, total: sizes.weights },
+      });
+    };
+    const first = await load(false);
+    assert.deepEqual(first.codes, ['INTEGRITY_MISMATCH']);
+    check(first);
+    // Offline for models/ (the page's and the worker's requests alike): only the uncached load asks.
+    server.block = /^\/models\//;
+    try {
+      const second = await load(true);
+      assert.deepEqual(second.codes, ['IO_ERROR']);
+      // Firefox retries a GET whose connection was reset: the same request, asked again.
+      assert.deepEqual([...new Set(server.blocked)], ['/models/kjvzh-8k.model']);
+      check(second);
+    } finally {
+      server.block = null;
+      await page.evaluate(() => caches.delete('edgepiece-browser-test'));
+    }
+    // The refused request is all the browser may log (Chromium: net::ERR_EMPTY_RESPONSE).
+    const refused = (e) => e.includes('kjvzh-8k.model') || e.includes('net::ERR_EMPTY_RESPONSE');
+    assert.ok(page.errors.every(refused), page.errors.join('\n'));
+    page.errors.length = 0;
+  });
+
+  test('the whole page, at phone width', async () => {
+    const phone = await browser.newPage({ width: 360, height: 800 });
+    try {
+      await phone.goto(`${server.origin}/web-demo/`);
+      await phone.waitForSelector('body[data-tokenizer-ready="true"]', { timeout: 60_000 });
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `page is ${overflow} px wider than a 360 px screen`);
+      await phone.screenshot(`${artifacts}/${engine}-phone.png`);
+      assert.deepEqual(phone.errors, []);
+    } finally {
+      await phone.close();
+    }
+  });
+});
