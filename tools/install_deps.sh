@@ -12,7 +12,7 @@ packages=(
   clang-14 libclang-rt-14-dev                  # fuzz targets (tools/fuzz.sh): libFuzzer, sanitizers
   sentencepiece libsentencepiece-dev hyperfine # peer benchmarks
   emscripten node-acorn binaryen wabt          # WebAssembly build
-  chromium fonts-wqy-microhei                  # browser tests, CJK and emoji fonts
+  chromium firefox-esr fonts-wqy-microhei      # browser tests (two engines), CJK and emoji fonts
   fonts-noto-color-emoji                       #   for readable screenshots
   python3-distributed                          # sharded training under Dask (tests/dask)
 )
