@@ -6,9 +6,10 @@
 # under ThreadSanitizer (tools/tsan.sh), trains from shards
 # under Dask distributed (tests/dask), then lints the
 # JavaScript (ESLint), builds the WebAssembly module and runs the node:test
-# suites on it (including the tsc check of the types), the web demo's tests
-# in headless Chromium (tests/browser), and the README and docs examples
-# (tests/docs).
+# suites on it (including the tsc check of the types) with the system Node and
+# with Node 18, 20 and 22 from the npm registry (npx node@N), the web demo's
+# tests in headless Chromium and Firefox ESR (tests/browser), and the README
+# and docs examples (tests/docs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install_deps.sh
@@ -52,7 +53,22 @@ wasm_bytes=$(stat -c %s build/wasm/package/edgepiece.wasm)
 echo "edgepiece.wasm: $wasm_bytes bytes, $(gzip -9 -c build/wasm/package/edgepiece.wasm | wc -c) gzipped"
 node --test tests/wasm/
 
-echo "=== browser tests ==="
+# The package supports Node 18 and later (wasm/src/package.json "engines"):
+# the same suite on each supported major release, Node from the npm registry
+# (the "node" package: a prebuilt binary, cached by npx after the first run).
+system_node=$(node -p 'process.versions.node.split(".")[0]')
+for major in ${NODE_MAJORS:-18 20 22}; do
+  [ "$major" = "$system_node" ] && continue  # just tested
+  version=$(npx --prefer-offline -y "node@$major" -p 'process.versions.node')
+  case "$version" in
+    "$major".*) ;;
+    *) echo "npx node@$major runs Node $version"; exit 1 ;;
+  esac
+  echo "=== WebAssembly node tests on Node $version (npx node@$major) ==="
+  npx --prefer-offline -y "node@$major" --test tests/wasm/*.test.mjs  # Node 22: no directories
+done
+
+echo "=== browser tests: Chromium and Firefox ESR ==="
 (cd tests/browser && npm ci --no-audit --no-fund)
 node --test tests/browser/
 
