@@ -61,10 +61,22 @@ describe(`web demo in ${ENGINES[engine].title}`, { timeout: 300_000 }, () => {
     assert.deepEqual(page.errors, []);
     assert.match(await page.text('#load-status'), /Tokenizer ready in \d+ ms, language model in \d+ ms/);
     assert.equal(await page.text('#gen-status'), 'Ready.');
+    // The browser reports the page's requests (else the check below could not fail).
+    assert.ok(page.requests.includes(`${server.origin}/web-demo/app.js`), page.requests.join(' '));
     assert.deepEqual(page.requests.filter((url) => !url.startsWith(`${server.origin}/`) && !url.startsWith('data:')), []);
     assert.ok(server.requests.includes('/build/wasm/package/edgepiece.wasm'), server.requests.join(' '));
     assert.ok(server.requests.includes('/build/wasm/package/worker.js'), 'the demo\'s worker was not started');
     assert.deepEqual(server.requests.filter((url) => url.includes('edgepiece-trainer')), []);
+
+    // The driver hears console errors and uncaught exceptions (else no check of errors could fail).
+    await page.evaluate(() => {
+      console.error('probe');
+      setTimeout(() => { throw new Error('probe'); });
+    });
+    for (let i = 0; i < 100 && page.errors.length < 2; ++i) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(page.errors.map((e) => e.replace(/^(\w+): (Error: |Uncaught Error: )?/, '$1: ')).sort(),
+      ['console: probe', 'pageerror: probe']);
+    page.errors.length = 0;
   });
 
   for (const [name, text] of Object.entries(TEXTS)) {
