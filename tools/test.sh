@@ -7,8 +7,9 @@
 # under Dask distributed (tests/dask), then lints the
 # JavaScript (ESLint), builds the WebAssembly module and runs the node:test
 # suites on it (including the tsc check of the types), the web demo's tests
-# in headless Chromium (tests/browser), and the README and docs examples
-# (tests/docs).
+# in headless Chromium (tests/browser), the package bundled by Vite, webpack 5
+# and esbuild and the demo under a strict Content-Security-Policy
+# (tests/consumers), and the README and docs examples (tests/docs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install_deps.sh
@@ -55,6 +56,10 @@ node --test tests/wasm/
 echo "=== browser tests ==="
 (cd tests/browser && npm ci --no-audit --no-fund)
 node --test tests/browser/
+
+echo "=== bundlers (Vite, webpack 5, esbuild) and a strict CSP, in Chromium ==="
+(cd tests/consumers && npm ci --no-audit --no-fund)
+node --test tests/consumers/
 
 echo "=== README and docs examples ==="
 node --test tests/docs/
