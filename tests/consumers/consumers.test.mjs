@@ -3,13 +3,17 @@
 // apps that Vite, webpack 5 and esbuild build exactly as the package's README says (no config
 // files); each built app is served with the strict policy and run in headless Chromium
 // (Debian's /usr/bin/chromium, driven by playwright-core), where it encodes, generates and
-// trains on the main thread and in an EdgepieceWorker (app/src/index.js). Ids and greedy text
-// must equal the native CLI's (build/release/native/edgepiece), and no policy violation may be
-// reported. The web demo runs under the same policy, and the shipped JS has no eval.
+// trains on the main thread and in an EdgepieceWorker (app/src/index.js). Ids, greedy text and
+// the trained model file must equal the native CLI's (build/release/native/edgepiece), and no
+// policy violation may be reported. The web demo runs under the same policy, and the shipped JS has no eval.
 //   (cd tests/consumers && npm ci) && node --test tests/consumers/
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +67,18 @@ function cliOutput(args, input) {
   return result.stdout;
 }
 const cliIds = (text) => cliOutput(['encode', '--model', TOKENIZER], Buffer.from(text)).trim().split(',').map(Number);
+// The SHA-256 (hex) of the model file `edgepiece train` writes for `documents`.
+function cliTrained(documents, { vocabSize }) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-consumers-train-'));
+  try {
+    writeFileSync(path.join(dir, 'docs.jsonl'), documents.map((text) => JSON.stringify({ text })).join('\n'));
+    cliOutput(['train', '--quiet', '--jsonl', '--vocab-size', String(vocabSize),
+      '--output', path.join(dir, 'cli.model'), path.join(dir, 'docs.jsonl')]);
+    return createHash('sha256').update(readFileSync(path.join(dir, 'cli.model'))).digest('hex');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 const cliGenerate = (prompt, { maxTokens }) => cliOutput(['generate', '--model', `${WEIGHTS},${TOKENIZER}`,
   '--prompt', prompt, '--max-tokens', String(maxTokens), '--temperature', '0', '--ignore-eos']).replace(/\n$/, '');
 
@@ -176,14 +192,15 @@ describe('bundled apps and the demo under a strict CSP, in Chromium', { timeout:
         const result = JSON.parse(output);
         const ids = cliIds(result.text);
         const text = cliGenerate(result.prompt, result.generate);
+        const trained = cliTrained(result.corpus, result.train);
         for (const where of ['main', 'worker']) {
           const got = result[where];
           assert.deepEqual(got.ids, ids, `${where}: ids`);
           assert.equal(got.tokens, result.generate.maxTokens, `${where}: tokens`);
           assert.equal(result.prompt + got.text, text, `${where}: greedy text`);
-          assert.ok(got.trainedVocabSize >= 259, `${where}: trained ${got.trainedVocabSize}`);
+          assert.equal(got.trained, trained, `${where}: the trained model file is not the CLI's`);
+          assert.equal(got.trainedVocabSize, result.train.vocabSize, `${where}: trained vocabulary`);
         }
-        assert.equal(result.worker.trained, result.main.trained, 'the trained model files differ');
         await assertNoViolations(opened, server);
       } finally {
         await opened.tab.close();
@@ -215,7 +232,13 @@ describe('bundled apps and the demo under a strict CSP, in Chromium', { timeout:
       // and in a Worker (which fetch edgepiece-trainer.wasm under the policy).
       const trained = await tab.evaluate(async () => {
         const { EdgepieceWorker, Trainer, Tokenizer } = await import('/build/wasm/package/index.js');
-        const corpus = Array.from({ length: 50 }, (_, i) => `${i}: In the beginning God created the heaven and the earth.`);
+        // As app/src/index.js: texts of the tokenizer's pieces, which fill the vocabulary.
+        const tokenizer = await Tokenizer.load('/models/kjvzh-8k.model');
+        let state = 1;
+        const next = () => (state = (state * 1103515245 + 12345) % 2147483648);
+        const corpus = Array.from({ length: 200 },
+          () => tokenizer.decode(Int32Array.from({ length: 40 }, () => 259 + next() % 300)));
+        tokenizer.dispose();
         const file = await Trainer.train(corpus, { vocabSize: 300 });
         const main = await Tokenizer.load(file);
         const worker = await EdgepieceWorker.create();
@@ -230,7 +253,7 @@ describe('bundled apps and the demo under a strict CSP, in Chromium', { timeout:
           main.dispose();
         }
       });
-      assert.ok(trained.main >= 259, `trained ${trained.main}`);
+      assert.equal(trained.main, 300);
       assert.equal(trained.worker, trained.main);
       assert.ok(trained.same, 'the trained model files differ');
       await assertNoViolations(opened, server);
