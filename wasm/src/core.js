@@ -77,13 +77,21 @@ export async function instantiate(options, defaultUrl) {
 }
 
 /**
+ * Where edgepiece.wasm is unless init() is told otherwise: next to this file. Bundlers rewrite
+ * this expression to the URL of the asset they emit.
+ */
+export function defaultWasmUrl() {
+  return new URL('./edgepiece.wasm', import.meta.url);
+}
+
+/**
  * Loads the WebAssembly module once. Options: wasmBinary (bytes of
  * edgepiece.wasm) or wasmUrl (where to fetch it; default: next to this file).
  */
 export function init(options = {}) {
   // Resolves to the ModuleInstance.
   if (loading) return loading;
-  loading = instantiate(options, new URL('./edgepiece.wasm', import.meta.url)).then((instance) => {
+  loading = instantiate(options, defaultWasmUrl()).then((instance) => {
     module = instance;
     return instance;
   });

@@ -2,7 +2,7 @@
 // Worker (a module Web Worker in browsers, worker_threads in Node), behind
 // promises and an async iterator, so long generations and training runs
 // never block the page.
-import { EdgepieceError, nodeImport, ownBuffer } from './core.js';
+import { EdgepieceError, defaultWasmUrl, nodeImport, ownBuffer } from './core.js';
 import { readSource } from './source.js';
 import { Utf8Stream } from './utf8.js';
 
@@ -50,10 +50,10 @@ export class EdgepieceWorker {
     let worker;
     if (isNode) {
       const { Worker } = await nodeImport('node:worker_threads');
-      // Not `new URL('./worker.js', import.meta.url)` here: a bundler would ship worker.js a
-      // second time, unbundled, as an asset.
-      const here = import.meta.url;
-      worker = new Worker(options.workerUrl ?? new URL('./worker.js', here));
+      // worker.js is next to edgepiece.wasm. Not `new URL('./worker.js', import.meta.url)`:
+      // bundlers would ship worker.js a second time, unbundled, as an asset; and any other
+      // use of import.meta.url makes webpack write the build machine's path into the bundle.
+      worker = new Worker(options.workerUrl ?? new URL('./worker.js', defaultWasmUrl()));
     } else if (options.workerUrl) {
       worker = new Worker(options.workerUrl, { type: 'module' });
     } else {
