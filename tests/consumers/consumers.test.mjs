@@ -36,9 +36,10 @@ const chromiumFlags = [
 // Script that may not ship: eval, the Function constructor, string timers.
 const DYNAMIC_CODE = /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(|\bset(?:Timeout|Interval)\s*\(\s*['"`]/;
 
-const page = (body, script) => `<!doctype html>
+// The app's page: its script tag, and the <pre> it writes its results to.
+const page = (script) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>edgepiece consumer</title>${script}</head>
-<body><pre id="result">${body}</pre></body></html>
+<body><pre id="result"></pre></body></html>
 `;
 
 // Each bundler's build as the README documents it, run in its app folder (cwd), which holds
@@ -47,17 +48,17 @@ const page = (body, script) => `<!doctype html>
 const BUNDLERS = {
   vite: {
     build: [bin('vite'), 'build'],
-    html: { at: 'index.html', text: page('', '<script type="module" src="/src/index.js"></script>') },
+    html: { at: 'index.html', text: page('<script type="module" src="/src/index.js"></script>') },
   },
   webpack: {
     build: [bin('webpack'), '--mode', 'production'],
-    html: { at: 'dist/index.html', text: page('', '<script src="main.js" defer></script>') },
+    html: { at: 'dist/index.html', text: page('<script src="main.js" defer></script>') },
   },
   esbuild: {
     build: [bin('esbuild'), 'src/index.js', 'node_modules/edgepiece/worker.js',
       'node_modules/edgepiece/edgepiece.wasm', 'node_modules/edgepiece/edgepiece-trainer.wasm',
       '--bundle', '--format=esm', '--loader:.wasm=copy', '--entry-names=[name]', '--outdir=dist'],
-    html: { at: 'dist/index.html', text: page('', '<script type="module" src="index.js"></script>') },
+    html: { at: 'dist/index.html', text: page('<script type="module" src="index.js"></script>') },
   },
 };
 

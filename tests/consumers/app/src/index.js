@@ -21,7 +21,7 @@ function trainingCorpus(tokenizer) {
     () => tokenizer.decode(Int32Array.from({ length: 40 }, () => 259 + next() % 300)));
 }
 
-// The SHA-256 of a trained model file, in hex: the main thread's and the worker's must agree.
+// The SHA-256 of a trained model file, in hex (the test compares it with the CLI's file).
 async function sha256(bytes) {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
