@@ -8,8 +8,10 @@
 # JavaScript (ESLint), builds the WebAssembly module and runs the node:test
 # suites on it (including the tsc check of the types) with the system Node and
 # with Node 18, 20 and 22 from the npm registry (npx node@N), the web demo's
-# tests in headless Chromium and Firefox ESR (tests/browser), and the README
-# and docs examples (tests/docs).
+# tests in headless Chromium and Firefox ESR (tests/browser), the package
+# bundled by Vite, webpack 5 and esbuild and the demo under a strict
+# Content-Security-Policy (tests/consumers), and the README and docs examples
+# (tests/docs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install_deps.sh
@@ -71,6 +73,10 @@ done
 echo "=== browser tests: Chromium and Firefox ESR ==="
 (cd tests/browser && npm ci --no-audit --no-fund)
 node --test tests/browser/
+
+echo "=== bundlers (Vite, webpack 5, esbuild) and a strict CSP, in Chromium ==="
+(cd tests/consumers && npm ci --no-audit --no-fund)
+node --test tests/consumers/
 
 echo "=== README and docs examples ==="
 node --test tests/docs/

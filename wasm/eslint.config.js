@@ -28,5 +28,10 @@ export default [
     files: ['tests/**/*.mjs', 'tools/**/*.mjs', 'bench/**/*.mjs', 'wasm/eslint.config.js'],
     languageOptions: { globals: globals.node },
   },
-  { files: ['tests/browser/**/*.mjs'], languageOptions: { globals: globals.browser } },
+  {
+    files: ['tests/browser/**/*.mjs', 'tests/consumers/**/*.mjs'],
+    languageOptions: { globals: globals.browser },
+  },
+  // The app the consumer tests build with each bundler runs in a page.
+  { files: ['tests/consumers/app/**/*.js'], languageOptions: { globals: globals.browser } },
 ];

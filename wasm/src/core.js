@@ -14,6 +14,15 @@ export class EdgepieceError extends Error {
   }
 }
 
+/**
+ * Imports a Node built-in (`node:fs/promises`, ...) at run time, in Node only. Hidden from
+ * bundlers: the specifier is not a literal and the comments tell webpack and Vite to leave the
+ * import() alone, so an app built for browsers neither fails on nor ships a stub for it.
+ */
+export function nodeImport(name) {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ name);
+}
+
 let module = null;       // the ModuleInstance of edgepiece.wasm
 let loading = null;      // Promise of it
 const encoder = new TextEncoder();
@@ -24,7 +33,7 @@ export const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true 
 async function readWasm(url) {
   const isFileUrl = typeof url === 'object' ? url.protocol === 'file:' : url.startsWith('file:');
   if (typeof process !== 'undefined' && process.versions?.node && (isFileUrl || typeof url === 'string' && !/^[a-z]+:/i.test(url))) {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await nodeImport('node:fs/promises');
     try {
       return await readFile(url);
     } catch (error) {
@@ -68,13 +77,21 @@ export async function instantiate(options, defaultUrl) {
 }
 
 /**
+ * Where edgepiece.wasm is unless init() is told otherwise: next to this file. Bundlers rewrite
+ * this expression to the URL of the asset they emit.
+ */
+export function defaultWasmUrl() {
+  return new URL('./edgepiece.wasm', import.meta.url);
+}
+
+/**
  * Loads the WebAssembly module once. Options: wasmBinary (bytes of
  * edgepiece.wasm) or wasmUrl (where to fetch it; default: next to this file).
  */
 export function init(options = {}) {
   // Resolves to the ModuleInstance.
   if (loading) return loading;
-  loading = instantiate(options, new URL('./edgepiece.wasm', import.meta.url)).then((instance) => {
+  loading = instantiate(options, defaultWasmUrl()).then((instance) => {
     module = instance;
     return instance;
   });

@@ -2,7 +2,7 @@
 // Response, or a URL (fetched with progress; in Node a file: URL or a path is
 // read from disk), optionally through the Cache API with a SHA-256 integrity
 // check, so a page's second visit loads offline.
-import { EdgepieceError } from './core.js';
+import { EdgepieceError, nodeImport } from './core.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 // Bytes per progress report and per read when a file is read from disk.
@@ -38,7 +38,7 @@ function parseIntegrity(integrity) {
 
 async function subtleCrypto() {
   if (globalThis.crypto?.subtle) return globalThis.crypto.subtle;
-  if (isNode) return (await import('node:crypto')).webcrypto.subtle;
+  if (isNode) return (await nodeImport('node:crypto')).webcrypto.subtle;
   throw new EdgepieceError('UNSUPPORTED', 'integrity needs crypto.subtle (a secure context: https or localhost)');
 }
 
@@ -90,7 +90,7 @@ async function readResponse(response, what, onProgress) {
 
 // Reads a file from disk in chunks, reporting progress like readResponse.
 async function readFile(file, what, onProgress) {
-  const { open } = await import('node:fs/promises');
+  const { open } = await nodeImport('node:fs/promises');
   let handle;
   try {
     handle = await open(file, 'r');
@@ -152,7 +152,7 @@ export async function readSource(source, options, what) {
       `the ${what} must be a Uint8Array, an ArrayBuffer, a Response or a URL`);
   }
   if (url.protocol === 'file:' && isNode) {
-    const { fileURLToPath } = await import('node:url');
+    const { fileURLToPath } = await nodeImport('node:url');
     return verify(await readFile(fileURLToPath(url), what, onProgress), url.href);
   }
   const store = await openCache(cache);

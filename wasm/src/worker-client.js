@@ -2,7 +2,7 @@
 // Worker (a module Web Worker in browsers, worker_threads in Node), behind
 // promises and an async iterator, so long generations and training runs
 // never block the page.
-import { EdgepieceError, ownBuffer } from './core.js';
+import { EdgepieceError, defaultWasmUrl, nodeImport, ownBuffer } from './core.js';
 import { readSource } from './source.js';
 import { Utf8Stream } from './utf8.js';
 
@@ -47,13 +47,19 @@ export class EdgepieceWorker {
    * trainerWasmUrl / trainerWasmBinary (to Trainer.init() there, on the first train).
    */
   static async create(options = {}) {
-    const url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
     let worker;
     if (isNode) {
-      const { Worker } = await import('node:worker_threads');
-      worker = new Worker(url);
+      const { Worker } = await nodeImport('node:worker_threads');
+      // worker.js is next to edgepiece.wasm. Not `new URL('./worker.js', import.meta.url)`:
+      // bundlers would ship worker.js a second time, unbundled, as an asset; and any other
+      // use of import.meta.url makes webpack write the build machine's path into the bundle.
+      worker = new Worker(options.workerUrl ?? new URL('./worker.js', defaultWasmUrl()));
+    } else if (options.workerUrl) {
+      worker = new Worker(options.workerUrl, { type: 'module' });
     } else {
-      worker = new Worker(url, { type: 'module' });
+      // This exact form is what Vite, webpack 5 and esbuild's bundles recognize as a worker
+      // entry point to bundle (with its imports and edgepiece.wasm): keep it literal.
+      worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     }
     await new Promise((resolve, reject) => {
       const onReady = (message) => { if (message?.ready) resolve(); };

@@ -3,13 +3,12 @@
 // generated text and training progress, so the page's main thread stays responsive. Runs as a
 // module Web Worker or a Node worker_threads Worker.
 import { EdgepieceError, Model, Tokenizer, Trainer, init } from './index.js';
-import { ownBuffer } from './core.js';
+import { nodeImport, ownBuffer } from './core.js';
 
 const inBrowser = typeof self !== 'undefined' && typeof self.postMessage === 'function';
-const port = inBrowser ? self : (await import('node:worker_threads')).parentPort;
-const listen = (handler) => (inBrowser
-  ? self.addEventListener('message', (event) => handler(event.data))
-  : port.on('message', handler));
+// Where requests come from and answers go: self in a browser, worker_threads' parentPort in
+// Node (set before the first message is read; see the end of the file).
+let port = inBrowser ? self : null;
 
 let tokenizer = null;
 let model = null;
@@ -145,7 +144,7 @@ const handlers = {
   },
 };
 
-listen(async ({ id, op, args }) => {
+async function answer({ id, op, args }) {
   try {
     const handler = handlers[op];
     if (!handler) throw new EdgepieceError('INVALID_ARGUMENT', `unknown request "${op}"`);
@@ -154,5 +153,16 @@ listen(async ({ id, op, args }) => {
   } catch (error) {
     port.postMessage({ id, ok: false, error: { code: error.code ?? 'INTERNAL', message: String(error.message ?? error) } });
   }
-});
-port.postMessage({ ready: true });
+}
+
+// No top-level await: bundlers that emit workers as classic scripts (Vite's default) refuse it.
+if (inBrowser) {
+  self.addEventListener('message', (event) => answer(event.data));
+  port.postMessage({ ready: true });
+} else {
+  nodeImport('node:worker_threads').then(({ parentPort }) => {
+    port = parentPort;
+    port.on('message', answer);
+    port.postMessage({ ready: true });
+  });
+}
