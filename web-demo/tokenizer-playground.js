@@ -1,0 +1,436 @@
+// The tokenizer playground: the text is encoded in a worker
+// (tokenize-worker.js) on every change, at most one request in flight and
+// stale answers dropped, and drawn by the virtualized TokenView, so a
+// keystroke into a megabyte of text is as quick as into a line. Counts
+// come from the whole encoding, never from what is drawn. Tokens and text
+// are linked both ways; other tokenizers encode the same text side by side.
+import { formatBytes, shellQuote } from './pieces.js';
+import { TokenView } from './token-view.js';
+import { layoutTokens } from './token-layout.js';
+import { readInteger, showFieldError } from './fields.js';
+
+export const MAX_SEED = 0xffffffff;
+const LINK_HIGHLIGHT_LIMIT = 200_000;  // UTF-16 units: longer texts link by selection only
+
+const EXAMPLES = {
+  en: 'And God said, Let there be light: and there was light.\nAnd God saw the light, that it was good: and God divided the light from the darkness.',
+  zh: '天行健，君子以自强不息。地势坤，君子以厚德载物。\n床前明月光，疑是地上霜。',
+  emoji: 'Emoji fall back to bytes: 😀 👍🏽 🇩🇪 ❤️‍🔥 — and so does anything the model never saw: ŝ ǅ ㎒',
+  code: 'for (let i = 0; i < n; ++i) {\n\tsum += a[i] * b[i];\n}',
+};
+
+const $ = (id) => document.getElementById(id);
+const number = (n) => n.toLocaleString('en');
+
+// A promise-per-request client of tokenize-worker.js.
+class TokenizeWorker {
+  #worker;
+  #next = 1;
+  #pending = new Map();
+
+  static async create(wasmBinary) {
+    const worker = new Worker(new URL('./tokenize-worker.js', import.meta.url), { type: 'module' });
+    await new Promise((resolve, reject) => {
+      worker.addEventListener('message', (event) => { if (event.data?.ready) resolve(); });
+      worker.addEventListener('error', (event) => reject(new Error(event.message ?? 'worker failed')), { once: true });
+    });
+    const client = new TokenizeWorker(worker);
+    await client.call('init', { wasmBinary });
+    return client;
+  }
+
+  constructor(worker) {
+    this.#worker = worker;
+    worker.addEventListener('message', ({ data }) => {
+      const entry = this.#pending.get(data.id);
+      if (!entry) return;
+      this.#pending.delete(data.id);
+      if (data.ok) entry.resolve(data.result);
+      else entry.reject(new Error(data.error));
+    });
+  }
+
+  call(op, args, transfer = []) {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, op, args }, transfer);
+    });
+  }
+}
+
+export class TokenizerPlayground {
+  #worker = null;
+  #view;
+  #tokenizers = new Map();  // key -> { name, path, info, vocabSize, format }
+  #current = null;  // key of the shown tokenizer
+  #revision = 0;  // bumped by every change of the text or the settings
+  #inFlight = false;
+  #inputAt = 0;  // timeStamp of the latest input event
+  #seed = 0;  // the last valid sampling seed
+  #layoutKey = '';
+  #metrics = null;  // cell width, row height, padding in cells
+
+  constructor() {
+    this.#view = new TokenView($('tokens'), {
+      onPick: (g) => this.#selectInText(g),
+      onActive: (g, announce) => this.#describe(g, announce),
+    });
+    this.#wire();
+  }
+
+  /** Starts the worker and loads the bundled tokenizer under `key`. */
+  async start(wasmBinary, key, bytes, entry) {
+    this.#worker = await TokenizeWorker.create(wasmBinary);
+    await this.add(key, bytes, entry);
+    this.select(key);
+    $('model-select').disabled = false;
+    $('model-file').disabled = false;
+  }
+
+  /** Loads a tokenizer file into the worker and offers it (select and side by side). */
+  async add(key, bytes, entry) {
+    const { vocabSize, format } = await this.#worker.call('load', { key, bytes });
+    this.#tokenizers.set(key, { ...entry, vocabSize, format, size: bytes.length });
+    if (![...$('model-select').options].some((option) => option.value === key)) {
+      $('model-select').append(new Option(entry.name, key));
+    }
+    this.#drawCompareChoices();
+    return vocabSize;
+  }
+
+  /** The loaded tokenizer `key` as a packed file. */
+  pack(key) { return this.#worker.call('pack', { key }); }
+
+  select(key) {
+    this.#current = key;
+    $('model-select').value = key;
+    const entry = this.#tokenizers.get(key);
+    $('model-info').textContent = entry.info ?? `${entry.name}: ${number(entry.vocabSize)} ids (${entry.format}).`;
+    this.#drawCompareChoices();
+    this.update();
+  }
+
+  /** Re-encodes after any change; `event` (an input event) times the keystroke. */
+  update(event) {
+    if (!this.#worker || !this.#current) return;
+    this.#revision += 1;
+    this.#inputAt = event?.timeStamp ?? performance.now();
+    $('tokens').setAttribute('aria-busy', 'true');
+    if (!this.#inFlight) this.#send();
+  }
+
+  #settings() {
+    const sampling = $('sample').checked;
+    const alpha = Number($('alpha').value);
+    const seed = readInteger($('seed'), 0, MAX_SEED);
+    showFieldError($('seed'), $('seed-error'), seed === null
+      ? `The seed must be a whole number from 0 to ${number(MAX_SEED)} (2^32 - 1). The tokens below still use seed ${this.#seed}.`
+      : null);
+    if (seed !== null) this.#seed = seed;
+    return { sampling, alpha, seed, seedValid: seed !== null };
+  }
+
+  #measure() {
+    if (this.#metrics) return this.#metrics;
+    const box = $('tokens');
+    const probe = document.createElement('span');
+    probe.className = 'token';
+    probe.style.visibility = 'hidden';
+    probe.style.position = 'absolute';
+    probe.innerHTML = '<span class="piece">0000000000</span>';
+    box.append(probe);
+    const cell = probe.firstChild.getBoundingClientRect().width / 10 || 9;
+    const chip = probe.getBoundingClientRect().width + 2 /* margins */ - 10 * cell;
+    probe.remove();
+    this.#metrics = { cell, padCells: chip / cell + 0.3 };
+    return this.#metrics;
+  }
+
+  #layoutOptions() {
+    const box = $('tokens');
+    const { cell, padCells } = this.#measure();
+    const style = getComputedStyle(box);
+    const inner = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return {
+      columns: Math.max(8, inner / cell - 1), padCells,
+      idScale: $('show-ids').checked ? 0.7 : 0,
+    };
+  }
+
+  #rowHeight() { return parseFloat(getComputedStyle($('tokens')).getPropertyValue('--row-height')) || 40; }
+
+  async #send() {
+    this.#inFlight = true;
+    const revision = this.#revision;
+    const settings = this.#settings();
+    const text = $('text').value;
+    const layout = this.#layoutOptions();
+    const compare = [...document.querySelectorAll('#compare-choices input:checked')].map((c) => c.value);
+    let result = null;
+    let error = null;
+    try {
+      result = await this.#worker.call('encode', {
+        text, key: this.#current, layout, compare,
+        sampling: settings.sampling ? { alpha: settings.alpha, seed: this.#seed } : null,
+      });
+    } catch (e) {
+      error = e;
+    }
+    this.#inFlight = false;
+    if (revision !== this.#revision) {  // the text changed meanwhile: this answer is stale
+      this.#send();
+      return;
+    }
+    if (error) {
+      $('tokens-note').hidden = false;
+      $('tokens-note').textContent = `Could not encode this text: ${error.message}`;
+    } else {
+      this.#layoutKey = JSON.stringify(layout);
+      this.#show({ ...result, text }, settings);
+    }
+    $('tokens').setAttribute('aria-busy', 'false');
+    document.body.dataset.keystrokeToRenderMs = (performance.now() - this.#inputAt).toFixed(1);
+  }
+
+  #show(result, settings) {
+    this.#view.show(result, this.#rowHeight());
+    const { ids, bytes, chars } = result;
+    $('tokens-note').hidden = !result.normalized;
+    $('tokens-note').textContent = 'The text is not in Unicode NFC: it is tokenized as its NFC form, and the links between tokens and text are off.';
+    $('stat-chars').textContent = number(chars);
+    $('stat-tokens').textContent = number(ids.length);
+    $('stat-bytes').textContent = number(bytes.length);
+    $('stat-ratio').textContent = ids.length ? (bytes.length / ids.length).toFixed(2) : '–';
+    const ms = result.encodeMs;
+    // Browsers coarsen timers (0.1 ms or coarser): say so rather than "0.00 ms".
+    $('stat-ms').textContent = ms < 0.1 ? '< 0.1 ms' : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+    if ($('ids-details').open) $('ids').value = ids.join(',');
+    $('token-info').textContent = '';
+    this.#drawComparison(result.compared, ids.length);
+
+    const { text } = result;
+    const current = this.#tokenizers.get(this.#current);
+    if (settings.sampling && !settings.seedValid) {
+      $('cli-command').textContent = '(fix the seed above to see the command)';
+    } else {
+      const input = text.length <= 200 ? `printf '%s' ${shellQuote(text)} | ` : '';
+      const file = text.length <= 200 ? '' : ' text.txt';
+      const options = settings.sampling ? ` --alpha ${settings.alpha} --seed ${settings.seed}` : '';
+      $('cli-command').textContent = `${input}edgepiece encode --model ${current.path}${options}${file}`;
+    }
+  }
+
+  // Redraws the rows for a new width or the ids toggled (no re-encode).
+  #relayout() {
+    const result = this.#view.result;
+    if (!result) return;
+    const layout = this.#layoutOptions();
+    if (JSON.stringify(layout) === this.#layoutKey) return;
+    this.#layoutKey = JSON.stringify(layout);
+    Object.assign(result, layoutTokens(result.bytes, result.ids, result.offsets, layout));
+    this.#view.show(result, this.#rowHeight());
+  }
+
+  // ---- tokens <-> text ----
+
+  #selectInText(g) {
+    const result = this.#view.result;
+    if (!result || result.normalized || result.text !== $('text').value) return;
+    const text = $('text');
+    text.focus();
+    text.setSelectionRange(result.groupUnits[g], result.groupUnits[g + 1]);
+    this.#describe(g, true);
+  }
+
+  #highlightText(g) {
+    const result = this.#view.result;
+    const backdrop = $('text-backdrop');
+    if (g === null || !result || result.normalized || result.text !== $('text').value
+        || result.text.length > LINK_HIGHLIGHT_LIMIT) {
+      backdrop.replaceChildren();
+      return;
+    }
+    const [start, end] = [result.groupUnits[g], result.groupUnits[g + 1]];
+    const mark = document.createElement('mark');
+    mark.textContent = result.text.slice(start, end);
+    // A trailing newline would not give the last line its height.
+    backdrop.replaceChildren(result.text.slice(0, start), mark, `${result.text.slice(end)}\n`);
+    backdrop.scrollTop = $('text').scrollTop;
+  }
+
+  #describe(g, announce) {
+    const result = this.#view.result;
+    if (!result) return;
+    this.#highlightText(g);
+    const [first, last] = this.#view.tokensOf(g);
+    const ids = Array.from(result.ids.subarray(first, last + 1)).join(', ');
+    const chars = `characters ${number(result.groupUnits[g])}–${number(result.groupUnits[g + 1])}`;
+    const what = first === last ? `Token ${number(first + 1)}: id ${ids}` : `Tokens ${number(first + 1)}–${number(last + 1)} (bytes of one character): ids ${ids}`;
+    const info = $('token-info');
+    info.setAttribute('aria-live', announce ? 'polite' : 'off');
+    info.textContent = `${what}, ${chars} of the text.`;
+  }
+
+  // The caret or selection in the text marks the tokens it touches.
+  #linkFromText() {
+    const result = this.#view.result;
+    const text = $('text');
+    if (!result || result.normalized || result.text !== text.value) return;
+    const groups = this.#view.linkSelection(text.selectionStart, text.selectionEnd);
+    if (!groups) return;
+    const [first] = this.#view.tokensOf(groups[0]);
+    const [, last] = this.#view.tokensOf(groups[1]);
+    $('token-info').setAttribute('aria-live', 'off');
+    $('token-info').textContent = first === last
+      ? `The caret is in token ${number(first + 1)} (id ${result.ids[first]}).`
+      : `The selection touches tokens ${number(first + 1)}–${number(last + 1)}.`;
+  }
+
+  // ---- side by side ----
+
+  #drawCompareChoices() {
+    const box = $('compare-choices');
+    const checked = new Set([...box.querySelectorAll('input:checked')].map((c) => c.value));
+    box.replaceChildren();
+    for (const [key, entry] of this.#tokenizers) {
+      if (key === this.#current) continue;
+      const field = document.createElement('div');
+      field.className = 'field check';
+      const input = document.createElement('input');
+      input.type = 'checkbox';
+      input.id = `compare-${box.children.length}`;
+      input.value = key;
+      input.checked = checked.has(key) || !!entry.compareByDefault;
+      entry.compareByDefault = false;
+      input.addEventListener('change', () => this.update());
+      const label = document.createElement('label');
+      label.htmlFor = input.id;
+      label.textContent = entry.name;
+      field.append(input, label);
+      box.append(field);
+    }
+    $('compare-empty').hidden = box.children.length > 0;
+  }
+
+  #drawComparison(compared, tokens) {
+    const body = $('compare-table').tBodies[0];
+    const rows = [{ key: this.#current, tokens }, ...compared];
+    body.replaceChildren();
+    rows.forEach(({ key, tokens: count }, i) => {
+      const row = body.insertRow();
+      const entry = this.#tokenizers.get(key);
+      const bytes = this.#view.result.bytes.length;
+      const cells = [
+        `${entry.name}${i === 0 ? ' (shown)' : ''}`, number(count),
+        count ? (bytes / count).toFixed(2) : '–',
+        i === 0 || !tokens ? '–' : `${count >= tokens ? '+' : ''}${(100 * (count - tokens) / tokens).toFixed(1)}%`,
+      ];
+      for (const text of cells) row.insertCell().textContent = text;
+    });
+    $('compare-table').hidden = compared.length === 0;
+  }
+
+  // ---- files ----
+
+  async loadUserFile(file) {
+    const error = $('model-error');
+    error.hidden = true;
+    const start = performance.now();
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const key = `user:${file.name}:${file.size}:${file.lastModified}`;
+      const vocabSize = await this.add(key, bytes, {
+        name: `${file.name} (your file)`,
+        path: shellQuote(file.name).replace(/^'([\w.-]+)'$/, '$1'),
+      });
+      this.#tokenizers.get(key).info = `${file.name}: ${number(vocabSize)} ids, ${formatBytes(bytes.length)}, loaded in ${(performance.now() - start).toFixed(0)} ms.`;
+      this.select(key);
+    } catch (e) {
+      error.textContent = `Could not load "${file.name}" as a tokenizer file: ${e.message}. The previous tokenizer is still in use.`;
+      error.hidden = false;
+    }
+  }
+
+  // ---- wiring ----
+
+  #wire() {
+    const text = $('text');
+    text.addEventListener('input', (event) => this.update(event));
+    $('sample').addEventListener('change', () => this.update());
+    // Moving the alpha slider or editing the seed means "show me sampling".
+    for (const id of ['alpha', 'seed']) {
+      $(id).addEventListener('input', (event) => {
+        $('sample').checked = true;
+        $('alpha-value').value = Number($('alpha').value).toFixed(2);
+        this.update(event);
+      });
+    }
+    $('reseed').addEventListener('click', () => {
+      $('seed').value = String(Math.floor(Math.random() * 1e6));
+      $('sample').checked = true;
+      this.update();
+    });
+    for (const button of document.querySelectorAll('[data-example]')) {
+      button.addEventListener('click', () => {
+        text.value = EXAMPLES[button.dataset.example];
+        this.update();
+      });
+    }
+    $('show-ids').addEventListener('change', () => {
+      $('tokens').classList.toggle('show-ids', $('show-ids').checked);
+      this.#relayout();
+    });
+    new ResizeObserver(() => this.#relayout()).observe($('tokens'));
+    $('ids-details').addEventListener('toggle', () => {
+      const result = this.#view.result;
+      if ($('ids-details').open && result) $('ids').value = result.ids.join(',');
+    });
+    $('model-select').addEventListener('change', () => this.select($('model-select').value));
+    $('model-file').addEventListener('change', () => {
+      const [file] = $('model-file').files;
+      if (file) this.loadUserFile(file);
+      $('model-file').value = '';
+    });
+    const card = $('tokenizer-playground');
+    card.addEventListener('dragover', (event) => {
+      if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+    });
+    card.addEventListener('drop', (event) => {
+      const [file] = event.dataTransfer?.files ?? [];
+      if (!file) return;
+      event.preventDefault();
+      this.loadUserFile(file);
+    });
+    document.addEventListener('selectionchange', () => {
+      if (document.activeElement === text) this.#linkFromText();
+    });
+    text.addEventListener('scroll', () => { $('text-backdrop').scrollTop = text.scrollTop; });
+    $('tokens').addEventListener('mouseleave', () => this.#highlightText(null));
+    $('share').addEventListener('click', () => this.#shareLink());
+  }
+
+  readHash() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    if (params.has('text')) $('text').value = params.get('text');
+    if (params.has('alpha')) $('alpha').value = params.get('alpha');
+    if (params.has('seed')) $('seed').value = params.get('seed');
+    $('sample').checked = params.get('sample') === '1';
+    $('alpha-value').value = Number($('alpha').value).toFixed(2);
+  }
+
+  #shareLink() {
+    const params = new URLSearchParams({ text: $('text').value });
+    if ($('sample').checked) {
+      params.set('sample', '1');
+      params.set('alpha', $('alpha').value);
+      params.set('seed', $('seed').value);
+    }
+    const url = new URL(location.href);
+    url.hash = params.toString();
+    history.replaceState(null, '', url);
+    const done = (message) => { $('share-status').textContent = message; };
+    navigator.clipboard?.writeText(url.href).then(() => done('Link copied.'), () => done('Link is in the address bar.'))
+      ?? done('Link is in the address bar.');
+  }
+}
