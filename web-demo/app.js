@@ -8,6 +8,7 @@ import { EdgepieceWorker } from '../build/wasm/package/index.js';
 import { GenerationPlayground } from './generation.js';
 import { formatBytes } from './pieces.js';
 import { TokenizerPlayground } from './tokenizer-playground.js';
+import { TrainPlayground } from './train-playground.js';
 
 const PACKAGE = new URL('../build/wasm/package/', import.meta.url);
 const MODELS = new URL('../models/', import.meta.url);
@@ -46,6 +47,7 @@ async function main() {
   const tokenizer = new TokenizerPlayground();
   tokenizer.readHash();
   const generation = new GenerationPlayground();
+  const training = new TrainPlayground(tokenizer);
   const status = $('load-status');
   const start = performance.now();
   const [wasmBytes, tokenizerBytes] = await Promise.all([
@@ -60,6 +62,7 @@ async function main() {
   const tokenizerMs = performance.now() - start;
   const sizes = `edgepiece.wasm ${formatBytes(wasmBytes.length)}, tokenizer ${formatBytes(tokenizerBytes.length)}`;
   status.textContent = `Tokenizer ready in ${tokenizerMs.toFixed(0)} ms (downloaded ${sizes}). Loading the language model…`;
+  training.ready(wasmBytes);
   document.body.dataset.tokenizerReady = 'true';
 
   try {

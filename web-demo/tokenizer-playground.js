@@ -100,6 +100,15 @@ export class TokenizerPlayground {
     return vocabSize;
   }
 
+  /** Ticks (or clears) `key` among the tokenizers compared side by side. */
+  setCompared(key, on) {
+    const box = [...document.querySelectorAll('#compare-choices input')].find((c) => c.value === key);
+    if (box && box.checked !== on) {
+      box.checked = on;
+      this.update();
+    }
+  }
+
   /** The loaded tokenizer `key` as a packed file. */
   pack(key) { return this.#worker.call('pack', { key }); }
 

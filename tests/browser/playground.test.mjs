@@ -5,9 +5,11 @@
 // side-by-side counts, axe-core's accessibility rules, and screenshots.
 //   (cd tests/browser && npm ci) && node --test tests/browser/playground.test.mjs
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import {
@@ -251,6 +253,52 @@ describe('tokenizer playground in Chromium', { timeout: 600_000 }, () => {
     assert.deepEqual(rows.map((r) => r[1]), [tokens, tokens]);
     assert.match(rows[1][0], /mine\.model/);
     assert.equal(rows[1][3], '+0.0%');
+  });
+
+  test('training in the page gives the CLI\'s model bytes, tokenizes at once, downloads both forms', async () => {
+    const corpusText = Array.from({ length: 60 }, (_, i) => `${i}: ${corpus(400)}`).join('\n');
+    await page.fill('#train-text', corpusText);
+    // Every field says what it accepts.
+    await page.fill('#train-vocab', '100');
+    assert.match(await page.textContent('#train-vocab-error'), /Vocabulary size must be a whole number from 259 to 1,000,000/);
+    assert.match(await page.textContent('#train-command'), /fix the fields/);
+    await page.click('#train');
+    assert.match(await page.textContent('#train-status'), /Fix the fields/);
+    await page.fill('#train-vocab', '400');
+    await page.fill('#train-order', '4');
+    assert.equal(await page.isHidden('#train-vocab-error'), true);
+    assert.equal(await page.textContent('#train-command'),
+      'edgepiece train --vocab-size 400 --order 4 --min-count 2 --max-piece-length 36 --output trained.model text.txt');
+    await page.click('#train');
+    await page.waitForFunction(() => /^Trained /.test(document.querySelector('#train-status').textContent), null, { timeout: 120_000 });
+    assert.equal(await page.$eval('#train-progress', (p) => p.value), 1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
+    const pageModel = readFileSync(await download.path());
+    const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-demo-train-'));
+    try {
+      writeFileSync(`${dir}/text.txt`, corpusText);
+      const run = spawnSync(cli, ['train', '--quiet', '--vocab-size', '400', '--order', '4', '--output', `${dir}/trained.model`, `${dir}/text.txt`]);
+      assert.equal(run.status, 0, String(run.stderr));
+      const cliModel = readFileSync(`${dir}/trained.model`);
+      assert.ok(pageModel.equals(cliModel), `page model ${pageModel.length} bytes, CLI ${cliModel.length}`);
+      // The trained tokenizer is the shown one, compared with the bundled one.
+      assert.match(await page.$eval('#model-select', (s) => s.selectedOptions[0].text), /trained-1\.model/);
+      const sample = 'In the beginning 天行健 😀';
+      await setText(sample);
+      await page.click('#ids-details summary');
+      assert.deepEqual((await page.inputValue('#ids')).split(',').map(Number), cliIds(sample, [], `${dir}/trained.model`));
+      await page.click('#ids-details summary');
+      const rows = await page.$$eval('#compare-table tbody tr', (trs) => trs.map((tr) => tr.cells[0].textContent));
+      assert.ok(rows.some((r) => r.includes('kjvzh-8k')), rows.join('|'));
+      // The packed form loads to the same ids.
+      const [packed] = await Promise.all([page.waitForEvent('download'), page.click('#download-packed')]);
+      writeFileSync(`${dir}/trained.bpk`, readFileSync(await packed.path()));
+      assert.deepEqual(cliIds(sample, [], `${dir}/trained.bpk`), cliIds(sample, [], `${dir}/trained.model`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await page.selectOption('#model-select', 'bundled');
+    await settle();
   });
 
   test('axe-core finds no accessibility violations', async () => {
