@@ -1,6 +1,9 @@
 // The generation playground: the language model in an EdgepieceWorker (so
 // the page stays responsive while it writes), streaming text, stop at any
-// point.
+// point. A conversation continues from the session's state (Continue: the
+// new prompt follows what was written, nothing is re-read), and that state
+// is a snapshot kept in IndexedDB, so it survives a reload.
+import { clearConversation, loadConversation, saveConversation } from './conversation-store.js';
 import { readInteger, showFieldError } from './fields.js';
 
 const MAX_SEED = 0xffffffff;
@@ -9,6 +12,7 @@ const $ = (id) => document.getElementById(id);
 
 export class GenerationPlayground {
   #worker = null;
+  #transcript = [];  // [{ role: 'prompt' | 'model', text }] of the session's sequence
 
   constructor() {
     for (const [id, digits] of [['temperature', 2], ['top-p', 2]]) {
@@ -20,6 +24,8 @@ export class GenerationPlayground {
       button.addEventListener('click', () => { $('prompt').value = button.dataset.prompt; });
     }
     $('generate').addEventListener('click', () => this.generate());
+    $('continue').addEventListener('click', () => this.generate({ append: true }));
+    $('forget').addEventListener('click', () => this.#forget());
     $('prompt').addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !$('generate').disabled) this.generate();
     });
@@ -32,13 +38,52 @@ export class GenerationPlayground {
     $('gen-seed').addEventListener('input', () => this.#readSeed());
   }
 
-  /** The EdgepieceWorker with the model loaded: generation is enabled. */
-  ready(worker) {
+  /**
+   * The EdgepieceWorker with the model loaded: generation is enabled, a stored conversation
+   * restored. Resolves to whether the status line says so (else the caller says "Ready.").
+   */
+  async ready(worker) {
     this.#worker = worker;
+    try {
+      const stored = await loadConversation();
+      if (stored) {
+        await worker.restore(stored.snapshot);
+        this.#transcript = stored.transcript;
+        this.#drawTranscript();
+        $('gen-status').textContent = `Restored your conversation from the last visit (its state: ${stored.snapshot.length.toLocaleString('en')} bytes). Continue goes on from it without re-reading it.`;
+      }
+    } catch (e) {
+      this.#transcript = [];
+      await clearConversation().catch(() => {});
+      $('gen-status').textContent = `The stored conversation could not be restored (${e.message}); it was cleared.`;
+      this.#setGenerating(false);
+      return true;
+    }
+    this.#setGenerating(false);
+    return this.#transcript.length > 0;
+  }
+
+  #drawTranscript() {
+    $('output').replaceChildren(...this.#transcript.map(({ role, text }) => {
+      if (role === 'model') return document.createTextNode(text);
+      const node = document.createElement('strong');
+      node.textContent = text;
+      return node;
+    }));
+  }
+
+  async #forget() {
+    this.#transcript = [];
+    $('output').replaceChildren();
+    await clearConversation();
+    await this.#worker?.reset();
+    $('gen-status').textContent = 'Conversation cleared.';
     this.#setGenerating(false);
   }
 
   #setGenerating(running) {
+    $('continue').disabled = running || !this.#worker || this.#transcript.length === 0;
+    $('forget').disabled = running || this.#transcript.length === 0;
     $('generate').disabled = running || !this.#worker;
     $('stop').disabled = !running;
     $('output').setAttribute('aria-busy', String(running));
@@ -64,7 +109,8 @@ export class GenerationPlayground {
     return value;
   }
 
-  async generate() {
+  /** Generates from <bos> + the prompt, or with `append` continues the conversation. */
+  async generate({ append = false } = {}) {
     const maxTokens = this.#readMaxTokens();
     const chosen = this.#readSeed();
     if (maxTokens === null || chosen === null) {
@@ -73,24 +119,29 @@ export class GenerationPlayground {
     }
     const seed = chosen ?? Math.floor(Math.random() * 1e6);
     const prompt = $('prompt').value;
+    // Continue keeps the sampling stream (a seed would restart it); a seed typed for it is used.
     const options = {
-      maxTokens, temperature: Number($('temperature').value), topP: Number($('top-p').value), seed,
-      ignoreEos: !$('stop-at-eos').checked,
+      maxTokens, temperature: Number($('temperature').value), topP: Number($('top-p').value),
+      ignoreEos: !$('stop-at-eos').checked, append,
+      ...(append && chosen === undefined ? {} : { seed }),
     };
+    if (!append) this.#transcript = [];
+    const turn = { role: 'model', text: '' };
+    this.#transcript.push({ role: 'prompt', text: prompt }, turn);
+    this.#drawTranscript();
     const output = $('output');
-    const promptNode = document.createElement('strong');
-    promptNode.textContent = prompt;
-    const textNode = document.createTextNode('');
-    output.replaceChildren(promptNode, textNode);
+    const textNode = output.lastChild;
     $('gen-tokens').textContent = '0';
     $('gen-rate').textContent = '–';
-    $('gen-seed-used').textContent = String(seed);
+    $('gen-seed-used').textContent = 'seed' in options ? String(seed) : 'continued';
     $('gen-status').textContent = 'Generating…';
     this.#setGenerating(true);
     const start = performance.now();
     try {
       const result = await this.#worker.generate(prompt, options, (piece, tokens) => {
         textNode.appendData(piece);
+        turn.text += piece;
+        output.scrollTop = output.scrollHeight;
         $('gen-tokens').textContent = String(tokens);
         $('gen-rate').textContent = (tokens / ((performance.now() - start) / 1000)).toFixed(0);
       });
@@ -99,10 +150,21 @@ export class GenerationPlayground {
       $('gen-rate').textContent = rate;
       const why = result.stopped ? 'Stopped' : result.tokens < maxTokens ? 'Done (end of text)' : 'Done';
       $('gen-status').textContent = `${why}: ${result.tokens} tokens in ${result.seconds.toFixed(2)} s, ${rate} tokens/s.`;
+      await this.#save();
     } catch (e) {
       $('gen-status').textContent = `Generation failed: ${e.message}`;
     } finally {
       this.#setGenerating(false);
+    }
+  }
+
+  // The session's snapshot and the transcript, for Continue after a reload.
+  async #save() {
+    try {
+      await saveConversation({ snapshot: await this.#worker.snapshot(), transcript: this.#transcript });
+      document.body.dataset.conversationSaved = String(Number(document.body.dataset.conversationSaved ?? 0) + 1);
+    } catch (e) {
+      $('gen-status').textContent += ` (The conversation could not be stored for a reload: ${e.message}.)`;
     }
   }
 }

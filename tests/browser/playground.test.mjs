@@ -301,6 +301,21 @@ describe('tokenizer playground in Chromium', { timeout: 600_000 }, () => {
     await settle();
   });
 
+  test('keyboard only: Tab reaches every enabled control', async () => {
+    await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
+    const controls = await page.$$eval('input, select, textarea, button, summary, a[href], [tabindex="0"]',
+      (all) => all.filter((c) => !c.disabled && c.checkVisibility()).map((c) => c.id || c.textContent.trim()));
+    await page.focus('body');
+    const reached = [];
+    for (let i = 0; i < controls.length + 5; ++i) {
+      await page.keyboard.press('Tab');
+      reached.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent.trim()));
+    }
+    const missing = controls.filter((c) => !reached.includes(c));
+    assert.deepEqual(missing, []);
+    await page.focus('#text');
+  });
+
   test('axe-core finds no accessibility violations', async () => {
     await page.addScriptTag({ content: readFileSync(axePath, 'utf8') });
     await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
