@@ -5,6 +5,7 @@
 // is a snapshot kept in IndexedDB, so it survives a reload.
 import { clearConversation, loadConversation, saveConversation } from './conversation-store.js';
 import { readInteger, showFieldError } from './fields.js';
+import { TokenProbabilities } from './token-probabilities.js';
 
 const MAX_SEED = 0xffffffff;
 const MAX_TOKENS = 10000;
@@ -13,6 +14,7 @@ const $ = (id) => document.getElementById(id);
 export class GenerationPlayground {
   #worker = null;
   #transcript = [];  // [{ role: 'prompt' | 'model', text }] of the session's sequence
+  #probabilities = null;
 
   constructor() {
     for (const [id, digits] of [['temperature', 2], ['top-p', 2]]) {
@@ -26,6 +28,13 @@ export class GenerationPlayground {
     $('generate').addEventListener('click', () => this.generate());
     $('continue').addEventListener('click', () => this.generate({ append: true }));
     $('forget').addEventListener('click', () => this.#forget());
+    $('probs').addEventListener('click', () => this.#showProbabilities());
+    const describe = (event) => {
+      const span = event.target.closest?.('.p-token');
+      if (span) $('gen-token-info').textContent = `"${span.textContent}": ${span.title}`;
+    };
+    $('output').addEventListener('mouseover', describe);
+    $('output').addEventListener('focusin', describe);
     $('prompt').addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !$('generate').disabled) this.generate();
     });
@@ -42,8 +51,9 @@ export class GenerationPlayground {
    * The EdgepieceWorker with the model loaded: generation is enabled, a stored conversation
    * restored. Resolves to whether the status line says so (else the caller says "Ready.").
    */
-  async ready(worker) {
+  async ready(worker, files) {
     this.#worker = worker;
+    this.#probabilities = new TokenProbabilities(files);
     try {
       const stored = await loadConversation();
       if (stored) {
@@ -84,6 +94,7 @@ export class GenerationPlayground {
   #setGenerating(running) {
     $('continue').disabled = running || !this.#worker || this.#transcript.length === 0;
     $('forget').disabled = running || this.#transcript.length === 0;
+    $('probs').disabled = running || this.#transcript.length === 0;
     $('generate').disabled = running || !this.#worker;
     $('stop').disabled = !running;
     $('output').setAttribute('aria-busy', String(running));
@@ -155,6 +166,25 @@ export class GenerationPlayground {
       $('gen-status').textContent = `Generation failed: ${e.message}`;
     } finally {
       this.#setGenerating(false);
+    }
+  }
+
+  // The text as token spans with the model's probability of each (a second
+  // worker computes them; the conversation's state is not touched).
+  async #showProbabilities() {
+    const text = this.#transcript.map((t) => t.text).join('');
+    $('probs').disabled = true;
+    $('gen-status').textContent = 'Computing token probabilities…';
+    try {
+      const { tokens, bits, scoreBits } = await this.#probabilities.show(text, $('output'), (f) => {
+        $('gen-status').textContent = `Computing token probabilities… ${Math.round(100 * f)}%`;
+      });
+      $('gen-status').textContent = `${tokens} tokens: -log2 p(text) = ${bits.toFixed(2)} bits by token, ${scoreBits.toFixed(2)} bits by the model's score. Hover a token for its probability; the redder, the less expected.`;
+      document.body.dataset.probabilities = 'shown';
+    } catch (e) {
+      $('gen-status').textContent = `Token probabilities failed: ${e.message}`;
+    } finally {
+      $('probs').disabled = false;
     }
   }
 

@@ -1,13 +1,14 @@
 // Browser test of the generation playground's conversation in headless
 // Chromium: a run cut in two (the state stored in IndexedDB, the page
 // reloaded, the state restored, Continue) writes the same text as one
-// uninterrupted run, and nothing on the page moves while tokens stream.
+// uninterrupted run, nothing on the page moves while tokens stream, and
+// the per-token probabilities add up to the model's score of the text.
 //   (cd tests/browser && npm ci) && node --test tests/browser/conversation.test.mjs
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { chromiumFlags, chromiumPath, root, startServer } from './support/demo-server.mjs';
+import { artifacts, chromiumFlags, chromiumPath, root, startServer } from './support/demo-server.mjs';
 
 let server;
 let browser;
@@ -75,6 +76,18 @@ test('a conversation continued from its stored state after a reload equals an un
   // A new prompt in the conversation follows the state; Forget clears it for good.
   const more = await run('#continue', { prompt: ' And', maxTokens: 5 });
   assert.ok(more.startsWith(`${whole} And`) && more.length > whole.length + 4, more);
+  // Per-token probabilities: the text as token spans, their -log2 p summing to the model's score.
+  await page.click('#probs');
+  await page.waitForFunction(() => document.body.dataset.probabilities === 'shown', null, { timeout: 120_000 });
+  const spans = await page.$$eval('#output .p-token', (all) => all.map((s) => ({ text: s.textContent, p: Number(s.dataset.p), title: s.title })));
+  assert.equal(spans.map((s) => s.text).join(''), more);
+  assert.ok(spans.every((s) => s.p > 0 && s.p <= 1 && /^p = \S+ · id \d+/.test(s.title)), JSON.stringify(spans.slice(0, 3)));
+  const [, byToken, byScore] = (await page.textContent('#gen-status')).match(/= ([\d.]+) bits by token, ([\d.]+) bits by the model's score/);
+  assert.ok(Math.abs(Number(byToken) - Number(byScore)) < 0.05, `${byToken} vs ${byScore}`);
+  await page.locator('#output .p-token').nth(3).hover();
+  assert.match(await page.textContent('#gen-token-info'), /: p = \S+ · id \d+/);
+  await page.locator('#generation-playground').screenshot({ path: `${artifacts}/generation-probabilities.png` });
+
   await page.click('#forget');
   await page.waitForFunction(() => document.querySelector('#gen-status').textContent === 'Conversation cleared.');
   await load();
