@@ -108,37 +108,3 @@ export function groupsOfSelection(groupUnits, start, end) {
   const last = end > start ? Math.min(lastAtMost(groupUnits, end - 1, groups), groups - 1) : first;
   return [first, last];
 }
-
-// before[0, cut) + middle (+ middleShift) + before[resume..] (+ tailShift), one new array.
-function splice(before, cut, middle, middleShift, resume, tailShift) {
-  const tail = before.length - resume;
-  const out = new before.constructor(cut + middle.length + tail);
-  out.set(before.subarray(0, cut));
-  for (let i = 0; i < middle.length; ++i) out[cut + i] = middle[i] + middleShift;
-  for (let i = 0, at = cut + middle.length; i < tail; ++i) out[at + i] = before[resume + i] + tailShift;
-  return out;
-}
-
-/**
- * An encoding with a run of whole chunks replaced: `prev` is a laid-out
- * encoding ({ bytes, ids, offsets, groupStart, groupUnits, rowStart,
- * chars }); `edit` says what to cut (from token t0, group g0, row r0, byte
- * b0, UTF-16 unit `start`, to t1, g1, r1, b1, `oldEnd`), what comes instead
- * (the region's own encoding and layout: bytes, ids, offsets, groupStart,
- * groupUnits, rowStart, chars, counted from 0) and `end`, the region's end
- * in the new text. `cutChars`: the characters cut. The tokenize worker and
- * the page both apply it, so only the region crosses between them.
- */
-export function applyEdit(prev, edit) {
-  const { t0, t1, g0, g1, r0, r1, b0, b1, start, end, oldEnd } = edit;
-  const g = edit.groupStart.length - 1;
-  return {
-    bytes: splice(prev.bytes, b0, edit.bytes, 0, b1, 0),
-    ids: splice(prev.ids, t0, edit.ids, 0, t1, 0),
-    offsets: splice(prev.offsets, 2 * t0, edit.offsets, b0, 2 * t1, b0 + edit.bytes.length - b1),
-    groupStart: splice(prev.groupStart, g0, edit.groupStart.subarray(0, g), t0, g1, t0 + edit.ids.length - t1),
-    groupUnits: splice(prev.groupUnits, g0, edit.groupUnits.subarray(0, g), start, g1, end - oldEnd),
-    rowStart: splice(prev.rowStart, r0, edit.rowStart.subarray(0, -1), g0, r1, g0 + g - g1),
-    chars: prev.chars - edit.cutChars + edit.chars,
-  };
-}

@@ -1,18 +1,11 @@
-// The tokenizer playground's worker: holds every loaded tokenizer and, per
-// keystroke, encodes the text with the shown one (ids, offsets, the token
-// view's layout: token-layout.js) and with the compared ones (counts), so
-// the page's main thread only draws what is on screen. Requests are
-// { id, op, args }; answers { id, ok, result | error }.
-//
-// A keystroke into a long text re-encodes only the chunks it touched: the
-// tokenizer cuts the text after every run of newlines and encodes each chunk
-// on its own (docs/bytepiece.md section 2), NFC never reaches across a
-// newline, and the layout starts a row after every newline, so the tokens,
-// offsets and rows of the unchanged chunks before and after the edit are
-// kept (shifted). Sampling continues one random stream across chunks: a
-// sampled encoding is always whole.
+// The tokenizer playground's worker: holds every loaded tokenizer and
+// encodes for the page, so its main thread only draws what is on screen:
+// a whole text (ids, offsets, the token view's layout: token-layout.js, and
+// counts from the compared tokenizers) or, after an edit, only the chunks
+// it touched (incremental.js plans it and splices the answer in). Requests
+// are { id, op, args }; answers { id, ok, result | error }.
 import { Tokenizer, init } from '../build/wasm/package/index.js';
-import { applyEdit, lastAtMost, layoutTokens } from './token-layout.js';
+import { layoutTokens } from './token-layout.js';
 
 // Tokenizer file formats, tried in order: the first that loads the bytes
 // wins. Another format is one more entry here.
@@ -22,7 +15,6 @@ const FORMATS = [
 
 const tokenizers = new Map();  // key -> { tokenizer, format }
 const utf8 = new TextEncoder();
-let previous = null;  // the last deterministic encoding of an NFC text, for the next edit
 
 function need(key) {
   const entry = tokenizers.get(key);
@@ -30,63 +22,7 @@ function need(key) {
   return entry.tokenizer;
 }
 
-// Code points of text[from, to).
-function countChars(text, from, to) {
-  let chars = 0;
-  for (let i = from; i < to; ++i) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0xdc00 || unit > 0xdfff) ++chars;
-  }
-  return chars;
-}
-
-// The edit (token-layout.js applyEdit) that turns `prev` into the encoding of
-// `text` by re-encoding only the chunks that changed, or null where that is
-// not possible (then the whole text is encoded).
-function encodeEdit(prev, text, tokenizer, layout) {
-  const old = prev.text;
-  const shorter = Math.min(old.length, text.length);
-  let prefix = 0;
-  while (prefix < shorter && old.charCodeAt(prefix) === text.charCodeAt(prefix)) ++prefix;
-  let suffix = 0;
-  while (suffix < shorter - prefix
-         && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) ++suffix;
-  // A chunk starts after a newline run: the last such start inside the common prefix...
-  const chunkStart = (at) => at === 0 || (text.charCodeAt(at - 1) === 10 && text.charCodeAt(at) !== 10);
-  let start = Math.max(0, prefix - 1);
-  while (!chunkStart(start)) --start;
-  // ...and the first one inside the common suffix (or the end).
-  let end = text.length;
-  for (let j = text.length - suffix + 1; j < text.length; ++j) {
-    if (chunkStart(j)) {
-      end = j;
-      break;
-    }
-  }
-  const oldEnd = end - text.length + old.length;
-  const region = text.slice(start, end);
-  if (region.normalize('NFC') !== region) return null;
-
-  const groups = prev.groupStart.length - 1;
-  const rows = prev.rowStart.length - 1;
-  const g0 = start === 0 ? 0 : lastAtMost(prev.groupUnits, start);
-  const g1 = oldEnd === old.length ? groups : lastAtMost(prev.groupUnits, oldEnd);
-  if (prev.groupUnits[g0] !== start || prev.groupUnits[g1] !== oldEnd) return null;
-  const r0 = g0 === groups ? rows : lastAtMost(prev.rowStart, g0);
-  const r1 = g1 === groups ? rows : lastAtMost(prev.rowStart, g1);
-  if (prev.rowStart[r0] !== g0 || prev.rowStart[r1] !== g1) return null;
-  const t0 = prev.groupStart[g0];
-  const t1 = prev.groupStart[g1];
-  const b0 = t0 < prev.ids.length ? prev.offsets[2 * t0] : prev.bytes.length;
-  const b1 = t1 < prev.ids.length ? prev.offsets[2 * t1] : prev.bytes.length;
-
-  const bytes = utf8.encode(region);
-  const { ids, offsets } = tokenizer.encodeWithOffsets(bytes);
-  return {
-    t0, t1, g0, g1, r0, r1, b0, b1, start, end, oldEnd, bytes, ids, offsets,
-    ...layoutTokens(bytes, ids, offsets, layout), cutChars: countChars(old, start, oldEnd),
-  };
-}
+const copies = ({ ids, offsets }) => ({ ids: ids.slice(), offsets: offsets.slice() });
 
 const handlers = {
   async init({ wasmBinary }) {
@@ -100,7 +36,6 @@ const handlers = {
         const tokenizer = await format.load(bytes);
         tokenizers.get(key)?.tokenizer.dispose();
         tokenizers.set(key, { tokenizer, format: format.name });
-        if (previous?.key === key) previous = null;
         return { vocabSize: tokenizer.vocabSize, format: format.name };
       } catch (error) {
         errors.push(error.message);
@@ -111,51 +46,42 @@ const handlers = {
   pack({ key }) { return need(key).pack(); },
   // The shown tokenizer gives ids, byte offsets and the layout, the compared
   // ones token counts.
-  // `base`: the version of the encoding the page holds; an answer is either
-  // whole or an edit of that version (only the changed region crosses).
-  encode({ version, base, text, key, sampling, compare, layout }) {
+  // The whole text: ids, byte offsets and the layout from the shown
+  // tokenizer, token counts from the compared ones.
+  encode({ text, key, sampling, compare, layout }) {
     const start = performance.now();
     const tokenizer = need(key);
-    const layoutKey = JSON.stringify(layout);
-    let edit = null;
-    if (!sampling && previous && previous.version === base && previous.key === key
-        && previous.layoutKey === layoutKey) {
-      edit = encodeEdit(previous, text, tokenizer, layout);
-    }
-    let normalized = false;
-    let bytes;
-    let whole = null;
-    let state;
-    if (edit) {
-      state = applyEdit(previous, edit);
-    } else {
-      const nfc = text.normalize('NFC');
-      normalized = nfc !== text;
-      bytes = utf8.encode(nfc);
-      tokenizer.setSeed(sampling?.seed ?? 0);
-      const { ids, offsets } = tokenizer.encodeWithOffsets(bytes, sampling ? { alpha: sampling.alpha } : {});
-      whole = { bytes, ids, offsets, ...layoutTokens(bytes, ids, offsets, layout) };
-      state = whole;
-    }
-    previous = sampling || normalized ? null : { ...state, text, key, layoutKey, version };
+    const nfc = text.normalize('NFC');
+    const bytes = utf8.encode(nfc);
+    const options = sampling ? { alpha: sampling.alpha } : {};
+    tokenizer.setSeed(sampling?.seed ?? 0);
+    // Copies: small results are views of the package's pooled buffer, and these are transferred.
+    const { ids, offsets } = copies(tokenizer.encodeWithOffsets(bytes, options));
+    const whole = { bytes, ids, offsets, ...layoutTokens(bytes, ids, offsets, layout) };
     const encodeMs = performance.now() - start;
     const compared = compare.filter((k) => tokenizers.has(k)).map((k) => {
       const other = need(k);
       other.setSeed(sampling?.seed ?? 0);
-      bytes ??= utf8.encode(text);  // NFC already
-      return { key: k, tokens: other.encode(bytes, sampling ? { alpha: sampling.alpha } : {}).length };
+      return { key: k, tokens: other.encode(bytes, options).length };
     });
-    return {
-      version, whole, edit, normalized, encodeMs, compared,
-      reencoded: edit ? edit.end - edit.start : text.length,
-    };
+    return { whole, normalized: nfc !== text, encodeMs, compared };
+  },
+  // A run of whole chunks of an NFC text (incremental.js), deterministic.
+  encodeRegion({ region, key, layout }) {
+    const start = performance.now();
+    const bytes = utf8.encode(region);
+    const { ids, offsets } = copies(need(key).encodeWithOffsets(bytes));
+    const edit = { bytes, ids, offsets, ...layoutTokens(bytes, ids, offsets, layout) };
+    return { edit, normalized: false, encodeMs: performance.now() - start, compared: [] };
   },
 };
 
 self.addEventListener('message', async ({ data: { id, op, args } }) => {
   try {
     const result = await handlers[op](args);
-    self.postMessage({ id, ok: true, result });  // copied: the worker keeps its arrays for the next edit
+    const arrays = result?.whole ?? result?.edit;
+    const transfer = arrays ? ['bytes', 'ids', 'offsets', 'groupStart', 'groupUnits', 'rowStart'].map((k) => arrays[k].buffer) : [];
+    self.postMessage({ id, ok: true, result }, transfer);
   } catch (error) {
     self.postMessage({ id, ok: false, error: String(error.message ?? error) });
   }

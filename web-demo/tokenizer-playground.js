@@ -6,7 +6,8 @@
 // are linked both ways; other tokenizers encode the same text side by side.
 import { formatBytes, shellQuote } from './pieces.js';
 import { TokenView } from './token-view.js';
-import { applyEdit, layoutTokens } from './token-layout.js';
+import { applyEdit, planEdit } from './incremental.js';
+import { layoutTokens } from './token-layout.js';
 import { readInteger, showFieldError } from './fields.js';
 
 export const MAX_SEED = 0xffffffff;
@@ -69,7 +70,10 @@ export class TokenizerPlayground {
   #inputAt = 0;  // timeStamp of the latest input event
   #seed = 0;  // the last valid sampling seed
   #layoutKey = '';
-  #encoding = null;  // the worker's last answer applied: { version, bytes, ids, offsets, ... }
+  // The last encoding: { text, key, layoutKey, bytes, ids, offsets, groupStart, groupUnits,
+  // rowStart, chars, normalized, sampled }; an edit re-encodes only what it touched.
+  #encoding = null;
+  #layout = null;  // the layout options, measured again after a resize or the ids toggled
   #metrics = null;  // cell width, row height, padding in cells
 
   constructor() {
@@ -92,6 +96,7 @@ export class TokenizerPlayground {
   /** Loads a tokenizer file into the worker and offers it (select and side by side). */
   async add(key, bytes, entry) {
     const { vocabSize, format } = await this.#worker.call('load', { key, bytes });
+    if (this.#encoding?.key === key) this.#encoding = null;  // another tokenizer under that key
     this.#tokenizers.set(key, { ...entry, vocabSize, format, size: bytes.length });
     if (![...$('model-select').options].some((option) => option.value === key)) {
       $('model-select').append(new Option(entry.name, key));
@@ -175,23 +180,38 @@ export class TokenizerPlayground {
     const revision = this.#revision;
     const settings = this.#settings();
     const text = $('text').value;
-    const layout = this.#layoutOptions();
+    // Measured once per size: reading it here would force the browser to lay out the text first.
+    this.#layout ??= this.#layoutOptions();
+    const layout = this.#layout;
+    const layoutKey = JSON.stringify(layout);
+    const key = this.#current;
     const compare = [...document.querySelectorAll('#compare-choices input:checked')].map((c) => c.value);
+    const previous = this.#encoding;
+    const plan = !settings.sampling && compare.length === 0 && previous && !previous.normalized
+      && !previous.sampled && previous.key === key && previous.layoutKey === layoutKey
+      ? planEdit(previous, text) : null;
     let result = null;
     let error = null;
     const sent = performance.now();
     try {
-      result = await this.#worker.call('encode', {
-        version: revision, base: this.#encoding?.version ?? 0, text, key: this.#current, layout, compare,
-        sampling: settings.sampling ? { alpha: settings.alpha, seed: this.#seed } : null,
-      });
+      result = plan
+        ? await this.#worker.call('encodeRegion', { region: plan.region, key, layout })
+        : await this.#worker.call('encode', {
+          text, key, layout, compare,
+          sampling: settings.sampling ? { alpha: settings.alpha, seed: this.#seed } : null,
+        });
     } catch (e) {
       error = e;
     }
     this.#inFlight = false;
-    // Every answer is applied, a stale one too: the next edit builds on it.
-    if (result?.whole) this.#encoding = { ...result.whole, version: result.version };
-    else if (result?.edit) this.#encoding = { ...applyEdit(this.#encoding, result.edit), version: result.version };
+    const answered = performance.now();
+    // Every answer is kept, a stale one too: the next edit builds on it.
+    if (result) {
+      const arrays = plan ? applyEdit(previous, plan, result.edit) : result.whole;
+      this.#encoding = {
+        ...arrays, text, key, layoutKey, normalized: result.normalized, sampled: settings.sampling,
+      };
+    }
     const received = performance.now();
     if (revision !== this.#revision) {  // the text changed meanwhile: this answer is stale
       this.#send();
@@ -201,7 +221,7 @@ export class TokenizerPlayground {
       $('tokens-note').hidden = false;
       $('tokens-note').textContent = `Could not encode this text: ${error.message}`;
     } else {
-      this.#layoutKey = JSON.stringify(layout);
+      this.#layoutKey = layoutKey;
       this.#show({ ...this.#encoding, ...result, text }, settings);
     }
     $('tokens').setAttribute('aria-busy', 'false');
@@ -210,7 +230,7 @@ export class TokenizerPlayground {
     Object.assign(document.body.dataset, {
       keystrokeToRenderMs: (done - this.#inputAt).toFixed(1),
       renderPhases: `input to request ${(sent - this.#inputAt).toFixed(1)} ms, worker ${result?.encodeMs.toFixed(1)} ms`
-        + ` (${result?.reencoded} characters encoded), messages ${(received - sent - (result?.encodeMs ?? 0)).toFixed(1)} ms, draw ${(done - received).toFixed(1)} ms`,
+        + ` (${plan ? plan.region.length : text.length} characters encoded), messages ${(answered - sent - (result?.encodeMs ?? 0)).toFixed(1)} ms, splice ${(received - answered).toFixed(1)} ms, draw ${(done - received).toFixed(1)} ms`,
     });
   }
 
@@ -247,6 +267,7 @@ export class TokenizerPlayground {
     const result = this.#view.result;
     if (!result) return;
     const layout = this.#layoutOptions();
+    this.#layout = layout;
     if (JSON.stringify(layout) === this.#layoutKey) return;
     this.#layoutKey = JSON.stringify(layout);
     Object.assign(result, layoutTokens(result.bytes, result.ids, result.offsets, layout));
