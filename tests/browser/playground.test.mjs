@@ -329,11 +329,18 @@ describe('tokenizer playground in Chromium', { timeout: 600_000 }, () => {
     await page.addScriptTag({ content: readFileSync(axePath, 'utf8') });
     await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
     await setText('In the beginning 健康 😀');
-    const violations = await page.evaluate(async () => {
+    const check = () => page.evaluate(async () => {
       const result = await window.axe.run(document, { resultTypes: ['violations'] });
       return result.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
     });
-    assert.deepEqual(violations, []);
+    assert.deepEqual(await check(), []);
+    // The dark scheme's colours too (contrast).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      assert.deepEqual(await check(), []);
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
   });
 
   test('screenshots at desktop and phone width', async () => {
