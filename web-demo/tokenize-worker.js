@@ -13,6 +13,7 @@ const FORMATS = [
   { name: 'BytePiece', load: (bytes) => Tokenizer.load(bytes) },
 ];
 
+const PREVIEW_TOKENS = 64;  // tokens of each compared tokenizer shown side by side
 const tokenizers = new Map();  // key -> { tokenizer, format }
 const utf8 = new TextEncoder();
 
@@ -62,7 +63,12 @@ const handlers = {
     const compared = compare.filter((k) => tokenizers.has(k)).map((k) => {
       const other = need(k);
       other.setSeed(sampling?.seed ?? 0);
-      return { key: k, tokens: other.encode(bytes, options).length };
+      const { ids: otherIds, offsets: otherOffsets } = other.encodeWithOffsets(bytes, options);
+      // The first tokens, to show next to the counts.
+      return {
+        key: k, tokens: otherIds.length,
+        preview: { ids: otherIds.slice(0, PREVIEW_TOKENS), offsets: otherOffsets.slice(0, 2 * PREVIEW_TOKENS) },
+      };
     });
     return { whole, normalized: nfc !== text, encodeMs, compared };
   },

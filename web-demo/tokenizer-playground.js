@@ -4,7 +4,7 @@
 // keystroke into a megabyte of text is as quick as into a line. Counts
 // come from the whole encoding, never from what is drawn. Tokens and text
 // are linked both ways; other tokenizers encode the same text side by side.
-import { formatBytes, shellQuote } from './pieces.js';
+import { formatBytes, pieceLabel, shellQuote } from './pieces.js';
 import { TokenView } from './token-view.js';
 import { applyEdit, planEdit } from './incremental.js';
 import { layoutTokens } from './token-layout.js';
@@ -12,6 +12,7 @@ import { readInteger, showFieldError } from './fields.js';
 
 export const MAX_SEED = 0xffffffff;
 const LINK_HIGHLIGHT_LIMIT = 200_000;  // UTF-16 units: longer texts link by selection only
+const PREVIEW_TOKENS = 64;  // first tokens shown per tokenizer side by side (as tokenize-worker.js)
 
 const EXAMPLES = {
   en: 'And God said, Let there be light: and there was light.\nAnd God saw the light, that it was good: and God divided the light from the darkness.',
@@ -371,6 +372,31 @@ export class TokenizerPlayground {
       for (const text of cells) row.insertCell().textContent = text;
     });
     $('compare-table').hidden = compared.length === 0;
+    // The first tokens of each compared tokenizer, under the shown one's.
+    const { bytes, ids, offsets } = this.#view.result;
+    const strip = (name, first, firstOffsets, total) => {
+      const line = document.createElement('div');
+      line.className = 'preview';
+      const title = document.createElement('p');
+      title.className = 'muted';
+      title.textContent = first.length < total ? `${name}: the first ${first.length} of ${number(total)} tokens` : `${name}: ${number(total)} tokens`;
+      const chips = document.createElement('div');
+      chips.className = 'preview-tokens';
+      first.forEach((id, i) => {
+        const chip = document.createElement('span');
+        chip.className = `token c${i % 10}`;
+        chip.title = `id ${id}`;
+        chip.textContent = pieceLabel(bytes.subarray(firstOffsets[2 * i], firstOffsets[2 * i + 1]));
+        chips.append(chip);
+      });
+      line.append(title, chips);
+      return line;
+    };
+    const previews = compared.length === 0 ? [] : [
+      strip(this.#tokenizers.get(this.#current).name, ids.subarray(0, PREVIEW_TOKENS), offsets, ids.length),
+      ...compared.map(({ key, tokens: count, preview }) => strip(this.#tokenizers.get(key).name, preview.ids, preview.offsets, count)),
+    ];
+    $('compare-previews').replaceChildren(...previews);
   }
 
   // ---- files ----

@@ -262,6 +262,11 @@ describe('tokenizer playground in Chromium', { timeout: 600_000 }, () => {
     assert.deepEqual(rows.map((r) => r[1]), [tokens, tokens]);
     assert.match(rows[1][0], /mine\.model/);
     assert.equal(rows[1][3], '+0.0%');
+    // Each tokenizer's first tokens, one strip each.
+    const strips = await page.$$eval('#compare-previews .preview', (all) => all.map((p) => [...p.querySelectorAll('.token')].map((t) => t.title)));
+    assert.equal(strips.length, 2);
+    assert.deepEqual(strips[0], strips[1]);
+    assert.deepEqual(strips[0].slice(0, 3), cliIds('In the beginning God created the heaven and the earth. 天行健').slice(0, 3).map((id) => `id ${id}`));
   });
 
   test('training in the page gives the CLI\'s model bytes, tokenizes at once, downloads both forms', async () => {
