@@ -5,7 +5,6 @@
 // The text is shown as spans, a token's probability on hover or focus.
 import { EdgepieceWorker } from '../build/wasm/package/index.js';
 
-const $ = (id) => document.getElementById(id);
 const BOS = 1;
 
 // log p(id) under softmax(logits), computed stably.
