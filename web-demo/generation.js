@@ -179,7 +179,7 @@ export class GenerationPlayground {
       const { tokens, bits, scoreBits } = await this.#probabilities.show(text, $('output'), (f) => {
         $('gen-status').textContent = `Computing token probabilities… ${Math.round(100 * f)}%`;
       });
-      $('gen-status').textContent = `${tokens} tokens: -log2 p(text) = ${bits.toFixed(2)} bits by token, ${scoreBits.toFixed(2)} bits by the model's score. Hover a token for its probability; the redder, the less expected.`;
+      $('gen-status').textContent = `${tokens} tokens (the text as the tokenizer encodes it): -log2 p(text) = ${bits.toFixed(2)} bits by token, ${scoreBits.toFixed(2)} bits by the model's score. Hover a token for its probability; the redder, the less expected.`;
       document.body.dataset.probabilities = 'shown';
     } catch (e) {
       $('gen-status').textContent = `Token probabilities failed: ${e.message}`;

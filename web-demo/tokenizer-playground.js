@@ -247,6 +247,9 @@ export class TokenizerPlayground {
     const ms = result.encodeMs;
     // Browsers coarsen timers (0.1 ms or coarser): say so rather than "0.00 ms".
     $('stat-ms').textContent = ms < 0.1 ? '< 0.1 ms' : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+    $('stat-ms').title = result.edit
+      ? `After an edit only the lines it touched are encoded: here ${number(result.edit.bytes.length)} bytes.`
+      : 'The whole text, in a worker.';
     if ($('ids-details').open) $('ids').value = ids.join(',');
     $('token-info').textContent = '';
     this.#drawComparison(result.compared, ids.length);

@@ -44,6 +44,10 @@ export class TrainPlayground {
       event.preventDefault();
       this.#addFiles([...event.dataTransfer.files]);
     });
+    $('train-clear-files').addEventListener('click', () => {
+      this.#files = [];
+      this.#addFiles([]);
+    });
     $('train').addEventListener('click', () => this.train());
     $('train-stop').addEventListener('click', () => this.#stop());
     this.#options();
@@ -68,6 +72,7 @@ export class TrainPlayground {
     }
     $('train-files').value = '';
     const bytes = this.#files.reduce((n, f) => n + utf8.encode(f.text).length, 0);
+    $('train-clear-files').hidden = this.#files.length === 0;
     $('train-files-info').textContent = this.#files.length
       ? `${this.#files.length} file${this.#files.length === 1 ? '' : 's'} (${formatBytes(bytes)}): ${this.#files.map((f) => f.name).join(', ')}.`
       : '';

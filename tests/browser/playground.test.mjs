@@ -262,6 +262,16 @@ describe('tokenizer playground in Chromium', { timeout: 600_000 }, () => {
     assert.deepEqual(rows.map((r) => r[1]), [tokens, tokens]);
     assert.match(rows[1][0], /mine\.model/);
     assert.equal(rows[1][3], '+0.0%');
+    // A file dropped on the card is offered too.
+    await page.evaluate((json) => {
+      const data = new DataTransfer();
+      data.items.add(new File([json], 'dropped.model', { type: 'application/json' }));
+      document.querySelector('#tokenizer-playground').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, readFileSync(`${root}${tokenizerModel}`, 'utf8'));
+    await page.waitForFunction(() => document.querySelector('#model-select').selectedOptions[0].text.startsWith('dropped.model'));
+    await settle();
+    await page.selectOption('#model-select', 'bundled');
+    await settle();
     // Each tokenizer's first tokens, one strip each.
     const strips = await page.$$eval('#compare-previews .preview', (all) => all.map((p) => [...p.querySelectorAll('.token')].map((t) => t.title)));
     assert.equal(strips.length, 2);
@@ -313,6 +323,18 @@ describe('tokenizer playground in Chromium', { timeout: 600_000 }, () => {
     }
     await page.selectOption('#model-select', 'bundled');
     await settle();
+    // Stop ends a long training run; Train works again after it.
+    const big = Buffer.from(Array.from({ length: 4000 }, (_, i) => `${i} ${corpus(2000)}`).join('\n'));
+    await page.setInputFiles('#train-files', { name: 'big.txt', mimeType: 'text/plain', buffer: big });
+    await page.waitForFunction(() => /big\.txt/.test(document.querySelector('#train-files-info').textContent));
+    await page.click('#train');
+    await page.waitForFunction(() => /^Training/.test(document.querySelector('#train-status').textContent));
+    await page.click('#train-stop');
+    await page.waitForFunction(() => document.querySelector('#train-status').textContent === 'Training stopped.');
+    assert.equal(await page.isEnabled('#train'), true);
+    assert.equal(await page.isDisabled('#train-stop'), true);
+    await page.click('#train-clear-files');
+    assert.equal(await page.textContent('#train-files-info'), '');
   });
 
   test('keyboard only: Tab reaches every enabled control', async () => {
