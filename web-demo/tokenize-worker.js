@@ -4,14 +4,9 @@
 // counts from the compared tokenizers) or, after an edit, only the chunks
 // it touched (incremental.js plans it and splices the answer in). Requests
 // are { id, op, args }; answers { id, ok, result | error }.
-import { Tokenizer, init } from '../build/wasm/package/index.js';
+import { init } from '../build/wasm/package/index.js';
+import { loadTokenizer } from './formats.js';
 import { layoutTokens } from './token-layout.js';
-
-// Tokenizer file formats, tried in order: the first that loads the bytes
-// wins. Another format is one more entry here.
-const FORMATS = [
-  { name: 'BytePiece', load: (bytes) => Tokenizer.load(bytes) },
-];
 
 const PREVIEW_TOKENS = 64;  // tokens of each compared tokenizer shown side by side
 const tokenizers = new Map();  // key -> { tokenizer, format }
@@ -31,18 +26,10 @@ const handlers = {
     return null;
   },
   async load({ key, bytes }) {
-    const errors = [];
-    for (const format of FORMATS) {
-      try {
-        const tokenizer = await format.load(bytes);
-        tokenizers.get(key)?.tokenizer.dispose();
-        tokenizers.set(key, { tokenizer, format: format.name });
-        return { vocabSize: tokenizer.vocabSize, format: format.name };
-      } catch (error) {
-        errors.push(error.message);
-      }
-    }
-    throw new Error(errors.join('; '));
+    const { tokenizer, format } = await loadTokenizer(bytes);
+    tokenizers.get(key)?.tokenizer.dispose();
+    tokenizers.set(key, { tokenizer, format });
+    return { vocabSize: tokenizer.vocabSize, format };
   },
   pack({ key }) { return need(key).pack(); },
   // The shown tokenizer gives ids, byte offsets and the layout, the compared

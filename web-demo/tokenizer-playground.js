@@ -6,12 +6,17 @@
 // are linked both ways; other tokenizers encode the same text side by side.
 import { formatBytes, pieceLabel, shellQuote } from './pieces.js';
 import { TokenView } from './token-view.js';
+import { init } from '../build/wasm/package/index.js';
+import { loadTokenizer } from './formats.js';
 import { applyEdit, planEdit } from './incremental.js';
 import { layoutTokens } from './token-layout.js';
 import { readInteger, showFieldError } from './fields.js';
 
 export const MAX_SEED = 0xffffffff;
 const LINK_HIGHLIGHT_LIMIT = 200_000;  // UTF-16 units: longer texts link by selection only
+// An edit's region up to this long (UTF-16 units) is encoded on the page, in the input
+// event itself (well under a millisecond), so the tokens change in the keystroke's own frame.
+const LOCAL_REGION = 16_384;
 const PREVIEW_TOKENS = 64;  // first tokens shown per tokenizer side by side (as tokenize-worker.js)
 
 const EXAMPLES = {
@@ -22,6 +27,7 @@ const EXAMPLES = {
 };
 
 const $ = (id) => document.getElementById(id);
+const utf8 = new TextEncoder();
 const number = (n) => n.toLocaleString('en');
 
 // A promise-per-request client of tokenize-worker.js.
@@ -87,7 +93,7 @@ export class TokenizerPlayground {
 
   /** Starts the worker and loads the bundled tokenizer under `key`. */
   async start(wasmBinary, key, bytes, entry) {
-    this.#worker = await TokenizeWorker.create(wasmBinary);
+    [this.#worker] = await Promise.all([TokenizeWorker.create(wasmBinary), init({ wasmBinary })]);
     await this.add(key, bytes, entry);
     this.select(key);
     $('model-select').disabled = false;
@@ -96,9 +102,12 @@ export class TokenizerPlayground {
 
   /** Loads a tokenizer file into the worker and offers it (select and side by side). */
   async add(key, bytes, entry) {
-    const { vocabSize, format } = await this.#worker.call('load', { key, bytes });
+    const [{ vocabSize, format }, local] = await Promise.all([
+      this.#worker.call('load', { key, bytes }), loadTokenizer(bytes),
+    ]);
     if (this.#encoding?.key === key) this.#encoding = null;  // another tokenizer under that key
-    this.#tokenizers.set(key, { ...entry, vocabSize, format, size: bytes.length });
+    this.#tokenizers.get(key)?.local.dispose();
+    this.#tokenizers.set(key, { ...entry, vocabSize, format, size: bytes.length, local: local.tokenizer });
     if (![...$('model-select').options].some((option) => option.value === key)) {
       $('model-select').append(new Option(entry.name, key));
     }
@@ -195,12 +204,16 @@ export class TokenizerPlayground {
     let error = null;
     const sent = performance.now();
     try {
-      result = plan
-        ? await this.#worker.call('encodeRegion', { region: plan.region, key, layout })
-        : await this.#worker.call('encode', {
+      if (plan && plan.region.length <= LOCAL_REGION) {
+        result = this.#encodeLocally(plan.region, key, layout);  // no await: this very task
+      } else {
+        result = plan
+          ? await this.#worker.call('encodeRegion', { region: plan.region, key, layout })
+          : await this.#worker.call('encode', {
           text, key, layout, compare,
           sampling: settings.sampling ? { alpha: settings.alpha, seed: this.#seed } : null,
-        });
+          });
+      }
     } catch (e) {
       error = e;
     }
@@ -230,9 +243,19 @@ export class TokenizerPlayground {
     const done = performance.now();
     Object.assign(document.body.dataset, {
       keystrokeToRenderMs: (done - this.#inputAt).toFixed(1),
-      renderPhases: `input to request ${(sent - this.#inputAt).toFixed(1)} ms, worker ${result?.encodeMs.toFixed(1)} ms`
+      renderPhases: `input to request ${(sent - this.#inputAt).toFixed(1)} ms, ${result?.local ? 'on the page' : 'worker'} ${result?.encodeMs.toFixed(1)} ms`
         + ` (${plan ? plan.region.length : text.length} characters encoded), messages ${(answered - sent - (result?.encodeMs ?? 0)).toFixed(1)} ms, splice ${(received - answered).toFixed(1)} ms, draw ${(done - received).toFixed(1)} ms`,
     });
+  }
+
+  // A small region of an edit, encoded here (the worker's encodeRegion).
+  #encodeLocally(region, key, layout) {
+    const start = performance.now();
+    const bytes = utf8.encode(region);
+    const encoding = this.#tokenizers.get(key).local.encodeWithOffsets(bytes);
+    const [ids, offsets] = [encoding.ids.slice(), encoding.offsets.slice()];  // pooled views
+    const edit = { bytes, ids, offsets, ...layoutTokens(bytes, ids, offsets, layout) };
+    return { edit, normalized: false, encodeMs: performance.now() - start, compared: [], local: true };
   }
 
   #show(result, settings) {
