@@ -8,7 +8,7 @@ import { init } from '../build/wasm/package/index.js';
 import { loadTokenizer } from './formats.js';
 import { layoutTokens } from './token-layout.js';
 
-const PREVIEW_TOKENS = 64;  // tokens of each compared tokenizer shown side by side
+const PREVIEW_TOKENS = 64;  // tokens of each compared tokenizer shown side by side (side-by-side.js)
 const tokenizers = new Map();  // key -> { tokenizer, format }
 const utf8 = new TextEncoder();
 

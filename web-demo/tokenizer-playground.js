@@ -1,23 +1,26 @@
-// The tokenizer playground: the text is encoded in a worker
-// (tokenize-worker.js) on every change, at most one request in flight and
-// stale answers dropped, and drawn by the virtualized TokenView, so a
-// keystroke into a megabyte of text is as quick as into a line. Counts
-// come from the whole encoding, never from what is drawn. Tokens and text
-// are linked both ways; other tokenizers encode the same text side by side.
-import { formatBytes, pieceLabel, shellQuote } from './pieces.js';
-import { TokenView } from './token-view.js';
+// The tokenizer playground. The page keeps the last encoding; after an
+// edit only the chunks it touched are encoded again (incremental.js): a
+// small region here, in the input event, a large one, a whole text, a
+// sampled one and the side-by-side counts in a worker (tokenize-worker.js),
+// one request in flight and a stale answer not drawn. The virtualized
+// TokenView draws only the rows on screen, so a keystroke into a megabyte
+// of text is nearly as quick as into a line. Counts come from the whole
+// encoding, never from what is drawn. Tokens and text are linked both ways.
 import { init } from '../build/wasm/package/index.js';
+import { readInteger, showFieldError } from './fields.js';
 import { loadTokenizer } from './formats.js';
 import { applyEdit, planEdit } from './incremental.js';
+import { formatBytes, shellQuote } from './pieces.js';
+import { drawCompareChoices, drawComparison } from './side-by-side.js';
 import { layoutTokens } from './token-layout.js';
-import { readInteger, showFieldError } from './fields.js';
+import { TokenView } from './token-view.js';
+import { TokenizeWorker } from './tokenize-client.js';
 
 export const MAX_SEED = 0xffffffff;
 const LINK_HIGHLIGHT_LIMIT = 200_000;  // UTF-16 units: longer texts link by selection only
 // An edit's region up to this long (UTF-16 units) is encoded on the page, in the input
 // event itself (well under a millisecond), so the tokens change in the keystroke's own frame.
 const LOCAL_REGION = 16_384;
-const PREVIEW_TOKENS = 64;  // first tokens shown per tokenizer side by side (as tokenize-worker.js)
 
 const EXAMPLES = {
   en: 'And God said, Let there be light: and there was light.\nAnd God saw the light, that it was good: and God divided the light from the darkness.',
@@ -29,43 +32,6 @@ const EXAMPLES = {
 const $ = (id) => document.getElementById(id);
 const utf8 = new TextEncoder();
 const number = (n) => n.toLocaleString('en');
-
-// A promise-per-request client of tokenize-worker.js.
-class TokenizeWorker {
-  #worker;
-  #next = 1;
-  #pending = new Map();
-
-  static async create(wasmBinary) {
-    const worker = new Worker(new URL('./tokenize-worker.js', import.meta.url), { type: 'module' });
-    await new Promise((resolve, reject) => {
-      worker.addEventListener('message', (event) => { if (event.data?.ready) resolve(); });
-      worker.addEventListener('error', (event) => reject(new Error(event.message ?? 'worker failed')), { once: true });
-    });
-    const client = new TokenizeWorker(worker);
-    await client.call('init', { wasmBinary });
-    return client;
-  }
-
-  constructor(worker) {
-    this.#worker = worker;
-    worker.addEventListener('message', ({ data }) => {
-      const entry = this.#pending.get(data.id);
-      if (!entry) return;
-      this.#pending.delete(data.id);
-      if (data.ok) entry.resolve(data.result);
-      else entry.reject(new Error(data.error));
-    });
-  }
-
-  call(op, args, transfer = []) {
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, op, args }, transfer);
-    });
-  }
-}
 
 export class TokenizerPlayground {
   #worker = null;
@@ -111,7 +77,7 @@ export class TokenizerPlayground {
     if (![...$('model-select').options].some((option) => option.value === key)) {
       $('model-select').append(new Option(entry.name, key));
     }
-    this.#drawCompareChoices();
+    drawCompareChoices(this.#tokenizers, this.#current, () => this.update());
     return vocabSize;
   }
 
@@ -132,7 +98,7 @@ export class TokenizerPlayground {
     $('model-select').value = key;
     const entry = this.#tokenizers.get(key);
     $('model-info').textContent = entry.info ?? `${entry.name}: ${number(entry.vocabSize)} ids (${entry.format}).`;
-    this.#drawCompareChoices();
+    drawCompareChoices(this.#tokenizers, this.#current, () => this.update());
     this.update();
   }
 
@@ -275,7 +241,7 @@ export class TokenizerPlayground {
       : 'The whole text, in a worker.';
     if ($('ids-details').open) $('ids').value = ids.join(',');
     $('token-info').textContent = '';
-    this.#drawComparison(result.compared, ids.length);
+    drawComparison(this.#tokenizers, this.#current, result, result.compared);
 
     const { text } = result;
     const current = this.#tokenizers.get(this.#current);
@@ -354,75 +320,6 @@ export class TokenizerPlayground {
     $('token-info').textContent = first === last
       ? `The caret is in token ${number(first + 1)} (id ${result.ids[first]}).`
       : `The selection touches tokens ${number(first + 1)}–${number(last + 1)}.`;
-  }
-
-  // ---- side by side ----
-
-  #drawCompareChoices() {
-    const box = $('compare-choices');
-    const checked = new Set([...box.querySelectorAll('input:checked')].map((c) => c.value));
-    box.replaceChildren();
-    for (const [key, entry] of this.#tokenizers) {
-      if (key === this.#current) continue;
-      const field = document.createElement('div');
-      field.className = 'field check';
-      const input = document.createElement('input');
-      input.type = 'checkbox';
-      input.id = `compare-${box.children.length}`;
-      input.value = key;
-      input.checked = checked.has(key) || !!entry.compareByDefault;
-      entry.compareByDefault = false;
-      input.addEventListener('change', () => this.update());
-      const label = document.createElement('label');
-      label.htmlFor = input.id;
-      label.textContent = entry.name;
-      field.append(input, label);
-      box.append(field);
-    }
-    $('compare-empty').hidden = box.children.length > 0;
-  }
-
-  #drawComparison(compared, tokens) {
-    const body = $('compare-table').tBodies[0];
-    const rows = [{ key: this.#current, tokens }, ...compared];
-    body.replaceChildren();
-    rows.forEach(({ key, tokens: count }, i) => {
-      const row = body.insertRow();
-      const entry = this.#tokenizers.get(key);
-      const bytes = this.#view.result.bytes.length;
-      const cells = [
-        `${entry.name}${i === 0 ? ' (shown)' : ''}`, number(count),
-        count ? (bytes / count).toFixed(2) : '–',
-        i === 0 || !tokens ? '–' : `${count >= tokens ? '+' : ''}${(100 * (count - tokens) / tokens).toFixed(1)}%`,
-      ];
-      for (const text of cells) row.insertCell().textContent = text;
-    });
-    $('compare-table').hidden = compared.length === 0;
-    // The first tokens of each compared tokenizer, under the shown one's.
-    const { bytes, ids, offsets } = this.#view.result;
-    const strip = (name, first, firstOffsets, total) => {
-      const line = document.createElement('div');
-      line.className = 'preview';
-      const title = document.createElement('p');
-      title.className = 'muted';
-      title.textContent = first.length < total ? `${name}: the first ${first.length} of ${number(total)} tokens` : `${name}: ${number(total)} tokens`;
-      const chips = document.createElement('div');
-      chips.className = 'preview-tokens';
-      first.forEach((id, i) => {
-        const chip = document.createElement('span');
-        chip.className = `token c${i % 10}`;
-        chip.title = `id ${id}`;
-        chip.textContent = pieceLabel(bytes.subarray(firstOffsets[2 * i], firstOffsets[2 * i + 1]));
-        chips.append(chip);
-      });
-      line.append(title, chips);
-      return line;
-    };
-    const previews = compared.length === 0 ? [] : [
-      strip(this.#tokenizers.get(this.#current).name, ids.subarray(0, PREVIEW_TOKENS), offsets, ids.length),
-      ...compared.map(({ key, tokens: count, preview }) => strip(this.#tokenizers.get(key).name, preview.ids, preview.offsets, count)),
-    ];
-    $('compare-previews').replaceChildren(...previews);
   }
 
   // ---- files ----
