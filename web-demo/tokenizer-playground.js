@@ -107,6 +107,7 @@ export class TokenizerPlayground {
     if (!this.#worker || !this.#current) return;
     this.#revision += 1;
     this.#inputAt = event?.timeStamp ?? performance.now();
+    $('text-backdrop').replaceChildren();  // a mark would sit on the old text
     $('tokens').setAttribute('aria-busy', 'true');
     if (!this.#inFlight) this.#send();
   }

@@ -323,6 +323,11 @@ describe('tokenizer playground in Chromium', { timeout: 600_000 }, () => {
     }
     await page.selectOption('#model-select', 'bundled');
     await settle();
+    // A file that is not UTF-8 says so and is left out.
+    await page.setInputFiles('#train-files', { name: 'latin1.txt', mimeType: 'text/plain', buffer: Buffer.from([0x63, 0x61, 0x66, 0xe9]) });
+    await page.waitForSelector('#train-files-error:not([hidden])');
+    assert.match(await page.textContent('#train-files-error'), /"latin1\.txt" is not UTF-8 text/);
+    assert.equal(await page.textContent('#train-files-info'), '');
     // Stop ends a long training run; Train works again after it.
     const big = Buffer.from(Array.from({ length: 4000 }, (_, i) => `${i} ${corpus(2000)}`).join('\n'));
     await page.setInputFiles('#train-files', { name: 'big.txt', mimeType: 'text/plain', buffer: big });
