@@ -40,13 +40,17 @@ function strip(name, bytes, ids, offsets, total) {
   title.textContent = ids.length < total ? `${name}: the first ${ids.length} of ${number(total)} tokens` : `${name}: ${number(total)} tokens`;
   const chips = document.createElement('div');
   chips.className = 'preview-tokens';
-  ids.forEach((id, i) => {
+  for (let i = 0; i < ids.length;) {
+    // Byte tokens that together make one character: one chip with that character.
+    let end = i + 1;
+    while (end < ids.length && (bytes[offsets[2 * end]] & 0xc0) === 0x80) ++end;
     const chip = document.createElement('span');
-    chip.className = `token c${i % 10}`;
-    chip.title = `id ${id}`;
-    chip.textContent = pieceLabel(bytes.subarray(offsets[2 * i], offsets[2 * i + 1]));
+    chip.className = `token c${i % 10}${end - i > 1 ? ' group' : ''}`;
+    chip.title = `id ${Array.from(ids.subarray(i, end)).join(' + ')}`;
+    chip.textContent = pieceLabel(bytes.subarray(offsets[2 * i], offsets[2 * end - 1]));
     chips.append(chip);
-  });
+    i = end;
+  }
   line.append(title, chips);
   return line;
 }

@@ -277,6 +277,8 @@ describe('tokenizer playground in Chromium', { timeout: 600_000 }, () => {
     assert.equal(strips.length, 2);
     assert.deepEqual(strips[0], strips[1]);
     assert.deepEqual(strips[0].slice(0, 3), cliIds('In the beginning God created the heaven and the earth. 天行健').slice(0, 3).map((id) => `id ${id}`));
+    // 健 is three byte tokens: one chip.
+    assert.match(strips[0].at(-1), /^id \d+ \+ \d+ \+ \d+$/);
   });
 
   test('training in the page gives the CLI\'s model bytes, tokenizes at once, downloads both forms', async () => {
