@@ -264,7 +264,10 @@ export class TokenizerPlayground {
     this.#layout = layout;
     if (JSON.stringify(layout) === this.#layoutKey) return;
     this.#layoutKey = JSON.stringify(layout);
-    Object.assign(result, layoutTokens(result.bytes, result.ids, result.offsets, layout));
+    const placed = layoutTokens(result.bytes, result.ids, result.offsets, layout);
+    Object.assign(result, placed);
+    // The kept encoding takes the new rows too, so the next edit still re-encodes only its chunks.
+    if (this.#encoding?.ids === result.ids) Object.assign(this.#encoding, placed, { layoutKey: this.#layoutKey });
     this.#view.show(result, this.#rowHeight());
   }
 

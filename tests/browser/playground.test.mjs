@@ -141,6 +141,15 @@ describe('tokenizer playground in Chromium', { timeout: 600_000 }, () => {
     await page.click('#show-ids');
     await page.click('#show-ids');
     assert.deepEqual(await rowsNear(middle), spliced);
+    // An edit after the new layout builds on it.
+    text = `${text.slice(0, middle)}again 地${text.slice(middle)}`;
+    await setText(text);
+    assert.deepEqual((await page.inputValue('#ids')).split(',').map(Number), cliIds(text));
+    assert.match(await page.getAttribute('#stat-ms', 'title'), /only the lines it touched/);
+    const edited = await rowsNear(middle);
+    await page.click('#show-ids');
+    await page.click('#show-ids');
+    assert.deepEqual(await rowsNear(middle), edited);
     await page.click('#ids-details summary');
   });
 
