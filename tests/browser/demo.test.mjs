@@ -5,7 +5,7 @@
 // to build/test-artifacts/.
 //   (cd tests/browser && npm ci) && node --test tests/browser/
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startServer } from './support/demo-server.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = `${root}build/release/native/edgepiece`;
@@ -53,20 +54,6 @@ function cliGenerate(prompt, args) {
   return result.stdout.replace(/\n$/, '');
 }
 
-// Starts tools/serve_demo.mjs on a free port; resolves to { process, url }.
-function startServer() {
-  const server = spawn(process.execPath, [`${root}tools/serve_demo.mjs`, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = out.match(/(http:\/\/127\.0\.0\.1:\d+\/web-demo\/)/);
-      if (match) resolve({ process: server, url: match[1] });
-    });
-    server.once('exit', (code) => reject(new Error(`serve_demo exited with ${code}`)));
-  });
-}
-
 describe('web demo in Chromium', { timeout: 300_000 }, () => {
   let server;
   let browser;
@@ -74,11 +61,15 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
   const errors = [];  // console errors and uncaught exceptions
   const requests = [];  // every URL the page asked for
 
-  // Waits until the tokenizer has re-rendered after an input (two frames:
-  // the page coalesces input events into one requestAnimationFrame).
-  const settle = () => page.evaluate(() => new Promise((resolve) =>
-    requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  const pageIds = () => page.$$eval('#tokens [data-token-id]', (spans) => spans.map((s) => Number(s.dataset.tokenId)));
+  // Waits until the tokenizer has re-rendered after an input: the page marks
+  // the token view busy at once on every change and clears it when the
+  // latest text's tokens are drawn (the encoding runs in a worker).
+  const settle = () => page.waitForSelector('#tokens[aria-busy="false"]');
+  // Every id, from the ids box (the token view draws only the rows on screen).
+  const pageIds = async () => {
+    const ids = await page.inputValue('#ids');
+    return ids === '' ? [] : ids.split(',').map(Number);
+  };
   async function setText(text) {
     await page.fill('#text', text);
     await settle();
@@ -106,6 +97,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     await page.goto(server.url);
     await page.waitForSelector('body[data-tokenizer-ready="true"]', { timeout: 60_000 });
     await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
+    await page.click('#ids-details summary');
   });
 
   after(async () => {
@@ -197,7 +189,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
       name: 'broken.model', mimeType: 'application/json', buffer: Buffer.from('{"pieces": [1, 2'),
     });
     await page.waitForSelector('#model-error:not([hidden])');
-    assert.match(await page.textContent('#model-error'), /Could not load "broken\.model" as a BytePiece tokenizer file: malformed JSON: /);
+    assert.match(await page.textContent('#model-error'), /Could not load "broken\.model" as a tokenizer file: malformed JSON: /);
     await page.setInputFiles('#model-file', {
       name: 'not-bytepiece.model', mimeType: 'application/json', buffer: Buffer.from('{"hello": "world"}'),
     });
@@ -476,6 +468,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     shared.on('pageerror', (error) => errors.push(`pageerror (shared link): ${error.message}`));
     await shared.goto(page.url());
     await shared.waitForSelector('body[data-tokenizer-ready="true"]');
+    await shared.waitForSelector('#tokens[aria-busy="false"]');
     assert.equal(await shared.inputValue('#text'), TEXTS.emoji);
     assert.equal(await shared.isChecked('#sample'), true);
     assert.deepEqual(await shared.$$eval('#tokens [data-token-id]', (spans) => spans.map((s) => Number(s.dataset.tokenId))), expected);

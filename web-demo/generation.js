@@ -1,0 +1,200 @@
+// The generation playground: the language model in an EdgepieceWorker (so
+// the page stays responsive while it writes), streaming text, stop at any
+// point. A conversation continues from the session's state (Continue: the
+// new prompt follows what was written, nothing is re-read), and that state
+// is a snapshot kept in IndexedDB, so it survives a reload.
+import { clearConversation, loadConversation, saveConversation } from './conversation-store.js';
+import { readInteger, showFieldError } from './fields.js';
+import { TokenProbabilities } from './token-probabilities.js';
+
+const MAX_SEED = 0xffffffff;
+const MAX_TOKENS = 10000;
+const $ = (id) => document.getElementById(id);
+
+export class GenerationPlayground {
+  #worker = null;
+  #transcript = [];  // [{ role: 'prompt' | 'model', text }] of the session's sequence
+  #probabilities = null;
+
+  constructor() {
+    for (const [id, digits] of [['temperature', 2], ['top-p', 2]]) {
+      const update = () => { $(`${id}-value`).value = Number($(id).value).toFixed(digits); };
+      $(id).addEventListener('input', update);
+      update();
+    }
+    for (const button of document.querySelectorAll('[data-prompt]')) {
+      button.addEventListener('click', () => { $('prompt').value = button.dataset.prompt; });
+    }
+    $('generate').addEventListener('click', () => this.generate());
+    $('continue').addEventListener('click', () => this.generate({ append: true }));
+    $('forget').addEventListener('click', () => this.#forget());
+    $('probs').addEventListener('click', () => this.#showProbabilities());
+    const describe = (event) => {
+      const span = event.target.closest?.('.p-token');
+      if (span) $('gen-token-info').textContent = `"${span.textContent}": ${span.title}`;
+    };
+    $('output').addEventListener('mouseover', describe);
+    $('output').addEventListener('focusin', describe);
+    $('prompt').addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !$('generate').disabled) this.generate();
+    });
+    $('stop').addEventListener('click', () => {
+      $('gen-status').textContent = 'Stopping…';
+      this.#worker?.stop();
+    });
+    // Each field says what is wrong as it is typed, not only on Generate.
+    $('max-tokens').addEventListener('input', () => this.#readMaxTokens());
+    $('gen-seed').addEventListener('input', () => this.#readSeed());
+  }
+
+  /**
+   * The EdgepieceWorker with the model loaded: generation is enabled, a stored conversation
+   * restored. Resolves to whether the status line says so (else the caller says "Ready.").
+   */
+  async ready(worker, files) {
+    this.#worker = worker;
+    this.#probabilities = new TokenProbabilities(files);
+    try {
+      const stored = await loadConversation();
+      if (stored) {
+        await worker.restore(stored.snapshot);
+        this.#transcript = stored.transcript;
+        this.#drawTranscript();
+        $('gen-status').textContent = `Restored your conversation from the last visit (its state: ${stored.snapshot.length.toLocaleString('en')} bytes). Continue goes on from it without re-reading it.`;
+      }
+    } catch (e) {
+      this.#transcript = [];
+      await clearConversation().catch(() => {});
+      $('gen-status').textContent = `The stored conversation could not be restored (${e.message}); it was cleared.`;
+      this.#setGenerating(false);
+      return true;
+    }
+    this.#setGenerating(false);
+    return this.#transcript.length > 0;
+  }
+
+  #drawTranscript() {
+    $('output').replaceChildren(...this.#transcript.map(({ role, text }) => {
+      if (role === 'model') return document.createTextNode(text);
+      const node = document.createElement('strong');
+      node.textContent = text;
+      return node;
+    }));
+  }
+
+  async #forget() {
+    this.#transcript = [];
+    $('output').replaceChildren();
+    await clearConversation();
+    await this.#worker?.reset();
+    $('gen-status').textContent = 'Conversation cleared.';
+    this.#setGenerating(false);
+  }
+
+  #setGenerating(running) {
+    $('continue').disabled = running || !this.#worker || this.#transcript.length === 0;
+    $('forget').disabled = running || this.#transcript.length === 0;
+    $('probs').disabled = running || this.#transcript.length === 0;
+    $('generate').disabled = running || !this.#worker;
+    $('stop').disabled = !running;
+    $('output').setAttribute('aria-busy', String(running));
+    document.body.classList.toggle('generating', running);
+  }
+
+  #readMaxTokens() {
+    const value = readInteger($('max-tokens'), 1, MAX_TOKENS);
+    showFieldError($('max-tokens'), $('max-tokens-error'), value === null
+      ? `Max tokens must be a whole number from 1 to ${MAX_TOKENS.toLocaleString('en')}.` : null);
+    return value;
+  }
+
+  // null: invalid; undefined: empty (a random seed).
+  #readSeed() {
+    if ($('gen-seed').value.trim() === '') {
+      showFieldError($('gen-seed'), $('gen-seed-error'), null);
+      return undefined;
+    }
+    const value = readInteger($('gen-seed'), 0, MAX_SEED);
+    showFieldError($('gen-seed'), $('gen-seed-error'), value === null
+      ? `The seed must be empty (random) or a whole number from 0 to ${MAX_SEED.toLocaleString('en')} (2^32 - 1).` : null);
+    return value;
+  }
+
+  /** Generates from <bos> + the prompt, or with `append` continues the conversation. */
+  async generate({ append = false } = {}) {
+    const maxTokens = this.#readMaxTokens();
+    const chosen = this.#readSeed();
+    if (maxTokens === null || chosen === null) {
+      $('gen-status').textContent = 'Fix the fields marked above to generate.';
+      return;
+    }
+    const seed = chosen ?? Math.floor(Math.random() * 1e6);
+    const prompt = $('prompt').value;
+    // Continue keeps the sampling stream (a seed would restart it); a seed typed for it is used.
+    const options = {
+      maxTokens, temperature: Number($('temperature').value), topP: Number($('top-p').value),
+      ignoreEos: !$('stop-at-eos').checked, append,
+      ...(append && chosen === undefined ? {} : { seed }),
+    };
+    if (!append) this.#transcript = [];
+    const turn = { role: 'model', text: '' };
+    this.#transcript.push({ role: 'prompt', text: prompt }, turn);
+    this.#drawTranscript();
+    const output = $('output');
+    const textNode = output.lastChild;
+    $('gen-tokens').textContent = '0';
+    $('gen-rate').textContent = '–';
+    $('gen-seed-used').textContent = 'seed' in options ? String(seed) : 'continued';
+    $('gen-status').textContent = 'Generating…';
+    this.#setGenerating(true);
+    const start = performance.now();
+    try {
+      const result = await this.#worker.generate(prompt, options, (piece, tokens) => {
+        textNode.appendData(piece);
+        turn.text += piece;
+        output.scrollTop = output.scrollHeight;
+        $('gen-tokens').textContent = String(tokens);
+        $('gen-rate').textContent = (tokens / ((performance.now() - start) / 1000)).toFixed(0);
+      });
+      $('gen-tokens').textContent = String(result.tokens);
+      const rate = result.seconds > 0 ? (result.tokens / result.seconds).toFixed(0) : '–';
+      $('gen-rate').textContent = rate;
+      const why = result.stopped ? 'Stopped' : result.tokens < maxTokens ? 'Done (end of text)' : 'Done';
+      $('gen-status').textContent = `${why}: ${result.tokens} tokens in ${result.seconds.toFixed(2)} s, ${rate} tokens/s.`;
+      await this.#save();
+    } catch (e) {
+      $('gen-status').textContent = `Generation failed: ${e.message}`;
+    } finally {
+      this.#setGenerating(false);
+    }
+  }
+
+  // The text as token spans with the model's probability of each (a second
+  // worker computes them; the conversation's state is not touched).
+  async #showProbabilities() {
+    const text = this.#transcript.map((t) => t.text).join('');
+    $('probs').disabled = true;
+    $('gen-status').textContent = 'Computing token probabilities…';
+    try {
+      const { tokens, bits, scoreBits } = await this.#probabilities.show(text, $('output'), (f) => {
+        $('gen-status').textContent = `Computing token probabilities… ${Math.round(100 * f)}%`;
+      });
+      $('gen-status').textContent = `${tokens} tokens (the text as the tokenizer encodes it): -log2 p(text) = ${bits.toFixed(2)} bits by token, ${scoreBits.toFixed(2)} bits by the model's score. Hover a token for its probability; the redder, the less expected.`;
+      document.body.dataset.probabilities = 'shown';
+    } catch (e) {
+      $('gen-status').textContent = `Token probabilities failed: ${e.message}`;
+    } finally {
+      $('probs').disabled = false;
+    }
+  }
+
+  // The session's snapshot and the transcript, for Continue after a reload.
+  async #save() {
+    try {
+      await saveConversation({ snapshot: await this.#worker.snapshot(), transcript: this.#transcript });
+      document.body.dataset.conversationSaved = String(Number(document.body.dataset.conversationSaved ?? 0) + 1);
+    } catch (e) {
+      $('gen-status').textContent += ` (The conversation could not be stored for a reload: ${e.message}.)`;
+    }
+  }
+}
