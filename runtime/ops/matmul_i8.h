@@ -26,14 +26,15 @@ namespace edgepiece {
 // Largest group (columns per scale) the kernels accept.
 inline constexpr size_t kMaxInt8Group = 512;
 
-// Prefill's activations (MatMulI7): rows quantized to [-kMaxI7, kMaxI7],
+// Int8 x int8 products (MatMulI7): rows quantized to [-kMaxI7, kMaxI7],
 // i.e. the definition above with 63 in place of 32767 and q stored as int8.
 // Seven bits, not eight, because x86's byte multiply-add (vpmaddubsw, AVX2)
-// takes one unsigned operand: the weights shifted to w + 128 in [1, 255],
-// and with |q| <= 63 the sum of two products never saturates its int16.
-// The product is then the exact integer sum again, so MatMulI7 gives the
-// same bits on every target and equals MatMulI8 of the same q widened to
-// int16.
+// saturates int16 pair sums: it gets |w| <= 128 and x with w's sign, so a
+// pair is within 2 * 128 * 63 and two pairs add within 2^15. The product is
+// the exact integer sum again, so MatMulI7 gives the same bits on every
+// target and equals MatMulI8 of the same q widened to int16. Not used by
+// the model: on the machines measured it is no faster than MatMulI8
+// (docs/benchmarks.md, "Int8 x int8 prefill").
 inline constexpr int kMaxI7 = 63;
 
 // Quantizes each of `tokens` rows of x [tokens, cols] to int16: q [tokens,
@@ -51,18 +52,13 @@ void MatVecI8(const int8_t* w, const float* scales, size_t rows, size_t cols, si
 void MatMulI8(const int16_t* xq, const float* x_scales, size_t tokens, const int8_t* w,
               const float* scales, size_t rows, size_t cols, size_t group, float* y);
 
-// Quantizes rows to [-63, 63] as above: q [tokens, cols], scales [tokens],
-// and each group's sum of q, sums [tokens, cols / group] (the correction of
-// the unsigned weight operand).
-void QuantizeRowsI7(const float* x, size_t tokens, size_t cols, size_t group, int8_t* q,
-                    float* scales, int32_t* sums);
+// Quantizes rows to [-63, 63] as above: q [tokens, cols], scales [tokens].
+void QuantizeRowsI7(const float* x, size_t tokens, size_t cols, int8_t* q, float* scales);
 
 // y[t * rows + r] = MatVecI8 of row t of xq [tokens, cols] (int8, from
-// QuantizeRowsI7 with the same group, sums x_sums) widened to int16, bit for
-// bit.
-void MatMulI7(const int8_t* xq, const float* x_scales, const int32_t* x_sums, size_t tokens,
-              const int8_t* w, const float* scales, size_t rows, size_t cols, size_t group,
-              float* y);
+// QuantizeRowsI7) widened to int16, bit for bit.
+void MatMulI7(const int8_t* xq, const float* x_scales, size_t tokens, const int8_t* w,
+              const float* scales, size_t rows, size_t cols, size_t group, float* y);
 
 }  // namespace edgepiece
 
