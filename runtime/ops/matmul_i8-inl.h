@@ -11,11 +11,10 @@
 // weight. 16-bit activations cost no measurable quality (docs/model.md,
 // "Int8 weights"), and their products still fit int32 sums exactly.
 //
-// 7-bit int8 activations (MatMulI7): on AVX2 two vpmaddubsw (32 byte
+// 6-bit int8 activations (MatMulI6): on AVX2 two vpmaddubsw (32 byte
 // pairs each) and one vpmaddwd against ones per 64 columns, where int16
 // activations take four vpmaddwd; other targets widen both operands to
-// int16 and run the int16 loop (the same integers). Measured no faster
-// than MatMulI8 on the AVX2 machine here (docs/benchmarks.md).
+// int16 and run the int16 loop (the same integers).
 //
 // Shape: a tile is kT tokens x 4 rows. Per group of columns the int32
 // accumulators of the 4 rows are reduced to one 4-lane vector (a transpose
@@ -96,19 +95,30 @@ inline void QuantizeRowsI16(const float* HWY_RESTRICT x, size_t tokens, size_t c
   QuantizeRowsT(x, tokens, cols, 32767.0f, q, scales);
 }
 
-inline void QuantizeRowsI7(const float* HWY_RESTRICT x, size_t tokens, size_t cols,
-                           int8_t* HWY_RESTRICT q, float* HWY_RESTRICT scales) {
-  QuantizeRowsT(x, tokens, cols, static_cast<float>(kMaxI7), q, scales);
+inline void QuantizeRowsI6(const float* HWY_RESTRICT x, size_t tokens, size_t cols, size_t group,
+                           int8_t* HWY_RESTRICT q, float* HWY_RESTRICT scales,
+                           int32_t* HWY_RESTRICT sums) {
+  QuantizeRowsT(x, tokens, cols, static_cast<float>(kMaxI6), q, scales);
+  const size_t groups = cols / group;
+  for (size_t t = 0; t < tokens; ++t) {
+    for (size_t g = 0; g < groups; ++g) {
+      const int8_t* HWY_RESTRICT in = q + t * cols + g * group;
+      int32_t sum = 0;
+      for (size_t c = 0; c < group; ++c) sum += in[c];
+      sums[t * groups + g] = sum;
+    }
+  }
 }
 
 // Rows [r0, r0 + kR) of the output for kT tokens, kR == 4 (vector float
 // part) or 1 (scalar float part, the same operations). TX: int16_t
-// activations, or int8_t ones in [-63, 63] (QuantizeRowsI7).
+// activations, or int8_t ones in [-31, 31] with their group sums x_sums
+// [kT, cols / group] (QuantizeRowsI6; only AVX2 reads them).
 template <size_t kT, size_t kR, typename TX>
 HWY_INLINE void DotTileI8(const TX* HWY_RESTRICT xq, const float* HWY_RESTRICT x_scales,
-                          const int8_t* HWY_RESTRICT w, const float* HWY_RESTRICT scales,
-                          size_t rows, size_t r0, size_t cols, size_t group, float* HWY_RESTRICT y,
-                          size_t y_stride) {
+                          const int32_t* HWY_RESTRICT x_sums, const int8_t* HWY_RESTRICT w,
+                          const float* HWY_RESTRICT scales, size_t rows, size_t r0, size_t cols,
+                          size_t group, float* HWY_RESTRICT y, size_t y_stride) {
   const hni8::ScalableTag<int32_t> d32;
 #if HWY_TARGET == HWY_SCALAR  // one lane of each type
   const hni8::Rebind<int16_t, decltype(d32)> d16;
@@ -137,14 +147,15 @@ HWY_INLINE void DotTileI8(const TX* HWY_RESTRICT xq, const float* HWY_RESTRICT x
     const size_t g = g0 / group;
     size_t c = g0;
     int32_t tail[kT][kR] = {};
+    int32_t w_offset = 0;
 #if HWY_TARGET == HWY_AVX2
     if constexpr (kMaddubs) {
-      // vpmaddubsw multiplies unsigned by signed bytes and adds pairs into
-      // int16 with saturation: it gets |w| (<= 128) and x with w's sign
-      // (vpsignb), so with |x| <= 63 a pair is within 2 * 128 * 63, and two
-      // products' pairs add up within 2^15 before one vpmaddwd against ones
-      // widens them to int32: three multiply instructions per 64 columns
-      // where int16 activations take four.
+      // vpmaddubsw multiplies unsigned by signed bytes: the weights become
+      // w + 128 (an xor), the group's 128 * sum(q) comes off after the loop
+      // (via tail), and the scalar tail multiplies the same shifted weights.
+      // A pair is within 2 * 255 * 31, so two add up in int16.
+      w_offset = 128;
+      const __m256i flip = _mm256_set1_epi8(-128);
       const __m256i ones = _mm256_set1_epi16(1);
       auto load = [](const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); };
       for (; c + 64 <= end; c += 64) {
@@ -154,11 +165,11 @@ HWY_INLINE void DotTileI8(const TX* HWY_RESTRICT xq, const float* HWY_RESTRICT x
           x1[t] = load(xq + t * cols + c + 32);
         }
         for (size_t r = 0; r < kR; ++r) {
-          const __m256i w0 = load(wr + r * cols + c), w1 = load(wr + r * cols + c + 32);
-          const __m256i a0 = _mm256_abs_epi8(w0), a1 = _mm256_abs_epi8(w1);
+          const __m256i w0 = _mm256_xor_si256(load(wr + r * cols + c), flip);
+          const __m256i w1 = _mm256_xor_si256(load(wr + r * cols + c + 32), flip);
           for (size_t t = 0; t < kT; ++t) {
-            const __m256i p0 = _mm256_maddubs_epi16(a0, _mm256_sign_epi8(x0[t], w0));
-            const __m256i p1 = _mm256_maddubs_epi16(a1, _mm256_sign_epi8(x1[t], w1));
+            const __m256i p0 = _mm256_maddubs_epi16(w0, x0[t]);
+            const __m256i p1 = _mm256_maddubs_epi16(w1, x1[t]);
             const __m256i pairs = _mm256_madd_epi16(_mm256_add_epi16(p0, p1), ones);
             sum0[t][r] = hni8::Vec256<int32_t>{_mm256_add_epi32(sum0[t][r].raw, pairs)};
           }
@@ -166,15 +177,16 @@ HWY_INLINE void DotTileI8(const TX* HWY_RESTRICT xq, const float* HWY_RESTRICT x
       }
       for (; c + 32 <= end; c += 32) {
         for (size_t r = 0; r < kR; ++r) {
-          const __m256i w0 = load(wr + r * cols + c);
-          const __m256i a0 = _mm256_abs_epi8(w0);
+          const __m256i w0 = _mm256_xor_si256(load(wr + r * cols + c), flip);
           for (size_t t = 0; t < kT; ++t) {
-            const __m256i x0 = load(xq + t * cols + c);
-            const __m256i p0 = _mm256_maddubs_epi16(a0, _mm256_sign_epi8(x0, w0));
+            const __m256i p0 = _mm256_maddubs_epi16(w0, load(xq + t * cols + c));
             const __m256i pairs = _mm256_madd_epi16(p0, ones);
             sum0[t][r] = hni8::Vec256<int32_t>{_mm256_add_epi32(sum0[t][r].raw, pairs)};
           }
         }
+      }
+      for (size_t t = 0; t < kT; ++t) {
+        for (size_t r = 0; r < kR; ++r) tail[t][r] = -128 * x_sums[t * (cols / group) + g];
       }
     }
 #endif
@@ -197,7 +209,7 @@ HWY_INLINE void DotTileI8(const TX* HWY_RESTRICT xq, const float* HWY_RESTRICT x
     for (; c < end; ++c) {
       for (size_t t = 0; t < kT; ++t) {
         for (size_t r = 0; r < kR; ++r) {
-          tail[t][r] += int32_t{wr[r * cols + c]} * int32_t{xq[t * cols + c]};
+          tail[t][r] += (int32_t{wr[r * cols + c]} + w_offset) * int32_t{xq[t * cols + c]};
         }
       }
     }
@@ -242,9 +254,9 @@ inline void MatVecI8(const int8_t* HWY_RESTRICT w, const float* HWY_RESTRICT sca
                      float* HWY_RESTRICT y) {
   size_t r = 0;
   for (; r + 4 <= rows; r += 4)
-    DotTileI8<1, 4>(xq, &x_scale, w, scales, rows, r, cols, group, y, 0);
+    DotTileI8<1, 4>(xq, &x_scale, nullptr, w, scales, rows, r, cols, group, y, 0);
   for (; r < rows; ++r) {
-    DotTileI8<1, 1>(xq, &x_scale, w, scales, rows, r, cols, group, y, 0);
+    DotTileI8<1, 1>(xq, &x_scale, nullptr, w, scales, rows, r, cols, group, y, 0);
   }
 }
 
@@ -252,26 +264,29 @@ inline void MatVecI8(const int8_t* HWY_RESTRICT w, const float* HWY_RESTRICT sca
 // past them.
 template <typename TX>
 HWY_INLINE void MatMulI8T(const TX* HWY_RESTRICT xq, const float* HWY_RESTRICT x_scales,
-                          size_t tokens, const int8_t* HWY_RESTRICT w,
-                          const float* HWY_RESTRICT scales, size_t rows, size_t cols, size_t group,
-                          float* HWY_RESTRICT y) {
+                          const int32_t* HWY_RESTRICT x_sums, size_t tokens,
+                          const int8_t* HWY_RESTRICT w, const float* HWY_RESTRICT scales,
+                          size_t rows, size_t cols, size_t group, float* HWY_RESTRICT y) {
   constexpr size_t kT = kMatMulI8TileTokens;
+  const size_t groups = cols / group;
+  // Row t's group sums (nullptr for int16 activations).
+  auto sums_of = [&](size_t t) { return x_sums == nullptr ? nullptr : x_sums + t * groups; };
   size_t r = 0;
   for (; r + 4 <= rows; r += 4) {
     size_t t = 0;
     for (; t + kT <= tokens; t += kT) {
-      DotTileI8<kT, 4>(xq + t * cols, x_scales + t, w, scales, rows, r, cols, group, y + t * rows,
-                       rows);
+      DotTileI8<kT, 4>(xq + t * cols, x_scales + t, sums_of(t), w, scales, rows, r, cols, group,
+                       y + t * rows, rows);
     }
     for (; t < tokens; ++t) {
-      DotTileI8<1, 4>(xq + t * cols, x_scales + t, w, scales, rows, r, cols, group, y + t * rows,
-                      rows);
+      DotTileI8<1, 4>(xq + t * cols, x_scales + t, sums_of(t), w, scales, rows, r, cols, group,
+                      y + t * rows, rows);
     }
   }
   for (; r < rows; ++r) {
     for (size_t t = 0; t < tokens; ++t) {
-      DotTileI8<1, 1>(xq + t * cols, x_scales + t, w, scales, rows, r, cols, group, y + t * rows,
-                      rows);
+      DotTileI8<1, 1>(xq + t * cols, x_scales + t, sums_of(t), w, scales, rows, r, cols, group,
+                      y + t * rows, rows);
     }
   }
 }
@@ -279,13 +294,14 @@ HWY_INLINE void MatMulI8T(const TX* HWY_RESTRICT xq, const float* HWY_RESTRICT x
 inline void MatMulI8(const int16_t* HWY_RESTRICT xq, const float* HWY_RESTRICT x_scales,
                      size_t tokens, const int8_t* HWY_RESTRICT w, const float* HWY_RESTRICT scales,
                      size_t rows, size_t cols, size_t group, float* HWY_RESTRICT y) {
-  MatMulI8T(xq, x_scales, tokens, w, scales, rows, cols, group, y);
+  MatMulI8T(xq, x_scales, nullptr, tokens, w, scales, rows, cols, group, y);
 }
 
-inline void MatMulI7(const int8_t* HWY_RESTRICT xq, const float* HWY_RESTRICT x_scales,
-                     size_t tokens, const int8_t* HWY_RESTRICT w, const float* HWY_RESTRICT scales,
-                     size_t rows, size_t cols, size_t group, float* HWY_RESTRICT y) {
-  MatMulI8T(xq, x_scales, tokens, w, scales, rows, cols, group, y);
+inline void MatMulI6(const int8_t* HWY_RESTRICT xq, const float* HWY_RESTRICT x_scales,
+                     const int32_t* HWY_RESTRICT x_sums, size_t tokens,
+                     const int8_t* HWY_RESTRICT w, const float* HWY_RESTRICT scales, size_t rows,
+                     size_t cols, size_t group, float* HWY_RESTRICT y) {
+  MatMulI8T(xq, x_scales, x_sums, tokens, w, scales, rows, cols, group, y);
 }
 
 }  // namespace HWY_NAMESPACE

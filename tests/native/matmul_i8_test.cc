@@ -219,29 +219,30 @@ TEST_P(MatmulI8Test, ApproximatesTheDequantizedProduct) {
   }
 }
 
-// Prefill's 7-bit activations (QuantizeRowsI7, MatMulI7).
+// 6-bit int8 activations (QuantizeRowsI6, MatMulI6).
 
-TEST_P(MatmulI8Test, QuantizeI7MatchesReference) {
+TEST_P(MatmulI8Test, QuantizeI6MatchesReference) {
   std::mt19937 rng(5);
   for (const Shape& shape : kShapes) {
     const size_t cols = shape.cols;
     Misaligned<float> x = RandomRows(3, cols, rng);
     Misaligned<int8_t> q(3 * cols);
     Misaligned<float> scales(3);
-    QuantizeRowsI7(x.data(), 3, cols, q.data(), scales.data());
+    Misaligned<int32_t> sums(3 * (cols / shape.group));
+    QuantizeRowsI6(x.data(), 3, cols, shape.group, q.data(), scales.data(), sums.data());
     for (size_t t = 0; t < 3; ++t) {
       std::vector<int16_t> want(cols);
       float want_scale;
-      ReferenceQuantize(x.data() + t * cols, cols, want.data(), &want_scale, kMaxI7);
+      ReferenceQuantize(x.data() + t * cols, cols, want.data(), &want_scale, kMaxI6);
       EXPECT_EQ(Bits(scales[t]), Bits(want_scale)) << cols << " " << t;
       for (size_t c = 0; c < cols; ++c) ASSERT_EQ(q[t * cols + c], want[c]) << cols << " " << c;
     }
   }
 }
 
-// Every row of MatMulI7 is the header's definition of its 7-bit row, and so
+// Every row of MatMulI6 is the header's definition of its 6-bit row, and so
 // the same bits as MatMulI8 of that row widened to int16.
-TEST_P(MatmulI8Test, MatMulI7EqualsReferenceBitForBit) {
+TEST_P(MatmulI8Test, MatMulI6EqualsReferenceBitForBit) {
   std::mt19937 rng(6);
   for (const Shape& shape : kShapes) {
     const size_t cols = shape.cols, group = shape.group;
@@ -251,10 +252,11 @@ TEST_P(MatmulI8Test, MatMulI7EqualsReferenceBitForBit) {
         Misaligned<float> x = RandomRows(tokens, cols, rng);
         Misaligned<int8_t> q(tokens * cols);
         Misaligned<float> x_scales(tokens);
-        QuantizeRowsI7(x.data(), tokens, cols, q.data(), x_scales.data());
+        Misaligned<int32_t> sums(tokens * (cols / group));
+        QuantizeRowsI6(x.data(), tokens, cols, group, q.data(), x_scales.data(), sums.data());
         Misaligned<float> y(tokens * rows);
-        MatMulI7(q.data(), x_scales.data(), tokens, p.w.data(), p.scales.data(), rows, cols, group,
-                 y.data());
+        MatMulI6(q.data(), x_scales.data(), sums.data(), tokens, p.w.data(), p.scales.data(), rows,
+                 cols, group, y.data());
         Misaligned<int16_t> wide(tokens * cols);
         for (size_t i = 0; i < tokens * cols; ++i) wide[i] = q[i];
         Misaligned<float> y16(tokens * rows);
@@ -274,10 +276,10 @@ TEST_P(MatmulI8Test, MatMulI7EqualsReferenceBitForBit) {
   }
 }
 
-// The byte multiply-add's worst cases: weights at +-127 and -128 (|w| =
-// 128) against activations at +-63 in every column of the largest group; a
-// saturated pair would show in the sums.
-TEST_P(MatmulI8Test, MatMulI7AtFullScaleDoesNotSaturate) {
+// The byte multiply-add's worst cases: weights at 127 (255 once shifted),
+// -127 and -128 against activations at +-31 in every column of the largest
+// group; a saturated pair would show in the sums.
+TEST_P(MatmulI8Test, MatMulI6AtFullScaleDoesNotSaturate) {
   const size_t cols = kMaxInt8Group, rows = 4, tokens = 2;
   for (int weight : {127, -127, -128}) {
     std::vector<int8_t> w(rows * cols, static_cast<int8_t>(weight));
@@ -287,32 +289,34 @@ TEST_P(MatmulI8Test, MatMulI7AtFullScaleDoesNotSaturate) {
       x[cols + c] = -5.0f;
     }
     std::vector<int8_t> q(tokens * cols);
-    QuantizeRowsI7(x.data(), tokens, cols, q.data(), x_scales.data());
-    ASSERT_EQ(q[0], 63);
-    ASSERT_EQ(q[cols], -63);
+    std::vector<int32_t> sums(tokens);
+    QuantizeRowsI6(x.data(), tokens, cols, cols, q.data(), x_scales.data(), sums.data());
+    ASSERT_EQ(q[0], kMaxI6);
+    ASSERT_EQ(q[cols], -kMaxI6);
     std::vector<float> y(tokens * rows);
-    MatMulI7(q.data(), x_scales.data(), tokens, w.data(), scales.data(), rows, cols, cols,
-             y.data());
+    MatMulI6(q.data(), x_scales.data(), sums.data(), tokens, w.data(), scales.data(), rows, cols,
+             cols, y.data());
     for (size_t r = 0; r < rows; ++r) {
-      EXPECT_EQ(y[r], static_cast<float>(weight * 63 * 512) * x_scales[0]) << weight;
-      EXPECT_EQ(y[rows + r], static_cast<float>(weight * -63 * 512) * x_scales[1]) << weight;
+      EXPECT_EQ(y[r], static_cast<float>(weight * kMaxI6 * 512) * x_scales[0]) << weight;
+      EXPECT_EQ(y[rows + r], static_cast<float>(weight * -kMaxI6 * 512) * x_scales[1]) << weight;
     }
   }
 }
 
-// The 7-bit product is within the activations' rounding (max |x| / 126 per
+// The 6-bit product is within the activations' rounding (max |x| / 62 per
 // term) of the float product it stands for.
-TEST_P(MatmulI8Test, MatMulI7ApproximatesTheDequantizedProduct) {
+TEST_P(MatmulI8Test, MatMulI6ApproximatesTheDequantizedProduct) {
   std::mt19937 rng(7);
   const size_t rows = 9, cols = 96, group = 32, tokens = 3;
   Problem p(rows, cols, group, rng);
   Misaligned<float> x = RandomRows(tokens, cols, rng);
   Misaligned<int8_t> q(tokens * cols);
   Misaligned<float> x_scales(tokens);
-  QuantizeRowsI7(x.data(), tokens, cols, q.data(), x_scales.data());
+  Misaligned<int32_t> sums(tokens * (cols / group));
+  QuantizeRowsI6(x.data(), tokens, cols, group, q.data(), x_scales.data(), sums.data());
   std::vector<float> y(tokens * rows);
-  MatMulI7(q.data(), x_scales.data(), tokens, p.w.data(), p.scales.data(), rows, cols, group,
-           y.data());
+  MatMulI6(q.data(), x_scales.data(), sums.data(), tokens, p.w.data(), p.scales.data(), rows, cols,
+           group, y.data());
   for (size_t t = 0; t < tokens; ++t) {
     const float* row = x.data() + t * cols;
     float amax = 0.0f;
@@ -323,7 +327,7 @@ TEST_P(MatmulI8Test, MatMulI7ApproximatesTheDequantizedProduct) {
         const double weight =
             static_cast<double>(p.w[r * cols + c]) * p.scales[c / group * rows + r];
         exact += weight * row[c];
-        bound += std::fabs(weight) * amax / (2.0 * kMaxI7);
+        bound += std::fabs(weight) * amax / (2.0 * kMaxI6);
       }
       EXPECT_NEAR(y[t * rows + r], exact, bound + 1e-5 * std::fabs(exact)) << t << " " << r;
     }
