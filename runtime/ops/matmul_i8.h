@@ -26,6 +26,20 @@ namespace edgepiece {
 // Largest group (columns per scale) the kernels accept.
 inline constexpr size_t kMaxInt8Group = 512;
 
+// Int8 x int8 products (MatMulI6): rows quantized to [-kMaxI6, kMaxI6],
+// i.e. the definition above with 31 in place of 32767 and q stored as int8.
+// Six bits because x86's byte multiply-add (vpmaddubsw, AVX2) takes one
+// unsigned operand and saturates its int16 pair sums: the weights shifted
+// to w + 128 <= 255 times |q| <= 31 keep a pair within 2 * 255 * 31, so two
+// pairs add within 2^15 before one vpmaddwd widens them (three multiply
+// instructions per 64 columns where int16 activations take four). The
+// product is the exact integer sum again (the shift comes off as 128 times
+// each group's sum of q), so MatMulI6 gives the same bits on every target
+// and equals MatMulI8 of the same q widened to int16. Not used by the model
+// (docs/benchmarks.md, "Int8 x int8 prefill": ~1.2x the layer products on
+// AVX2, ~1.1x prefill, none in WebAssembly).
+inline constexpr int kMaxI6 = 31;
+
 // Quantizes each of `tokens` rows of x [tokens, cols] to int16: q [tokens,
 // cols] and scales [tokens], as above.
 void QuantizeRowsI16(const float* x, size_t tokens, size_t cols, int16_t* q, float* scales);
@@ -40,6 +54,18 @@ void MatVecI8(const int8_t* w, const float* scales, size_t rows, size_t cols, si
 // x_scales[t]), bit for bit.
 void MatMulI8(const int16_t* xq, const float* x_scales, size_t tokens, const int8_t* w,
               const float* scales, size_t rows, size_t cols, size_t group, float* y);
+
+// Quantizes rows to [-31, 31] as above: q [tokens, cols], scales [tokens],
+// and each group's sum of q, sums [tokens, cols / group].
+void QuantizeRowsI6(const float* x, size_t tokens, size_t cols, size_t group, int8_t* q,
+                    float* scales, int32_t* sums);
+
+// y[t * rows + r] = MatVecI8 of row t of xq [tokens, cols] (int8, from
+// QuantizeRowsI6 with the same group, sums x_sums) widened to int16, bit
+// for bit.
+void MatMulI6(const int8_t* xq, const float* x_scales, const int32_t* x_sums, size_t tokens,
+              const int8_t* w, const float* scales, size_t rows, size_t cols, size_t group,
+              float* y);
 
 }  // namespace edgepiece
 

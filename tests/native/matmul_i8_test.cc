@@ -18,8 +18,9 @@ namespace edgepiece {
 namespace {
 
 // The header's definition, read literally (rounding through nearbyint, not
-// the kernel's float trick).
-void ReferenceQuantize(const float* x, size_t cols, int16_t* q, float* scale) {
+// the kernel's float trick), to [-qmax, qmax].
+void ReferenceQuantize(const float* x, size_t cols, int16_t* q, float* scale,
+                       float qmax = 32767.0f) {
   float amax = 0.0f;
   for (size_t c = 0; c < cols; ++c) amax = std::max(amax, std::fabs(x[c]));
   if (!(amax >= 7.9e-31f)) {
@@ -27,8 +28,8 @@ void ReferenceQuantize(const float* x, size_t cols, int16_t* q, float* scale) {
     *scale = 0.0f;
     return;
   }
-  const float inv = 32767.0f / amax;
-  *scale = amax / 32767.0f;
+  const float inv = qmax / amax;
+  *scale = amax / qmax;
   for (size_t c = 0; c < cols; ++c) {
     const float scaled = x[c] * inv;
     q[c] = static_cast<int16_t>(std::nearbyint(scaled));
@@ -215,6 +216,121 @@ TEST_P(MatmulI8Test, ApproximatesTheDequantizedProduct) {
       bound += std::fabs(weight) * amax / 32767.0;
     }
     EXPECT_NEAR(y[r], exact, bound + 1e-5 * std::fabs(exact)) << r;
+  }
+}
+
+// 6-bit int8 activations (QuantizeRowsI6, MatMulI6).
+
+TEST_P(MatmulI8Test, QuantizeI6MatchesReference) {
+  std::mt19937 rng(5);
+  for (const Shape& shape : kShapes) {
+    const size_t cols = shape.cols;
+    Misaligned<float> x = RandomRows(3, cols, rng);
+    Misaligned<int8_t> q(3 * cols);
+    Misaligned<float> scales(3);
+    Misaligned<int32_t> sums(3 * (cols / shape.group));
+    QuantizeRowsI6(x.data(), 3, cols, shape.group, q.data(), scales.data(), sums.data());
+    for (size_t t = 0; t < 3; ++t) {
+      std::vector<int16_t> want(cols);
+      float want_scale;
+      ReferenceQuantize(x.data() + t * cols, cols, want.data(), &want_scale, kMaxI6);
+      EXPECT_EQ(Bits(scales[t]), Bits(want_scale)) << cols << " " << t;
+      for (size_t c = 0; c < cols; ++c) ASSERT_EQ(q[t * cols + c], want[c]) << cols << " " << c;
+    }
+  }
+}
+
+// Every row of MatMulI6 is the header's definition of its 6-bit row, and so
+// the same bits as MatMulI8 of that row widened to int16.
+TEST_P(MatmulI8Test, MatMulI6EqualsReferenceBitForBit) {
+  std::mt19937 rng(6);
+  for (const Shape& shape : kShapes) {
+    const size_t cols = shape.cols, group = shape.group;
+    for (size_t rows : {1, 4, 5, 9}) {
+      for (size_t tokens : kTokens) {
+        Problem p(rows, cols, group, rng);
+        Misaligned<float> x = RandomRows(tokens, cols, rng);
+        Misaligned<int8_t> q(tokens * cols);
+        Misaligned<float> x_scales(tokens);
+        Misaligned<int32_t> sums(tokens * (cols / group));
+        QuantizeRowsI6(x.data(), tokens, cols, group, q.data(), x_scales.data(), sums.data());
+        Misaligned<float> y(tokens * rows);
+        MatMulI6(q.data(), x_scales.data(), sums.data(), tokens, p.w.data(), p.scales.data(), rows,
+                 cols, group, y.data());
+        Misaligned<int16_t> wide(tokens * cols);
+        for (size_t i = 0; i < tokens * cols; ++i) wide[i] = q[i];
+        Misaligned<float> y16(tokens * rows);
+        MatMulI8(wide.data(), x_scales.data(), tokens, p.w.data(), p.scales.data(), rows, cols,
+                 group, y16.data());
+        for (size_t t = 0; t < tokens; ++t) {
+          for (size_t r = 0; r < rows; ++r) {
+            const float want = ReferenceRow(p.w.data(), p.scales.data(), rows, r, cols, group,
+                                            wide.data() + t * cols, x_scales[t]);
+            ASSERT_EQ(Bits(y[t * rows + r]), Bits(want))
+                << "tokens " << tokens << " rows " << rows << " cols " << cols << " t " << t;
+            ASSERT_EQ(Bits(y16[t * rows + r]), Bits(want));
+          }
+        }
+      }
+    }
+  }
+}
+
+// The byte multiply-add's worst cases: weights at 127 (255 once shifted),
+// -127 and -128 against activations at +-31 in every column of the largest
+// group; a saturated pair would show in the sums.
+TEST_P(MatmulI8Test, MatMulI6AtFullScaleDoesNotSaturate) {
+  const size_t cols = kMaxInt8Group, rows = 4, tokens = 2;
+  for (int weight : {127, -127, -128}) {
+    std::vector<int8_t> w(rows * cols, static_cast<int8_t>(weight));
+    std::vector<float> scales(rows, 1.0f), x(tokens * cols), x_scales(tokens);
+    for (size_t c = 0; c < cols; ++c) {
+      x[c] = 5.0f;
+      x[cols + c] = -5.0f;
+    }
+    std::vector<int8_t> q(tokens * cols);
+    std::vector<int32_t> sums(tokens);
+    QuantizeRowsI6(x.data(), tokens, cols, cols, q.data(), x_scales.data(), sums.data());
+    ASSERT_EQ(q[0], kMaxI6);
+    ASSERT_EQ(q[cols], -kMaxI6);
+    std::vector<float> y(tokens * rows);
+    MatMulI6(q.data(), x_scales.data(), sums.data(), tokens, w.data(), scales.data(), rows, cols,
+             cols, y.data());
+    for (size_t r = 0; r < rows; ++r) {
+      EXPECT_EQ(y[r], static_cast<float>(weight * kMaxI6 * 512) * x_scales[0]) << weight;
+      EXPECT_EQ(y[rows + r], static_cast<float>(weight * -kMaxI6 * 512) * x_scales[1]) << weight;
+    }
+  }
+}
+
+// The 6-bit product is within the activations' rounding (max |x| / 62 per
+// term) of the float product it stands for.
+TEST_P(MatmulI8Test, MatMulI6ApproximatesTheDequantizedProduct) {
+  std::mt19937 rng(7);
+  const size_t rows = 9, cols = 96, group = 32, tokens = 3;
+  Problem p(rows, cols, group, rng);
+  Misaligned<float> x = RandomRows(tokens, cols, rng);
+  Misaligned<int8_t> q(tokens * cols);
+  Misaligned<float> x_scales(tokens);
+  Misaligned<int32_t> sums(tokens * (cols / group));
+  QuantizeRowsI6(x.data(), tokens, cols, group, q.data(), x_scales.data(), sums.data());
+  std::vector<float> y(tokens * rows);
+  MatMulI6(q.data(), x_scales.data(), sums.data(), tokens, p.w.data(), p.scales.data(), rows, cols,
+           group, y.data());
+  for (size_t t = 0; t < tokens; ++t) {
+    const float* row = x.data() + t * cols;
+    float amax = 0.0f;
+    for (size_t c = 0; c < cols; ++c) amax = std::max(amax, std::fabs(row[c]));
+    for (size_t r = 0; r < rows; ++r) {
+      double exact = 0, bound = 0;
+      for (size_t c = 0; c < cols; ++c) {
+        const double weight =
+            static_cast<double>(p.w[r * cols + c]) * p.scales[c / group * rows + r];
+        exact += weight * row[c];
+        bound += std::fabs(weight) * amax / (2.0 * kMaxI6);
+      }
+      EXPECT_NEAR(y[t * rows + r], exact, bound + 1e-5 * std::fabs(exact)) << t << " " << r;
+    }
   }
 }
 
