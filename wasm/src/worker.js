@@ -3,7 +3,7 @@
 // generated text and training progress, so the page's main thread stays responsive. Runs as a
 // module Web Worker or a Node worker_threads Worker.
 import { EdgepieceError, Model, Tokenizer, Trainer, init } from './index.js';
-import { ownBuffer } from './core.js';
+import { ownBuffer, setSentencePieceDefaults } from './core.js';
 
 const inBrowser = typeof self !== 'undefined' && typeof self.postMessage === 'function';
 const port = inBrowser ? self : (await import('node:worker_threads')).parentPort;
@@ -24,8 +24,9 @@ function need(object, what) {
 }
 
 const handlers = {
-  async init({ trainer, ...args }) {
+  async init({ trainer, sentencepiece, ...args }) {
     trainerInit = trainer ?? {};
+    setSentencePieceDefaults(sentencepiece);
     await init(args);
     return null;
   },
@@ -36,7 +37,7 @@ const handlers = {
     session?.dispose(); model?.dispose(); tokenizer?.dispose();
     session = model = null;
     tokenizer = next;
-    return { vocabSize: tokenizer.vocabSize };
+    return { vocabSize: tokenizer.vocabSize, format: tokenizer.format };
   },
   async loadModel({ source, options, progress }, id) {
     const onProgress = progress ? (p) => port.postMessage({ id, progress: p }) : null;
