@@ -115,6 +115,21 @@ def run(cmd, stdin_path=None, stdout_path=None):
         raise RuntimeError(f'{cmd[0]} failed ({p.returncode}): {p.stderr.decode()[-2000:]}')
 
 
+def write_if_changed(path, data):
+    # Unchanged files keep their time stamps: --spm-only reuses outputs newer than their inputs.
+    if os.path.exists(path):
+        with open(path, 'rb') as f:
+            if f.read() == data:
+                return
+    with open(path, 'wb') as f:
+        f.write(data)
+
+
+def newer(path, *inputs):
+    return os.path.exists(path) and all(
+        os.path.getmtime(path) >= os.path.getmtime(i) for i in inputs)
+
+
 def read_lines(path):
     with open(path, 'rb') as f:
         return f.read().split(b'\n')
@@ -153,8 +168,7 @@ def main():
     train = lines[::4][:24000] + EDGE_LINES * 3
     train_path = os.path.join(args.workdir, 'train.txt')
     train_text = ('\n'.join(x for x in train if x.strip()) + '\n').encode('utf-8')
-    with open(train_path, 'wb') as f:
-        f.write(train_text)
+    write_if_changed(train_path, train_text)
     train_hash = hashlib.sha256(train_text).hexdigest()
     # Test: other lines of the corpus (many with leading spaces), the edge lines, and a few
     # byte strings that are not UTF-8.
@@ -162,8 +176,7 @@ def main():
         d[:2000].replace('\n', ' ') for d in docs[::200]]]
     test += [b'invalid \xff\xfe utf8', b'\xc3 cut', b'\xe4\xbd overlong \xc0\xaf', b'\xed\xa0\x80 sur']
     test_path = os.path.join(args.workdir, 'test.txt')
-    with open(test_path, 'wb') as f:
-        f.write(b'\n'.join(test) + b'\n')
+    write_if_changed(test_path, b'\n'.join(test) + b'\n')
     test = read_lines(test_path)
 
     all_configs, tsv = configs(args.workdir)
@@ -189,12 +202,15 @@ def main():
         out = {}
         for fmt in ('id', 'piece'):
             out[fmt] = prefix + f'.spm.{fmt}'
+            if args.spm_only and (fmt == 'piece' or newer(out[fmt], model, test_path)):
+                continue
             run(['spm_encode', f'--model={model}', f'--output_format={fmt}'], test_path,
                 out[fmt])
         if args.spm_only:
-            run(['spm_decode', f'--model={model}', '--input_format=id'], out['id'],
-                prefix + '.spm.txt')
-            print(f'{name}: trained, spm outputs written')
+            if not newer(prefix + '.spm.txt', out['id']):
+                run(['spm_decode', f'--model={model}', '--input_format=id'], out['id'],
+                    prefix + '.spm.txt')
+            print(f'{name}: spm_encode ids and spm_decode text written')
             continue
         run([args.edgepiece, 'encode', '--model', model, '--lines'], test_path, prefix + '.ep.id')
         run([args.edgepiece, 'encode', '--model', model, '--lines', '--format', 'pieces'],
