@@ -192,7 +192,9 @@ def main():
             flags += ['--seed_sentencepiece_size=30000', '--num_sub_iterations=1']
         train_cmd = ['spm_train', f'--input={train_path}', f'--model_prefix={prefix}',
                      f'--vocab_size={args.vocab_size}', '--num_threads=2', '--minloglevel=2'] + flags
-        stamp = ' '.join(train_cmd) + ' ' + train_hash
+        # What makes the model (not where it is): the flags, the training text, the TSV rule.
+        stamp = ' '.join([str(args.vocab_size)] + flags).replace(tsv, open(tsv).read()) + \
+            ' ' + train_hash
         stamp_path = prefix + '.trained'
         if not (os.path.exists(model) and os.path.exists(stamp_path)
                 and open(stamp_path).read() == stamp):
