@@ -212,7 +212,7 @@ def main():
             if not newer(prefix + '.spm.txt', out['id']):
                 run(['spm_decode', f'--model={model}', '--input_format=id'], out['id'],
                     prefix + '.spm.txt')
-            print(f'{name}: spm_encode ids and spm_decode text written')
+            print(f'{name}: spm_encode ids and spm_decode text ready')
             continue
         run([args.edgepiece, 'encode', '--model', model, '--lines'], test_path, prefix + '.ep.id')
         run([args.edgepiece, 'encode', '--model', model, '--lines', '--format', 'pieces'],
