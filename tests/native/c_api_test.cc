@@ -67,9 +67,9 @@ TEST(CApiTest, EncodeDecodeMatchesTheCppApi) {
   ASSERT_EQ(ep_encoder_piece(encoder, ids[1], &size), EP_STATUS_OK);
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(ep_encoder_bytes(encoder)), size),
             *cpp.tokenizer().IdToBytes(ids[1]));
-  EXPECT_EQ(text.rfind(std::string(reinterpret_cast<const char*>(ep_encoder_bytes(encoder)), size),
-                       0),
-            0u);
+  EXPECT_EQ(
+      text.rfind(std::string(reinterpret_cast<const char*>(ep_encoder_bytes(encoder)), size), 0),
+      0u);
   ASSERT_EQ(ep_encoder_piece(encoder, 1, &size), EP_STATUS_OK);
   EXPECT_EQ(size, 0u);
   EXPECT_EQ(ep_encoder_piece(encoder, 99999, &size), EP_STATUS_OUT_OF_RANGE);
