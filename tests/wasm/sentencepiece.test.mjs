@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { edgepiece, repoRoot } from './support.mjs';
+import { edgepiece, packageDir, repoRoot } from './support.mjs';
 
 const { EdgepieceError, EdgepieceWorker, Model, Tokenizer } = edgepiece;
 const dir = process.env.EDGEPIECE_SPM_MATRIX_DIR ?? path.join(repoRoot, 'build/wasm/spm_matrix');
@@ -96,6 +96,16 @@ function vocabPieces(name) {
   return readFileSync(path.join(dir, `${name}.vocab`), 'utf8').split('\n').slice(0, -1)
     .map((line) => line.slice(0, line.indexOf('\t')));
 }
+
+// Runs before any test here loads from a path or a BytePiece file (tests of a file run in order,
+// in one process of their own).
+test('a .model given as bytes loads edgepiece-spm.wasm only, never edgepiece.wasm', { skip }, async () => {
+  const core = await import(path.join(packageDir, 'core.js'));
+  const tok = await Tokenizer.load(modelBytes('uni_nmt'));
+  assert.ok(tok.encode('hello').length > 0);
+  assert.throws(() => core.wasm(), { code: 'NOT_INITIALIZED' });
+  tok.dispose();
+});
 
 test('a .model loads from bytes or a path; its pieces are the vocabulary spm_train wrote', { skip }, async () => {
   for (const name of ['uni_nmt', 'bpe_bytefb']) {
