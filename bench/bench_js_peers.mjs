@@ -9,21 +9,25 @@
 // one JS thread), best of REPEAT passes, for each BytePiece model (kjvzh-8k,
 // plus40k from GOLDEN_DIR) and language (en.txt, zh.txt), on two workloads:
 // every line with its "\n" as one text, and ~64 KB documents of whole lines.
-// edgepiece (build/wasm/package, deterministic encode) runs its BytePiece
-// model; each peer runs the SentencePiece Unigram model of the same vocabulary
-// size trained on the same text (WORK_DIR/spm-MODEL.model, or its Hugging Face
-// conversion spm-MODEL.tokenizer.json, made here by
-// bench/spm_to_tokenizer_json.py when missing). Every peer and model runs in
+// Each peer runs the SentencePiece Unigram model of the BytePiece model's
+// vocabulary size trained on the same text (WORK_DIR/spm-MODEL.model, or its
+// Hugging Face conversion spm-MODEL.tokenizer.json, made here by
+// bench/spm_to_tokenizer_json.py when missing); edgepiece (build/wasm/package,
+// deterministic encode) runs that same .model (ep-spm, in edgepiece-spm.wasm),
+// and its BytePiece model as well (edgepiece, another model). MODELS may name
+// bpe-kjvzh-8k: WORK_DIR/spm-bpe-kjvzh-8k.model, the BPE model
+// bench/bench_tokenizer.sh trains (no BytePiece model, and no tokenizer.json:
+// the converter takes Unigram only). Every peer and model runs in
 // its own child process, so a peer that crashes or hangs is reported as "n/a"
-// and the others still run. Parity: each peer's ids against spm_encode's on a
-// sample of lines (edgepiece's model is another model: no parity).
+// and the others still run. Parity: each peer's and ep-spm's ids against
+// spm_encode's on a sample of lines.
 // Cold start: a fresh `node` process per run, timing import + WebAssembly
 // instantiation + model load of plus40k (and the first encode apart).
 //
 // Environment: REPEAT (5), BUILD_DIR (build/release, whose
 // bench/text_workloads_bounds cuts the texts), WORK_DIR (build/bench-data), GOLDEN_DIR
 // (../shared/golden/bytepiece), PEERS_DIR (bench/js), PEERS (comma list of peer
-// ids, default all), MODELS (kjvzh-8k,plus40k), SLOW_REPEAT (3), SLOW_LINES_MB
+// ids, default all), MODELS (kjvzh-8k,plus40k,bpe-kjvzh-8k), SLOW_REPEAT (3), SLOW_LINES_MB
 // (1.0), SLOW_DOCS (4), CELL_BUDGET_S (12), COLD_RUNS (3), COLD_MODEL (plus40k),
 // PARITY_LINES (2000), WORKER_TIMEOUT_S (240), PYTHON (/usr/bin/python3).
 // The pure-JS peers (tokenizers.js, transformers.js) are slow, on 64 KB
@@ -57,7 +61,7 @@ const COLD_MODEL = env.COLD_MODEL ?? 'plus40k';
 const PARITY_LINES = Number(env.PARITY_LINES ?? 2000);
 const WORKER_TIMEOUT_S = Number(env.WORKER_TIMEOUT_S ?? 240);
 const PYTHON = env.PYTHON ?? '/usr/bin/python3';
-const MODELS = (env.MODELS ?? 'kjvzh-8k,plus40k').split(',').filter(Boolean);
+const MODELS = (env.MODELS ?? 'kjvzh-8k,plus40k,bpe-kjvzh-8k').split(',').filter(Boolean);
 const LANGS = ['en', 'zh'];
 const UNITS = ['lines', '64KB'];
 
@@ -91,6 +95,37 @@ const PEERS = [
     // boundary cost is paid once per call instead of once per line.
     id: 'edgepiece-batch', label: 'ep-batch', pkg: null, kind: 'BytePiece, C++ -> WASM, encodeBatch',
     modelOf: (model) => path.join(golden, `${model}.model`),
+    async load(model) {
+      const { Tokenizer } = await importFile(path.join(edgepieceDir, 'index.js'));
+      const tok = await Tokenizer.load(new Uint8Array(readFileSync(this.modelOf(model))));
+      const encodeMany = (texts) => {
+        let n = 0;
+        for (let i = 0; i < texts.length; i += 1000) {
+          for (const ids of tok.encodeBatch(texts.slice(i, i + 1000))) n += ids.length;
+        }
+        return n;
+      };
+      return { encode: (text) => tok.encode(text), encodeMany };
+    },
+  },
+  {
+    // edgepiece on the peers' own .model (edgepiece-spm.wasm): the same-model comparison.
+    id: 'edgepiece-spm', label: 'ep-spm', pkg: null, spm: true,
+    kind: 'SentencePiece .model, C++ -> WASM', modelOf: spmModel,
+    async load(model) {
+      const t0 = performance.now();
+      const { initSentencePiece, Tokenizer } = await importFile(path.join(edgepieceDir, 'index.js'));
+      const t1 = performance.now();
+      await initSentencePiece();
+      const t2 = performance.now();
+      const tok = await Tokenizer.load(new Uint8Array(readFileSync(this.modelOf(model))));
+      const phases = `import ${fmt(t1 - t0, 1)} + init ${fmt(t2 - t1, 1)} + load ${fmt(performance.now() - t2, 1)} ms`;
+      return { encode: (text) => tok.encode(text), phases };
+    },
+  },
+  {
+    id: 'edgepiece-spm-batch', label: 'ep-spm-b', pkg: null, spm: true,
+    kind: 'SentencePiece .model, C++ -> WASM, encodeBatch', modelOf: spmModel,
     async load(model) {
       const { Tokenizer } = await importFile(path.join(edgepieceDir, 'index.js'));
       const tok = await Tokenizer.load(new Uint8Array(readFileSync(this.modelOf(model))));
@@ -236,7 +271,7 @@ async function worker(peerId, model) {
   }
   for (const lang of LANGS) {
     const { all, docs } = loadText(lang);
-    if (peer.pkg) {  // ids of the parity sample, compared by the parent
+    if (peer.pkg || peer.spm) {  // ids of the parity sample, compared by the parent
       try {
         out.parity[lang] = parityLines(all).map((t) => Array.from(tok.encode(t)));
       } catch (error) { out.parity[lang] = { error: short(error) }; }
@@ -294,8 +329,9 @@ function runChild(args) {
 function version(peer) {
   if (!peer.pkg) {
     const pkg = JSON.parse(readFileSync(path.join(edgepieceDir, 'package.json'), 'utf8'));
-    const wasm = path.join(edgepieceDir, 'edgepiece.wasm');
-    return `${pkg.version} (build/wasm/package, edgepiece.wasm ${existsSync(wasm) ? statSync(wasm).size : '?'} bytes)`;
+    const file = peer.spm ? 'edgepiece-spm.wasm' : 'edgepiece.wasm';
+    const wasm = path.join(edgepieceDir, file);
+    return `${pkg.version} (build/wasm/package, ${file} ${existsSync(wasm) ? statSync(wasm).size : '?'} bytes)`;
   }
   const file = pkgFile(peer.pkg, 'package.json');
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).version : null;
@@ -307,6 +343,7 @@ function unavailable(peer, model) {
     return `not installed: cd ${rel(peersDir)} && npm ci --ignore-scripts`;
   }
   const file = peer.modelOf(model);
+  if (!peer.pkg && !peer.spm && !existsSync(file)) return `no BytePiece model ${path.basename(file)}`;
   if (!existsSync(file)) {
     return file.endsWith('.model') && peer.pkg
       ? `${path.basename(file)} missing: run bench/bench_tokenizer.sh`
@@ -388,10 +425,10 @@ async function main() {
     console.log(`#   ${lang}.txt ${byteLength(all)} bytes, ${all.length} lines ` +
                 `(${(byteLength(all) / all.length).toFixed(1)} bytes a line), ${docs.length} documents of ~64 KB`);
   }
-  console.log('# tokenizers (edgepiece: BytePiece models from GOLDEN_DIR; peers: spm_train Unigram models, same size, same text):');
+  console.log('# tokenizers (edgepiece: BytePiece models from GOLDEN_DIR; peers and ep-spm: spm_train models, same size, same text):');
   for (const peer of peers) {
     const v = version(peer);
-    const input = peer.pkg ? (peer.slow ? 'spm-MODEL.tokenizer.json' : 'spm-MODEL.model') : 'MODEL.model';
+    const input = peer.pkg || peer.spm ? (peer.slow ? 'spm-MODEL.tokenizer.json' : 'spm-MODEL.model') : 'MODEL.model';
     console.log(`#   ${peer.label.padEnd(9)} ${(peer.pkg ?? 'edgepiece').padEnd(24)} ${(v ?? 'not installed').padEnd(12)} ` +
                 `${peer.kind}; loads ${input}`);
   }
@@ -425,10 +462,12 @@ async function main() {
                            `(${((performance.now() - wall0) / 1e3).toFixed(0)} s)\n`);
     }
     console.log();
-    console.log(`## ${model}: MB/s (ratio: edgepiece / fastest peer)`);
+    console.log(`## ${model}: MB/s (ratio: edgepiece / fastest peer; ep-spm and ep-spm-b run the peers' .model, ` +
+                'edgepiece and ep-batch the BytePiece model)');
     const others = peers.filter((p) => p.pkg);
+    const ours = ['edgepiece-spm', 'edgepiece-spm-batch', 'edgepiece', 'edgepiece-batch'].map((id) => peerById[id]);
     console.log(['model/text'.padEnd(14), 'unit'.padEnd(6), ...others.map((p) => p.label.padStart(9)),
-                 'edgepiece'.padStart(10), 'ratio'.padStart(7), 'ep-batch'.padStart(9), 'ratio'.padStart(7),
+                 ...ours.flatMap((p) => [p.label.padStart(9), 'ratio'.padStart(7)]),
                  '  fastest peer'].join(' '));
     for (const lang of LANGS) {
       for (const unit of UNITS) {
@@ -449,11 +488,11 @@ async function main() {
         const ok = others.filter((p) => !cells[p.id].error);
         const best = ok.sort((a, b) => cells[b.id].mbs - cells[a.id].mbs)[0];
         const ratioOf = (c) => (best && c && !c.error ? `${fmt(c.mbs / cells[best.id].mbs)}x` : '-');
-        const ep = cells.edgepiece;
-        const batch = cells['edgepiece-batch'] ?? { error: 'not run' };
         console.log([`${model}/${lang}`.padEnd(14), unit.padEnd(6), ...others.map((p) => show(cells[p.id]).padStart(9)),
-                     show(ep).padStart(10), ratioOf(ep).padStart(7), show(batch).padStart(9),
-                     ratioOf(batch).padStart(7), `  ${best?.label ?? '-'}`].join(' '));
+                     ...ours.flatMap((p) => {
+                       const c = cells[p.id] ?? { error: 'not run' };
+                       return [show(c).padStart(9), ratioOf(c).padStart(7)];
+                     }), `  ${best?.label ?? '-'}`].join(' '));
         if (unit === 'lines') {
           bpt.push(`${`${model}/${lang}`.padEnd(14)} ` +
                    peers.map((p) => `${p.label} ${cells[p.id].error ? '-' : fmt(cells[p.id].bytesPerToken)}`).join('  '));
@@ -461,7 +500,7 @@ async function main() {
       }
       const ref = spmReference(model, lang, texts[lang].all);
       const vocab = spmVocab(model);
-      for (const peer of peers.filter((p) => p.pkg)) {
+      for (const peer of peers.filter((p) => p.pkg || p.spm)) {
         const r = byPeer[peer.id];
         par.push(`${`${model}/${lang}`.padEnd(14)} ${peer.label.padEnd(8)} ` +
                  (r.error ? footnote(r.error) : parity(ref, r.parity?.[lang], vocab)));

@@ -53,6 +53,8 @@ cmake --preset wasm > /dev/null
 cmake --build --preset wasm -j "$jobs"
 wasm_bytes=$(stat -c %s build/wasm/package/edgepiece.wasm)
 echo "edgepiece.wasm: $wasm_bytes bytes, $(gzip -9 -c build/wasm/package/edgepiece.wasm | wc -c) gzipped"
+echo "edgepiece-spm.wasm: $(stat -c %s build/wasm/package/edgepiece-spm.wasm) bytes," \
+     "$(gzip -9 -c build/wasm/package/edgepiece-spm.wasm | wc -c) gzipped"
 node --test tests/wasm/
 
 # The package supports Node 18 and later (wasm/src/package.json "engines"):

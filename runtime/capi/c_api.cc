@@ -234,6 +234,17 @@ int32_t ep_encoder_decode(ep_encoder* encoder, const int32_t* ids, size_t count,
   return EP_STATUS_OK;
 }
 
+int32_t ep_encoder_piece(ep_encoder* encoder, int32_t id, size_t* size) {
+  if (encoder == nullptr || size == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  auto piece = encoder->encoder.tokenizer().IdToBytes(id);
+  if (!piece.ok()) return Report(piece.status());
+  encoder->bytes.assign(piece->data(), piece->size());
+  *size = encoder->bytes.size();
+  return EP_STATUS_OK;
+}
+
 int32_t ep_encoder_pack(ep_encoder* encoder, size_t* size) {
   if (encoder == nullptr || size == nullptr) {
     return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");

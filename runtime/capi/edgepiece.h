@@ -31,7 +31,8 @@ extern "C" {
 typedef struct ep_tokenizer ep_tokenizer; /* immutable, shareable */
 typedef struct ep_encoder ep_encoder;     /* RNG stream + result buffers */
 
-/* Parses a BytePiece tokenizer file: JSON or its packed form (edgepiece pack). */
+/* Parses a tokenizer file: BytePiece JSON or its packed form (edgepiece pack), or a
+ * SentencePiece .model (told apart by the bytes). */
 int32_t ep_tokenizer_create(const uint8_t* tokenizer_file, size_t size, ep_tokenizer** out);
 void ep_tokenizer_destroy(ep_tokenizer* tokenizer);
 int32_t ep_tokenizer_vocab_size(const ep_tokenizer* tokenizer);
@@ -66,6 +67,10 @@ const uint32_t* ep_encoder_offsets(const ep_encoder* encoder);
 int32_t ep_encoder_decode(ep_encoder* encoder, const int32_t* ids, size_t count, int32_t as_text,
                           size_t* size);
 const uint8_t* ep_encoder_bytes(const ep_encoder* encoder);
+/* Token `id` as the tokenizer spells it: a BytePiece piece's bytes ("" for <pad>, <bos>,
+ * <eos>), a SentencePiece piece ("\xe2\x96\x81the", "<0x41>", "<s>"): *size bytes at
+ * ep_encoder_bytes(). */
+int32_t ep_encoder_piece(ep_encoder* encoder, int32_t id, size_t* size);
 /* The encoder's tokenizer in the packed form (what `edgepiece pack`
  * writes): *size bytes at ep_encoder_bytes(). */
 int32_t ep_encoder_pack(ep_encoder* encoder, size_t* size);

@@ -18,10 +18,23 @@ constexpr bool kSentencePiece = false;
 #else
 constexpr bool kSentencePiece = true;
 #endif
+// EDGEPIECE_NO_BYTEPIECE (edgepiece-spm.wasm, the module that only SentencePiece users fetch):
+// the reverse, BytePiece files are refused and their parser, automaton and Viterbi dropped.
+#ifdef EDGEPIECE_NO_BYTEPIECE
+constexpr bool kBytePiece = false;
+#else
+constexpr bool kBytePiece = true;
+#endif
+
+Status BytePieceUnsupported() {
+  return Status(StatusCode::kInvalidModel,
+                "BytePiece tokenizer files are not supported in this build");
+}
 
 }  // namespace
 
 Result<Tokenizer> Tokenizer::FromVocab(Result<Vocab> vocab) {
+  if (!kBytePiece) return BytePieceUnsupported();
   if (!vocab.ok()) return vocab.status();
   auto matcher = PieceMatcher::Build(*vocab);
   if (!matcher.ok()) return matcher.status();
@@ -44,13 +57,14 @@ Result<Tokenizer> Tokenizer::FromBytes(std::string_view tokenizer_file) {
     state->spm = std::move(spm).value();
     return Tokenizer(std::move(state));
   }
+  if (!kBytePiece) return BytePieceUnsupported();
   return FromVocab(Vocab::ParseAny(tokenizer_file));
 }
 
 Result<Tokenizer> Tokenizer::FromFile(const std::string& path) {
   std::string contents;
   EDGEPIECE_RETURN_IF_ERROR(ReadFile(path, &contents));
-  if (LooksLikeSpmModel(contents)) return FromBytes(contents);
+  if (LooksLikeSpmModel(contents) || !kBytePiece) return FromBytes(contents);
   // A BytePiece file is released before the automaton is built: lower peak memory.
   auto vocab = Vocab::ParseAny(contents);
   std::string().swap(contents);
@@ -59,6 +73,7 @@ Result<Tokenizer> Tokenizer::FromFile(const std::string& path) {
 
 Result<Tokenizer> Tokenizer::FromPieces(const std::vector<std::string>& pieces,
                                         const std::vector<uint64_t>& counts) {
+  if (!kBytePiece) return BytePieceUnsupported();
   return FromVocab(Vocab::FromPieces(pieces, counts));
 }
 
@@ -121,6 +136,7 @@ Status Encoder::Encode(std::string_view text, const EncodeOptions& options, Enco
   if (const SpmProcessor* spm = tokenizer_.sentencepiece(); kSentencePiece && spm != nullptr) {
     return EncodeSentencePiece(*spm, text, options, out);
   }
+  if (!kBytePiece) return BytePieceUnsupported();
   auto normalized = NormalizeNfc(text, &normalized_);
   if (!normalized.ok()) return normalized.status();
   const auto* p = reinterpret_cast<const uint8_t*>(normalized->data());

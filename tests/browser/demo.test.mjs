@@ -114,9 +114,11 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     // Works offline: nothing outside the served tree is fetched.
     const origin = new URL(server.url).origin;
     assert.deepEqual(requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:')), []);
-    // The trainer is a module of its own that a page which does not train never fetches.
+    // The trainer and SentencePiece are modules of their own that a page which neither trains
+    // nor loads a .model never fetches.
     assert.ok(requests.some((url) => url.endsWith('/edgepiece.wasm')), 'edgepiece.wasm not requested');
     assert.deepEqual(requests.filter((url) => url.includes('edgepiece-trainer')), []);
+    assert.deepEqual(requests.filter((url) => url.includes('edgepiece-spm')), []);
   });
 
   test('every control has an accessible label', async () => {

@@ -62,6 +62,18 @@ TEST(CApiTest, EncodeDecodeMatchesTheCppApi) {
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(ep_encoder_bytes(encoder)), size),
             edgepiece::testing::LoadGoldenTokenizer("kjvzh-8k").vocab().Pack());
   EXPECT_EQ(ep_encoder_pack(nullptr, &size), EP_STATUS_INVALID_ARGUMENT);
+
+  // A token as the tokenizer spells it: a piece's bytes, "" for <bos>, an error out of range.
+  ASSERT_EQ(ep_encoder_piece(encoder, ids[1], &size), EP_STATUS_OK);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(ep_encoder_bytes(encoder)), size),
+            *cpp.tokenizer().IdToBytes(ids[1]));
+  EXPECT_EQ(
+      text.rfind(std::string(reinterpret_cast<const char*>(ep_encoder_bytes(encoder)), size), 0),
+      0u);
+  ASSERT_EQ(ep_encoder_piece(encoder, 1, &size), EP_STATUS_OK);
+  EXPECT_EQ(size, 0u);
+  EXPECT_EQ(ep_encoder_piece(encoder, 99999, &size), EP_STATUS_OUT_OF_RANGE);
+  EXPECT_EQ(ep_encoder_piece(nullptr, 0, &size), EP_STATUS_INVALID_ARGUMENT);
   ep_encoder_destroy(encoder);
 }
 

@@ -12,10 +12,17 @@ of a test set (public document lines and edge cases) that
   edgepiece decode --model M (spm's ids)         == spm_decode --input_format=id
 
 Models and outputs go to WORKDIR (the build dir; nothing is committed). Exit status 1 on any
-difference, with the first differing lines of each configuration.
+difference, with the first differing lines of each configuration. A model whose spm_train
+flags and training text are those of a model already in WORKDIR is not trained again.
+
+With --spm-only (EDGEPIECE_BINARY is then not run: pass -) it only trains the models and
+writes spm_encode's ids and spm_decode's text, and WORKDIR/matrix.json naming them: what
+tests/wasm/spm_matrix.test.mjs checks the npm package against.
 
 usage: spm_matrix.py EDGEPIECE_BINARY WORKDIR [--docs public.docs.jsonl.gz] [--only NAME]
+                     [--spm-only]
 """
+import hashlib
 import argparse
 import gzip
 import json
@@ -108,6 +115,21 @@ def run(cmd, stdin_path=None, stdout_path=None):
         raise RuntimeError(f'{cmd[0]} failed ({p.returncode}): {p.stderr.decode()[-2000:]}')
 
 
+def write_if_changed(path, data):
+    # Unchanged files keep their time stamps: --spm-only reuses outputs newer than their inputs.
+    if os.path.exists(path):
+        with open(path, 'rb') as f:
+            if f.read() == data:
+                return
+    with open(path, 'wb') as f:
+        f.write(data)
+
+
+def newer(path, *inputs):
+    return os.path.exists(path) and all(
+        os.path.getmtime(path) >= os.path.getmtime(i) for i in inputs)
+
+
 def read_lines(path):
     with open(path, 'rb') as f:
         return f.read().split(b'\n')
@@ -135,6 +157,8 @@ def main():
     ap.add_argument('--docs', default=DEFAULT_DOCS)
     ap.add_argument('--only', default=None, help='comma-separated configuration names')
     ap.add_argument('--vocab-size', type=int, default=2000)
+    ap.add_argument('--spm-only', action='store_true',
+                    help='train and run spm_encode/spm_decode only (for the WebAssembly test)')
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     docs = [json.loads(line)['text'] for line in gzip.open(args.docs, 'rt', encoding='utf-8')]
@@ -143,16 +167,16 @@ def main():
     # three times so that their scripts have characters in the vocabulary.
     train = lines[::4][:24000] + EDGE_LINES * 3
     train_path = os.path.join(args.workdir, 'train.txt')
-    with open(train_path, 'w', encoding='utf-8') as f:
-        f.write('\n'.join(x for x in train if x.strip()) + '\n')
+    train_text = ('\n'.join(x for x in train if x.strip()) + '\n').encode('utf-8')
+    write_if_changed(train_path, train_text)
+    train_hash = hashlib.sha256(train_text).hexdigest()
     # Test: other lines of the corpus (many with leading spaces), the edge lines, and a few
     # byte strings that are not UTF-8.
     test = [x.encode('utf-8') for x in lines[1::5][:15000] + EDGE_LINES + [
         d[:2000].replace('\n', ' ') for d in docs[::200]]]
     test += [b'invalid \xff\xfe utf8', b'\xc3 cut', b'\xe4\xbd overlong \xc0\xaf', b'\xed\xa0\x80 sur']
     test_path = os.path.join(args.workdir, 'test.txt')
-    with open(test_path, 'wb') as f:
-        f.write(b'\n'.join(test) + b'\n')
+    write_if_changed(test_path, b'\n'.join(test) + b'\n')
     test = read_lines(test_path)
 
     all_configs, tsv = configs(args.workdir)
@@ -166,13 +190,30 @@ def main():
         if '--model_type=unigram' in flags:
             # Fewer seed pieces and EM sub-iterations: 3-4x faster training, same kind of model.
             flags += ['--seed_sentencepiece_size=30000', '--num_sub_iterations=1']
-        run(['spm_train', f'--input={train_path}', f'--model_prefix={prefix}',
-             f'--vocab_size={args.vocab_size}', '--num_threads=2', '--minloglevel=2'] + flags)
+        train_cmd = ['spm_train', f'--input={train_path}', f'--model_prefix={prefix}',
+                     f'--vocab_size={args.vocab_size}', '--num_threads=2', '--minloglevel=2'] + flags
+        # What makes the model (not where it is): the flags, the training text, the TSV rule.
+        stamp = ' '.join([str(args.vocab_size)] + flags).replace(tsv, open(tsv).read()) + \
+            ' ' + train_hash
+        stamp_path = prefix + '.trained'
+        if not (os.path.exists(model) and os.path.exists(stamp_path)
+                and open(stamp_path).read() == stamp):
+            run(train_cmd)
+            with open(stamp_path, 'w') as f:
+                f.write(stamp)
         out = {}
         for fmt in ('id', 'piece'):
             out[fmt] = prefix + f'.spm.{fmt}'
+            if args.spm_only and (fmt == 'piece' or newer(out[fmt], model, test_path)):
+                continue
             run(['spm_encode', f'--model={model}', f'--output_format={fmt}'], test_path,
                 out[fmt])
+        if args.spm_only:
+            if not newer(prefix + '.spm.txt', out['id']):
+                run(['spm_decode', f'--model={model}', '--input_format=id'], out['id'],
+                    prefix + '.spm.txt')
+            print(f'{name}: spm_encode ids and spm_decode text ready')
+            continue
         run([args.edgepiece, 'encode', '--model', model, '--lines'], test_path, prefix + '.ep.id')
         run([args.edgepiece, 'encode', '--model', model, '--lines', '--format', 'pieces'],
             test_path, prefix + '.ep.piece')
@@ -183,6 +224,10 @@ def main():
         bad += compare(name, 'decode', prefix + '.spm.txt', prefix + '.ep.txt', test)
         print(f'{name}: {"ok" if bad == 0 else "DIFFERS"} ({len(test) - 1} lines)')
         failures += bad > 0
+    if args.spm_only:
+        with open(os.path.join(args.workdir, 'matrix.json'), 'w') as f:
+            json.dump({'configs': names, 'test': 'test.txt'}, f)
+        return 0
     print(f'{len(names) - failures} of {len(names)} configurations identical to spm_encode/decode')
     return 1 if failures else 0
 

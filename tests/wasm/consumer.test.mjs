@@ -17,7 +17,7 @@ test('npm pack installs offline into an empty folder and works there', () => {
   const listing = execFileSync('tar', ['-tzf', path.join(work, tarball)]).toString().split('\n').sort();
   assert.deepEqual(listing.filter(Boolean), [
     'package/README.md', 'package/constants.js', 'package/core.js',
-    'package/edgepiece-trainer.wasm', 'package/edgepiece.wasm',
+    'package/edgepiece-spm.wasm', 'package/edgepiece-trainer.wasm', 'package/edgepiece.wasm',
     'package/index.d.ts', 'package/index.js', 'package/model.js', 'package/package.json',
     'package/source.js', 'package/tokenizer.js', 'package/trainer.js', 'package/utf8.js',
     'package/worker-client.js', 'package/worker.js',
@@ -42,7 +42,15 @@ test('npm pack installs offline into an empty folder and works there', () => {
     const trained = await Tokenizer.load(await Trainer.train(Array(50).fill('the cat sat on the mat. '), { vocabSize: 300 }));
     const trainedVocab = trained.vocabSize;
     trained.dispose();
-    console.log(JSON.stringify({ ids: Array.from(ids), text: tok.decode(ids), code, generated, trainedVocab }));
+    // A hand-made SentencePiece .model (pieces <unk>, "\u2581a", "a", "b"; Unigram): edgepiece-spm.wasm.
+    const field = (n, bytes) => [(n << 3) | 2, bytes.length, ...bytes];
+    const piece = (text, type) => field(1, [...field(1, [...new TextEncoder().encode(text)]), ...(type ? [24, type] : [])]);
+    const spm = await Tokenizer.load(Uint8Array.from([...piece('<unk>', 2), ...piece('\u2581a'), ...piece('a'),
+                                                      ...piece('b'), ...field(2, [24, 1])]));
+    const spmIds = Array.from(spm.encode('a ab'));
+    const spmText = spm.decode(spmIds);
+    spm.dispose();
+    console.log(JSON.stringify({ ids: Array.from(ids), text: tok.decode(ids), code, generated, trainedVocab, spmIds, spmText }));
     session.dispose();
     model.dispose();
     tok.dispose();
@@ -53,4 +61,6 @@ test('npm pack installs offline into an empty folder and works there', () => {
   assert.equal(result.code, 'OUT_OF_RANGE');
   assert.ok(result.generated.length > 0);
   assert.ok(result.trainedVocab > 259);
+  assert.deepEqual(result.spmIds, [1, 1, 3]);
+  assert.equal(result.spmText, 'a ab');
 });

@@ -125,7 +125,7 @@ test('EdgepieceWorker offers the main thread\'s calls', async () => {
   const session = model.session();
   const worker = await EdgepieceWorker.create();
   try {
-    assert.deepEqual(await worker.loadTokenizer(tokenizerFile), { vocabSize: tok.vocabSize });
+    assert.deepEqual(await worker.loadTokenizer(tokenizerFile), { vocabSize: tok.vocabSize, format: 'bytepiece' });
     // A path or URL is read by the worker, its progress relayed; a Response is read here.
     const reports = [];
     const loaded = await worker.loadModel(weightsPath, { onProgress: (p) => reports.push(p) });

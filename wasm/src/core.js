@@ -99,6 +99,25 @@ export function init(options = {}) {
   return loading;
 }
 
+let spmLoading = null;  // Promise of edgepiece-spm.wasm's ModuleInstance
+let spmDefaults = {};   // options of its first load (the worker sets them ahead)
+
+/**
+ * Loads the SentencePiece module (edgepiece-spm.wasm) once: Tokenizer.load calls it with no
+ * options when it is given a .model file. Options: wasmBinary (its bytes) or wasmUrl (where to
+ * fetch it; default: next to this file).
+ */
+export function initSentencePiece(options) {
+  if (spmLoading) return spmLoading;
+  spmLoading = instantiate(options ?? spmDefaults, new URL('./edgepiece-spm.wasm', import.meta.url));
+  spmLoading.catch(() => { spmLoading = null; });
+  return spmLoading;
+}
+
+// The options initSentencePiece() uses when it is called without any, for a load that may
+// come later (EdgepieceWorker's spmWasmUrl / spmWasmBinary).
+export function setSentencePieceDefaults(options) { spmDefaults = options ?? {}; }
+
 export function wasm() {
   if (!module) throw new EdgepieceError('NOT_INITIALIZED', 'call await init() or Tokenizer.load() first');
   return module.exports;
@@ -159,9 +178,9 @@ export class ModuleInstance {
     return scratch.pointer;
   }
 
-  // Writes `text` (NFC-normalized) or bytes into the scratch buffer; returns
-  // [pointer, length].
-  writeInput(text) {
+  // Writes `text` (NFC-normalized unless `nfc` is false) or bytes into the scratch buffer;
+  // returns [pointer, length].
+  writeInput(text, nfc = true) {
     if (typeof text === 'string') {
       // UTF-16 -> UTF-8 takes at most 3 bytes per code unit. The text is
       // written first and normalized only when it is not ASCII (as many bytes
@@ -169,7 +188,7 @@ export class ModuleInstance {
       // 60-byte line as much as encodeInto().
       let pointer = this.scratchFor(3 * text.length);
       let { written } = encoder.encodeInto(text, this.views().scratch);
-      if (written !== text.length) {
+      if (written !== text.length && nfc) {
         const normalized = text.normalize('NFC');
         if (normalized !== text) {
           pointer = this.scratchFor(3 * normalized.length);

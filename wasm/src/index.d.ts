@@ -20,6 +20,12 @@ export interface InitOptions {
 export function init(options?: InitOptions): Promise<unknown>;
 
 /**
+ * Loads edgepiece-spm.wasm (SentencePiece .model tokenizers) once; Tokenizer.load calls it
+ * without options on the first .model. Options as init(), for that module.
+ */
+export function initSentencePiece(options?: InitOptions): Promise<unknown>;
+
+/**
  * Where Tokenizer.load and Model.load read a file from: its bytes, a Response (read as a
  * stream), or a URL (a string or a URL object: fetched, or in Node read from disk for a file:
  * URL or a path without a scheme).
@@ -61,24 +67,28 @@ export interface LoadOptions extends FetchOptions {
 export interface EncodeOptions {
   /** < 0 (default): deterministic; >= 0: sample with this exponent. */
   alpha?: number;
-  /** Prepend <bos> (id 1). */
+  /** Prepend <bos> (BytePiece: id 1; SentencePiece: the model's bos piece, as spm_encode's bos). */
   bos?: boolean;
-  /** Append <eos> (id 2). */
+  /** Append <eos> (BytePiece: id 2; SentencePiece: the model's eos piece). */
   eos?: boolean;
 }
 
 export class Tokenizer {
   /**
-   * Parses a BytePiece tokenizer file, the JSON file or its packed form (`edgepiece pack`),
-   * from bytes, a Response or a URL.
+   * Parses a tokenizer file from bytes, a Response or a URL: a BytePiece file (the JSON file or
+   * its packed form, `edgepiece pack`) or a SentencePiece .model (Unigram or BPE; it runs in
+   * edgepiece-spm.wasm, fetched on first use), told apart by the bytes.
    */
   static load(source: FileSource, options?: LoadOptions): Promise<Tokenizer>;
-  /** Pieces + 3 (<pad>, <bos>, <eos>). */
+  /** BytePiece: pieces + 3 (<pad>, <bos>, <eos>); SentencePiece: the model's pieces. */
   readonly vocabSize: number;
+  /** The kind of file this tokenizer was loaded from. */
+  readonly format: 'bytepiece' | 'sentencepiece';
   /** Restarts the sampling RNG stream. */
   setSeed(seed: number): void;
   /**
-   * Strings are NFC-normalized first; bytes are taken as normalized UTF-8.
+   * BytePiece: strings are NFC-normalized first; bytes are taken as normalized UTF-8.
+   * SentencePiece: text goes as it is to the model's normalizer (spm_encode's ids).
    * Results up to 2 KB are views of a shared, pooled ArrayBuffer (like Node's
    * Buffer pool; so are those of encodeWithOffsets and decodeBytes, and
    * encodeBatch's results share one buffer per call): call `slice()` before
@@ -87,22 +97,34 @@ export class Tokenizer {
   encode(text: string | Uint8Array, options?: EncodeOptions): Int32Array;
   /** Many texts in one call (faster for short texts); sampling continues one stream in order. */
   encodeBatch(texts: Array<string | Uint8Array>, options?: EncodeOptions): Int32Array[];
-  /** offsets[2i], offsets[2i+1]: token i's range (UTF-16 units of the NFC string, or bytes). */
+  /**
+   * offsets[2i], offsets[2i+1]: token i's range, UTF-16 units of the string (BytePiece: of its
+   * NFC form; SentencePiece: of the string as given) or bytes of a Uint8Array.
+   */
   encodeWithOffsets(text: string | Uint8Array, options?: EncodeOptions):
       { ids: Int32Array; offsets: Uint32Array };
-  /** Invalid UTF-8 is dropped (like Python's errors='ignore'). */
+  /** BytePiece: invalid UTF-8 is dropped (like Python's errors='ignore'); SentencePiece: spm_decode's text. */
   decode(ids: Int32Array | ArrayLike<number>): string;
   decodeBytes(ids: Int32Array | ArrayLike<number>): Uint8Array;
-  /** The bytes of one token (empty for <pad>, <bos>, <eos>); OUT_OF_RANGE for an unknown id. */
+  /**
+   * The bytes of one token (BytePiece: empty for <pad>, <bos>, <eos>; SentencePiece: the piece
+   * as spelled, e.g. '\u2581the', '<0x41>'); OUT_OF_RANGE for an unknown id.
+   */
   idToBytes(id: number): Uint8Array;
   /**
-   * A display string for one token: '<pad>', '<bos>', '<eos>', else its text with <0xNN> for
-   * each byte that is not part of a whole UTF-8 character.
+   * A display string for one token. BytePiece: '<pad>', '<bos>', '<eos>', else its text with
+   * <0xNN> for each byte that is not part of a whole UTF-8 character. SentencePiece: the piece.
    */
   idToPiece(id: number): string;
-  /** A streaming decoder for ids that arrive a few at a time (your own generation loop). */
+  /**
+   * A streaming decoder for ids that arrive a few at a time (your own generation loop).
+   * BytePiece only for now (UNSUPPORTED for a .model).
+   */
   decoder(): TokenDecoder;
-  /** This tokenizer as a packed file (`edgepiece pack`): 5-9x smaller; load() reads it. */
+  /**
+   * This tokenizer as a packed file (`edgepiece pack`): 5-9x smaller; load() reads it.
+   * BytePiece only (INVALID_ARGUMENT for a .model).
+   */
   pack(): Uint8Array;
   /** Frees native memory; later calls throw a DISPOSED error. */
   dispose(): void;
@@ -296,7 +318,7 @@ export class Session {
 /** Tokenizer.load's options for a worker: a cache by name (a Cache cannot be posted). */
 export type WorkerLoadOptions = Omit<LoadOptions, 'cache'> & { cache?: boolean | string };
 
-/** EdgepieceWorker.create's options: where the worker script and the two modules come from. */
+/** EdgepieceWorker.create's options: where the worker script and the three modules come from. */
 export interface WorkerOptions extends InitOptions {
   /** The worker script (default: worker.js next to index.js). */
   workerUrl?: string | URL;
@@ -304,6 +326,10 @@ export interface WorkerOptions extends InitOptions {
   trainerWasmBinary?: Uint8Array | ArrayBuffer;
   /** Where the worker fetches edgepiece-trainer.wasm from (default: next to index.js). */
   trainerWasmUrl?: string | URL;
+  /** Bytes of edgepiece-spm.wasm, for the worker's first SentencePiece .model. */
+  spmWasmBinary?: Uint8Array | ArrayBuffer;
+  /** Where the worker fetches edgepiece-spm.wasm from (default: next to index.js). */
+  spmWasmUrl?: string | URL;
 }
 
 /**
@@ -318,7 +344,8 @@ export class EdgepieceWorker {
    * a relative one resolves against the page). Options as Tokenizer.load; `cache` by name
    * (true or a string), and progress comes back as messages.
    */
-  loadTokenizer(source: FileSource, options?: WorkerLoadOptions): Promise<{ vocabSize: number }>;
+  loadTokenizer(source: FileSource, options?: WorkerLoadOptions):
+      Promise<{ vocabSize: number; format: 'bytepiece' | 'sentencepiece' }>;
   /** Loads weights for the loaded tokenizer, from the same sources. */
   loadModel(source: FileSource, options?: Omit<WorkerLoadOptions, 'seed' | 'rng'>): Promise<{
     vocabSize: number; numParameters: number; memoryBytes: number; stateBytes: number;

@@ -76,6 +76,9 @@ export class Model {
     if (tokenizer !== null && !(tokenizer instanceof Tokenizer)) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'tokenizer must be a Tokenizer');
     }
+    if (tokenizer?.format === 'sentencepiece') {
+      throw new EdgepieceError('INVALID_ARGUMENT', 'a Model takes a BytePiece tokenizer, not a SentencePiece .model');
+    }
     const [weightsBytes] = await Promise.all([readSource(source, options, 'weights'), init()]);
     const ex = wasm();
     const pointer = copyIn(weightsBytes);

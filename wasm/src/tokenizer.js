@@ -1,26 +1,40 @@
-// Tokenizer: BytePiece encode/decode over the C ABI's ep_tokenizer and
-// ep_encoder. Objects own native handles: call dispose(); a
+// Tokenizer: encode/decode over the C ABI's ep_tokenizer and ep_encoder, for BytePiece files
+// (in edgepiece.wasm) and SentencePiece .model files (in edgepiece-spm.wasm, loaded on first
+// use: docs/sentencepiece.md). Objects own native handles: call dispose(); a
 // FinalizationRegistry frees forgotten ones as a backstop.
 import { ENCODE_BOS, ENCODE_EOS, ENCODE_OFFSETS, RNG_KINDS } from './constants.js';
-import {
-  EdgepieceError, check, copyIn, copyOut, decoder, init, readHandle, scratchFor, sizeResult, slot,
-  views, wasm, writeIds, writeInput,
-} from './core.js';
+import { EdgepieceError, copyOut, decoder, init, initSentencePiece } from './core.js';
 import { readSource } from './source.js';
 import { Utf8Stream, displayBytes } from './utf8.js';
 
 const textEncoder = new TextEncoder();
 
-const registry = new FinalizationRegistry(({ tokenizer, encoder: enc }) => {
-  wasm().ep_encoder_destroy(enc);
-  wasm().ep_tokenizer_destroy(tokenizer);
+const registry = new FinalizationRegistry(({ module, tokenizer, encoder: enc }) => {
+  module.exports.ep_encoder_destroy(enc);
+  module.exports.ep_tokenizer_destroy(tokenizer);
 });
 
 /**
- * A BytePiece tokenizer with its own sampling RNG stream.
- * Strings are NFC-normalized in JS (String.prototype.normalize) before
- * encoding; Uint8Array input is taken as already-normalized UTF-8 (invalid
- * bytes fall back to byte tokens).
+ * Whether `bytes` are a SentencePiece .model (a serialized ModelProto), as the runtime's
+ * LooksLikeSpmModel tells: field 1 (0x0A, the first piece), a varint length, 0x0A again (the
+ * piece's text); a file whose first non-blank byte is '{' is BytePiece JSON.
+ */
+export function isSentencePieceModel(bytes) {
+  if (bytes.length < 3 || bytes[0] !== 0x0a) return false;
+  let i = 1;
+  while (i < bytes.length && i < 6 && (bytes[i] & 0x80)) ++i;
+  if (i + 1 >= bytes.length) return false;
+  const first = bytes.findIndex((b) => b !== 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x0a);
+  if (first >= 0 && bytes[first] === 0x7b) return false;
+  return bytes[i + 1] === 0x0a;
+}
+
+/**
+ * A tokenizer with its own sampling RNG stream: BytePiece (JSON or packed) or SentencePiece
+ * (.model). BytePiece: strings are NFC-normalized in JS (String.prototype.normalize) before
+ * encoding; Uint8Array input is taken as already-normalized UTF-8 (invalid bytes fall back to
+ * byte tokens). SentencePiece: the text goes as it is to the model's own normalizer, as
+ * spm_encode reads it.
  */
 // The ep_tokenizer handle of a live Tokenizer, for the C ABI calls of
 // model.js that take one (set by the class's static block).
@@ -30,7 +44,13 @@ export class Tokenizer {
   #handles;
 
   static {
-    tokenizerHandle = (tokenizer) => tokenizer.#live().tokenizer;
+    tokenizerHandle = (tokenizer) => {
+      const handles = tokenizer.#live();
+      if (handles.sentencepiece) {
+        throw new EdgepieceError('INVALID_ARGUMENT', 'a Model takes a BytePiece tokenizer, not a SentencePiece .model');
+      }
+      return handles.tokenizer;
+    };
   }
 
   constructor(handles) {
@@ -39,11 +59,12 @@ export class Tokenizer {
   }
 
   /**
-   * Parses a BytePiece tokenizer file (JSON or packed) from `source`: a
-   * Uint8Array, an ArrayBuffer, a Response or a URL (string or URL object;
-   * in Node a file: URL or a path is read from disk). Options: seed, rng
-   * ('default' | 'glibc'), and for the download onProgress, cache, integrity
-   * (see readSource in source.js).
+   * Parses a tokenizer file from `source`: a Uint8Array, an ArrayBuffer, a Response or a URL
+   * (string or URL object; in Node a file: URL or a path is read from disk). A BytePiece file
+   * (JSON or packed) loads in edgepiece.wasm, a SentencePiece .model in edgepiece-spm.wasm
+   * (fetched on first use; initSentencePiece() says from where), told apart by the bytes.
+   * Options: seed, rng ('default' | 'glibc'), and for the download onProgress, cache,
+   * integrity (see readSource in source.js).
    */
   static async load(source, options = {}) {
     const name = options.rng ?? 'default';
@@ -53,18 +74,25 @@ export class Tokenizer {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'seed must be an integer in [0, 2^32)');
     }
-    // The download and the module's instantiation overlap.
-    const [tokenizerBytes] = await Promise.all([readSource(source, options, 'tokenizer file'), init()]);
-    const ex = wasm();
-    const filePointer = copyIn(tokenizerBytes);
+    // The download and edgepiece.wasm's instantiation overlap (bytes in hand are looked at
+    // first: a .model needs only edgepiece-spm.wasm).
+    const known = source instanceof Uint8Array ? source
+      : source instanceof ArrayBuffer ? new Uint8Array(source) : null;
+    const main = known !== null && isSentencePieceModel(known) ? null : init();
+    main?.catch(() => {});  // awaited below only for a BytePiece file
+    const tokenizerBytes = await readSource(source, options, 'tokenizer file');
+    const sentencepiece = isSentencePieceModel(tokenizerBytes);
+    const module = await (sentencepiece ? initSentencePiece() : main ?? init());
+    const ex = module.exports;
+    const filePointer = module.copyIn(tokenizerBytes);
     const out = ex.ep_malloc(4);
     let tokenizer = 0;
     try {
-      check(ex.ep_tokenizer_create(filePointer, tokenizerBytes.length, out));
-      tokenizer = readHandle(out);
-      check(ex.ep_encoder_create(tokenizer, rng, seed >>> 0, out));
-      const enc = readHandle(out);
-      return new Tokenizer({ tokenizer, encoder: enc });
+      module.check(ex.ep_tokenizer_create(filePointer, tokenizerBytes.length, out));
+      tokenizer = module.readHandle(out);
+      module.check(ex.ep_encoder_create(tokenizer, rng, seed >>> 0, out));
+      const enc = module.readHandle(out);
+      return new Tokenizer({ module, tokenizer, encoder: enc, sentencepiece });
     } catch (error) {
       if (tokenizer) ex.ep_tokenizer_destroy(tokenizer);
       throw error;
@@ -79,30 +107,37 @@ export class Tokenizer {
     return this.#handles;
   }
 
-  /** Number of ids: pieces + 3 (<pad>, <bos>, <eos>). */
-  get vocabSize() { return wasm().ep_tokenizer_vocab_size(this.#live().tokenizer); }
+  /** Number of ids: BytePiece, pieces + 3 (<pad>, <bos>, <eos>); SentencePiece, pieces. */
+  get vocabSize() {
+    const { module, tokenizer } = this.#live();
+    return module.exports.ep_tokenizer_vocab_size(tokenizer);
+  }
+
+  /** 'bytepiece' or 'sentencepiece': the kind of file this tokenizer was loaded from. */
+  get format() { return this.#live().sentencepiece ? 'sentencepiece' : 'bytepiece'; }
 
   /** Restarts this tokenizer's sampling RNG stream. */
   setSeed(seed) {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'seed must be an integer in [0, 2^32)');
     }
-    wasm().ep_encoder_seed(this.#live().encoder, seed >>> 0);
+    const { module, encoder: enc } = this.#live();
+    module.exports.ep_encoder_seed(enc, seed >>> 0);
   }
 
   #encode(text, options, flags) {
-    const { encoder: enc } = this.#live();
+    const { module, encoder: enc, sentencepiece } = this.#live();
     const alpha = options.alpha ?? -1;
     if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
       throw new EdgepieceError('INVALID_ARGUMENT', 'alpha must be a finite number');
     }
     if (options.bos) flags |= ENCODE_BOS;
     if (options.eos) flags |= ENCODE_EOS;
-    const ex = wasm();
-    const [pointer, length] = writeInput(text);
-    const count = sizeResult(ex.ep_encoder_encode(enc, pointer, length, alpha, flags, slot()));
+    const ex = module.exports;
+    const [pointer, length] = module.writeInput(text, !sentencepiece);
+    const count = sizeResult(module, ex.ep_encoder_encode(enc, pointer, length, alpha, flags, module.slot()));
     const first = ex.ep_encoder_ids(enc) >>> 2;
-    const { i32, u32, u8 } = views();
+    const { i32, u32, u8 } = module.views();
     const ids = copyOut(i32, first, count);
     if (!(flags & ENCODE_OFFSETS)) return { ids };
     const start = ex.ep_encoder_offsets(enc) >>> 2;
@@ -128,7 +163,7 @@ export class Tokenizer {
    * tokenizer's stream across the texts, in order.
    */
   encodeBatch(texts, options = {}) {
-    const { encoder: enc } = this.#live();
+    const { module, encoder: enc, sentencepiece } = this.#live();
     if (!Array.isArray(texts)) throw new EdgepieceError('INVALID_ARGUMENT', 'texts must be an array');
     const alpha = options.alpha ?? -1;
     if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
@@ -137,15 +172,15 @@ export class Tokenizer {
     const flags = (options.bos ? ENCODE_BOS : 0) | (options.eos ? ENCODE_EOS : 0);
     // Normalized first: NFC can lengthen a string, and capacity counts it.
     const inputs = texts.map((t) => {
-      if (typeof t === 'string') return t.normalize('NFC');
+      if (typeof t === 'string') return sentencepiece ? t : t.normalize('NFC');
       if (t instanceof Uint8Array) return t;
       throw new EdgepieceError('INVALID_ARGUMENT', 'every text must be a string or a Uint8Array');
     });
     // Layout in scratch: count u32 ends, then the texts' UTF-8 bytes.
     const endsBytes = 4 * inputs.length;
     const capacity = inputs.reduce((n, t) => n + (typeof t === 'string' ? 3 * t.length : t.length), 0);
-    const base = scratchFor(endsBytes + capacity);
-    const { u8, u32 } = views();
+    const base = module.scratchFor(endsBytes + capacity);
+    const { u8, u32 } = module.views();
     const ends = u32.subarray(base >>> 2, (base >>> 2) + inputs.length);
     const bytes = u8.subarray(base + endsBytes, base + endsBytes + capacity);
     let used = 0;
@@ -158,11 +193,11 @@ export class Tokenizer {
       }
       ends[i] = used;
     });
-    const ex = wasm();
-    const total = sizeResult(ex.ep_encoder_encode_batch(enc, base + endsBytes, base, inputs.length, alpha, flags, slot()));
+    const ex = module.exports;
+    const total = sizeResult(module, ex.ep_encoder_encode_batch(enc, base + endsBytes, base, inputs.length, alpha, flags, module.slot()));
     const first = ex.ep_encoder_ids(enc) >>> 2;
     const endsAt = ex.ep_encoder_batch_ends(enc) >>> 2;
-    const { i32, u32: idEndsView } = views();
+    const { i32, u32: idEndsView } = module.views();
     const ids = i32.slice(first, first + total);
     const idEnds = idEndsView.subarray(endsAt, endsAt + inputs.length);
     const out = new Array(inputs.length);
@@ -176,7 +211,8 @@ export class Tokenizer {
 
   /**
    * Ids and, per token, its [begin, end) range as two entries of `offsets`:
-   * UTF-16 indexes into the NFC-normalized string for string input, byte
+   * UTF-16 indexes into the string for string input (BytePiece: its NFC form;
+   * SentencePiece: the string itself, whatever the model's normalizer changed), byte
    * offsets for Uint8Array input.
    */
   encodeWithOffsets(text, options = {}) {
@@ -185,7 +221,10 @@ export class Tokenizer {
     return { ids, offsets };
   }
 
-  /** Text of `ids` (invalid UTF-8 dropped, like Python's errors='ignore'). */
+  /**
+   * Text of `ids` (BytePiece: invalid UTF-8 dropped, like Python's errors='ignore';
+   * SentencePiece: what spm_decode writes).
+   */
   decode(ids) {
     return decoder.decode(this.#decode(ids, 1));  // a string: no copy of the bytes needed
   }
@@ -198,26 +237,41 @@ export class Tokenizer {
 
   // The decoded bytes as a view of module memory, valid until the next call.
   #decode(ids, asText) {
-    const { encoder: enc } = this.#live();
-    const ex = wasm();
-    const [pointer, count] = writeIds(ids);
-    const size = sizeResult(ex.ep_encoder_decode(enc, pointer, count, asText, slot()));
+    const { module, encoder: enc } = this.#live();
+    const ex = module.exports;
+    const array = ids instanceof Int32Array ? ids : Int32Array.from(ids);
+    const [pointer] = module.writeInput(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+    const size = sizeResult(module, ex.ep_encoder_decode(enc, pointer, array.length, asText, module.slot()));
     const start = ex.ep_encoder_bytes(enc);
-    return views().u8.subarray(start, start + size);
+    return module.views().u8.subarray(start, start + size);
   }
 
-  /** The bytes of token `id` (empty for <pad>, <bos>, <eos>), a Uint8Array of its own. */
-  idToBytes(id) {
-    return this.#decode([checkId(id)], 0).slice();
+  // Token `id` as the tokenizer spells it, a view of module memory valid until the next call.
+  #piece(id) {
+    const { module, encoder: enc } = this.#live();
+    const ex = module.exports;
+    const size = sizeResult(module, ex.ep_encoder_piece(enc, checkId(id), module.slot()));
+    const start = ex.ep_encoder_bytes(enc);
+    return module.views().u8.subarray(start, start + size);
   }
 
   /**
-   * A display string for token `id`: '<pad>', '<bos>', '<eos>' for those,
-   * else its text, with <0xNN> for each byte that is not part of a whole
-   * UTF-8 character (byte-fallback tokens, pieces that split a character).
+   * The bytes of token `id`, a Uint8Array of its own: BytePiece, the piece's bytes (empty for
+   * <pad>, <bos>, <eos>); SentencePiece, the piece as the model spells it (UTF-8 of
+   * '\u2581the', '<0x41>', '<s>').
+   */
+  idToBytes(id) {
+    return this.#piece(id).slice();
+  }
+
+  /**
+   * A display string for token `id`. BytePiece: '<pad>', '<bos>', '<eos>' for those, else its
+   * text, with <0xNN> for each byte that is not part of a whole UTF-8 character (byte-fallback
+   * tokens, pieces that split a character). SentencePiece: the piece ('\u2581the', '<0x41>').
    */
   idToPiece(id) {
-    const bytes = this.#decode([checkId(id)], 0);  // OUT_OF_RANGE for an id not in the vocabulary
+    const bytes = this.#piece(id);  // OUT_OF_RANGE for an id not in the vocabulary
+    if (this.#handles.sentencepiece) return decoder.decode(bytes);
     return id < SPECIAL_PIECES.length ? SPECIAL_PIECES[id] : displayBytes(bytes);
   }
 
@@ -225,9 +279,13 @@ export class Tokenizer {
    * A streaming decoder for ids that arrive a few at a time (a generation
    * loop of your own): push(ids) returns the text that became final, holding
    * back the bytes of a character split across tokens; end() ends the stream.
-   * The pieces joined equal decode() of all the ids.
+   * The pieces joined equal decode() of all the ids. BytePiece only for now: a
+   * SentencePiece tokenizer throws UNSUPPORTED (its decoding depends on the ids before).
    */
   decoder() {
+    if (this.#live().sentencepiece) {
+      throw new EdgepieceError('UNSUPPORTED', 'decoder() is not available for SentencePiece models yet: decode() the ids so far');
+    }
     return new TokenDecoder(this);
   }
 
@@ -237,26 +295,32 @@ export class Tokenizer {
    * ship on a page. A Uint8Array of its own.
    */
   pack() {
-    const { encoder: enc } = this.#live();
-    const ex = wasm();
-    const size = sizeResult(ex.ep_encoder_pack(enc, slot()));
+    const { module, encoder: enc } = this.#live();
+    const ex = module.exports;
+    const size = sizeResult(module, ex.ep_encoder_pack(enc, module.slot()));
     const start = ex.ep_encoder_bytes(enc);
-    return views().u8.slice(start, start + size);
+    return module.views().u8.slice(start, start + size);
   }
 
   /** Frees the native objects; later calls throw a DISPOSED error. */
   dispose() {
     if (!this.#handles) return;
-    const { tokenizer, encoder: enc } = this.#handles;
+    const { module, tokenizer, encoder: enc } = this.#handles;
     this.#handles = null;
     registry.unregister(this);
-    wasm().ep_encoder_destroy(enc);
-    wasm().ep_tokenizer_destroy(tokenizer);
+    module.exports.ep_encoder_destroy(enc);
+    module.exports.ep_tokenizer_destroy(tokenizer);
   }
 }
 
 // Names of the ids every BytePiece vocabulary starts with.
 const SPECIAL_PIECES = ['<pad>', '<bos>', '<eos>'];
+
+// The size a C ABI call of `module` wrote to its slot(), once its status is checked.
+function sizeResult(module, status) {
+  if (status !== 0) module.check(status);
+  return module.views().u32[module.slot() >>> 2];
+}
 
 function checkId(id) {
   if (!Number.isInteger(id)) throw new EdgepieceError('INVALID_ARGUMENT', 'an id must be an integer');

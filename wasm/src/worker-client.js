@@ -15,6 +15,7 @@ export class EdgepieceWorker {
   #worker;
   #next = 1;
   #pending = new Map();  // id -> { resolve, reject, onPiece }
+  #format = null;  // of the loaded tokenizer: 'bytepiece' or 'sentencepiece'
 
   constructor(worker) {
     this.#worker = worker;
@@ -44,7 +45,8 @@ export class EdgepieceWorker {
   /**
    * Starts the worker. Options: workerUrl (default: worker.js next to this
    * file), wasmUrl / wasmBinary (passed to init() inside the worker),
-   * trainerWasmUrl / trainerWasmBinary (to Trainer.init() there, on the first train).
+   * trainerWasmUrl / trainerWasmBinary (to Trainer.init() there, on the first train),
+   * spmWasmUrl / spmWasmBinary (to initSentencePiece() there, on the first .model).
    */
   static async create(options = {}) {
     let worker;
@@ -72,10 +74,11 @@ export class EdgepieceWorker {
       }
     });
     const client = new EdgepieceWorker(worker);
-    const { wasmUrl, wasmBinary, trainerWasmUrl, trainerWasmBinary } = options;
+    const { wasmUrl, wasmBinary, trainerWasmUrl, trainerWasmBinary, spmWasmUrl, spmWasmBinary } = options;
     await client.#call('init', {
       wasmUrl: wasmUrl?.toString(), wasmBinary,
       trainer: { wasmUrl: trainerWasmUrl?.toString(), wasmBinary: trainerWasmBinary },
+      sentencepiece: { wasmUrl: spmWasmUrl?.toString(), wasmBinary: spmWasmBinary },
     });
     return client;
   }
@@ -108,9 +111,14 @@ export class EdgepieceWorker {
 
   /**
    * Loads a BytePiece tokenizer file from bytes, a Response or a URL (fetched in the worker);
-   * options as Tokenizer.load (a cache by name). Resolves to { vocabSize }.
+   * options as Tokenizer.load (a cache by name). Resolves to { vocabSize, format }.
    */
-  loadTokenizer(source, options = {}) { return this.#load('loadTokenizer', source, options); }
+  async loadTokenizer(source, options = {}) {
+    this.#format = null;
+    const result = await this.#load('loadTokenizer', source, options);
+    this.#format = result.format;
+    return result;
+  }
   /**
    * Loads safetensors weights for the loaded tokenizer, from bytes, a Response or a URL; options
    * as Model.load. Resolves to { vocabSize, numParameters, memoryBytes, stateBytes }.
@@ -130,6 +138,9 @@ export class EdgepieceWorker {
    * order), `end()` ends the stream.
    */
   decoder() {
+    if (this.#format === 'sentencepiece') {
+      throw new EdgepieceError('UNSUPPORTED', 'decoder() is not available for SentencePiece models yet: decode() the ids so far');
+    }
     const stream = new Utf8Stream();
     return {
       push: async (ids) => stream.push(await this.decodeBytes(ids)),

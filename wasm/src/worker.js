@@ -3,7 +3,7 @@
 // generated text and training progress, so the page's main thread stays responsive. Runs as a
 // module Web Worker or a Node worker_threads Worker.
 import { EdgepieceError, Model, Tokenizer, Trainer, init } from './index.js';
-import { nodeImport, ownBuffer } from './core.js';
+import { nodeImport, ownBuffer, setSentencePieceDefaults } from './core.js';
 
 const inBrowser = typeof self !== 'undefined' && typeof self.postMessage === 'function';
 // Where requests come from and answers go: self in a browser, worker_threads' parentPort in
@@ -23,8 +23,9 @@ function need(object, what) {
 }
 
 const handlers = {
-  async init({ trainer, ...args }) {
+  async init({ trainer, sentencepiece, ...args }) {
     trainerInit = trainer ?? {};
+    setSentencePieceDefaults(sentencepiece);
     await init(args);
     return null;
   },
@@ -35,7 +36,7 @@ const handlers = {
     session?.dispose(); model?.dispose(); tokenizer?.dispose();
     session = model = null;
     tokenizer = next;
-    return { vocabSize: tokenizer.vocabSize };
+    return { vocabSize: tokenizer.vocabSize, format: tokenizer.format };
   },
   async loadModel({ source, options, progress }, id) {
     const onProgress = progress ? (p) => port.postMessage({ id, progress: p }) : null;

@@ -2,7 +2,7 @@
 // type-checked only (tsc --noEmit --strict, from types.test.mjs), never run.
 // Each @ts-expect-error line is a misuse the types must reject.
 import {
-  EdgepieceError, EdgepieceWorker, Model, Session, Tokenizer, Trainer, init,
+  EdgepieceError, EdgepieceWorker, Model, Session, Tokenizer, Trainer, init, initSentencePiece,
 } from '../../../wasm/src/index.js';
 import type {
   EdgepieceErrorCode, EncodeOptions, FetchOptions, GenerateOptions, LoadOptions, LoadProgress,
@@ -37,6 +37,12 @@ export async function usage(): Promise<void> {
   fromUrl.dispose();
 
   const vocabSize: number = tok.vocabSize;
+  const format: 'bytepiece' | 'sentencepiece' = tok.format;
+  // @ts-expect-error: format is one of two names
+  const notAFormat: 'json' = tok.format;
+  await initSentencePiece({ wasmUrl: new URL('https://example.com/edgepiece-spm.wasm') });
+  const spm = await Tokenizer.load('t5.model');
+  const pieces: string = spm.idToPiece(spm.encode('Hello')[0]);
   const options: EncodeOptions = { alpha: 0.1, bos: true, eos: false };
   const ids: Int32Array = tok.encode('In the beginning', options);
   const fromBytes: Int32Array = tok.encode(new Uint8Array([104, 105]));
@@ -100,8 +106,10 @@ export async function usage(): Promise<void> {
 
   const worker: EdgepieceWorker = await EdgepieceWorker.create({ workerUrl: 'worker.js' });
   await EdgepieceWorker.create({ trainerWasmUrl: new URL('https://example.com/t.wasm') });
+  await EdgepieceWorker.create({ spmWasmUrl: 'edgepiece-spm.wasm' });
   await Trainer.init({ wasmBinary: new Uint8Array(8) });
-  const { vocabSize: workerVocab }: { vocabSize: number } = await worker.loadTokenizer(tokenizerBytes);
+  const { vocabSize: workerVocab, format: workerFormat }: { vocabSize: number; format: string } =
+    await worker.loadTokenizer(tokenizerBytes);
   const loaded: { vocabSize: number; numParameters: number; memoryBytes: number } =
     await worker.loadModel('lm.safetensors', { cache: 'models', onProgress: (p) => void p.total });
   await worker.loadTokenizer(new URL('https://example.com/tok.bpk'), { integrity: '0'.repeat(64) });

@@ -1,0 +1,243 @@
+// SentencePiece .model files in the npm package (edgepiece-spm.wasm). The parity matrix
+// (tests/spm/spm_matrix.py trains the models with Debian's spm_train and writes spm_encode's
+// ids and spm_decode's text): on every test line of every configuration, Tokenizer.encode
+// (bytes and strings), encodeBatch and decode give exactly what SentencePiece 0.1.97 gives.
+// Then the rest of the Tokenizer API on two of those models: offsets into the original text,
+// pieces, special ids, malformed files, the worker. The models are made once into
+// build/wasm/spm_matrix (EDGEPIECE_SPM_MATRIX_DIR elsewhere; about 75 s of CPU the first
+// time); without spm_train these tests are skipped.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { edgepiece, packageDir, repoRoot } from './support.mjs';
+
+const { EdgepieceError, EdgepieceWorker, Model, Tokenizer } = edgepiece;
+const dir = process.env.EDGEPIECE_SPM_MATRIX_DIR ?? path.join(repoRoot, 'build/wasm/spm_matrix');
+const hasSpmTrain = spawnSync('spm_train', ['--help']).error === undefined;
+const skip = hasSpmTrain ? false : 'spm_train is not installed';
+
+// Trains what is missing and runs spm_encode / spm_decode where their outputs are older than
+// the model or the test lines (the script keeps what is up to date).
+function prepare() {
+  const result = spawnSync('/usr/bin/python3',
+    [path.join(repoRoot, 'tests/spm/spm_matrix.py'), '-', dir, '--spm-only'], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(readFileSync(path.join(dir, 'matrix.json'), 'utf8'));
+}
+
+// The lines of a file as byte arrays (the last, after the final '\n', dropped).
+function byteLines(file) {
+  const bytes = readFileSync(file);
+  const lines = [];
+  let start = 0;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, start)) {
+    lines.push(new Uint8Array(bytes.subarray(start, i)));
+    start = i + 1;
+  }
+  return lines;
+}
+
+const strict = new TextDecoder('utf-8', { fatal: true });
+function asString(bytes) {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return null;  // not UTF-8: only the bytes go in
+  }
+}
+
+const matrix = hasSpmTrain ? prepare() : null;
+const modelBytes = (name) => new Uint8Array(readFileSync(path.join(dir, `${name}.model`)));
+
+test('SentencePiece matrix: ids and decoded text identical to spm_encode / spm_decode', {
+  skip, timeout: 30 * 60_000,
+}, async (t) => {
+  const { configs, test: testFile } = matrix;
+  const lines = byteLines(path.join(dir, testFile));
+  const strings = lines.map(asString);
+  assert.ok(lines.length > 15_000 && configs.length >= 25, `${lines.length} lines, ${configs.length} configurations`);
+  assert.ok(strings.some((s) => s === null), 'the test lines include invalid UTF-8');
+  for (const name of configs) {
+    await t.test(name, async () => {
+      const tok = await Tokenizer.load(modelBytes(name));
+      assert.equal(tok.format, 'sentencepiece');
+      const expectedIds = readFileSync(path.join(dir, `${name}.spm.id`), 'utf8').split('\n');
+      const expectedText = byteLines(path.join(dir, `${name}.spm.txt`));
+      const differences = [];
+      const differ = (what, i, got, expected) => {
+        if (differences.length < 5) differences.push(`${what} line ${i + 1}: ${got} != ${expected}`);
+        else differences.push(null);
+      };
+      const batch = tok.encodeBatch(lines.map((bytes, i) => strings[i] ?? bytes));
+      lines.forEach((bytes, i) => {
+        const expected = expectedIds[i];
+        const fromBytes = tok.encode(bytes).join(' ');
+        if (fromBytes !== expected) differ('bytes', i, fromBytes, expected);
+        if (strings[i] !== null) {
+          const fromString = tok.encode(strings[i]).join(' ');
+          if (fromString !== expected) differ('string', i, fromString, expected);
+        }
+        if (batch[i].join(' ') !== expected) differ('batch', i, batch[i].join(' '), expected);
+        const ids = expected === '' ? [] : expected.split(' ').map(Number);
+        const text = Buffer.from(tok.decodeBytes(ids));
+        if (!text.equals(expectedText[i])) differ('decode', i, JSON.stringify(String(text)), JSON.stringify(String(Buffer.from(expectedText[i]))));
+        if (tok.decode(ids) !== String(Buffer.from(expectedText[i]))) differ('decode text', i, '', '');
+      });
+      tok.dispose();
+      assert.equal(differences.length, 0, `${differences.length} differences:\n${differences.filter(Boolean).join('\n')}`);
+    });
+  }
+});
+
+// The pieces of a model as spm_train wrote them to NAME.vocab (piece TAB score, in id order).
+function vocabPieces(name) {
+  return readFileSync(path.join(dir, `${name}.vocab`), 'utf8').split('\n').slice(0, -1)
+    .map((line) => line.slice(0, line.indexOf('\t')));
+}
+
+// Runs before any test here loads from a path or a BytePiece file (tests of a file run in order,
+// in one process of their own).
+test('a .model given as bytes loads edgepiece-spm.wasm only, never edgepiece.wasm', { skip }, async () => {
+  const core = await import(path.join(packageDir, 'core.js'));
+  const tok = await Tokenizer.load(modelBytes('uni_nmt'));
+  assert.ok(tok.encode('hello').length > 0);
+  assert.throws(() => core.wasm(), { code: 'NOT_INITIALIZED' });
+  tok.dispose();
+});
+
+test('a .model loads from bytes or a path; its pieces are the vocabulary spm_train wrote', { skip }, async () => {
+  for (const name of ['uni_nmt', 'bpe_bytefb']) {
+    const fromBytes = await Tokenizer.load(modelBytes(name));
+    const fromPath = await Tokenizer.load(path.join(dir, `${name}.model`));
+    const pieces = vocabPieces(name);
+    for (const tok of [fromBytes, fromPath]) {
+      assert.equal(tok.format, 'sentencepiece');
+      assert.equal(tok.vocabSize, pieces.length);
+    }
+    pieces.forEach((piece, id) => {
+      assert.equal(fromBytes.idToPiece(id), piece);
+      assert.deepEqual(fromBytes.idToBytes(id), new TextEncoder().encode(piece));
+    });
+    assert.throws(() => fromBytes.idToPiece(pieces.length), { code: 'OUT_OF_RANGE' });
+    assert.throws(() => fromBytes.idToBytes(-1), { code: 'OUT_OF_RANGE' });
+    assert.deepEqual(fromPath.encode('Hello world'), fromBytes.encode('Hello world'));
+    fromBytes.dispose();
+    fromPath.dispose();
+  }
+});
+
+test('offsets are UTF-16 ranges of the original string where the normalizer changed it', { skip }, async () => {
+  const tok = await Tokenizer.load(modelBytes('uni_nmt'));  // nmt_nfkc, extra whitespace removed
+  const text = '  Ｈｅｌｌｏ，   ｗｏｒｌｄ！  The\u3000café   😀 end  ';
+  const { ids, offsets } = tok.encodeWithOffsets(text);
+  assert.deepEqual(ids, tok.encode(text));
+  assert.equal(offsets.length, 2 * ids.length);
+  const unk = tok.idToPiece(0);
+  let previousEnd = 0;
+  let changed = 0;
+  ids.forEach((id, k) => {
+    const [begin, end] = [offsets[2 * k], offsets[2 * k + 1]];
+    assert.ok(begin >= previousEnd && begin <= end && end <= text.length, `token ${k}: [${begin}, ${end})`);
+    previousEnd = end;
+    const piece = tok.idToPiece(id);
+    if (piece === unk) return;
+    // The original text of the token, normalized as the model does: the piece.
+    const original = text.slice(begin, end);
+    if (original.normalize('NFKC') !== original) changed += 1;
+    assert.equal(original.normalize('NFKC').replace(/\s+/g, ' ').trim(), piece.replace(/\u2581/g, ' ').trim(),
+      `token ${k} ${JSON.stringify(piece)}: ${JSON.stringify(original)}`);
+  });
+  assert.ok(changed >= 3, 'tokens over fullwidth characters cover the characters as written');
+  assert.equal(offsets[0], 2, 'the leading spaces are removed, the first token starts at "Ｈ"');
+  assert.equal(offsets[offsets.length - 1], text.length - 2, 'the trailing spaces are removed');
+  // Bytes in: the same ranges as UTF-8 offsets (the emoji is 2 code units, 4 bytes).
+  const bytes = new TextEncoder().encode(text);
+  const byteOffsets = tok.encodeWithOffsets(bytes).offsets;
+  const utf16 = (byte) => new TextDecoder().decode(bytes.subarray(0, byte)).length;
+  assert.deepEqual(Array.from(byteOffsets, utf16), Array.from(offsets));
+  // bos / eos: empty ranges at the start and the end.
+  const withSpecials = tok.encodeWithOffsets(text, { bos: true, eos: true });
+  assert.equal(tok.idToPiece(withSpecials.ids[0]), '<s>');
+  assert.equal(tok.idToPiece(withSpecials.ids.at(-1)), '</s>');
+  assert.deepEqual(Array.from(withSpecials.offsets.subarray(0, 2)), [0, 0]);
+  assert.deepEqual(Array.from(withSpecials.offsets.subarray(-2)), [bytes.length, bytes.length].map(utf16));
+  tok.dispose();
+});
+
+test('a string is not NFC-normalized in JS for a .model: the model\'s normalizer decides', { skip }, async () => {
+  const tok = await Tokenizer.load(modelBytes('uni_identity'));  // no normalization at all
+  const decomposed = 'cafe\u0301';
+  const bytes = new TextEncoder().encode(decomposed);
+  assert.deepEqual(tok.encode(decomposed), tok.encode(bytes));
+  assert.deepEqual(tok.encodeBatch([decomposed])[0], tok.encode(bytes));
+  assert.notDeepEqual(tok.encode(decomposed), tok.encode(decomposed.normalize('NFC')));
+  assert.equal(tok.decode(tok.encode(decomposed)), decomposed);
+  tok.dispose();
+});
+
+test('decode and decodeBytes give spm_decode\'s text; byte pieces reassemble', { skip }, async () => {
+  const tok = await Tokenizer.load(modelBytes('bpe_bytefb'));
+  for (const text of ['Hello world, this is a test.', '中文没有空格的句子', '𠀀 astral 😀👍🏽 ☃']) {
+    const ids = tok.encode(text);
+    assert.equal(tok.decode(ids), text);
+    assert.deepEqual(tok.decodeBytes(ids), new TextEncoder().encode(text));
+  }
+  const snowman = tok.encode('☃');  // not in the training text: byte fallback
+  assert.ok(Array.from(snowman, (id) => tok.idToPiece(id)).includes('<0xE2>'));
+  assert.equal(tok.decode([]), '');
+  assert.throws(() => tok.decode([tok.vocabSize]), { code: 'OUT_OF_RANGE' });
+  tok.dispose();
+});
+
+test('malformed .model files are INVALID_MODEL errors, and the module goes on working', { skip }, async () => {
+  const good = modelBytes('uni_nmt');
+  const cases = {
+    truncated: good.subarray(0, 100),
+    'cut in the charsmap': good.subarray(0, good.length - 1000),
+    'absurd length': Uint8Array.from([0x0a, 0x80, 0x80, 0x80, 0x80, 0x10, 0x0a, 0x01, 0x61]),
+    'wrong wire type': Uint8Array.from([...good.subarray(0, 2 + good[1]), 0x08, 0x01]),
+    'piece type out of range': Uint8Array.from([0x0a, 0x05, 0x0a, 0x01, 0x61, 0x18, 0x09]),
+    'no <unk>': Uint8Array.from([0x0a, 0x03, 0x0a, 0x01, 0x61]),
+  };
+  for (const [what, bytes] of Object.entries(cases)) {
+    await assert.rejects(Tokenizer.load(bytes), (error) => {
+      assert.ok(error instanceof EdgepieceError, what);
+      assert.equal(error.code, 'INVALID_MODEL', `${what}: ${error.message}`);
+      assert.match(error.message, /SentencePiece|piece|precompiled_charsmap|byte \d+/, what);
+      return true;
+    });
+  }
+  const tok = await Tokenizer.load(good);
+  assert.ok(tok.encode('still works').length > 0);
+  tok.dispose();
+});
+
+test('what a .model tokenizer does not do is a typed error', { skip }, async () => {
+  const tok = await Tokenizer.load(modelBytes('uni_nmt'));
+  assert.throws(() => tok.pack(), { code: 'INVALID_ARGUMENT' });
+  assert.throws(() => tok.decoder(), { code: 'UNSUPPORTED' });
+  await assert.rejects(Model.load(new Uint8Array(8), tok), { code: 'INVALID_ARGUMENT' });
+  tok.dispose();
+  assert.throws(() => tok.encode('x'), { code: 'DISPOSED' });
+});
+
+test('EdgepieceWorker runs a .model as the main thread does', { skip }, async () => {
+  const bytes = modelBytes('bpe_bytefb');
+  const local = await Tokenizer.load(bytes);
+  const worker = await EdgepieceWorker.create();
+  try {
+    assert.deepEqual(await worker.loadTokenizer(bytes), { vocabSize: local.vocabSize, format: 'sentencepiece' });
+    const text = '  Ｈｅｌｌｏ  world ☃ ';
+    assert.deepEqual(await worker.encode(text), local.encode(text));
+    assert.deepEqual(await worker.encodeWithOffsets(text), local.encodeWithOffsets(text));
+    assert.deepEqual(await worker.encodeBatch([text, 'x']), local.encodeBatch([text, 'x']));
+    assert.equal(await worker.decode(local.encode(text)), local.decode(local.encode(text)));
+    assert.equal(await worker.idToPiece(5), local.idToPiece(5));
+    assert.throws(() => worker.decoder(), { code: 'UNSUPPORTED' });
+  } finally {
+    worker.terminate();
+    local.dispose();
+  }
+});
