@@ -30,7 +30,8 @@ the decoded documents back to back, so encode | decode gives the
   --progress     report progress on stderr even when it is not a terminal
 With a SentencePiece model each line is decoded as spm_decode does it
 (U+2581 to space, the dummy prefix removed, byte pieces reassembled) and
-written as one line of text.
+written as one line of text, streamed as its ids are read (one incremental
+decoder per line, so a line of any length runs in constant memory).
 )";
 
 // Parses "3,17,42" (commas and/or spaces) as it arrives, in pieces of any
@@ -123,10 +124,10 @@ class DocumentDecoder {
       // The streaming decoder: the first piece's space is dropped once per line.
       for (size_t i = 0; i < ids->size(); ++i) {
         if ((*ids)[i] < 0 || (*ids)[i] >= tokenizer_.vocab_size()) {
-          return Status(StatusCode::kOutOfRange,
-                        "ids[" + std::to_string(ids_done_ + i) + "]: id " +
-                            std::to_string((*ids)[i]) + " is outside the vocabulary [0, " +
-                            std::to_string(tokenizer_.vocab_size()) + ")");
+          return Status(StatusCode::kOutOfRange, "ids[" + std::to_string(ids_done_ + i) + "]: id " +
+                                                     std::to_string((*ids)[i]) +
+                                                     " is outside the vocabulary [0, " +
+                                                     std::to_string(tokenizer_.vocab_size()) + ")");
         }
       }
       ids_done_ += ids->size();

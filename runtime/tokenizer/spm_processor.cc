@@ -338,8 +338,7 @@ void SpmProcessor::MergeBpe(SpmScratch* s, int32_t first, int32_t last, double d
 }
 
 Status SpmProcessor::Encode(std::string_view text, SpmScratch* scratch, std::vector<int32_t>* ids,
-                            std::vector<uint32_t>* offsets,
-                            std::vector<std::string>* pieces,
+                            std::vector<uint32_t>* offsets, std::vector<std::string>* pieces,
                             const SpmSampling* sampling) const {
   if (sampling != nullptr) {
     EDGEPIECE_RETURN_IF_ERROR(CheckSampling(sampling->alpha, sampling->nbest_size));
@@ -446,8 +445,7 @@ Status SpmDecoder::Feed(const int32_t* ids, size_t count, std::string* out) {
     if (ids[i] < 0 || ids[i] >= p_->vocab_size()) {
       return Status(StatusCode::kOutOfRange,
                     "ids[" + std::to_string(i) + "]: id " + std::to_string(ids[i]) +
-                        " is outside the vocabulary [0, " + std::to_string(p_->vocab_size()) +
-                        ")");
+                        " is outside the vocabulary [0, " + std::to_string(p_->vocab_size()) + ")");
     }
   }
   std::string* text = p_->denormalizer_ != nullptr ? &held_ : out;

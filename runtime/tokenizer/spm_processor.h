@@ -172,8 +172,8 @@ class SpmDecoder {
   void FlushBytes(bool all, std::string* out);
 
   const SpmProcessor* p_;
-  std::string bytes_;  // a run of byte pieces not decoded yet
-  std::string held_;   // with a denormalizer: the text so far
+  std::string bytes_;   // a run of byte pieces not decoded yet
+  std::string held_;    // with a denormalizer: the text so far
   bool wrote_ = false;  // some text was written
   bool expect_bos_space_ = true, bos_space_seen_ = false;
 };

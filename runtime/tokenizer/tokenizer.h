@@ -20,10 +20,10 @@
 
 #include "runtime/base/rng.h"
 #include "runtime/base/status.h"
+#include "runtime/text/utf8.h"
 #include "runtime/tokenizer/lattice.h"
 #include "runtime/tokenizer/piece_matcher.h"
 #include "runtime/tokenizer/spm_processor.h"
-#include "runtime/text/utf8.h"
 #include "runtime/tokenizer/vocab.h"
 
 namespace edgepiece {
@@ -152,8 +152,8 @@ class TokenDecoder {
 
  private:
   Tokenizer tokenizer_;
-  std::string bytes_;              // BytePiece: the bytes of the ids being fed
-  Utf8StreamDecoder utf8_;         // BytePiece
+  std::string bytes_;                // BytePiece: the bytes of the ids being fed
+  Utf8StreamDecoder utf8_;           // BytePiece
   std::unique_ptr<SpmDecoder> spm_;  // SentencePiece
 };
 
