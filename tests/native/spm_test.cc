@@ -170,7 +170,16 @@ TEST(SpmUnigram, OffsetsPointIntoTheOriginalText) {
   ASSERT_TRUE(e.Encode("  Ab  c", options, &out).ok());  // normalized: "▁ab▁c"
   EXPECT_EQ(out.ids, (std::vector<int32_t>{1, 3, 4, 9, 2}));
   EXPECT_EQ(out.offsets, (std::vector<uint32_t>{0, 0, 2, 4, 4, 6, 6, 7, 7, 7}));
-  EXPECT_FALSE(e.Encode("ab", {.alpha = 0.1}, &out).ok());  // sampling: not yet
+  // Sampled segmentations (spm_sampling_test.cc has their distribution) map back the same way:
+  // ranges in order, from the first kept character (2) to the end.
+  options.alpha = 0;
+  for (int draw = 0; draw < 50; ++draw) {
+    ASSERT_TRUE(e.Encode("  Ab  c", options, &out).ok());
+    ASSERT_EQ(out.offsets.size(), 2 * out.ids.size());
+    EXPECT_EQ(out.offsets[2], 2u);
+    EXPECT_EQ(out.offsets[out.offsets.size() - 3], 7u);
+    for (size_t i = 1; i < out.offsets.size(); ++i) EXPECT_LE(out.offsets[i - 1], out.offsets[i]);
+  }
 }
 
 TEST(SpmBpe, MergesByScoreAndDecodesBytes) {
