@@ -43,7 +43,10 @@ size_t DrawLogWeighted(const std::vector<double>& log_weights, Rng* rng) {
   double top = kMinusInf;
   size_t argmax = 0;
   for (size_t i = 0; i < log_weights.size(); ++i) {
-    if (log_weights[i] > top) top = log_weights[i], argmax = i;
+    if (log_weights[i] > top) {
+      top = log_weights[i];
+      argmax = i;
+    }
   }
   if (!std::isfinite(top)) return argmax;
   double total = 0;
