@@ -30,7 +30,8 @@ the decoded documents back to back, so encode | decode gives the
   --progress     report progress on stderr even when it is not a terminal
 With a SentencePiece model each line is decoded as spm_decode does it
 (U+2581 to space, the dummy prefix removed, byte pieces reassembled) and
-written as one line of text.
+written as one line of text, streamed as its ids are read (one incremental
+decoder per line, so a line of any length runs in constant memory).
 )";
 
 // Parses "3,17,42" (commas and/or spaces) as it arrives, in pieces of any
@@ -111,18 +112,29 @@ class DocumentDecoder {
  public:
   enum class Form { kText, kBytes, kJsonl };
   DocumentDecoder(const Tokenizer& tokenizer, Form form, std::string* out)
-      : tokenizer_(tokenizer), form_(form), out_(out) {}
+      : tokenizer_(tokenizer), form_(form), out_(out), spm_(tokenizer) {}
 
   void BeginLine() {
     ids_done_ = 0;
-    if (form_ == Form::kJsonl && tokenizer_.sentencepiece() == nullptr) *out_ += "{\"text\":\"";
+    if (form_ == Form::kJsonl) *out_ += "{\"text\":\"";
   }
   // Decodes `ids` (the next of the line) and clears them.
   Status Add(std::vector<int32_t>* ids) {
     if (tokenizer_.sentencepiece() != nullptr) {
-      // SentencePiece decoding depends on the whole line (the first piece's space).
-      line_ids_.insert(line_ids_.end(), ids->begin(), ids->end());
+      // The streaming decoder: the first piece's space is dropped once per line.
+      for (size_t i = 0; i < ids->size(); ++i) {
+        if ((*ids)[i] < 0 || (*ids)[i] >= tokenizer_.vocab_size()) {
+          return Status(StatusCode::kOutOfRange, "ids[" + std::to_string(ids_done_ + i) + "]: id " +
+                                                     std::to_string((*ids)[i]) +
+                                                     " is outside the vocabulary [0, " +
+                                                     std::to_string(tokenizer_.vocab_size()) + ")");
+        }
+      }
+      ids_done_ += ids->size();
+      text_.clear();
+      EDGEPIECE_RETURN_IF_ERROR(spm_.Feed(ids->data(), ids->size(), &text_));
       ids->clear();
+      WriteText();
       return Status::Ok();
     }
     bytes_.clear();
@@ -150,16 +162,9 @@ class DocumentDecoder {
   Status EndLine() {
     if (tokenizer_.sentencepiece() != nullptr) {
       text_.clear();
-      EDGEPIECE_RETURN_IF_ERROR(tokenizer_.DecodeText(line_ids_.data(), line_ids_.size(), &text_));
-      line_ids_.clear();
-      if (form_ == Form::kJsonl) {
-        *out_ += "{\"text\":\"";
-        AppendJsonStringBody(text_, out_);
-        *out_ += "\"}\n";
-      } else {
-        *out_ += text_;
-        out_->push_back('\n');
-      }
+      EDGEPIECE_RETURN_IF_ERROR(spm_.Finish(&text_));
+      WriteText();
+      *out_ += form_ == Form::kJsonl ? "\"}\n" : "\n";
       return Status::Ok();
     }
     if (form_ == Form::kText) {
@@ -180,7 +185,16 @@ class DocumentDecoder {
   size_t ids_done_ = 0;  // ids of the line before the current ones
   std::string bytes_, text_;
   Utf8StreamDecoder utf8_;
-  std::vector<int32_t> line_ids_;  // SentencePiece: the ids of the current line
+  TokenDecoder spm_;  // SentencePiece: one stream per line
+
+  // SentencePiece: text_ as text or in the JSON string.
+  void WriteText() {
+    if (form_ == Form::kJsonl) {
+      AppendJsonStringBody(text_, out_);
+    } else {
+      *out_ += text_;
+    }
+  }
 };
 
 Status RunDecode(const Flags& flags) {

@@ -1,6 +1,7 @@
 // edgepiece encode: text -> ids, one output line per document.
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <string>
@@ -28,7 +29,11 @@ Writes one line per document.
 
   --model FILE          the tokenizer file (BytePiece JSON or packed, or a
                         SentencePiece .model), required
-  --alpha A             sample with exponent A >= 0 (default: deterministic)
+  --alpha A             sample with exponent A >= 0 (default: deterministic); for
+                        a SentencePiece BPE model, BPE-dropout: the probability
+                        in [0, 1] of dropping each merge
+  --nbest N             SentencePiece Unigram sampling: among the N best
+                        segmentations (2..512), or all of them (-1, the default)
   --seed S              RNG seed, set once for the whole run (default 0)
   --rng glibc|default   glibc reproduces the reference bit for bit (default: default)
   --bos, --eos          add <bos> (1) / <eos> (2); a SentencePiece model's own
@@ -380,6 +385,12 @@ Status RunEncode(const Flags& flags) {
   uint32_t seed, threads;
   EDGEPIECE_RETURN_IF_ERROR(flags.GetDouble("alpha", -1.0, &alpha));
   EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("seed", 0, &seed));
+  double nbest;
+  EDGEPIECE_RETURN_IF_ERROR(flags.GetDouble("nbest", -1.0, &nbest));
+  if (nbest != std::floor(nbest) || nbest < -1 || nbest > 512) {
+    return UsageError("--nbest must be an integer, -1 or 2..512");
+  }
+  if (flags.Has("nbest") && alpha < 0) return UsageError("--nbest needs --alpha (sampling)");
   EDGEPIECE_RETURN_IF_ERROR(flags.GetUint32("threads", 1, &threads));
   if (threads < 1 || threads > 256) return UsageError("--threads must be in 1..256");
   if (threads > 1 && alpha >= 0) {
@@ -406,6 +417,7 @@ Status RunEncode(const Flags& flags) {
   auto reader = InputReader::Open(run.path);
   EDGEPIECE_RETURN_IF_ERROR(WithContext(reader.status(), ""));
   run.options.alpha = alpha;
+  run.options.nbest_size = static_cast<int32_t>(nbest);
   run.options.with_offsets = format == "json";
   run.options.with_pieces = format == "pieces" && tokenizer->sentencepiece() != nullptr;
   run.add_bos = flags.Has("bos");
@@ -430,7 +442,7 @@ Command EncodeCommand() {
   return {"encode",
           "text -> token ids (deterministic Viterbi or exact subword sampling)",
           kHelp,
-          {"model", "alpha", "seed", "rng", "format", "threads"},
+          {"model", "alpha", "nbest", "seed", "rng", "format", "threads"},
           {"bos", "eos", "jsonl", "lines", "progress"},
           RunEncode};
 }

@@ -33,6 +33,7 @@ set(EDGEPIECE_RUNTIME_SOURCES
   tokenizer/spm_model.cc
   tokenizer/spm_normalizer.cc
   tokenizer/spm_processor.cc
+  tokenizer/spm_sampling.cc
   tokenizer/spm_trie.cc
   tokenizer/tokenizer.cc
   tokenizer/vocab.cc

@@ -36,6 +36,10 @@ for f in "$golden_dir"/trainer/*.model; do
   # Small tokenizer files only: a big seed slows every mutation.
   [ -f "$f" ] && [ "$(stat -c %s "$f")" -le 200000 ] && cp "$f" "$seeds/tokenizer_file_fuzzer/"
 done
+# Small SentencePiece .model files from the parity matrix, where a release build has run it.
+for f in build/release/tests/spm_matrix/*.model; do
+  [ -f "$f" ] && [ "$(stat -c %s "$f")" -le 200000 ] && cp "$f" "$seeds/tokenizer_file_fuzzer/"
+done
 mkdir -p "$artifacts"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

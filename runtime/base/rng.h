@@ -89,6 +89,11 @@ class Rng {
   auto Visit(Fn&& fn) {
     return kind_ == RngKind::kGlibc ? fn(glibc_) : fn(xoshiro_);
   }
+  // A uniform double in (0, 1) from one draw: (draw + 0.5) / 2^31.
+  double Uniform() {
+    const uint32_t draw = kind_ == RngKind::kGlibc ? glibc_.Next() : xoshiro_.Next();
+    return (static_cast<double>(draw) + 0.5) * (1.0 / 2147483648.0);
+  }
 
  private:
   RngKind kind_;

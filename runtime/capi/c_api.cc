@@ -31,6 +31,12 @@ struct ep_encoder {
   std::string bytes;
   edgepiece::Encoding one;           // per-text result inside a batch
   std::vector<uint32_t> batch_ends;  // cumulative id counts of a batch
+  int32_t nbest_size = -1;           // EncodeOptions::nbest_size of sampling encodes
+};
+
+struct ep_decoder {
+  edgepiece::TokenDecoder decoder;
+  std::string text;  // of the last push or end
 };
 
 struct ep_model {
@@ -166,6 +172,7 @@ int32_t ep_encoder_encode(ep_encoder* encoder, const uint8_t* text, size_t size,
   }
   edgepiece::EncodeOptions options;
   options.alpha = alpha;
+  options.nbest_size = encoder->nbest_size;
   options.add_bos = (flags & EP_ENCODE_BOS) != 0;
   options.add_eos = (flags & EP_ENCODE_EOS) != 0;
   options.with_offsets = (flags & EP_ENCODE_OFFSETS) != 0;
@@ -187,6 +194,7 @@ int32_t ep_encoder_encode_batch(ep_encoder* encoder, const uint8_t* texts, const
   }
   edgepiece::EncodeOptions options;
   options.alpha = alpha;
+  options.nbest_size = encoder->nbest_size;
   options.add_bos = (flags & EP_ENCODE_BOS) != 0;
   options.add_eos = (flags & EP_ENCODE_EOS) != 0;
   encoder->encoding.ids.clear();
@@ -212,6 +220,51 @@ int32_t ep_encoder_encode_batch(ep_encoder* encoder, const uint8_t* texts, const
 
 const uint32_t* ep_encoder_batch_ends(const ep_encoder* encoder) {
   return encoder->batch_ends.data();
+}
+
+void ep_encoder_set_nbest_size(ep_encoder* encoder, int32_t nbest_size) {
+  if (encoder != nullptr) encoder->nbest_size = nbest_size;
+}
+
+int32_t ep_decoder_create(const ep_tokenizer* tokenizer, ep_decoder** out) {
+  if (tokenizer == nullptr || out == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  *out = new (std::nothrow) ep_decoder{edgepiece::TokenDecoder(tokenizer->tokenizer), {}};
+  if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
+  return EP_STATUS_OK;
+}
+
+void ep_decoder_destroy(ep_decoder* decoder) { delete decoder; }
+
+int32_t ep_decoder_push(ep_decoder* decoder, const int32_t* ids, size_t count, size_t* size) {
+  if (decoder == nullptr || size == nullptr || (ids == nullptr && count > 0)) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  decoder->text.clear();
+  const edgepiece::Status status = decoder->decoder.Feed(ids, count, &decoder->text);
+  if (!status.ok()) return Report(status);
+  *size = decoder->text.size();
+  return EP_STATUS_OK;
+}
+
+int32_t ep_decoder_end(ep_decoder* decoder, size_t* size) {
+  if (decoder == nullptr || size == nullptr) {
+    return Fail(edgepiece::StatusCode::kInvalidArgument, "null argument");
+  }
+  decoder->text.clear();
+  const edgepiece::Status status = decoder->decoder.Finish(&decoder->text);
+  if (!status.ok()) return Report(status);
+  *size = decoder->text.size();
+  return EP_STATUS_OK;
+}
+
+const uint8_t* ep_decoder_text(const ep_decoder* decoder) {
+  return reinterpret_cast<const uint8_t*>(decoder->text.data());
+}
+
+size_t ep_decoder_pending(const ep_decoder* decoder) {
+  return decoder == nullptr ? 0 : decoder->decoder.pending();
 }
 
 const int32_t* ep_encoder_ids(const ep_encoder* encoder) { return encoder->encoding.ids.data(); }

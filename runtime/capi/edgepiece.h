@@ -59,6 +59,11 @@ int32_t ep_encoder_encode(ep_encoder* encoder, const uint8_t* text, size_t size,
 int32_t ep_encoder_encode_batch(ep_encoder* encoder, const uint8_t* texts, const uint32_t* ends,
                                 size_t count, double alpha, int32_t flags, size_t* num_ids);
 const uint32_t* ep_encoder_batch_ends(const ep_encoder* encoder);
+/* How later sampling encodes (alpha >= 0) of a SentencePiece Unigram model sample:
+ * nbest_size < 0 (the default) from all segmentations, > 1 (at most 512) among the
+ * nbest_size best; 0 and 1 are refused there, as any value but -1 is for a BPE model
+ * (BPE-dropout) or a BytePiece one (the encode call reports it). */
+void ep_encoder_set_nbest_size(ep_encoder* encoder, int32_t nbest_size);
 const int32_t* ep_encoder_ids(const ep_encoder* encoder);
 const uint32_t* ep_encoder_offsets(const ep_encoder* encoder);
 
@@ -74,6 +79,31 @@ int32_t ep_encoder_piece(ep_encoder* encoder, int32_t id, size_t* size);
 /* The encoder's tokenizer in the packed form (what `edgepiece pack`
  * writes): *size bytes at ep_encoder_bytes(). */
 int32_t ep_encoder_pack(ep_encoder* encoder, size_t* size);
+
+/* ---- Streaming decoder ------------------------------------------------- */
+
+/* Decodes ids that arrive a few at a time (a generation loop): the texts it
+ * returns, joined, are exactly ep_encoder_decode(as_text = 1) of all the ids,
+ * each as soon as later ids cannot change it. Held back: the start of a
+ * character split across tokens (BytePiece bytes, SentencePiece <0xHH>
+ * pieces) and, for a SentencePiece model with a denormalizer, all text until
+ * ep_decoder_end(). SentencePiece's leading-space rule (the dummy prefix) applies
+ * once, at the start of the stream. Keeps its own reference to the tokenizer. */
+typedef struct ep_decoder ep_decoder;
+int32_t ep_decoder_create(const ep_tokenizer* tokenizer, ep_decoder** out);
+void ep_decoder_destroy(ep_decoder* decoder);
+/* Decodes `count` ids after those pushed before: *size bytes of UTF-8 text
+ * that became final are at ep_decoder_text(), valid until the next call. An
+ * id outside the vocabulary is EP_STATUS_OUT_OF_RANGE and decodes none of
+ * this call's ids (the stream stays as it was). */
+int32_t ep_decoder_push(ep_decoder* decoder, const int32_t* ids, size_t count, size_t* size);
+/* Ends the stream: the text held back (*size bytes at ep_decoder_text()); an
+ * incomplete character is dropped (BytePiece) or U+FFFD per byte
+ * (SentencePiece), as ep_encoder_decode does. The decoder starts a new stream. */
+int32_t ep_decoder_end(ep_decoder* decoder, size_t* size);
+const uint8_t* ep_decoder_text(const ep_decoder* decoder);
+/* Bytes held back now (0 for a null decoder). */
+size_t ep_decoder_pending(const ep_decoder* decoder);
 
 /* ---- Language model ---------------------------------------------------- */
 

@@ -198,7 +198,7 @@ void SpmProcessor::EncodeUnigram(SpmScratch* s) const {
 // word then happen in the same relative order as in one pass over the whole text (the order
 // is by score, then position, and merges of other words never create or remove pairs here),
 // so each word is merged on its own, with a small heap, and its pieces are cached by its text.
-void SpmProcessor::EncodeBpe(SpmScratch* s) const {
+void SpmProcessor::EncodeBpe(SpmScratch* s, double dropout, Rng* rng) const {
   const std::string_view text = s->normalized;
   const auto* t = reinterpret_cast<const uint8_t*>(text.data());
   const size_t n = text.size();
@@ -222,8 +222,9 @@ void SpmProcessor::EncodeBpe(SpmScratch* s) const {
   }
   s->pieces.clear();
   if (symbols.empty()) return;
-  if (!split_words_) {
-    MergeBpe(s, 0, static_cast<int32_t>(symbols.size()));
+  // Dropout merges the whole text in one pass, in SentencePiece's order, with no cache.
+  if (!split_words_ || rng != nullptr) {
+    MergeBpe(s, 0, static_cast<int32_t>(symbols.size()), dropout, rng);
     return;
   }
   auto starts_word = [&](const SpmScratch::Symbol& symbol) {
@@ -262,7 +263,8 @@ void SpmProcessor::EncodeBpe(SpmScratch* s) const {
   }
 }
 
-void SpmProcessor::MergeBpe(SpmScratch* s, int32_t first, int32_t last) const {
+void SpmProcessor::MergeBpe(SpmScratch* s, int32_t first, int32_t last, double dropout,
+                            Rng* rng) const {
   const std::string_view text = s->normalized;
   const auto* t = reinterpret_cast<const uint8_t*>(text.data());
   std::vector<SpmScratch::Symbol>& symbols = s->symbols;
@@ -300,6 +302,9 @@ void SpmProcessor::MergeBpe(SpmScratch* s, int32_t first, int32_t last) const {
     if (left.length == 0 || right.length == 0 || left.length + right.length != top.length) {
       continue;
     }
+    // BPE-dropout as SentencePiece does it: a popped merge is skipped (and forgotten) with
+    // probability `dropout`; the order of the others stays.
+    if (dropout > 0 && (dropout >= 1 || rng->Uniform() < dropout)) continue;
     left.length += right.length;
     left.node = top.node;
     left.id = top.id;
@@ -333,15 +338,26 @@ void SpmProcessor::MergeBpe(SpmScratch* s, int32_t first, int32_t last) const {
 }
 
 Status SpmProcessor::Encode(std::string_view text, SpmScratch* scratch, std::vector<int32_t>* ids,
-                            std::vector<uint32_t>* offsets,
-                            std::vector<std::string>* pieces) const {
+                            std::vector<uint32_t>* offsets, std::vector<std::string>* pieces,
+                            const SpmSampling* sampling) const {
+  if (sampling != nullptr) {
+    EDGEPIECE_RETURN_IF_ERROR(CheckSampling(sampling->alpha, sampling->nbest_size));
+  }
   EDGEPIECE_RETURN_IF_ERROR(
       normalizer_->Normalize(text, &scratch->normalized, &scratch->norm_to_orig));
   if (scratch->normalized.empty()) return Status::Ok();
   if (model_.model_type == SpmModelType::kUnigram) {
-    EncodeUnigram(scratch);
-  } else {
+    if (sampling == nullptr) {
+      EncodeUnigram(scratch);
+    } else if (sampling->nbest_size < 0) {
+      SampleUnigram(scratch, sampling->alpha, sampling->rng);
+    } else {
+      SampleUnigramNBest(scratch, sampling->alpha, sampling->nbest_size, sampling->rng);
+    }
+  } else if (sampling == nullptr) {
     EncodeBpe(scratch);
+  } else {
+    EncodeBpe(scratch, sampling->alpha, sampling->rng);
   }
   // SentencePiece's PopulateSentencePieceText.
   const std::vector<uint32_t>& orig = scratch->norm_to_orig;
@@ -390,68 +406,101 @@ Status SpmProcessor::Encode(std::string_view text, SpmScratch* scratch, std::vec
 }
 
 Status SpmProcessor::Decode(const int32_t* ids, size_t count, std::string* out) const {
+  SpmDecoder decoder(this);
   std::string text;
-  const bool strip_bos_space =
-      model_.normalizer.add_dummy_prefix || model_.normalizer.remove_extra_whitespaces;
-  bool expect_bos_space = true, bos_space_seen = false;
-  std::string bytes;  // a run of byte pieces
-  // A run of byte pieces decodes as UTF-8, each invalid byte as U+FFFD.
-  auto flush_bytes = [&]() {
-    const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
-    for (size_t i = 0; i < bytes.size();) {
-      size_t length;
-      if (SpmDecodeUtf8(b + i, bytes.size() - i, &length)) {
-        text.append(bytes, i, length);
-      } else {
-        text.append(kReplacement, 3);
-      }
-      i += length;
+  EDGEPIECE_RETURN_IF_ERROR(decoder.Feed(ids, count, &text));
+  EDGEPIECE_RETURN_IF_ERROR(decoder.Finish(&text));
+  out->append(text);
+  return Status::Ok();
+}
+
+// UTF-8 bytes a sequence with this lead byte needs before SpmDecodeUtf8 can judge it.
+static size_t NeededBytes(uint8_t lead) {
+  return lead >= 0xc0 && lead < 0xf8 ? OneCharLen(lead) : 1;
+}
+
+void SpmDecoder::FlushBytes(bool all, std::string* out) {
+  const auto* b = reinterpret_cast<const uint8_t*>(bytes_.data());
+  size_t i = 0;
+  while (i < bytes_.size()) {
+    // Later bytes can change how this sequence decodes only while it is shorter than its
+    // lead byte asks for; SpmDecodeUtf8 reads no further than that.
+    if (!all && i + NeededBytes(b[i]) > bytes_.size()) break;
+    size_t length;
+    if (SpmDecodeUtf8(b + i, bytes_.size() - i, &length)) {
+      out->append(bytes_, i, length);
+    } else {
+      out->append(kReplacement, 3);
     }
-    bytes.clear();
-  };
+    wrote_ = true;
+    i += length;
+  }
+  bytes_.erase(0, i);
+}
+
+// The rules of spm_decode (docs/sentencepiece.md, "Decoding"), one id at a time.
+Status SpmDecoder::Feed(const int32_t* ids, size_t count, std::string* out) {
+  const SpmModelProto& model = p_->model_;
   for (size_t i = 0; i < count; ++i) {
-    if (ids[i] < 0 || ids[i] >= vocab_size()) {
+    if (ids[i] < 0 || ids[i] >= p_->vocab_size()) {
       return Status(StatusCode::kOutOfRange,
                     "ids[" + std::to_string(i) + "]: id " + std::to_string(ids[i]) +
-                        " is outside the vocabulary [0, " + std::to_string(vocab_size()) + ")");
+                        " is outside the vocabulary [0, " + std::to_string(p_->vocab_size()) + ")");
     }
+  }
+  std::string* text = p_->denormalizer_ != nullptr ? &held_ : out;
+  const bool strip_bos_space =
+      model.normalizer.add_dummy_prefix || model.normalizer.remove_extra_whitespaces;
+  for (size_t i = 0; i < count; ++i) {
     // SentencePiece decodes ids through their pieces and back.
-    const std::string& piece_text = model_.pieces[ids[i]];
-    const int32_t id = PieceToId(piece_text);
-    const SpmPieceType type = model_.types[id];
+    const std::string& piece_text = model.pieces[ids[i]];
+    const int32_t id = p_->PieceToId(piece_text);
+    const SpmPieceType type = model.types[id];
     if (type == SpmPieceType::kByte) {
-      bytes.push_back(static_cast<char>(byte_value_[id]));
+      bytes_.push_back(static_cast<char>(p_->byte_value_[id]));
       continue;
     }
-    flush_bytes();
-    if (bos_space_seen || !text.empty()) expect_bos_space = false;
-    bos_space_seen = false;
+    FlushBytes(/*all=*/true, text);
+    if (bos_space_seen_ || wrote_) expect_bos_space_ = false;
+    bos_space_seen_ = false;
     if (type == SpmPieceType::kControl) continue;
     if (type == SpmPieceType::kUnknown) {
-      text += model_.pieces[id] == piece_text ? model_.unk_surface : piece_text;
+      const std::string& surface = model.pieces[id] == piece_text ? model.unk_surface : piece_text;
+      text->append(surface);
+      wrote_ |= !surface.empty();
       continue;
     }
     std::string_view piece = piece_text;
-    if (expect_bos_space && strip_bos_space && piece.substr(0, 3) == kSpaceSymbol) {
+    if (expect_bos_space_ && strip_bos_space && piece.substr(0, 3) == kSpaceSymbol) {
       piece.remove_prefix(3);
-      bos_space_seen = !model_.normalizer.remove_extra_whitespaces;
+      bos_space_seen_ = !model.normalizer.remove_extra_whitespaces;
     }
+    wrote_ |= !piece.empty();
     for (size_t at = 0;;) {
       const size_t found = piece.find(kSpaceSymbol, at);
-      text.append(piece.substr(at, found - at));
+      text->append(piece.substr(at, found - at));
       if (found == std::string_view::npos) break;
-      text.push_back(' ');
+      text->push_back(' ');
       at = found + 3;
     }
   }
-  flush_bytes();
-  if (denormalizer_ != nullptr) {
-    std::string denormalized;
-    std::vector<uint32_t> unused;
-    EDGEPIECE_RETURN_IF_ERROR(denormalizer_->Normalize(text, &denormalized, &unused));
-    text.swap(denormalized);
-  }
-  out->append(text);
+  FlushBytes(/*all=*/false, text);
+  return Status::Ok();
+}
+
+Status SpmDecoder::Finish(std::string* out) {
+  std::string* text = p_->denormalizer_ != nullptr ? &held_ : out;
+  FlushBytes(/*all=*/true, text);
+  wrote_ = false;
+  expect_bos_space_ = true;
+  bos_space_seen_ = false;
+  if (p_->denormalizer_ == nullptr) return Status::Ok();
+  std::string denormalized;
+  std::vector<uint32_t> unused;
+  const Status status = p_->denormalizer_->Normalize(held_, &denormalized, &unused);
+  held_.clear();
+  EDGEPIECE_RETURN_IF_ERROR(status);
+  out->append(denormalized);
   return Status::Ok();
 }
 

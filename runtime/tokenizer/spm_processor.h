@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/base/rng.h"
 #include "runtime/base/status.h"
 #include "runtime/tokenizer/spm_model.h"
 #include "runtime/tokenizer/spm_normalizer.h"
@@ -56,6 +57,34 @@ struct SpmScratch {
   // Word -> its pieces (offsets from the word's start), for models whose words merge apart.
   std::unordered_map<std::string, std::vector<Piece>> bpe_cache;
   std::string word;
+  // Sampling: the Unigram lattice's nodes (by begin, then by end through node_by_end), the
+  // forward log-weights and backward best scores per byte position, and the n-best search.
+  struct Node {
+    uint32_t begin, end;
+    int32_t id;
+    float score;
+  };
+  std::vector<Node> nodes;
+  std::vector<uint32_t> first_node, first_by_end, node_by_end;  // per position, + 1 end
+  std::vector<int32_t> best_node;  // n-best: the first node of the best rest from a position
+  std::vector<double> forward, backward;
+  struct Hypothesis {
+    double score;    // of the pieces so far (+ the best completion, in the agenda's order)
+    int32_t node;    // the last piece
+    int32_t parent;  // the hypothesis it extends, -1 at the start
+  };
+  std::vector<Hypothesis> hypotheses;
+  std::vector<std::pair<double, int32_t>> complete;  // n-best: score, hypothesis
+};
+
+// Subword sampling as SentencePiece's SampleEncode (docs/sentencepiece.md, "Sampling").
+struct SpmSampling {
+  // Unigram: the exponent on the pieces' probabilities (0: uniform over segmentations);
+  // BPE: the probability of dropping each merge (BPE-dropout), in [0, 1].
+  double alpha = 0;
+  // Unigram: < 0 samples from the whole lattice, > 1 among the nbest_size best segmentations.
+  int32_t nbest_size = -1;
+  Rng* rng = nullptr;  // the draws
 };
 
 class SpmProcessor {
@@ -73,8 +102,12 @@ class SpmProcessor {
   // Appends the ids of `text` to *ids; when offsets is not null, two byte positions in
   // `text` per id (SentencePiece's begin and end); when pieces is not null, each id's piece
   // as SentencePiece reports it (for <unk>, the normalized text it covers).
+  // With `sampling`, the segmentation is drawn as SampleEncode draws it.
   Status Encode(std::string_view text, SpmScratch* scratch, std::vector<int32_t>* ids,
-                std::vector<uint32_t>* offsets, std::vector<std::string>* pieces) const;
+                std::vector<uint32_t>* offsets, std::vector<std::string>* pieces,
+                const SpmSampling* sampling = nullptr) const;
+  // Why `sampling` cannot be used with this model (kInvalidArgument), or Ok.
+  Status CheckSampling(double alpha, int32_t nbest_size) const;
   // Appends the text of `ids` as spm_decode writes it.
   Status Decode(const int32_t* ids, size_t count, std::string* text) const;
 
@@ -86,9 +119,16 @@ class SpmProcessor {
  private:
   explicit SpmProcessor(SpmModelProto model) : model_(std::move(model)) {}
   void EncodeUnigram(SpmScratch* scratch) const;
-  void EncodeBpe(SpmScratch* scratch) const;
+  // BPE; dropout > 0 skips each merge with that probability (drawn from rng).
+  void EncodeBpe(SpmScratch* scratch, double dropout = 0, Rng* rng = nullptr) const;
   // Runs the merges on symbols [first, last) and appends their pieces.
-  void MergeBpe(SpmScratch* scratch, int32_t first, int32_t last) const;
+  void MergeBpe(SpmScratch* scratch, int32_t first, int32_t last, double dropout = 0,
+                Rng* rng = nullptr) const;
+  // Sampling (spm_sampling.cc): the lattice SentencePiece samples from, then one segmentation
+  // of it drawn from all of them or from the n best.
+  void BuildLattice(SpmScratch* scratch) const;
+  void SampleUnigram(SpmScratch* scratch, double alpha, Rng* rng) const;
+  void SampleUnigramNBest(SpmScratch* scratch, double alpha, int32_t nbest_size, Rng* rng) const;
   // Length of the symbol at p[0, n): the longest user-defined piece, else one character.
   size_t SymbolLength(const uint8_t* p, size_t n, bool* user_defined) const;
 
@@ -105,6 +145,37 @@ class SpmProcessor {
   bool split_words_ = true;  // BPE: see EncodeBpe
   int32_t unk_id_ = 0, bos_id_ = -1, eos_id_ = -1;
   float min_score_ = 0, max_score_ = 0;  // over normal pieces, as SentencePiece starts them
+
+  friend class SpmDecoder;
+};
+
+// Decodes ids that arrive a few at a time: everything it hands out, joined, is exactly
+// SpmProcessor::Decode of all the ids, and each piece of text comes as soon as later ids can
+// no longer change it. Held back: the bytes of an incomplete UTF-8 sequence of byte pieces
+// (at most 3), and with a denormalizer (rare) all text until Finish, since its rules apply to
+// the whole text.
+class SpmDecoder {
+ public:
+  explicit SpmDecoder(const SpmProcessor* processor) : p_(processor) {}
+
+  // Decodes `ids` after those fed before and appends the text that became final. An id
+  // outside the vocabulary is kOutOfRange (naming its index in `ids`), with nothing decoded.
+  Status Feed(const int32_t* ids, size_t count, std::string* out);
+  // Ends the stream: appends what was held back (an incomplete sequence as U+FFFD per byte,
+  // as Decode does) and starts over.
+  Status Finish(std::string* out);
+  // Bytes held back.
+  size_t pending() const { return bytes_.size() + held_.size(); }
+
+ private:
+  // Decodes the byte pieces' bytes; unless `all`, keeps an incomplete sequence at the end.
+  void FlushBytes(bool all, std::string* out);
+
+  const SpmProcessor* p_;
+  std::string bytes_;   // a run of byte pieces not decoded yet
+  std::string held_;    // with a denormalizer: the text so far
+  bool wrote_ = false;  // some text was written
+  bool expect_bos_space_ = true, bos_space_seen_ = false;
 };
 
 }  // namespace edgepiece

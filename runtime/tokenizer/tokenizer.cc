@@ -137,6 +137,11 @@ Status Encoder::Encode(std::string_view text, const EncodeOptions& options, Enco
     return EncodeSentencePiece(*spm, text, options, out);
   }
   if (!kBytePiece) return BytePieceUnsupported();
+  if (options.alpha >= 0 && options.nbest_size >= 0) {
+    return Status(StatusCode::kInvalidArgument,
+                  "nbest_size is for SentencePiece Unigram models: a BytePiece model samples "
+                  "from all segmentations (leave nbest_size at -1)");
+  }
   auto normalized = NormalizeNfc(text, &normalized_);
   if (!normalized.ok()) return normalized.status();
   const auto* p = reinterpret_cast<const uint8_t*>(normalized->data());
@@ -174,10 +179,10 @@ Status Encoder::Encode(std::string_view text, const EncodeOptions& options, Enco
 
 Status Encoder::EncodeSentencePiece(const SpmProcessor& spm, std::string_view text,
                                     const EncodeOptions& options, Encoding* out) {
-  if (options.alpha >= 0) {
-    return Status(StatusCode::kInvalidArgument,
-                  "subword sampling (alpha) is not supported for SentencePiece models yet");
-  }
+  SpmSampling sampling;
+  sampling.alpha = options.alpha;
+  sampling.nbest_size = options.nbest_size;
+  sampling.rng = &rng_;
   out->ids.clear();
   out->offsets.clear();
   out->pieces.clear();
@@ -189,9 +194,35 @@ Status Encoder::EncodeSentencePiece(const SpmProcessor& spm, std::string_view te
     if (pieces != nullptr) pieces->push_back(spm.piece(id));
   };
   if (options.add_bos) add_special(spm.bos_id(), 0);
-  EDGEPIECE_RETURN_IF_ERROR(spm.Encode(text, &spm_scratch_, &out->ids, offsets, pieces));
+  EDGEPIECE_RETURN_IF_ERROR(spm.Encode(text, &spm_scratch_, &out->ids, offsets, pieces,
+                                       options.alpha >= 0 ? &sampling : nullptr));
   if (options.add_eos) add_special(spm.eos_id(), static_cast<uint32_t>(text.size()));
   return Status::Ok();
+}
+
+TokenDecoder::TokenDecoder(Tokenizer tokenizer) : tokenizer_(std::move(tokenizer)) {
+  if (const SpmProcessor* spm = tokenizer_.sentencepiece(); kSentencePiece && spm != nullptr) {
+    spm_ = std::make_unique<SpmDecoder>(spm);
+  }
+}
+
+Status TokenDecoder::Feed(const int32_t* ids, size_t count, std::string* text) {
+  if (kSentencePiece && spm_ != nullptr) return spm_->Feed(ids, count, text);
+  bytes_.clear();
+  EDGEPIECE_RETURN_IF_ERROR(tokenizer_.DecodeBytes(ids, count, &bytes_));
+  utf8_.Feed(bytes_, text);
+  return Status::Ok();
+}
+
+Status TokenDecoder::Finish(std::string* text) {
+  if (kSentencePiece && spm_ != nullptr) return spm_->Finish(text);
+  utf8_.Finish(text);
+  return Status::Ok();
+}
+
+size_t TokenDecoder::pending() const {
+  if (kSentencePiece && spm_ != nullptr) return spm_->pending();
+  return utf8_.pending();
 }
 
 Result<std::vector<int32_t>> Encoder::Encode(std::string_view text, const EncodeOptions& options) {

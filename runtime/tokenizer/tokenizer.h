@@ -20,6 +20,7 @@
 
 #include "runtime/base/rng.h"
 #include "runtime/base/status.h"
+#include "runtime/text/utf8.h"
 #include "runtime/tokenizer/lattice.h"
 #include "runtime/tokenizer/piece_matcher.h"
 #include "runtime/tokenizer/spm_processor.h"
@@ -31,6 +32,11 @@ struct EncodeOptions {
   // < 0: deterministic Viterbi. >= 0: sample a segmentation with
   // probability proportional to prod p(piece)^alpha. Must not be NaN/inf.
   double alpha = -1.0;
+  // With alpha >= 0 and a SentencePiece Unigram model: < 0 samples from all segmentations,
+  // > 1 among the nbest_size best (as SentencePiece's nbest_size; 0 and 1 are errors). A
+  // SentencePiece BPE model samples by BPE-dropout (alpha = the probability of dropping a
+  // merge) and BytePiece from all segmentations: both need -1 here.
+  int32_t nbest_size = -1;
   bool add_bos = false;       // prepend <bos> (Tokenizer::bos_id())
   bool add_eos = false;       // append <eos> (Tokenizer::eos_id())
   bool with_offsets = false;  // fill Encoding::offsets
@@ -126,6 +132,29 @@ class Encoder {
   LatticeBuffers buffers_;
   std::string normalized_;
   SpmScratch spm_scratch_;
+};
+
+// Decodes ids that arrive a few at a time (a generation loop): the text handed out, joined,
+// is exactly Tokenizer::DecodeText of all the ids, each part as soon as later ids cannot
+// change it. Held back: the start of a character split across tokens and, for SentencePiece,
+// what SpmDecoder holds. Keeps its own reference to the tokenizer.
+class TokenDecoder {
+ public:
+  explicit TokenDecoder(Tokenizer tokenizer);
+
+  // Decodes `ids` after those fed before and appends the text that became final. An id
+  // outside the vocabulary is kOutOfRange, with nothing of this call decoded.
+  Status Feed(const int32_t* ids, size_t count, std::string* text);
+  // Ends the stream: appends what was held back (as DecodeText would end) and starts over.
+  Status Finish(std::string* text);
+  // Bytes held back.
+  size_t pending() const;
+
+ private:
+  Tokenizer tokenizer_;
+  std::string bytes_;                // BytePiece: the bytes of the ids being fed
+  Utf8StreamDecoder utf8_;           // BytePiece
+  std::unique_ptr<SpmDecoder> spm_;  // SentencePiece
 };
 
 }  // namespace edgepiece

@@ -1,8 +1,9 @@
 // libFuzzer target: the C ABI (runtime/capi/edgepiece.h) driven the way the
 // JS layer drives it. The fuzz bytes are a little program: each step's first
 // byte picks a call (create/destroy a tokenizer, encoder, model, session or
-// generator; encode, encode_batch, decode, pack; feed, sample, score,
-// logits; generator start/next/flush; snapshot/restore), the following
+// generator or streaming decoder; encode (nbest_size), encode_batch, decode,
+// pack; decoder push/end; feed, sample, score, logits; generator
+// start/next/flush; snapshot/restore), the following
 // bytes its arguments. Handles live in a few slots, so calls come in any
 // order, on null handles and after destroys the bindings allow (an encoder
 // or session outliving its tokenizer or model). Every call must return a
@@ -30,12 +31,14 @@ struct Handles {
   ep_model* model[kSlots] = {};
   ep_session* session[kSlots] = {};
   ep_generator* generator[kSlots] = {};
+  ep_decoder* decoder[kSlots] = {};
   int generator_of[kSlots] = {-1, -1};  // the session slot each generator borrows
   std::string snapshot;                 // the last snapshot taken
 
   ~Handles() {
     for (int i = 0; i < kSlots; ++i) {
       ep_generator_destroy(generator[i]);
+      ep_decoder_destroy(decoder[i]);
       ep_encoder_destroy(encoder[i]);
       ep_session_destroy(session[i]);
       ep_tokenizer_destroy(tokenizer[i]);
@@ -89,13 +92,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int step = 0; step < 64 && !in.empty(); ++step) {
     const uint8_t op = in.Byte();
     const int i = in.Byte() % kSlots;
-    switch (op % 24) {
-      case 0: {  // tokenizer create: the small one, or fuzz bytes
+    switch (op % 28) {
+      case 0: {  // tokenizer create: the small one, a small .model, or fuzz bytes
         ep_tokenizer_destroy(h.tokenizer[i]);
         h.tokenizer[i] = nullptr;
-        if (in.Bool()) {
+        const uint8_t kind = in.Byte() % 4;
+        if (kind == 0) {
           (void)ep_tokenizer_create(reinterpret_cast<const uint8_t*>(tokenizer_file.data()),
                                     tokenizer_file.size(), &h.tokenizer[i]);
+        } else if (kind < 3) {
+          const std::string& spm = edgepiece::fuzz::SmallSpmModel(kind == 2);
+          (void)ep_tokenizer_create(reinterpret_cast<const uint8_t*>(spm.data()), spm.size(),
+                                    &h.tokenizer[i]);
         } else {
           std::string_view bytes = in.Bytes(64);
           (void)ep_tokenizer_create(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
@@ -117,9 +125,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         ep_encoder_destroy(h.encoder[i]);
         h.encoder[i] = nullptr;
         break;
-      case 4: {  // encode
+      case 4: {  // encode, maybe with another nbest_size first
         if (h.encoder[i] == nullptr) break;
         const int32_t flags = in.Byte() & 7;
+        if (flags & 4) {
+          static const int32_t kNBest[] = {-1, 0, 1, 2, 5, 512, 513, -100};
+          ep_encoder_set_nbest_size(h.encoder[i], kNBest[in.Below(8)]);
+        }
         const double alpha = in.Alpha();
         std::string_view text = in.Bytes(48);
         size_t n = 0;
@@ -290,6 +302,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 23:
         if (h.generator[i] != nullptr) (void)ep_generator_flush(h.generator[i]);
         break;
+      case 24:  // decoder create on tokenizer slot i
+        ep_decoder_destroy(h.decoder[i]);
+        h.decoder[i] = nullptr;
+        (void)ep_decoder_create(h.tokenizer[i], &h.decoder[i]);
+        break;
+      case 25:
+        ep_decoder_destroy(h.decoder[i]);
+        h.decoder[i] = nullptr;
+        break;
+      case 26: {  // decoder push
+        if (h.decoder[i] == nullptr) break;
+        std::vector<int32_t> ids = Ids(&in, 300);
+        size_t n = 0;
+        if (ep_decoder_push(h.decoder[i], ids.data(), ids.size(), &n) == 0) {
+          Touch(ep_decoder_text(h.decoder[i]), n);
+        }
+        if (ep_decoder_pending(h.decoder[i]) > 3) Fail("the decoder holds back > 3 bytes");
+        break;
+      }
+      case 27: {  // decoder end
+        size_t n = 0;
+        if (ep_decoder_end(h.decoder[i], &n) == 0) {
+          Touch(ep_decoder_text(h.decoder[i]), n);
+          if (ep_decoder_pending(h.decoder[i]) != 0) Fail("the decoder holds bytes after end");
+        }
+        break;
+      }
     }
   }
   return 0;

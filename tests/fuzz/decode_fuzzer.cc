@@ -1,7 +1,9 @@
 // libFuzzer target: decode random ids (in and out of the vocabulary) with
 // DecodeBytes and DecodeText, and feed the pieces to the incremental decoder
 // (Utf8StreamDecoder) in random splits: out-of-range ids are an error that
-// writes nothing, and the stream's text equals DecodeText's.
+// writes nothing, and the stream's text equals DecodeText's; TokenDecoder in
+// splits equals DecodeText, on the small BytePiece and SentencePiece models.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,6 +15,23 @@
 
 namespace {
 using edgepiece::fuzz::Fail;
+
+// TokenDecoder fed `ids` in pieces of 1..5 ids (sizes taken from the ids) gives DecodeText's
+// text, holding back at most 3 bytes between calls.
+void CheckTokenDecoder(const edgepiece::Tokenizer& tokenizer, const std::vector<int32_t>& ids) {
+  std::string once, streamed;
+  if (!tokenizer.DecodeText(ids.data(), ids.size(), &once).ok()) Fail("DecodeText");
+  edgepiece::TokenDecoder decoder(tokenizer);
+  for (size_t at = 0; at < ids.size();) {
+    const size_t step = std::min<size_t>(1 + static_cast<uint32_t>(ids[at]) % 5, ids.size() - at);
+    if (!decoder.Feed(ids.data() + at, step, &streamed).ok()) Fail("TokenDecoder::Feed");
+    if (decoder.pending() > 3) Fail("TokenDecoder holds back more than 3 bytes");
+    at += step;
+  }
+  if (!decoder.Finish(&streamed).ok()) Fail("TokenDecoder::Finish");
+  if (streamed != once) Fail("TokenDecoder's text differs from DecodeText");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -51,5 +70,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   stream.Finish(&streamed);
   if (streamed != text) Fail("stream text differs from DecodeText");
   if (!edgepiece::IsValidUtf8(text)) Fail("DecodeText is not valid UTF-8");
+  CheckTokenDecoder(tokenizer, ids);
+  // The same ids on the small SentencePiece models (Unigram and BPE share one vocabulary).
+  const edgepiece::Tokenizer& spm = edgepiece::fuzz::SmallSpmTokenizer(false);
+  for (int32_t& id : ids) id %= spm.vocab_size();
+  std::string spm_text;
+  if (!spm.DecodeText(ids.data(), ids.size(), &spm_text).ok()) Fail("SentencePiece decode");
+  if (!edgepiece::IsValidUtf8(spm_text)) Fail("SentencePiece decode is not valid UTF-8");
+  CheckTokenDecoder(spm, ids);
   return 0;
 }

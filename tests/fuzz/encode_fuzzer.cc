@@ -1,7 +1,9 @@
 // libFuzzer target: encode random bytes with random options (alpha, <bos>,
-// <eos>, offsets, seed) on the small tokenizer. Every id is in the
+// <eos>, offsets, seed) on the small tokenizer, or on a small SentencePiece
+// model (also nbest_size; see EncodeSentencePiece). Every id is in the
 // vocabulary, offsets are ordered ranges inside the normalized text, and the
 // ids decode to the NFC form of valid UTF-8 input (BytePiece is lossless).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,12 +16,76 @@
 
 namespace {
 using edgepiece::fuzz::Fail;
+
+// Flag 16: the small SentencePiece model (flag 32: its BPE form) with sampling options,
+// nbest_size included: the encode succeeds exactly when the options are supported, its ids
+// are in the vocabulary with <bos>/<eos> in place, offsets are ranges inside the text, and
+// decoding them in pieces of any size gives the one-shot text.
+void EncodeSentencePiece(edgepiece::fuzz::FuzzInput& input, uint8_t flags) {
+  const bool bpe = flags & 32;
+  const edgepiece::Tokenizer& tokenizer = edgepiece::fuzz::SmallSpmTokenizer(bpe);
+  edgepiece::EncodeOptions options;
+  options.alpha = input.Alpha();
+  static const int32_t kNBest[] = {-1, -1, 2, 3, 8, 0, 1, 513, -7};
+  options.nbest_size = kNBest[input.Below(9)];
+  options.add_bos = flags & 1;
+  options.add_eos = flags & 2;
+  options.with_offsets = flags & 4;
+  options.with_pieces = flags & 64;
+  const auto rng = flags & 8 ? edgepiece::RngKind::kGlibc : edgepiece::RngKind::kDefault;
+  edgepiece::Encoder encoder(tokenizer, rng, input.U32());
+  const uint8_t split = input.Byte();
+  const std::string_view text = input.Rest();
+  const bool supported =
+      options.alpha < 0 ||
+      (bpe ? options.nbest_size < 0 && options.alpha <= 1
+           : options.nbest_size < 0 || (options.nbest_size > 1 && options.nbest_size <= 512));
+  edgepiece::Encoding encoding;
+  const edgepiece::Status status = encoder.Encode(text, options, &encoding);
+  // The one input the model itself rejects: a character spelled like the control piece.
+  if (!status.ok() && status.detail().find("control piece") != std::string::npos) return;
+  if (status.ok() != supported) Fail("encode status: " + status.ToString());
+  if (!status.ok()) return;
+  const std::vector<int32_t>& ids = encoding.ids;
+  const size_t n = ids.size();
+  for (int32_t id : ids) {
+    if (id < 0 || id >= tokenizer.vocab_size()) Fail("id outside the vocabulary");
+  }
+  if ((options.add_bos && (n == 0 || ids[0] != tokenizer.bos_id())) ||
+      (options.add_eos && (n == 0 || ids[n - 1] != tokenizer.eos_id()))) {
+    Fail("<bos>/<eos> misplaced");
+  }
+  if (options.with_offsets) {
+    if (encoding.offsets.size() != 2 * n) Fail("offsets: not two per id");
+    for (size_t i = 0; i < n; ++i) {
+      if (encoding.offsets[2 * i] > encoding.offsets[2 * i + 1] ||
+          encoding.offsets[2 * i + 1] > text.size()) {
+        Fail("offsets: not a range inside the text");
+      }
+    }
+  }
+  if (options.with_pieces && encoding.pieces.size() != n) Fail("pieces: not one per id");
+  std::string once, streamed;
+  if (!tokenizer.DecodeText(ids.data(), n, &once).ok()) Fail("decode");
+  edgepiece::TokenDecoder decoder(tokenizer);
+  const size_t step = 1 + split % 7;
+  for (size_t at = 0; at < n; at += step) {
+    if (!decoder.Feed(ids.data() + at, std::min(step, n - at), &streamed).ok()) Fail("feed");
+  }
+  if (!decoder.Finish(&streamed).ok()) Fail("finish");
+  if (streamed != once) Fail("streamed decode differs from the one-shot decode");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   edgepiece::fuzz::FuzzInput input(data, size);
   const edgepiece::Tokenizer& tokenizer = edgepiece::fuzz::SmallTokenizer();
   const uint8_t flags = input.Byte();
+  if (flags & 16) {
+    EncodeSentencePiece(input, flags);
+    return 0;
+  }
   edgepiece::EncodeOptions options;
   options.alpha = input.Alpha();
   options.add_bos = flags & 1;

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   const std::string out = argv[1];
   const std::string& json = edgepiece::fuzz::SmallTokenizerJson();
   Write(out + "/tokenizer_file_fuzzer",
-        {json, edgepiece::fuzz::SmallTokenizer().vocab().Pack(), "{}"});
+        {json, edgepiece::fuzz::SmallTokenizer().vocab().Pack(), "{}",
+         edgepiece::fuzz::SmallSpmModel(false), edgepiece::fuzz::SmallSpmModel(true)});
 
   std::vector<std::string> models = {edgepiece::fuzz::TinyModelBytes()};
   for (const char* layers : {"gau", "lru", "lru,gau,lru"}) {
@@ -67,7 +68,14 @@ int main(int argc, char** argv) {
 
   Write(out + "/encode_fuzzer", {Bytes("\x07\x90\x01\x00\x00\x00the thing\xe5\xa4\xa9 abc"),
                                  Bytes("\x00\x00\x00\x00\x00\x00"
-                                       "A\xcc\x8a\xe2\x84\xab in\n\nthe")});
+                                       "A\xcc\x8a\xe2\x84\xab in\n\nthe"),
+                                 // The small .model: Unigram lattice sampling; n-best (8);
+                                 // BPE-dropout 0.25 (flags, alpha, nbest, seed, split, text).
+                                 Bytes("\x57\xa0\x00\x01\x00\x00\x00\x03"
+                                       "the abc \xe2\x97\x86 \xe5\xa4\xa9 \xc3\xa9 cab"),
+                                 Bytes("\x10\xa0\x04\x02\x00\x00\x00\x01 thethe  abcab"),
+                                 Bytes("\x35\x90\x00\x03\x00\x00\x00\x02"
+                                       "the abc\xe2\x97\x86\xff<ctl> ab")});
   Write(out + "/decode_fuzzer", {Bytes("\x01\x02\x03\x04\x05\xfb\xff\xff\xff\xff")});
   Write(out + "/trainer_fuzzer",
         {Bytes("\x05\x05\x08\x01\x02the cat sat on the mat\n\nthe cat\xffsat 123 on the"),

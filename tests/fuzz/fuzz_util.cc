@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "runtime/text/base64.h"
+#include "tests/native/support/spm_model_file.h"
 #include "tests/native/support/tiny_model.h"
 
 namespace edgepiece::fuzz {
@@ -36,6 +37,58 @@ const Tokenizer& SmallTokenizer() {
     return new Tokenizer(std::move(result).value());
   }();
   return *tokenizer;
+}
+
+const std::string& SmallSpmModel(bool bpe) {
+  static const std::string* files = [] {
+    std::vector<Piece> pieces = {{"<unk>", 0, 2},
+                                 {"<s>", 0, 3},
+                                 {"</s>", 0, 3},
+                                 {"<ctl>", 0, 3},
+                                 {kSp, -2, 1},
+                                 {kSp + "a", -2.2f, 1},
+                                 {kSp + "ab", -1, 1},
+                                 {kSp + "the", -1.5f, 1},
+                                 {"a", -3, 1},
+                                 {"b", -3, 1},
+                                 {"ab", -2.5f, 1},
+                                 {"c", -4, 1},
+                                 {"bc", -3.5f, 1},
+                                 {"abc", -4.5f, 1},
+                                 {"t", -3, 1},
+                                 {"h", -3, 1},
+                                 {"e", -3, 1},
+                                 {"th", -2, 1},
+                                 {"he", -2, 1},
+                                 {"the", -1.8f, 1},
+                                 {kSp + "t", -2.5f, 1},
+                                 {kSp + "th", -2, 1},
+                                 {"\xe5\xa4\xa9", -5, 1},
+                                 {"\xe2\x97\x86", 0, 4},
+                                 {"ca", -3.2f, 1},
+                                 {"cab", -6, 5},
+                                 {kSp + kSp, -6, 1}};
+    for (int b = 0; b < 256; ++b) {
+      char name[8];
+      std::snprintf(name, sizeof(name), "<0x%02X>", b);
+      pieces.push_back({name, 0, 6});
+    }
+    auto* out = new std::string[2];
+    out[0] = ModelFile(pieces, Trainer(1, true), Normalizer(""));
+    out[1] = ModelFile(pieces, Trainer(2, true), Normalizer(""));
+    return out;
+  }();
+  return files[bpe ? 1 : 0];
+}
+
+const Tokenizer& SmallSpmTokenizer(bool bpe) {
+  static const Tokenizer* tokenizers = [] {
+    auto unigram = Tokenizer::FromBytes(SmallSpmModel(false));
+    auto bpe_model = Tokenizer::FromBytes(SmallSpmModel(true));
+    if (!unigram.ok() || !bpe_model.ok()) Fail("the small .model files do not load");
+    return new Tokenizer[2]{std::move(unigram).value(), std::move(bpe_model).value()};
+  }();
+  return tokenizers[bpe ? 1 : 0];
 }
 
 const std::string& TinyModelBytes() {

@@ -78,6 +78,11 @@ class FuzzInput {
 const std::string& SmallTokenizerJson();
 // SmallTokenizerJson() loaded.
 const Tokenizer& SmallTokenizer();
+// A SentencePiece .model (Unigram, or BPE) with byte fallback, a user-defined, a control and
+// an unused piece, no charsmap: small, and every corner of encoding and decoding in reach.
+const std::string& SmallSpmModel(bool bpe);
+// SmallSpmModel(bpe) loaded.
+const Tokenizer& SmallSpmTokenizer(bool bpe);
 // Safetensors bytes of a random tiny language model (d=12, layers gau,lru,
 // chunk 4) whose vocabulary matches SmallTokenizer(), so that generation
 // works through the C ABI.

@@ -11,99 +11,10 @@
 
 #include "runtime/tokenizer/spm_model.h"
 #include "runtime/tokenizer/tokenizer.h"
+#include "tests/native/support/spm_model_file.h"
 
 namespace edgepiece {
 namespace {
-
-// Protobuf wire-format writer for the tests.
-void Varint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(0x80 | (v & 0x7f)));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-void Tag(uint32_t field, uint32_t wire_type, std::string* out) {
-  Varint((field << 3) | wire_type, out);
-}
-void Bytes(uint32_t field, const std::string& value, std::string* out) {
-  Tag(field, 2, out);
-  Varint(value.size(), out);
-  *out += value;
-}
-void VarintField(uint32_t field, uint64_t value, std::string* out) {
-  Tag(field, 0, out);
-  Varint(value, out);
-}
-void FloatField(uint32_t field, float value, std::string* out) {
-  Tag(field, 5, out);
-  char b[4];
-  std::memcpy(b, &value, 4);
-  out->append(b, 4);
-}
-
-struct Piece {
-  std::string text;
-  float score;
-  int type;  // SpmPieceType
-};
-
-std::string PieceMessage(const Piece& p) {
-  std::string m;
-  Bytes(1, p.text, &m);
-  FloatField(2, p.score, &m);
-  if (p.type != 1) VarintField(3, p.type, &m);
-  return m;
-}
-
-const std::string kSp = "\xe2\x96\x81";  // U+2581
-
-// A model file: pieces, then the trainer and normalizer specs given as message bodies.
-std::string ModelFile(const std::vector<Piece>& pieces, const std::string& trainer,
-                      const std::string& normalizer) {
-  std::string file;
-  for (const Piece& p : pieces) Bytes(1, PieceMessage(p), &file);
-  Bytes(2, trainer, &file);
-  Bytes(3, normalizer, &file);
-  return file;
-}
-
-std::vector<Piece> SmallPieces() {
-  return {{"<unk>", 0, 2},       {"<s>", 0, 3}, {"</s>", 0, 3}, {kSp + "ab", -1, 1},
-          {kSp, -2, 1},          {"a", -3, 1},  {"b", -3, 1},   {"ab", -2.5f, 1},
-          {kSp + "a", -2.2f, 1}, {"c", -4, 1},  {"<u>", 0, 4}};
-}
-
-std::string Trainer(int model_type, bool byte_fallback = false) {
-  std::string t;
-  VarintField(3, model_type, &t);
-  if (byte_fallback) VarintField(35, 1, &t);
-  return t;
-}
-
-// "A" -> "a" as a darts-clone double array: root offset 1; 1 ^ 'A' = 64 is the node of "A"
-// (label 'A', has a leaf, offset 1); 64 ^ 1 = 65 is its value unit: offset 0 in "a\0".
-std::string Charsmap(uint32_t value_unit = 0x80000000u) {
-  std::vector<uint32_t> units(66, 0);
-  units[0] = 1u << 10;
-  units[64] = (1u << 10) | (1u << 8) | 'A';
-  units[65] = value_unit;
-  std::string blob;
-  const uint32_t size = static_cast<uint32_t>(units.size() * 4);
-  blob.append(reinterpret_cast<const char*>(&size), 4);
-  blob.append(reinterpret_cast<const char*>(units.data()), units.size() * 4);
-  blob += std::string("a\0", 2);
-  return blob;
-}
-
-std::string Normalizer(const std::string& charsmap, bool dummy = true, bool extra = true) {
-  std::string n;
-  Bytes(1, "test", &n);
-  if (!charsmap.empty()) Bytes(2, charsmap, &n);
-  VarintField(3, dummy, &n);
-  VarintField(4, extra, &n);
-  return n;
-}
 
 Tokenizer Load(const std::string& file) {
   auto t = Tokenizer::FromBytes(file);
@@ -259,7 +170,16 @@ TEST(SpmUnigram, OffsetsPointIntoTheOriginalText) {
   ASSERT_TRUE(e.Encode("  Ab  c", options, &out).ok());  // normalized: "▁ab▁c"
   EXPECT_EQ(out.ids, (std::vector<int32_t>{1, 3, 4, 9, 2}));
   EXPECT_EQ(out.offsets, (std::vector<uint32_t>{0, 0, 2, 4, 4, 6, 6, 7, 7, 7}));
-  EXPECT_FALSE(e.Encode("ab", {.alpha = 0.1}, &out).ok());  // sampling: not yet
+  // Sampled segmentations (spm_sampling_test.cc has their distribution) map back the same way:
+  // ranges in order, from the first kept character (2) to the end.
+  options.alpha = 0;
+  for (int draw = 0; draw < 50; ++draw) {
+    ASSERT_TRUE(e.Encode("  Ab  c", options, &out).ok());
+    ASSERT_EQ(out.offsets.size(), 2 * out.ids.size());
+    EXPECT_EQ(out.offsets[2], 2u);
+    EXPECT_EQ(out.offsets[out.offsets.size() - 3], 7u);
+    for (size_t i = 1; i < out.offsets.size(); ++i) EXPECT_LE(out.offsets[i - 1], out.offsets[i]);
+  }
 }
 
 TEST(SpmBpe, MergesByScoreAndDecodesBytes) {
