@@ -427,31 +427,35 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
   const auto vscale = hn::Set(d, scale);
   constexpr size_t kT = 4;
   // nt <= kT rows starting at t0, columns [c0, c_end): vector pairs, then
-  // one at a time.
-  auto tile = [&](size_t t0, size_t nt, size_t c0, size_t c_end) {
+  // one at a time. M's column c0 starts at mc, its rows mc_stride apart.
+  auto tile = [&](size_t t0, size_t nt, size_t c0, size_t c_end, const float* mc,
+                  size_t mc_stride) {
     size_t c = c0;
     for (; c + 2 * lanes <= c_end; c += 2 * lanes) {
       const float* xt = x + t0 * x_stride;
+      const float* mt = mc + (c - c0);
       float* yt = y + t0 * y_stride + c;
       switch (nt) {  // a constant tile height: no per-row test in the loop
         case 4:
-          AccumulatePair<4>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          AccumulatePair<4>(d, xt, x_stride, mt, mc_stride, rows, vscale, yt, y_stride);
           break;
         case 3:
-          AccumulatePair<3>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          AccumulatePair<3>(d, xt, x_stride, mt, mc_stride, rows, vscale, yt, y_stride);
           break;
         case 2:
-          AccumulatePair<2>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          AccumulatePair<2>(d, xt, x_stride, mt, mc_stride, rows, vscale, yt, y_stride);
           break;
         default:
-          AccumulatePair<1>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          AccumulatePair<1>(d, xt, x_stride, mt, mc_stride, rows, vscale, yt, y_stride);
           break;
       }
     }
     for (; c < c_end; ++c) {
       for (size_t k = 0; k < nt; ++k) {
         float sum = 0.0f;
-        for (size_t r = 0; r < rows; ++r) sum += x[(t0 + k) * x_stride + r] * m[r * m_stride + c];
+        for (size_t r = 0; r < rows; ++r) {
+          sum += x[(t0 + k) * x_stride + r] * mc[r * mc_stride + (c - c0)];
+        }
         y[(t0 + k) * y_stride + c] += scale * sum;
       }
     }
@@ -477,22 +481,36 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
         hn::StoreU(hn::MulAdd(acc[i], vscale, hn::LoadU(d, out)), d, out);
       }
     }
-    tile(0, 1, c, cols);
+    tile(0, 1, c, cols, m + c, m_stride);
     return;
   }
   // Strips of columns outermost: a strip of M (rows x 4 vectors) stays in L1
   // while every row of X passes it, instead of all of M streaming past each
   // group of four rows. Each output sees the same operations either way.
+  // The strip is first copied into contiguous rows where it fits: rows of M
+  // m_stride floats apart fall into a few L1 sets (2 KB apart: 2 of the 64)
+  // and evicted each other.
+  constexpr size_t kMaxStripRows = 256;
+  HWY_ALIGN float strip_rows[kMaxStripRows * 4 * hn::MaxLanes(d)];
   const size_t strip = 4 * lanes;
   const size_t strips_end = cols / strip * strip;
   for (size_t c0 = 0; c0 < strips_end; c0 += strip) {
+    const float* mc = m + c0;
+    size_t mc_stride = m_stride;
+    if (rows <= kMaxStripRows) {
+      for (size_t r = 0; r < rows; ++r) {
+        std::memcpy(strip_rows + r * strip, m + r * m_stride + c0, strip * sizeof(float));
+      }
+      mc = strip_rows;
+      mc_stride = strip;
+    }
     size_t t = 0;
-    for (; t + kT <= tokens; t += kT) tile(t, kT, c0, c0 + strip);
-    if (t < tokens) tile(t, tokens - t, c0, c0 + strip);
+    for (; t + kT <= tokens; t += kT) tile(t, kT, c0, c0 + strip, mc, mc_stride);
+    if (t < tokens) tile(t, tokens - t, c0, c0 + strip, mc, mc_stride);
   }
   size_t t = 0;
-  for (; t + kT <= tokens; t += kT) tile(t, kT, strips_end, cols);
-  if (t < tokens) tile(t, tokens - t, strips_end, cols);
+  for (; t + kT <= tokens; t += kT) tile(t, kT, strips_end, cols, m + strips_end, m_stride);
+  if (t < tokens) tile(t, tokens - t, strips_end, cols, m + strips_end, m_stride);
 }
 
 }  // namespace HWY_NAMESPACE
