@@ -34,9 +34,12 @@ const cpuSeconds = () => {
 const maxAbsDiff = (a, b) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 
 // --- ONNX Runtime ---------------------------------------------------------------------------
-async function ortSessions(ort, name, suffix) {
-  const options = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential',
-                    graphOptimizationLevel: 'all' };
+// The execution provider is named: both packages register theirs with the one
+// onnxruntime-common they share, and without a name onnxruntime-web's sessions ran on
+// onnxruntime-node's native CPU provider (the same speed as onnxruntime-node, not WebAssembly's).
+async function ortSessions(ort, name, suffix, provider) {
+  const options = { executionProviders: [provider], intraOpNumThreads: 1, interOpNumThreads: 1,
+                    executionMode: 'sequential', graphOptimizationLevel: 'all' };
   const start = performance.now();
   const step = await ort.InferenceSession.create(path.join(onnxDir, `step${suffix}.onnx`), options);
   const prefill = await ort.InferenceSession.create(path.join(onnxDir, `prefill${suffix}.onnx`),
@@ -123,8 +126,8 @@ function timeNative(weightsPath) {
 // --- correctness first ---------------------------------------------------------------------
 const ortRunners = {};
 for (const [precision, suffix] of [['fp32', ''], ['int8', '-q8']]) {
-  ortRunners[precision] = [await ortSessions(ortNode, 'onnxruntime-node', suffix),
-                           await ortSessions(ortWeb, 'onnxruntime-web', suffix)];
+  ortRunners[precision] = [await ortSessions(ortNode, 'onnxruntime-node', suffix, 'cpu'),
+                           await ortSessions(ortWeb, 'onnxruntime-web', suffix, 'wasm')];
   for (const runner of ortRunners[precision]) {
     const step = maxAbsDiff(await ortDecode(runner, check.step_count), check.step_logits_last);
     const prefill = maxAbsDiff(await ortPrefill(runner), check.prefill_logits);

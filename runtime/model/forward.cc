@@ -33,6 +33,13 @@ HWY_BEFORE_NAMESPACE();
 namespace edgepiece {
 namespace HWY_NAMESPACE {
 
+// MatMulPanelsT through a pointer the optimizer cannot see through: binaryen
+// inlines a function that has one caller, and inlined into Project, V8 found
+// no register for the 4 x 8 tile's fifteen live vectors and spilled
+// accumulators in its inner loop; as a function of its own it does not.
+void (*volatile const kMatMulPanels)(const float*, size_t, const float*, size_t, size_t,
+                                     float*) = &MatMulPanelsT;
+
 // y [n, rows] = x [n, cols] W^T; one token is a matrix-vector product. TW:
 // float, or hwy::float16_t for weights kept as half floats. `panels`: the
 // model's f32 matrices are row panels (Model::row_panels).
@@ -41,7 +48,7 @@ void ProjectFloat(const float* x, size_t n, const TW* w, size_t rows, size_t col
                   float* y) {
   if constexpr (std::is_same_v<TW, float>) {  // half floats are never in panels
     if (panels && n == 1) return MatVecT<TW, true>(w, rows, cols, x, y);
-    if (panels) return MatMulT<TW, true>(x, n, w, rows, cols, y);
+    if (panels) return kMatMulPanels(x, n, w, rows, cols, y);
   }
   if (n == 1) {
     MatVecT(w, rows, cols, x, y);

@@ -153,14 +153,14 @@ constexpr size_t kPanelBlockTokens = 16;
 constexpr size_t kPanelBlockCols = 256;
 
 // y[t * y_stride + j] (+)= sum_k xp[k * kT + t] * w[k * kPanelRows + j] for
-// t < nt <= kT, j < kC, k < n: kT tokens (packed column by column, kT values
-// per column) times kC adjacent outputs of a panel. Each output is a
-// sequential sum over k (a multiply, then an add: no FMA), starting from 0
-// (`first`) or from y, so cutting the columns into blocks and the tokens into
-// tiles of any size gives the same bits.
-template <size_t kT, size_t kC>
+// t < kT, j < kC, k < n: kT tokens (packed column by column, kT values per
+// column) times kC adjacent outputs of a panel. Each output is a sequential
+// sum over k (a multiply, then an add: no FMA), starting from 0 (kFirst) or
+// from y, so cutting the columns into blocks and the tokens into tiles of
+// any size gives the same bits.
+template <size_t kT, size_t kC, bool kFirst>
 HWY_INLINE void PanelTile(const float* HWY_RESTRICT xp, const float* HWY_RESTRICT w, size_t n,
-                          bool first, size_t nt, float* HWY_RESTRICT y, size_t y_stride) {
+                          float* HWY_RESTRICT y, size_t y_stride) {
   using D = hn::CappedTag<float, 4>;
   const D d;
   constexpr size_t kLanes = hn::MaxLanes(D());
@@ -169,24 +169,45 @@ HWY_INLINE void PanelTile(const float* HWY_RESTRICT xp, const float* HWY_RESTRIC
   hn::Vec<D> acc[kT][kV];
   for (size_t t = 0; t < kT; ++t) {
     for (size_t v = 0; v < kV; ++v) {
-      acc[t][v] = first || t >= nt ? hn::Zero(d) : hn::LoadU(d, y + t * y_stride + v * kLanes);
+      acc[t][v] = kFirst ? hn::Zero(d) : hn::LoadU(d, y + t * y_stride + v * kLanes);
     }
   }
-  auto step = [&](const float* HWY_RESTRICT xk, const float* HWY_RESTRICT wk) HWY_ATTR {
-    hn::Vec<D> wv[kV];
-    for (size_t v = 0; v < kV; ++v) wv[v] = hn::LoadU(d, wk + v * kLanes);
-    for (size_t t = 0; t < kT; ++t) {
-      const auto xv = hn::Set(d, xk[t]);
-      for (size_t v = 0; v < kV; ++v) acc[t][v] = hn::Add(acc[t][v], hn::Mul(xv, wv[v]));
-    }
-  };
   // The pointers step rather than being indexed, and the loop is not
   // unrolled here: V8 unrolls it itself, while clang's unrolled form kept
   // every step's loads live at once and spilled (docs/benchmarks.md).
-  for (size_t k = 0; k < n; ++k, xp += kT, w += kPanelRows) step(xp, w);
-  for (size_t t = 0; t < nt; ++t) {
+  const float* HWY_RESTRICT w_end = w + n * kPanelRows;
+  for (; w != w_end; xp += kT, w += kPanelRows) {
+    hn::Vec<D> wv[kV];
+    for (size_t v = 0; v < kV; ++v) wv[v] = hn::LoadU(d, w + v * kLanes);
+    for (size_t t = 0; t < kT; ++t) {
+      const auto xv = hn::Set(d, xp[t]);
+      for (size_t v = 0; v < kV; ++v) acc[t][v] = hn::Add(acc[t][v], hn::Mul(xv, wv[v]));
+    }
+  }
+  for (size_t t = 0; t < kT; ++t) {
     for (size_t v = 0; v < kV; ++v) hn::StoreU(acc[t][v], d, y + t * y_stride + v * kLanes);
   }
+}
+
+// PanelTile for nt <= kT tokens: a partial tile goes through a local
+// buffer, so the tile itself always has kT rows.
+template <size_t kT, size_t kC>
+HWY_INLINE void PanelTileRows(const float* HWY_RESTRICT xp, const float* HWY_RESTRICT w, size_t n,
+                              bool first, size_t nt, float* HWY_RESTRICT y, size_t y_stride) {
+  if (nt == kT) {
+    if (first) return PanelTile<kT, kC, true>(xp, w, n, y, y_stride);
+    return PanelTile<kT, kC, false>(xp, w, n, y, y_stride);
+  }
+  HWY_ALIGN float part[kT * kC] = {};
+  for (size_t t = 0; t < nt && !first; ++t) {
+    std::memcpy(part + t * kC, y + t * y_stride, kC * sizeof(float));
+  }
+  if (first) {
+    PanelTile<kT, kC, true>(xp, w, n, part, kC);
+  } else {
+    PanelTile<kT, kC, false>(xp, w, n, part, kC);
+  }
+  for (size_t t = 0; t < nt; ++t) std::memcpy(y + t * y_stride, part + t * kC, kC * sizeof(float));
 }
 
 // The rows after the last whole panel are row-major: each output is the same
@@ -232,7 +253,7 @@ inline void MatVecPanelsT(const float* HWY_RESTRICT w, size_t rows, size_t cols,
     TwoPanelsTimesVector(w + r * cols, cols, x, y + r);
   }
   for (; r < panels_end; r += kPanelRows) {
-    PanelTile<1, kPanelRows>(x, w + r * cols, cols, /*first=*/true, 1, y + r, 0);
+    PanelTile<1, kPanelRows, true>(x, w + r * cols, cols, y + r, 0);
   }
   for (size_t r = panels_end; r < rows; ++r) y[r] = SequentialDot(x, w + r * cols, cols);
 }
@@ -270,8 +291,8 @@ inline void MatMulPanelsT(const float* HWY_RESTRICT x, size_t tokens, const floa
           const size_t nt = std::min(kT, block_tokens - i * kT);
           float* HWY_RESTRICT out = y + (t0 + i * kT) * rows + r;
           for (size_t j = 0; j < kPanelRows; j += kPanelTileCols) {
-            PanelTile<kT, kPanelTileCols>(packed + i * kT * n, panel + j, n, c0 == 0, nt, out + j,
-                                          rows);
+            PanelTileRows<kT, kPanelTileCols>(packed + i * kT * n, panel + j, n, c0 == 0, nt,
+                                              out + j, rows);
           }
         }
       }
@@ -406,31 +427,35 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
   const auto vscale = hn::Set(d, scale);
   constexpr size_t kT = 4;
   // nt <= kT rows starting at t0, columns [c0, c_end): vector pairs, then
-  // one at a time.
-  auto tile = [&](size_t t0, size_t nt, size_t c0, size_t c_end) {
+  // one at a time. M's column c0 starts at mc, its rows mc_stride apart.
+  auto tile = [&](size_t t0, size_t nt, size_t c0, size_t c_end, const float* mc,
+                  size_t mc_stride) {
     size_t c = c0;
     for (; c + 2 * lanes <= c_end; c += 2 * lanes) {
       const float* xt = x + t0 * x_stride;
+      const float* mt = mc + (c - c0);
       float* yt = y + t0 * y_stride + c;
       switch (nt) {  // a constant tile height: no per-row test in the loop
         case 4:
-          AccumulatePair<4>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          AccumulatePair<4>(d, xt, x_stride, mt, mc_stride, rows, vscale, yt, y_stride);
           break;
         case 3:
-          AccumulatePair<3>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          AccumulatePair<3>(d, xt, x_stride, mt, mc_stride, rows, vscale, yt, y_stride);
           break;
         case 2:
-          AccumulatePair<2>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          AccumulatePair<2>(d, xt, x_stride, mt, mc_stride, rows, vscale, yt, y_stride);
           break;
         default:
-          AccumulatePair<1>(d, xt, x_stride, m + c, m_stride, rows, vscale, yt, y_stride);
+          AccumulatePair<1>(d, xt, x_stride, mt, mc_stride, rows, vscale, yt, y_stride);
           break;
       }
     }
     for (; c < c_end; ++c) {
       for (size_t k = 0; k < nt; ++k) {
         float sum = 0.0f;
-        for (size_t r = 0; r < rows; ++r) sum += x[(t0 + k) * x_stride + r] * m[r * m_stride + c];
+        for (size_t r = 0; r < rows; ++r) {
+          sum += x[(t0 + k) * x_stride + r] * mc[r * mc_stride + (c - c0)];
+        }
         y[(t0 + k) * y_stride + c] += scale * sum;
       }
     }
@@ -456,22 +481,36 @@ inline void MatMulAccumulate(const float* HWY_RESTRICT x, size_t x_stride, size_
         hn::StoreU(hn::MulAdd(acc[i], vscale, hn::LoadU(d, out)), d, out);
       }
     }
-    tile(0, 1, c, cols);
+    tile(0, 1, c, cols, m + c, m_stride);
     return;
   }
   // Strips of columns outermost: a strip of M (rows x 4 vectors) stays in L1
   // while every row of X passes it, instead of all of M streaming past each
   // group of four rows. Each output sees the same operations either way.
+  // The strip is first copied into contiguous rows where it fits: rows of M
+  // m_stride floats apart fall into a few L1 sets (2 KB apart: 2 of the 64)
+  // and evicted each other.
+  constexpr size_t kMaxStripRows = 256;
+  HWY_ALIGN float strip_rows[kMaxStripRows * 4 * hn::MaxLanes(d)];
   const size_t strip = 4 * lanes;
   const size_t strips_end = cols / strip * strip;
   for (size_t c0 = 0; c0 < strips_end; c0 += strip) {
+    const float* mc = m + c0;
+    size_t mc_stride = m_stride;
+    if (rows <= kMaxStripRows) {
+      for (size_t r = 0; r < rows; ++r) {
+        std::memcpy(strip_rows + r * strip, m + r * m_stride + c0, strip * sizeof(float));
+      }
+      mc = strip_rows;
+      mc_stride = strip;
+    }
     size_t t = 0;
-    for (; t + kT <= tokens; t += kT) tile(t, kT, c0, c0 + strip);
-    if (t < tokens) tile(t, tokens - t, c0, c0 + strip);
+    for (; t + kT <= tokens; t += kT) tile(t, kT, c0, c0 + strip, mc, mc_stride);
+    if (t < tokens) tile(t, tokens - t, c0, c0 + strip, mc, mc_stride);
   }
   size_t t = 0;
-  for (; t + kT <= tokens; t += kT) tile(t, kT, strips_end, cols);
-  if (t < tokens) tile(t, tokens - t, strips_end, cols);
+  for (; t + kT <= tokens; t += kT) tile(t, kT, strips_end, cols, m + strips_end, m_stride);
+  if (t < tokens) tile(t, tokens - t, strips_end, cols, m + strips_end, m_stride);
 }
 
 }  // namespace HWY_NAMESPACE

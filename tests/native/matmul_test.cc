@@ -163,7 +163,8 @@ TEST_P(MatmulTest, HalfFloatWeightsMatchReference) {
 TEST_P(MatmulTest, MatMulAccumulateMatchesReference) {
   std::mt19937 rng(6);
   for (size_t tokens : {1, 3, 4, 5, 9}) {
-    for (size_t rows : {1, 3, 8, 17}) {
+    // 300 rows: more than a strip copied into contiguous rows holds.
+    for (size_t rows : {1, 3, 8, 17, 300}) {
       for (size_t cols : kCols) {
         // Row strides larger than the rows, as for views into wider buffers.
         const size_t x_stride = rows + 3, m_stride = cols + 5, y_stride = cols + 2;
