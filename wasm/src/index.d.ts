@@ -371,7 +371,11 @@ export class EdgepieceWorker {
   idToBytes(id: number): Promise<Uint8Array>;
   idToPiece(id: number): Promise<string>;
   pack(): Promise<Uint8Array>;
-  /** A streaming decoder over the worker's tokenizer: push() resolves to the final text. */
+  /**
+   * A streaming decoder over the worker's tokenizer: push() resolves to the final text.
+   * BytePiece only (UNSUPPORTED for a .model: end() answers at once, and what a .model holds
+   * back is known only in the worker).
+   */
   decoder(): WorkerTokenDecoder;
   /** The worker's session (the one generate() uses): Session.feed; resolves to its position. */
   feed(ids: Int32Array | ArrayLike<number>): Promise<{ position: number }>;
