@@ -75,6 +75,7 @@ export function drawComparison(tokenizers, current, result, compared) {
   $('compare-table').hidden = compared.length === 0;
   $('compare-previews').replaceChildren(...(compared.length === 0 ? [] : [
     strip(tokenizers.get(current).name, bytes, ids.subarray(0, PREVIEW_TOKENS), offsets, ids.length),
-    ...compared.map(({ key, tokens, preview }) => strip(tokenizers.get(key).name, bytes, preview.ids, preview.offsets, tokens)),
+    // preview.bytes: the text as that tokenizer took it, where it differs (NFC or not).
+    ...compared.map(({ key, tokens, preview }) => strip(tokenizers.get(key).name, preview.bytes ?? bytes, preview.ids, preview.offsets, tokens)),
   ]));
 }

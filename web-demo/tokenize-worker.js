@@ -5,7 +5,7 @@
 // it touched (incremental.js plans it and splices the answer in). Requests
 // are { id, op, args }; answers { id, ok, result | error }.
 import { init } from '../build/wasm/package/index.js';
-import { loadTokenizer } from './formats.js';
+import { formatNamed, loadTokenizer } from './formats.js';
 import { layoutTokens } from './token-layout.js';
 
 const PREVIEW_TOKENS = 64;  // tokens of each compared tokenizer shown side by side (side-by-side.js)
@@ -17,6 +17,9 @@ function need(key) {
   if (!entry) throw new Error(`no tokenizer "${key}"`);
   return entry.tokenizer;
 }
+
+// The text as tokenizer `key` takes it: its NFC form for BytePiece, as typed for a .model.
+const takes = (key, text, nfc) => (formatNamed(tokenizers.get(key).format).nfc ? nfc : text);
 
 const copies = ({ ids, offsets }) => ({ ids: ids.slice(), offsets: offsets.slice() });
 
@@ -40,7 +43,8 @@ const handlers = {
     const start = performance.now();
     const tokenizer = need(key);
     const nfc = text.normalize('NFC');
-    const bytes = utf8.encode(nfc);
+    const shown = takes(key, text, nfc);
+    const bytes = utf8.encode(shown);
     const options = sampling ? { alpha: sampling.alpha } : {};
     tokenizer.setSeed(sampling?.seed ?? 0);
     // Copies: small results are views of the package's pooled buffer, and these are transferred.
@@ -50,14 +54,20 @@ const handlers = {
     const compared = compare.filter((k) => tokenizers.has(k)).map((k) => {
       const other = need(k);
       other.setSeed(sampling?.seed ?? 0);
-      const { ids: otherIds, offsets: otherOffsets } = other.encodeWithOffsets(bytes, options);
+      // Each tokenizer encodes the text as it takes it (the shown one's bytes when the same).
+      const own = takes(k, text, nfc);
+      const ownBytes = own === shown ? bytes : utf8.encode(own);
+      const { ids: otherIds, offsets: otherOffsets } = other.encodeWithOffsets(ownBytes, options);
       // The first tokens, to show next to the counts.
       return {
         key: k, tokens: otherIds.length,
-        preview: { ids: otherIds.slice(0, PREVIEW_TOKENS), offsets: otherOffsets.slice(0, 2 * PREVIEW_TOKENS) },
+        preview: {
+          ids: otherIds.slice(0, PREVIEW_TOKENS), offsets: otherOffsets.slice(0, 2 * PREVIEW_TOKENS),
+          ...(ownBytes === bytes ? {} : { bytes: ownBytes }),
+        },
       };
     });
-    return { whole, normalized: nfc !== text, encodeMs, compared };
+    return { whole, normalized: shown !== text, encodeMs, compared };
   },
   // A run of whole chunks of an NFC text (incremental.js), deterministic.
   encodeRegion({ region, key, layout }) {

@@ -8,7 +8,7 @@
 // encoding, never from what is drawn. Tokens and text are linked both ways.
 import { init } from '../build/wasm/package/index.js';
 import { readInteger, showFieldError } from './fields.js';
-import { loadTokenizer } from './formats.js';
+import { formatNamed, loadTokenizer } from './formats.js';
 import { applyEdit, planEdit } from './incremental.js';
 import { formatBytes, shellQuote } from './pieces.js';
 import { drawCompareChoices, drawComparison } from './side-by-side.js';
@@ -165,6 +165,7 @@ export class TokenizerPlayground {
     const compare = [...document.querySelectorAll('#compare-choices input:checked')].map((c) => c.value);
     const previous = this.#encoding;
     const plan = !settings.sampling && compare.length === 0 && previous && !previous.normalized
+      && formatNamed(this.#tokenizers.get(key).format).chunked
       && !previous.sampled && previous.key === key && previous.layoutKey === layoutKey
       ? planEdit(previous, text) : null;
     let result = null;

@@ -290,6 +290,68 @@ describe('tokenizer playground in Chromium', { timeout: 600_000 }, () => {
     assert.match(strips[0].at(-1), /^id \d+ \+ \d+ \+ \d+$/);
   });
 
+  // A small SentencePiece .model made here (skipped without spm_train, as
+  // tests/wasm/sentencepiece.test.mjs). Its dummy prefix makes a line encoded alone (the
+  // playground's edit path for BytePiece) start with an extra '▁'.
+  const hasSpmTrain = spawnSync('spm_train', ['--help']).error === undefined;
+  test('side by side and shown: a SentencePiece .model picked or dropped gives edgepiece encode\'s tokens', {
+    skip: hasSpmTrain ? false : 'spm_train is not installed',
+  }, async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'edgepiece-spm-'));
+    try {
+      writeFileSync(path.join(work, 'corpus.txt'), Array.from({ length: 300 }, (_, i) => `${i}: ${corpus(200)}`).join('\n'));
+      const trained = spawnSync('spm_train', [
+        `--input=${path.join(work, 'corpus.txt')}`, `--model_prefix=${path.join(work, 'small')}`,
+        '--vocab_size=300', '--character_coverage=1.0',
+        '--hard_vocab_limit=false', '--minloglevel=2',
+      ], { encoding: 'utf8' });
+      assert.equal(trained.status, 0, trained.stderr);
+      const modelPath = path.join(work, 'small.model');
+      const modelBytes = readFileSync(modelPath);
+      const text = 'In the beginning  God created\nthe heaven and the earth.\n天行健 😀 Ｈｅｌｌｏ';
+      await setText(text);
+      await page.setInputFiles('#model-file', { name: 'spm.model', mimeType: 'application/octet-stream', buffer: modelBytes });
+      await page.waitForFunction(() => document.querySelector('#model-select').selectedOptions[0].text.startsWith('spm.model'));
+      await settle();
+      const shownIds = () => page.$$eval('#tokens [data-token-id]', (all) => all.map((s) => Number(s.dataset.tokenId)));
+      assert.match(await page.textContent('#model-info'), /spm\.model/);
+      assert.deepEqual(await shownIds(), cliIds(text, [], modelPath));
+      assert.equal(await stat('tokens'), cliIds(text, [], modelPath).length);
+      // An edit on a later line: the whole text is encoded again, not only that line.
+      await page.focus('#text');
+      await page.$eval('#text', (area) => area.setSelectionRange(area.value.length, area.value.length));
+      await page.keyboard.type(' x');
+      await settle();
+      assert.deepEqual(await shownIds(), cliIds(`${text} x`, [], modelPath));
+      // Side by side with the bundled tokenizer (shown): each count is that tokenizer's.
+      await page.selectOption('#model-select', 'bundled');
+      await settle();
+      const boxes = await page.$$eval('#compare-choices input', (all) => all.map((c) => c.value));
+      const mine = boxes.find((key) => key.startsWith('user:spm.model'));
+      await page.check(`#compare-choices input[value="${mine}"]`);
+      await settle();
+      const rows = await page.$$eval('#compare-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+      assert.equal(rows[0][1], String(cliIds(`${text} x`).length));
+      const spmRow = rows.find((row) => /^spm\.model/.test(row[0]));
+      assert.equal(spmRow?.[1], String(cliIds(`${text} x`, [], modelPath).length), JSON.stringify(rows));
+      await page.uncheck(`#compare-choices input[value="${mine}"]`);
+      await settle();
+      // A .model dropped on the card is shown too.
+      await page.evaluate((bytes) => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(bytes)], 'spm2.model'));
+        document.querySelector('#tokenizer-playground').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      }, [...modelBytes]);
+      await page.waitForFunction(() => document.querySelector('#model-select').selectedOptions[0].text.startsWith('spm2.model'));
+      await settle();
+      assert.equal(await stat('tokens'), cliIds(`${text} x`, [], modelPath).length);
+      await page.selectOption('#model-select', 'bundled');
+      await settle();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   test('training in the page gives the CLI\'s model bytes, tokenizes at once, downloads both forms', async () => {
     const corpusText = Array.from({ length: 60 }, (_, i) => `${i}: ${corpus(400)}`).join('\n');
     await page.fill('#train-text', corpusText);

@@ -57,7 +57,7 @@ const BUNDLERS = {
   esbuild: {
     build: [bin('esbuild'), 'src/index.js', 'node_modules/edgepiece/worker.js',
       'node_modules/edgepiece/edgepiece.wasm', 'node_modules/edgepiece/edgepiece-trainer.wasm',
-      '--bundle', '--format=esm', '--loader:.wasm=copy', '--entry-names=[name]', '--outdir=dist'],
+      'node_modules/edgepiece/edgepiece-spm.wasm', '--bundle', '--format=esm', '--loader:.wasm=copy', '--entry-names=[name]', '--outdir=dist'],
     html: { at: 'dist/index.html', text: page('<script type="module" src="index.js"></script>') },
   },
 };
@@ -67,7 +67,19 @@ function cliOutput(args, input) {
   assert.equal(result.status, 0, `edgepiece ${args[0]} failed: ${result.stderr}`);
   return result.stdout;
 }
-const cliIds = (text) => cliOutput(['encode', '--model', TOKENIZER], Buffer.from(text)).trim().split(',').map(Number);
+// A .model's ids come space-separated, as spm_encode writes them.
+const cliIds = (text, model = TOKENIZER) => cliOutput(['encode', '--model', model], Buffer.from(text)).trim().split(/[ ,]/).map(Number);
+const hasSpmTrain = spawnSync('spm_train', ['--help']).error === undefined;
+// A small SentencePiece .model trained by spm_train into `dir` (its path), for the apps' `?spm`.
+function trainSpm(dir) {
+  writeFileSync(path.join(dir, 'spm.txt'), Array.from({ length: 200 },
+    (_, i) => `${i}: In the beginning God created the heaven and the earth. 天行健，君子以自强不息。`).join('\n'));
+  const trained = spawnSync('spm_train', [`--input=${path.join(dir, 'spm.txt')}`,
+    `--model_prefix=${path.join(dir, 'small')}`, '--vocab_size=400', '--character_coverage=1.0',
+    '--byte_fallback=true', '--hard_vocab_limit=false', '--minloglevel=2'], { encoding: 'utf8' });
+  assert.equal(trained.status, 0, trained.stderr);
+  return path.join(dir, 'small.model');
+}
 // The SHA-256 (hex) of the model file `edgepiece train` writes for `documents`.
 function cliTrained(documents, { vocabSize }) {
   const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-consumers-train-'));
@@ -179,10 +191,13 @@ describe('bundled apps and the demo under a strict CSP, in Chromium', { timeout:
       const dist = path.join(app, 'dist');
       if (bundler.html.at.startsWith('dist/')) writeFileSync(html, bundler.html.text);
       for (const model of [TOKENIZER, WEIGHTS]) cpSync(path.join(root, model), path.join(dist, model));
-      // What the bundler wrote: script (its runtime included) and both modules.
+      // The app loads a SentencePiece .model too where spm_train made one (`?spm`).
+      const spmModel = hasSpmTrain ? trainSpm(app) : null;
+      if (spmModel) cpSync(spmModel, path.join(dist, 'models/small.model'));
+      // What the bundler wrote: script (its runtime included) and the three modules.
       const files = readdirSync(dist, { recursive: true }).map(String);
       t.diagnostic(files.filter((file) => !file.startsWith('models')).sort().join(' '));
-      assert.equal(files.filter((file) => file.endsWith('.wasm')).length, 2, files.join());
+      assert.equal(files.filter((file) => file.endsWith('.wasm')).length, 3, files.join());
       for (const file of files.filter((f) => f.endsWith('.js'))) {
         const script = readFileSync(path.join(dist, file), 'utf8');
         assert.doesNotMatch(script, DYNAMIC_CODE, file);
@@ -193,7 +208,7 @@ describe('bundled apps and the demo under a strict CSP, in Chromium', { timeout:
       const server = await serve(dist);
       const opened = await openPage(browser);
       try {
-        await opened.tab.goto(server.url);
+        await opened.tab.goto(spmModel ? `${server.url}?spm` : server.url);
         await opened.tab.waitForSelector('body[data-state]', { timeout: 120_000 });
         const output = await opened.tab.textContent('#result');
         assert.equal(await opened.tab.getAttribute('body', 'data-state'), 'done', output);
@@ -209,6 +224,7 @@ describe('bundled apps and the demo under a strict CSP, in Chromium', { timeout:
           assert.equal(got.trained, trained, `${where}: the trained model file is not the CLI's`);
           assert.equal(got.trainedVocabSize, result.train.vocabSize, `${where}: trained vocabulary`);
         }
+        if (spmModel) assert.deepEqual(result.spm.ids, cliIds(result.text, spmModel), '.model ids');
         await assertNoViolations(opened, server);
       } finally {
         await opened.tab.close();

@@ -58,6 +58,11 @@ test('sampling: one stream per tokenizer, setSeed restarts it', async () => {
   a.setSeed(42);
   assert.deepEqual(a.encode(text, { alpha: 0.1 }), first);
   assert.deepEqual(a.encode(text, { alpha: 0.0 }).length > 0, true);
+  // nbestSize is SentencePiece Unigram's: BytePiece takes only the default (-1).
+  assert.throws(() => a.encode(text, { alpha: 0.1, nbestSize: 4 }), { code: 'INVALID_ARGUMENT' });
+  assert.throws(() => a.encodeBatch([text], { alpha: 0.1, nbestSize: 4 }), { code: 'INVALID_ARGUMENT' });
+  b.setSeed(42);
+  assert.deepEqual(b.encode(text, { alpha: 0.1, nbestSize: -1 }), first);
   a.dispose();
   b.dispose();
 });

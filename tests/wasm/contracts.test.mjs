@@ -66,8 +66,8 @@ function declared(text) {
 }
 
 // edgepiece-spm.wasm (SentencePiece .model tokenizers) exports the tokenizer half of
-// edgepiece.h: the ep_tokenizer_* and ep_encoder_* functions (wasm/CMakeLists.txt).
-const tokenizerHalf = (names) => names.filter((name) => /^ep_(tokenizer|encoder)_/.test(name));
+// edgepiece.h: the ep_tokenizer_*, ep_encoder_* and ep_decoder_* functions (wasm/CMakeLists.txt).
+const tokenizerHalf = (names) => names.filter((name) => /^ep_(tokenizer|encoder|decoder)_/.test(name));
 for (const [file, own, filter] of [['edgepiece.wasm', 'main'], ['edgepiece-trainer.wasm', 'trainer'],
   ['edgepiece-spm.wasm', 'main', tokenizerHalf]]) {
   test(`${file} exports exactly the functions of edgepiece_common.h and its own header`, async () => {

@@ -22,7 +22,7 @@ function* lcg(seed) {
   }
 }
 
-test('the streaming decoder gives decode()\'s text however the ids are split', () => {
+test('the streaming decoder gives decode()\'s text however the ids are split', async () => {
   const ids = [...tok.encode(text)];
   // Byte tokens that split characters (ids 3 + byte for the byte-fallback pieces), invalid
   // bytes and the specials among them.
@@ -55,6 +55,23 @@ test('the streaming decoder gives decode()\'s text however the ids are split', (
   assert.equal(decoder.push(split.slice(2, 3)), '中');
   assert.equal(decoder.push(Int32Array.from(split.slice(3))), '😀');
   assert.throws(() => decoder.push([1e6]), (e) => e instanceof EdgepieceError && e.code === 'OUT_OF_RANGE');
+  // A refused push decodes none of its ids: the held-back bytes stay, and end() starts anew.
+  assert.equal(decoder.push(split.slice(0, 1)), '');
+  assert.throws(() => decoder.push([split[1], -1]), { code: 'OUT_OF_RANGE' });
+  assert.equal(decoder.pendingBytes, 1);
+  assert.equal(decoder.push(split.slice(1, 3)), '中');
+  assert.equal(decoder.push(split.slice(3, 5)) + decoder.end(), '');
+  assert.equal(decoder.push(split.slice(0, 3)), '中');
+  decoder.dispose();
+  decoder.dispose();
+  assert.throws(() => decoder.push([1]), { code: 'DISPOSED' });
+  assert.throws(() => decoder.pendingBytes, { code: 'DISPOSED' });
+  // The decoder keeps the tokenizer's data: it outlives the Tokenizer object.
+  const own = await Tokenizer.load(tokenizerFile);
+  const outliving = own.decoder();
+  own.dispose();
+  assert.equal(outliving.push(split.slice(0, 3)), '中');
+  outliving.dispose();
 });
 
 test('idToBytes, idToPiece and vocabSize describe the vocabulary', () => {

@@ -8,10 +8,11 @@
 // time); without spm_train these tests are skipped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { edgepiece, packageDir, repoRoot } from './support.mjs';
+import { edgepiece, nativeCli, packageDir, repoRoot } from './support.mjs';
 
 const { EdgepieceError, EdgepieceWorker, Model, Tokenizer } = edgepiece;
 const dir = process.env.EDGEPIECE_SPM_MATRIX_DIR ?? path.join(repoRoot, 'build/wasm/spm_matrix');
@@ -89,6 +90,140 @@ test('SentencePiece matrix: ids and decoded text identical to spm_encode / spm_d
       assert.equal(differences.length, 0, `${differences.length} differences:\n${differences.filter(Boolean).join('\n')}`);
     });
   }
+});
+
+// A small deterministic generator (a 32-bit LCG's high bits): the same chunks on every run.
+function chunker(seed) {
+  let state = seed >>> 0;
+  return (limit) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state >>> 16) % (limit + 1);
+  };
+}
+
+test('SentencePiece matrix: the streaming decoder gives spm_decode\'s text in any chunks', {
+  skip, timeout: 30 * 60_000,
+}, async (t) => {
+  const { configs } = matrix;
+  for (const name of configs) {
+    await t.test(name, async () => {
+      const tok = await Tokenizer.load(modelBytes(name));
+      const decoder = tok.decoder();
+      const expectedIds = readFileSync(path.join(dir, `${name}.spm.id`), 'utf8').split('\n');
+      const expectedText = byteLines(path.join(dir, `${name}.spm.txt`));
+      const next = chunker(expectedIds.length);
+      const differences = [];
+      expectedText.forEach((bytes, i) => {
+        const ids = expectedIds[i] === '' ? [] : expectedIds[i].split(' ').map(Number);
+        let text = '';
+        for (let k = 0; k < ids.length;) {
+          const n = next(4);  // 0..4 ids per push (0: an empty push)
+          text += decoder.push(ids.slice(k, k + n));
+          k += n;
+        }
+        text += decoder.end();
+        assert.equal(decoder.pendingBytes, 0);
+        const expected = String(Buffer.from(bytes));
+        if (text !== expected && differences.length < 5) {
+          differences.push(`line ${i + 1}: ${JSON.stringify(text)} != ${JSON.stringify(expected)}`);
+        }
+      });
+      // Disposing the tokenizer first is allowed: the decoder keeps the model's data.
+      tok.dispose();
+      const first = expectedIds.findIndex((line) => line !== '');
+      const ids = expectedIds[first].split(' ').map(Number);
+      assert.equal(decoder.push(ids) + decoder.end(), String(Buffer.from(expectedText[first])));
+      decoder.dispose();
+      assert.throws(() => decoder.end(), { code: 'DISPOSED' });
+      assert.deepEqual(differences, []);
+    });
+  }
+});
+
+test('a .model\'s decoder holds back byte pieces and refuses unknown ids', { skip }, async () => {
+  const tok = await Tokenizer.load(modelBytes('uni_bytefb'));
+  const snowman = [...new TextEncoder().encode('\u2603')].map((b) => byteId(tok, b));
+  const decoder = tok.decoder();
+  assert.equal(decoder.push(snowman.slice(0, 2)), '');
+  assert.equal(decoder.pendingBytes, 2);
+  assert.throws(() => decoder.push([snowman[2], tok.vocabSize]), { code: 'OUT_OF_RANGE' });
+  assert.equal(decoder.pendingBytes, 2);  // the refused push changed nothing
+  assert.equal(decoder.push(snowman.slice(2)), '\u2603');
+  // An incomplete character at the end: U+FFFD per byte, as decode() gives.
+  assert.equal(decoder.push(snowman.slice(0, 2)) + decoder.end(), tok.decode(snowman.slice(0, 2)));
+  assert.equal(tok.decode(snowman.slice(0, 2)), '\ufffd\ufffd');
+  tok.dispose();
+  decoder.dispose();
+});
+
+// The id of the byte piece <0xHH> of `tok` (a byte-fallback model).
+function byteId(tok, byte) {
+  const piece = `<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`;
+  for (let id = 0; id < tok.vocabSize; ++id) if (tok.idToPiece(id) === piece) return id;
+  throw new Error(`no ${piece}`);
+}
+
+// `edgepiece encode --lines` of `lines` with `flags`: an array of id arrays.
+function cliEncodeLines(model, lines, flags) {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'edgepiece-spm-'));
+  try {
+    const modelPath = path.join(work, 'x.model');
+    writeFileSync(modelPath, modelBytes(model));
+    const result = spawnSync(nativeCli, ['encode', '--model', modelPath, '--lines', ...flags],
+      { input: lines.join('\n') + '\n', encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    return result.stdout.split('\n').slice(0, -1)
+      .map((line) => (line === '' ? [] : line.split(/[ ,]/).map(Number)));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+test('subword sampling on a .model draws the native CLI\'s ids', {
+  skip: skip || (spawnSync(nativeCli, ['--help']).error ? 'no release CLI' : false),
+}, async () => {
+  const { test: testFile } = matrix;
+  const lines = byteLines(path.join(dir, testFile)).map(asString)
+    .filter((s) => s !== null && s.length > 0 && !s.includes('\r')).slice(0, 300);
+  for (const [model, alpha, seed, nbest] of [
+    ['uni_nmt', 0.1, 7, undefined], ['uni_nmt', 0.5, 1, 8], ['uni_bytefb', 0, 3, undefined],
+    ['uni_udef', 0.2, 11, 64], ['bpe_nmt', 0.1, 5, undefined], ['bpe_bytefb', 0.3, 9, undefined],
+  ]) {
+    const what = `${model} alpha ${alpha} seed ${seed} nbest ${nbest}`;
+    const flags = ['--alpha', String(alpha), '--seed', String(seed)];
+    if (nbest !== undefined) flags.push('--nbest', String(nbest));
+    const expected = cliEncodeLines(model, lines, flags);
+    const tok = await Tokenizer.load(modelBytes(model), { seed });
+    const options = { alpha, nbestSize: nbest };
+    const got = lines.map((line) => [...tok.encode(line, options)]);
+    assert.deepEqual(got, expected, what);
+    // The same stream over a batch, restarted by setSeed.
+    tok.setSeed(seed);
+    assert.deepEqual(tok.encodeBatch(lines, options).map((ids) => [...ids]), expected, what);
+    // Sampling draws something else than the deterministic ids on some line.
+    const deterministic = lines.map((line) => [...tok.encode(line)]);
+    assert.notDeepEqual(got, deterministic, what);
+    tok.dispose();
+  }
+});
+
+test('sampling options a .model cannot take are INVALID_ARGUMENT', { skip }, async () => {
+  const unigram = await Tokenizer.load(modelBytes('uni_nmt'));
+  const bpe = await Tokenizer.load(modelBytes('bpe_nmt'));
+  const invalid = (e) => e instanceof EdgepieceError && e.code === 'INVALID_ARGUMENT';
+  for (const nbestSize of [0, 1, 513, 2.5, NaN, '4']) {
+    assert.throws(() => unigram.encode('hello world', { alpha: 0.1, nbestSize }), invalid, String(nbestSize));
+    assert.throws(() => unigram.encodeBatch(['hello'], { alpha: 0.1, nbestSize }), invalid, String(nbestSize));
+  }
+  assert.throws(() => unigram.encode('hello', { nbestSize: 4 }), invalid);  // no sampling
+  assert.throws(() => bpe.encode('hello world', { alpha: 0.1, nbestSize: 4 }), invalid);
+  assert.throws(() => bpe.encode('hello world', { alpha: 1.5 }), invalid);
+  // The encoder stays usable, and a refused call leaves no nbest_size behind.
+  assert.equal(unigram.encode('hello world', { alpha: 0.1, nbestSize: 512 }).length > 0, true);
+  assert.equal(bpe.encode('hello world', { alpha: 1 }).length, 'hello world'.length + 1);
+  assert.deepEqual(unigram.encode('hello world', { alpha: -1 }), unigram.encode('hello world'));
+  unigram.dispose();
+  bpe.dispose();
 });
 
 // The pieces of a model as spm_train wrote them to NAME.vocab (piece TAB score, in id order).
@@ -217,7 +352,6 @@ test('malformed .model files are INVALID_MODEL errors, and the module goes on wo
 test('what a .model tokenizer does not do is a typed error', { skip }, async () => {
   const tok = await Tokenizer.load(modelBytes('uni_nmt'));
   assert.throws(() => tok.pack(), { code: 'INVALID_ARGUMENT' });
-  assert.throws(() => tok.decoder(), { code: 'UNSUPPORTED' });
   await assert.rejects(Model.load(new Uint8Array(8), tok), { code: 'INVALID_ARGUMENT' });
   tok.dispose();
   assert.throws(() => tok.encode('x'), { code: 'DISPOSED' });

@@ -65,8 +65,17 @@ export interface LoadOptions extends FetchOptions {
 }
 
 export interface EncodeOptions {
-  /** < 0 (default): deterministic; >= 0: sample with this exponent. */
+  /**
+   * < 0 (default): deterministic; >= 0: sample with this exponent (a SentencePiece BPE model:
+   * BPE-dropout, the probability in [0, 1] of dropping each merge).
+   */
   alpha?: number;
+  /**
+   * SentencePiece Unigram sampling (needs alpha >= 0): -1 (default) samples from all
+   * segmentations, 2..512 among the n best; anything else, or any value but -1 for BPE or
+   * BytePiece, is INVALID_ARGUMENT.
+   */
+  nbestSize?: number;
   /** Prepend <bos> (BytePiece: id 1; SentencePiece: the model's bos piece, as spm_encode's bos). */
   bos?: boolean;
   /** Append <eos> (BytePiece: id 2; SentencePiece: the model's eos piece). */
@@ -117,8 +126,8 @@ export class Tokenizer {
    */
   idToPiece(id: number): string;
   /**
-   * A streaming decoder for ids that arrive a few at a time (your own generation loop).
-   * BytePiece only for now (UNSUPPORTED for a .model).
+   * A streaming decoder for ids that arrive a few at a time (your own generation loop), for
+   * both formats; it may outlive this tokenizer.
    */
   decoder(): TokenDecoder;
   /**
@@ -132,15 +141,21 @@ export class Tokenizer {
 
 /**
  * Tokenizer.decoder(): push(ids) returns the text that became final, holding back the bytes of
- * a character split across tokens; the texts of all pushes and end() joined equal decode() of
- * all the ids (invalid UTF-8 dropped).
+ * a character split across tokens (and for a .model with a denormalizer, all text until end());
+ * the texts of all pushes and end() joined equal decode() of all the ids.
  */
 export interface TokenDecoder {
+  /** OUT_OF_RANGE for an unknown id, and then none of `ids` is decoded. */
   push(ids: Int32Array | ArrayLike<number>): string;
-  /** Ends the stream; an incomplete character held back is dropped. */
+  /**
+   * Ends the stream (an incomplete character held back: dropped for BytePiece, U+FFFD per byte
+   * for a .model, as decode()); the next push starts a new one.
+   */
   end(): string;
-  /** Bytes held back (0-3). */
+  /** Bytes held back (BytePiece: 0-3). */
   readonly pendingBytes: number;
+  /** Frees native memory; later calls throw a DISPOSED error. */
+  dispose(): void;
 }
 
 /** EdgepieceWorker.decoder(): TokenDecoder with the ids decoded in the worker. */
@@ -356,7 +371,11 @@ export class EdgepieceWorker {
   idToBytes(id: number): Promise<Uint8Array>;
   idToPiece(id: number): Promise<string>;
   pack(): Promise<Uint8Array>;
-  /** A streaming decoder over the worker's tokenizer: push() resolves to the final text. */
+  /**
+   * A streaming decoder over the worker's tokenizer: push() resolves to the final text.
+   * BytePiece only (UNSUPPORTED for a .model: end() answers at once, and what a .model holds
+   * back is known only in the worker).
+   */
   decoder(): WorkerTokenDecoder;
   /** The worker's session (the one generate() uses): Session.feed; resolves to its position. */
   feed(ids: Int32Array | ArrayLike<number>): Promise<{ position: number }>;

@@ -5,7 +5,7 @@
 import { ENCODE_BOS, ENCODE_EOS, ENCODE_OFFSETS, RNG_KINDS } from './constants.js';
 import { EdgepieceError, copyOut, decoder, init, initSentencePiece } from './core.js';
 import { readSource } from './source.js';
-import { Utf8Stream, displayBytes } from './utf8.js';
+import { displayBytes } from './utf8.js';
 
 const textEncoder = new TextEncoder();
 
@@ -127,10 +127,7 @@ export class Tokenizer {
 
   #encode(text, options, flags) {
     const { module, encoder: enc, sentencepiece } = this.#live();
-    const alpha = options.alpha ?? -1;
-    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
-      throw new EdgepieceError('INVALID_ARGUMENT', 'alpha must be a finite number');
-    }
+    const alpha = samplingAlpha(module, enc, options);
     if (options.bos) flags |= ENCODE_BOS;
     if (options.eos) flags |= ENCODE_EOS;
     const ex = module.exports;
@@ -149,7 +146,9 @@ export class Tokenizer {
 
   /**
    * Token ids (Int32Array). Options: alpha (< 0 deterministic, >= 0
-   * sampling), bos, eos. Small results share one pooled ArrayBuffer (see
+   * sampling), nbestSize (.model Unigram sampling: -1, the default, samples
+   * from all segmentations, 2..512 among the n best; BytePiece and BPE take
+   * only -1), bos, eos. Small results share one pooled ArrayBuffer (see
    * copyOut): `ids.slice()` before transferring `ids.buffer`.
    */
   encode(text, options = {}) {
@@ -165,10 +164,7 @@ export class Tokenizer {
   encodeBatch(texts, options = {}) {
     const { module, encoder: enc, sentencepiece } = this.#live();
     if (!Array.isArray(texts)) throw new EdgepieceError('INVALID_ARGUMENT', 'texts must be an array');
-    const alpha = options.alpha ?? -1;
-    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
-      throw new EdgepieceError('INVALID_ARGUMENT', 'alpha must be a finite number');
-    }
+    const alpha = samplingAlpha(module, enc, options);
     const flags = (options.bos ? ENCODE_BOS : 0) | (options.eos ? ENCODE_EOS : 0);
     // Normalized first: NFC can lengthen a string, and capacity counts it.
     const inputs = texts.map((t) => {
@@ -278,15 +274,22 @@ export class Tokenizer {
   /**
    * A streaming decoder for ids that arrive a few at a time (a generation
    * loop of your own): push(ids) returns the text that became final, holding
-   * back the bytes of a character split across tokens; end() ends the stream.
-   * The pieces joined equal decode() of all the ids. BytePiece only for now: a
-   * SentencePiece tokenizer throws UNSUPPORTED (its decoding depends on the ids before).
+   * back what later ids can still change (the bytes of a character split across
+   * tokens; for a .model with a denormalizer, all text until end()); end() ends
+   * the stream. The pieces joined equal decode() of all the ids. It runs in the
+   * module (the C ABI's ep_decoder) and keeps the tokenizer's data alive on its
+   * own: disposing the tokenizer first is allowed.
    */
   decoder() {
-    if (this.#live().sentencepiece) {
-      throw new EdgepieceError('UNSUPPORTED', 'decoder() is not available for SentencePiece models yet: decode() the ids so far');
+    const { module, tokenizer } = this.#live();
+    const ex = module.exports;
+    const out = ex.ep_malloc(4);
+    try {
+      module.check(ex.ep_decoder_create(tokenizer, out));
+      return new TokenDecoder(module, module.readHandle(out));
+    } finally {
+      ex.ep_free(out);
     }
-    return new TokenDecoder(this);
   }
 
   /**
@@ -322,28 +325,90 @@ function sizeResult(module, status) {
   return module.views().u32[module.slot() >>> 2];
 }
 
+// The alpha of encode `options`, checked, once the encoder's nbest_size is set from
+// options.nbestSize (default -1: the whole lattice). The encode call refuses what the model
+// cannot sample with (nbestSize 0, 1 or > 512, nbestSize on BPE or BytePiece, alpha > 1 on BPE).
+function samplingAlpha(module, enc, options) {
+  const alpha = options.alpha ?? -1;
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
+    throw new EdgepieceError('INVALID_ARGUMENT', 'alpha must be a finite number');
+  }
+  const nbest = options.nbestSize ?? -1;
+  if (!Number.isInteger(nbest) || nbest < -0x80000000 || nbest > 0x7fffffff) {
+    throw new EdgepieceError('INVALID_ARGUMENT', 'nbestSize must be an integer');
+  }
+  if (options.nbestSize !== undefined && alpha < 0) {
+    throw new EdgepieceError('INVALID_ARGUMENT', 'nbestSize needs alpha >= 0 (sampling)');
+  }
+  module.exports.ep_encoder_set_nbest_size(enc, nbest);
+  return alpha;
+}
+
 function checkId(id) {
   if (!Number.isInteger(id)) throw new EdgepieceError('INVALID_ARGUMENT', 'an id must be an integer');
   return id;
 }
 
+const decoderRegistry = new FinalizationRegistry(({ module, handle }) => {
+  module.exports.ep_decoder_destroy(handle);
+});
+
 /** Tokenizer.decoder(): ids in, text that is final out (see there). */
 export class TokenDecoder {
-  #tokenizer;
-  #stream = new Utf8Stream();
+  #module;
+  #handle;
 
-  constructor(tokenizer) {
-    this.#tokenizer = tokenizer;
+  constructor(module, handle) {
+    this.#module = module;
+    this.#handle = handle;
+    decoderRegistry.register(this, { module, handle }, this);
   }
 
-  /** Bytes held back: the start of a character whose last bytes have not arrived (0-3). */
-  get pendingBytes() { return this.#stream.pending; }
+  #live() {
+    if (!this.#handle) throw new EdgepieceError('DISPOSED', 'this TokenDecoder was disposed');
+    return this.#handle;
+  }
 
-  /** Decodes `ids` after those pushed before; returns the text that became final. */
-  push(ids) { return this.#stream.push(this.#tokenizer.decodeBytes(ids)); }
+  /** Bytes held back: BytePiece, the start of a character (0-3); SentencePiece, see decoder(). */
+  get pendingBytes() { return this.#module.exports.ep_decoder_pending(this.#live()); }
 
-  /** Ends the stream: an incomplete character held back is dropped (as decode() drops it). */
-  end() { return this.#stream.end(); }
+  /**
+   * Decodes `ids` after those pushed before; returns the text that became final. An id outside
+   * the vocabulary is OUT_OF_RANGE and decodes none of `ids` (the stream stays as it was).
+   */
+  push(ids) {
+    const handle = this.#live();
+    const module = this.#module;
+    const array = ids instanceof Int32Array ? ids : Int32Array.from(ids);
+    const [pointer] = module.writeInput(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+    return this.#text(module.exports.ep_decoder_push(handle, pointer, array.length, module.slot()));
+  }
+
+  /**
+   * Ends the stream and returns the text held back (an incomplete character: dropped for
+   * BytePiece, U+FFFD per byte for SentencePiece, as decode() does); a new stream starts.
+   */
+  end() {
+    return this.#text(this.#module.exports.ep_decoder_end(this.#live(), this.#module.slot()));
+  }
+
+  // The text a push or end wrote, once its status is checked.
+  #text(status) {
+    const module = this.#module;
+    const size = sizeResult(module, status);
+    if (size === 0) return '';
+    const start = module.exports.ep_decoder_text(this.#handle);
+    return decoder.decode(module.views().u8.subarray(start, start + size));
+  }
+
+  /** Frees the native decoder; later calls throw a DISPOSED error. */
+  dispose() {
+    if (!this.#handle) return;
+    const handle = this.#handle;
+    this.#handle = 0;
+    decoderRegistry.unregister(this);
+    this.#module.exports.ep_decoder_destroy(handle);
+  }
 }
 
 // Rewrites UTF-8 byte offsets (sorted pairs) in place as UTF-16 indexes of

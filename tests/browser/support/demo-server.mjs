@@ -22,7 +22,7 @@ export function cliIds(text, args = [], model = tokenizerModel) {
   });
   assert.equal(result.status, 0, `edgepiece encode failed: ${result.stderr}`);
   const line = result.stdout.trim();
-  return line === '' ? [] : line.split(',').map(Number);
+  return line === '' ? [] : line.split(/[ ,]/).map(Number);  // a .model's ids: spaces, as spm_encode
 }
 
 /** Starts tools/serve_demo.mjs on a free port; resolves to { process, url }. */

@@ -44,6 +44,7 @@ export async function usage(): Promise<void> {
   const spm = await Tokenizer.load('t5.model');
   const pieces: string = spm.idToPiece(spm.encode('Hello')[0]);
   const options: EncodeOptions = { alpha: 0.1, bos: true, eos: false };
+  const sampled: Int32Array = spm.encode('Hello', { alpha: 0.1, nbestSize: 8 });
   const ids: Int32Array = tok.encode('In the beginning', options);
   const fromBytes: Int32Array = tok.encode(new Uint8Array([104, 105]));
   const batch: Int32Array[] = tok.encodeBatch(['a', new Uint8Array([98])], { bos: true });
@@ -58,6 +59,7 @@ export async function usage(): Promise<void> {
   const streaming: TokenDecoder = tok.decoder();
   const final: string = streaming.push([5, 6]) + streaming.push(Int32Array.of(7)) + streaming.end();
   const held: number = streaming.pendingBytes;
+  streaming.dispose();
   // @ts-expect-error: the decoder takes ids, not text
   streaming.push('text');
   tok.setSeed(7);

@@ -2,7 +2,8 @@
 // name, as a user's app does, loads the bundled tokenizer and the int8 language model from the
 // site, encodes, generates greedily and trains a tiny tokenizer on the main thread and in an
 // EdgepieceWorker, and leaves the results (and the training corpus) in <pre id="result"> as JSON
-// for the test to compare with the native CLI.
+// for the test to compare with the native CLI. With `?spm` it also encodes with a SentencePiece
+// .model (edgepiece-spm.wasm) the test made.
 import { EdgepieceWorker, Model, Tokenizer, Trainer } from 'edgepiece';
 
 const TEXT = 'In the beginning God created the heaven and the earth. 天行健，君子以自强不息。 😀';
@@ -66,6 +67,11 @@ const output = document.getElementById('result');
   const result = { text: TEXT, prompt: PROMPT, generate: GENERATE, train: TRAIN };
   await mainThread(result);
   await inWorker(result);
+  if (new URLSearchParams(location.search).has('spm')) {
+    const spm = await Tokenizer.load('models/small.model');
+    result.spm = { ids: Array.from(spm.encode(TEXT)) };
+    spm.dispose();
+  }
   output.textContent = JSON.stringify(result);
   document.body.dataset.state = 'done';
 })().catch((error) => {
