@@ -81,7 +81,6 @@ export class GenerationPlayground {
         if (!tokens) return [document.createTextNode(text)];
         const writer = new TokenWriter();
         for (const token of tokens) writer.add(token);
-        writer.end(text);
         return writer.take();
       }
       const node = document.createElement('strong');
@@ -175,9 +174,7 @@ export class GenerationPlayground {
         writer.add(token);
       };
       const result = await this.#worker.generate(prompt, { ...options, onToken }, (piece, tokens) => {
-        // The batch's tokens came first; what they do not cover is a character left
-        // incomplete at <eos>.
-        writer.end(piece);
+        // The batch's tokens came first: their spans hold its text.
         output.append(...writer.take());
         turn.text += piece;
         output.scrollTop = output.scrollHeight;
@@ -212,23 +209,11 @@ export class GenerationPlayground {
 // character together (their probabilities multiplied), titled with p and the ids.
 class TokenWriter {
   #nodes = [];
-  #pending = [];  // tokens of a character not yet complete
-  #covered = 0;  // UTF-16 units of the current batch's text the spans hold
+  #pending = [];  // tokens of a character not yet complete (their text is '')
 
   add(token) {
     this.#pending.push(token);
-    if (token.text === '') return;
-    this.#span(token.text);
-    this.#covered += token.text.length;
-  }
-
-  // The end of a batch whose text is `piece`: text no token brought comes as it is.
-  end(piece) {
-    const rest = piece.slice(this.#covered);
-    this.#covered = 0;
-    if (!rest) return;
-    if (this.#pending.length > 0) this.#span(rest);
-    else this.#nodes.push(document.createTextNode(rest));
+    if (token.text !== '') this.#span(token.text);
   }
 
   take() {
