@@ -75,7 +75,7 @@ async function main() {
     ]);
     await client.loadTokenizer(tokenizerBytes);
     const { numParameters } = await client.loadModel(weights);
-    const restored = await generation.ready(client, { wasmBinary: wasmBytes, tokenizer: tokenizerBytes, weights });
+    const restored = await generation.ready(client);
     const modelMs = performance.now() - modelStart;
     status.textContent = `Tokenizer ready in ${tokenizerMs.toFixed(0)} ms, language model in ${modelMs.toFixed(0)} ms. Downloaded ${sizes}, model ${formatBytes(weights.length)} (${(numParameters / 1e6).toFixed(1)} M parameters): ${formatBytes(wasmBytes.length + tokenizerBytes.length + weights.length)} in all.`;
     if (!restored) $('gen-status').textContent = 'Ready.';

@@ -2,10 +2,12 @@
 // the page stays responsive while it writes), streaming text, stop at any
 // point. A conversation continues from the session's state (Continue: the
 // new prompt follows what was written, nothing is re-read), and that state
-// is a snapshot kept in IndexedDB, so it survives a reload.
+// is a snapshot kept in IndexedDB, so it survives a reload. Every generated
+// token is a span with the model's probability of it (as the worker reports
+// it while generating: the ids the model wrote, not a re-encoding), shown on
+// hover or focus; "Show token probabilities" tints them by surprise.
 import { clearConversation, loadConversation, saveConversation } from './conversation-store.js';
 import { readInteger, showFieldError } from './fields.js';
-import { TokenProbabilities } from './token-probabilities.js';
 
 const MAX_SEED = 0xffffffff;
 const MAX_TOKENS = 10000;
@@ -13,8 +15,9 @@ const $ = (id) => document.getElementById(id);
 
 export class GenerationPlayground {
   #worker = null;
-  #transcript = [];  // [{ role: 'prompt' | 'model', text }] of the session's sequence
-  #probabilities = null;
+  // [{ role: 'prompt', text } | { role: 'model', text, tokens: [{ id, text, log2Prob }] }] of the
+  // session's sequence (a conversation stored before tokens were kept has none: plain text).
+  #transcript = [];
 
   constructor() {
     for (const [id, digits] of [['temperature', 2], ['top-p', 2]]) {
@@ -28,7 +31,7 @@ export class GenerationPlayground {
     $('generate').addEventListener('click', () => this.generate());
     $('continue').addEventListener('click', () => this.generate({ append: true }));
     $('forget').addEventListener('click', () => this.#forget());
-    $('probs').addEventListener('click', () => this.#showProbabilities());
+    $('probs').addEventListener('click', () => this.#toggleProbabilities());
     const describe = (event) => {
       const span = event.target.closest?.('.p-token');
       if (span) $('gen-token-info').textContent = `"${span.textContent}": ${span.title}`;
@@ -51,9 +54,8 @@ export class GenerationPlayground {
    * The EdgepieceWorker with the model loaded: generation is enabled, a stored conversation
    * restored. Resolves to whether the status line says so (else the caller says "Ready.").
    */
-  async ready(worker, files) {
+  async ready(worker) {
     this.#worker = worker;
-    this.#probabilities = new TokenProbabilities(files);
     try {
       const stored = await loadConversation();
       if (stored) {
@@ -74,12 +76,30 @@ export class GenerationPlayground {
   }
 
   #drawTranscript() {
-    $('output').replaceChildren(...this.#transcript.map(({ role, text }) => {
-      if (role === 'model') return document.createTextNode(text);
+    $('output').replaceChildren(...this.#transcript.flatMap(({ role, text, tokens }) => {
+      if (role === 'model') {
+        if (!tokens) return [document.createTextNode(text)];
+        const writer = new TokenWriter();
+        for (const token of tokens) writer.add(token);
+        return writer.take();
+      }
       const node = document.createElement('strong');
       node.textContent = text;
-      return node;
+      return [node];
     }));
+  }
+
+  // The tint by surprise on or off; hovering a token shows its probability either way.
+  #toggleProbabilities() {
+    const shown = $('output').classList.toggle('show-probabilities');
+    $('probs').setAttribute('aria-pressed', String(shown));
+    const tokens = this.#transcript.flatMap((t) => t.tokens ?? []);
+    const bits = -tokens.reduce((sum, t) => sum + t.log2Prob, 0);
+    $('gen-status').textContent = shown
+      ? `${tokens.length} generated tokens, -log2 p = ${bits.toFixed(2)} bits under the model (each token's probability as the model wrote it, at temperature 1). Hover a token for its probability; the redder, the less expected.`
+      : 'Hover a generated token for its probability.';
+    if (shown) document.body.dataset.probabilities = 'shown';
+    else delete document.body.dataset.probabilities;
   }
 
   async #forget() {
@@ -137,11 +157,11 @@ export class GenerationPlayground {
       ...(append && chosen === undefined ? {} : { seed }),
     };
     if (!append) this.#transcript = [];
-    const turn = { role: 'model', text: '' };
+    const turn = { role: 'model', text: '', tokens: [] };
     this.#transcript.push({ role: 'prompt', text: prompt }, turn);
     this.#drawTranscript();
     const output = $('output');
-    const textNode = output.lastChild;
+    const writer = new TokenWriter();
     $('gen-tokens').textContent = '0';
     $('gen-rate').textContent = '–';
     $('gen-seed-used').textContent = 'seed' in options ? String(seed) : 'continued';
@@ -149,8 +169,13 @@ export class GenerationPlayground {
     this.#setGenerating(true);
     const start = performance.now();
     try {
-      const result = await this.#worker.generate(prompt, options, (piece, tokens) => {
-        textNode.appendData(piece);
+      const onToken = (token) => {
+        turn.tokens.push(token);
+        writer.add(token);
+      };
+      const result = await this.#worker.generate(prompt, { ...options, onToken }, (piece, tokens) => {
+        // The batch's tokens came first: their spans hold its text.
+        output.append(...writer.take());
         turn.text += piece;
         output.scrollTop = output.scrollHeight;
         $('gen-tokens').textContent = String(tokens);
@@ -169,25 +194,6 @@ export class GenerationPlayground {
     }
   }
 
-  // The text as token spans with the model's probability of each (a second
-  // worker computes them; the conversation's state is not touched).
-  async #showProbabilities() {
-    const text = this.#transcript.map((t) => t.text).join('');
-    $('probs').disabled = true;
-    $('gen-status').textContent = 'Computing token probabilities…';
-    try {
-      const { tokens, bits, scoreBits } = await this.#probabilities.show(text, $('output'), (f) => {
-        $('gen-status').textContent = `Computing token probabilities… ${Math.round(100 * f)}%`;
-      });
-      $('gen-status').textContent = `${tokens} tokens (the text as the tokenizer encodes it): -log2 p(text) = ${bits.toFixed(2)} bits by token, ${scoreBits.toFixed(2)} bits by the model's score. Hover a token for its probability; the redder, the less expected.`;
-      document.body.dataset.probabilities = 'shown';
-    } catch (e) {
-      $('gen-status').textContent = `Token probabilities failed: ${e.message}`;
-    } finally {
-      $('probs').disabled = false;
-    }
-  }
-
   // The session's snapshot and the transcript, for Continue after a reload.
   async #save() {
     try {
@@ -196,5 +202,38 @@ export class GenerationPlayground {
     } catch (e) {
       $('gen-status').textContent += ` (The conversation could not be stored for a reload: ${e.message}.)`;
     }
+  }
+}
+
+// Makes the spans of generated tokens: one per token, or one for the byte tokens that make a
+// character together (their probabilities multiplied), titled with p and the ids.
+class TokenWriter {
+  #nodes = [];
+  #pending = [];  // tokens of a character not yet complete (their text is '')
+
+  add(token) {
+    this.#pending.push(token);
+    if (token.text !== '') this.#span(token.text);
+  }
+
+  take() {
+    const nodes = this.#nodes;
+    this.#nodes = [];
+    return nodes;
+  }
+
+  #span(text) {
+    const tokens = this.#pending;
+    this.#pending = [];
+    const log2p = tokens.reduce((sum, t) => sum + t.log2Prob, 0);
+    const p = 2 ** log2p;
+    const span = document.createElement('span');
+    span.className = 'p-token';
+    span.textContent = text;
+    span.dataset.log2p = String(log2p);
+    span.dataset.ids = tokens.map((t) => t.id).join(' ');
+    span.style.setProperty('--surprise', Math.min(1, -log2p / 14).toFixed(3));
+    span.title = `p = ${p < 0.001 ? p.toExponential(1) : p.toFixed(3)} · id ${tokens.map((t) => t.id).join(' + ')}`;
+    this.#nodes.push(span);
   }
 }

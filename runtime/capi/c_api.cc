@@ -56,6 +56,7 @@ struct ep_trainer {
 struct ep_generator {
   edgepiece::Generator generator;  // borrows the ep_session's session and sampler
   std::string_view text;           // of the last ep_generator_next()
+  double log2_prob = 0;            // of the last ep_generator_next()'s token
 };
 
 static_assert(static_cast<int>(edgepiece::StopReason::kNone) == EP_GENERATE_RUNNING &&
@@ -564,7 +565,7 @@ int32_t ep_generator_create(ep_session* session, const ep_tokenizer* tokenizer,
   auto generator =
       edgepiece::Generator::Create(&session->session, &session->sampler, tokenizer->tokenizer);
   if (!generator.ok()) return Report(generator.status());
-  *out = new (std::nothrow) ep_generator{std::move(generator).value(), {}};
+  *out = new (std::nothrow) ep_generator{std::move(generator).value(), {}, 0};
   if (*out == nullptr) return Fail(edgepiece::StatusCode::kOutOfMemory, "out of memory");
   return EP_STATUS_OK;
 }
@@ -587,6 +588,7 @@ int32_t ep_generator_start(ep_generator* generator, const uint8_t* prompt, size_
     cpp.append = options->append != 0;
   }
   generator->text = {};
+  generator->log2_prob = 0;
   return Check(generator->generator.Start(
       std::string_view(reinterpret_cast<const char*>(prompt), size), cpp));
 }
@@ -602,9 +604,11 @@ int32_t ep_generator_next(ep_generator* generator, int32_t* id, size_t* text_siz
   }
   edgepiece::GeneratedToken token;
   generator->text = {};
+  generator->log2_prob = 0;
   const edgepiece::Status status = generator->generator.Next(&token);
   if (!status.ok()) return Report(status);
   generator->text = token.text;
+  generator->log2_prob = token.log2_prob;
   *id = token.id;
   *text_size = token.text.size();
   *done = static_cast<int32_t>(token.stop);
@@ -613,6 +617,10 @@ int32_t ep_generator_next(ep_generator* generator, int32_t* id, size_t* text_siz
 
 const uint8_t* ep_generator_text(const ep_generator* generator) {
   return reinterpret_cast<const uint8_t*>(generator->text.data());
+}
+
+double ep_generator_log2_prob(const ep_generator* generator) {
+  return generator == nullptr ? 0 : generator->log2_prob;
 }
 
 void ep_generator_stats(const ep_generator* generator, size_t* prompt_tokens,

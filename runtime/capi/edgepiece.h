@@ -221,6 +221,11 @@ int32_t ep_generator_flush(ep_generator* generator);
  * is nonzero, further calls return id -1 and the same value). */
 int32_t ep_generator_next(ep_generator* generator, int32_t* id, size_t* text_size, int32_t* done);
 const uint8_t* ep_generator_text(const ep_generator* generator);
+/* log2 p of the token the last ep_generator_next() returned, under the
+ * model's own distribution: the softmax of the raw logits at temperature 1,
+ * before temperature, top-k and top-p (the term ep_session_score adds for
+ * it). 0 when that call returned no token (id -1), or for a null generator. */
+double ep_generator_log2_prob(const ep_generator* generator);
 /* Counters of the current or last generation; any pointer may be NULL. */
 void ep_generator_stats(const ep_generator* generator, size_t* prompt_tokens,
                         size_t* generated_tokens, double* prefill_seconds, double* decode_seconds);

@@ -109,6 +109,8 @@ Status Generator::Next(GeneratedToken* token) {
     decoder_.Feed(*bytes, &text_);
     ++stats_.generated_tokens;
     token->id = id;
+    // One log-sum-exp over the vocabulary: cheap next to the step that made the logits.
+    token->log2_prob = TokenLog2Prob(session_->logits(), session_->vocab_size(), id);
     unfed_ = id;
     session_version_ = session_->version();
     if (stats_.generated_tokens == static_cast<size_t>(options_.max_tokens)) {

@@ -54,6 +54,10 @@ enum class StopReason { kNone = 0, kEos = 1, kMaxTokens = 2 };
 // What one Next() call produced.
 struct GeneratedToken {
   int32_t id = -1;                      // the new token; -1 when the call produced none
+  // log2 p(id) under the model's own distribution: the softmax of the raw
+  // logits (temperature 1, before temperature, top-k and top-p), the term
+  // Session::Score adds for it. 0 when id is -1.
+  double log2_prob = 0;
   std::string_view text;                // text that became final with it; valid until the next call
   StopReason stop = StopReason::kNone;  // set on the call that ends generation
 };

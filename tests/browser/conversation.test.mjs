@@ -2,11 +2,13 @@
 // Chromium: a run cut in two (the state stored in IndexedDB, the page
 // reloaded, the state restored, Continue) writes the same text as one
 // uninterrupted run, nothing on the page moves while tokens stream, and
-// the per-token probabilities add up to the model's score of the text.
+// each generated token's probability (kept across the reload) is the
+// model's own, given everything before it.
 //   (cd tests/browser && npm ci) && node --test tests/browser/conversation.test.mjs
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { artifacts, chromiumFlags, chromiumPath, root, startServer } from './support/demo-server.mjs';
 
@@ -76,16 +78,47 @@ test('a conversation continued from its stored state after a reload equals an un
   // A new prompt in the conversation follows the state; Forget clears it for good.
   const more = await run('#continue', { prompt: ' And', maxTokens: 5 });
   assert.ok(more.startsWith(`${whole} And`) && more.length > whole.length + 4, more);
-  // Per-token probabilities: the text as token spans, their -log2 p summing to the model's score.
-  await page.click('#probs');
-  await page.waitForFunction(() => document.body.dataset.probabilities === 'shown', null, { timeout: 120_000 });
-  const spans = await page.$$eval('#output .p-token', (all) => all.map((s) => ({ text: s.textContent, p: Number(s.dataset.p), title: s.title })));
-  assert.equal(spans.map((s) => s.text).join(''), more);
-  assert.ok(spans.every((s) => s.p > 0 && s.p <= 1 && /^p = \S+ · id \d+/.test(s.title)), JSON.stringify(spans.slice(0, 3)));
-  const [, byToken, byScore] = (await page.textContent('#gen-status')).match(/= ([\d.]+) bits by token, ([\d.]+) bits by the model's score/);
-  assert.ok(Math.abs(Number(byToken) - Number(byScore)) < 0.05, `${byToken} vs ${byScore}`);
+  // Per-token probabilities: every generated token a span with the probability the model gave
+  // it while writing (the ids it generated, the first turn's restored from the stored state),
+  // equal to the model's own log2 softmax given the whole sequence before it.
   await page.locator('#output .p-token').nth(3).hover();
   assert.match(await page.textContent('#gen-token-info'), /: p = \S+ · id \d+/);
+  await page.click('#probs');
+  await page.waitForFunction(() => document.body.dataset.probabilities === 'shown', null, { timeout: 120_000 });
+  assert.equal(await page.getAttribute('#probs', 'aria-pressed'), 'true');
+  const parts = await page.$$eval('#output > *', (all) => all.map((node) => (node.tagName === 'STRONG'
+    ? { prompt: node.textContent }
+    : { text: node.textContent, ids: node.dataset.ids.split(' ').map(Number), log2p: Number(node.dataset.log2p), title: node.title })));
+  const spans = parts.filter((part) => part.ids);
+  assert.equal(parts.map((part) => part.prompt ?? part.text).join(''), more);
+  assert.equal(spans.reduce((n, s) => n + s.ids.length, 0), 25 + 35 + 5);
+  assert.ok(spans.every((s) => s.log2p <= 0 && /^p = \S+ · id \d+/.test(s.title)), JSON.stringify(spans.slice(0, 3)));
+  // The demo's model: the int8 weights.
+  const { Model, Tokenizer } = await import(pathToFileURL(`${root}build/wasm/package/index.js`).href);
+  const tokenizer = await Tokenizer.load(readFileSync(`${root}models/kjvzh-8k.model`));
+  const model = await Model.load(readFileSync(`${root}models/int8/kjvzh-lm-int8.safetensors`), tokenizer);
+  const session = model.session();
+  session.feed([model.bosId]);
+  let bits = 0;
+  for (const part of parts) {
+    if (part.prompt !== undefined) {
+      if (part.prompt) session.feed(tokenizer.encode(part.prompt));
+      continue;
+    }
+    let log2p = 0;
+    for (const id of part.ids) {
+      const logits = session.logits();
+      const max = logits.reduce((a, b) => Math.max(a, b), -Infinity);
+      const sum = logits.reduce((a, x) => a + Math.exp(x - max), 0);
+      log2p += (logits[id] - max - Math.log(sum)) / Math.LN2;
+      session.feed([id]);
+    }
+    assert.ok(Math.abs(part.log2p - log2p) < 1e-3, `${part.text}: ${part.log2p} vs ${log2p}`);
+    bits -= log2p;
+  }
+  model.dispose();
+  const [, shown] = (await page.textContent('#gen-status')).match(/^65 generated tokens, -log2 p = ([\d.]+) bits under the model/);
+  assert.ok(Math.abs(Number(shown) - bits) < 0.01, `${shown} vs ${bits}`);
   await page.locator('#generation-playground').screenshot({ path: `${artifacts}/generation-probabilities.png` });
 
   await page.click('#forget');

@@ -333,14 +333,17 @@ TEST(CApiTest, GeneratorStreamsWhatTheCppGeneratorDoes) {
       ASSERT_TRUE(cpp->Next(&token).ok());
       expected_text.append(token.text);
       EXPECT_EQ(id, token.id);
+      EXPECT_EQ(ep_generator_log2_prob(generator), token.log2_prob);
       EXPECT_EQ(done, i == 79 ? EP_GENERATE_STOP_MAX_TOKENS : EP_GENERATE_RUNNING);
     }
     EXPECT_EQ(text, expected_text) << round;
     ASSERT_EQ(ep_generator_next(generator, &id, &size, &done), EP_STATUS_OK);
     EXPECT_EQ(id, -1);
     EXPECT_EQ(size, 0u);
+    EXPECT_EQ(ep_generator_log2_prob(generator), 0) << "no token, no probability";
     EXPECT_EQ(done, EP_GENERATE_STOP_MAX_TOKENS);
   }
+  EXPECT_EQ(ep_generator_log2_prob(nullptr), 0);
   size_t prompt_tokens = 0, generated = 0;
   double prefill = -1;
   ep_generator_stats(generator, &prompt_tokens, &generated, &prefill, nullptr);

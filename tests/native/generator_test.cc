@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -126,6 +127,63 @@ TEST(Generator, SteppingEqualsThePlainLoopOnTheDemoModel) {
     saw_eos |= run.stop == StopReason::kEos;
   }
   EXPECT_TRUE(saw_eos) << "no case stopped at <eos>: pick other seeds";
+}
+
+// log2 softmax(logits)[id], summed in double apart from the runtime's kernels.
+double ReferenceLog2Prob(const float* logits, size_t vocab, int32_t id) {
+  double max = logits[0];
+  for (size_t i = 1; i < vocab; ++i) max = std::max<double>(max, logits[i]);
+  double sum = 0;
+  for (size_t i = 0; i < vocab; ++i) sum += std::exp(logits[i] - max);
+  return (logits[id] - max - std::log(sum)) / std::log(2.0);
+}
+
+// Each token's log2_prob is the model's own (temperature 1, unfiltered)
+// probability of it given the logits it was sampled from, whatever the
+// sampling options; over a run they add up to Session::Score of its ids.
+TEST(Generator, ReportsEachTokensLog2ProbUnderTheModel) {
+  Result<Session> session = Session::Create(Demo().model);
+  ASSERT_TRUE(session.ok());
+  Sampler sampler;
+  Result<Generator> generator = Generator::Create(&*session, &sampler, Demo().tokenizer);
+  ASSERT_TRUE(generator.ok());
+  const std::string prompt = "In the beginning";
+  for (const float temperature : {0.0f, 1.5f}) {
+    GenerateOptions options;
+    options.sampling = {temperature, temperature > 0 ? 20 : 0, 0.9f};
+    options.max_tokens = 48;
+    options.seed = 9;
+    ASSERT_TRUE(generator->Start(prompt, options).ok());
+    std::vector<int32_t> ids;
+    double sum = 0;
+    for (;;) {
+      GeneratedToken token;
+      ASSERT_TRUE(generator->Next(&token).ok());
+      if (token.id < 0) {
+        EXPECT_EQ(token.log2_prob, 0);
+        break;
+      }
+      // The token is not fed yet: the session's logits are those it was sampled from.
+      const double expected =
+          ReferenceLog2Prob(session->logits(), session->vocab_size(), token.id);
+      EXPECT_NEAR(token.log2_prob, expected, 1e-4) << ids.size();
+      EXPECT_LE(token.log2_prob, 0);
+      ids.push_back(token.id);
+      sum += token.log2_prob;
+    }
+    ASSERT_EQ(ids.size(), 48u);
+    if (temperature > 0) EXPECT_LT(sum, -1) << "a sampled run is not all near-certain tokens";
+    // Score the prompt and the same ids from scratch: the same sum.
+    Encoder encoder(Demo().tokenizer);
+    EncodeOptions encode;
+    encode.add_bos = true;
+    const std::vector<int32_t> prompt_ids = *encoder.Encode(prompt, encode);
+    session->Reset();
+    ASSERT_TRUE(session->Feed(prompt_ids.data(), prompt_ids.size()).ok());
+    double scored = 0;
+    ASSERT_TRUE(session->Score(ids.data(), ids.size(), &scored).ok());
+    EXPECT_NEAR(sum, scored, 1e-3 * (1 + std::abs(scored))) << temperature;
+  }
 }
 
 // A byte-level tokenizer (256 byte pieces + "ab": 260 ids) and random tiny

@@ -69,6 +69,48 @@ test('generation equals the native CLI: greedy 64 tokens and seeded sampling', a
   }
 });
 
+// log2 softmax(logits)[id], in double.
+function log2Softmax(logits, id) {
+  let max = -Infinity;
+  for (const x of logits) max = Math.max(max, x);
+  let sum = 0;
+  for (const x of logits) sum += Math.exp(x - max);
+  return (logits[id] - max - Math.log(sum)) / Math.LN2;
+}
+
+test('onToken gives each generated id and its log2 p under the model (temperature 1, unfiltered)', async () => {
+  const session = demo.session();
+  // Greedy: the reference's ids; sampled: the ids whose text is the CLI's, with their probabilities.
+  for (const g of golden('kjvzh-lm.golden.json').greedy) {
+    const tokens = [];
+    let text = '';
+    for await (const piece of session.generate(g.prompt, { maxTokens: g.ids.length, temperature: 0, ignoreEos: true, onToken: (t) => tokens.push(t) })) text += piece;
+    assert.deepEqual(tokens.map((t) => t.id), g.ids, g.prompt);
+    assert.equal(tokens.map((t) => t.text).join(''), text);
+  }
+  const prompt = 'And God said';
+  const options = { maxTokens: 64, temperature: 1.3, topK: 40, topP: 0.9, seed: 5 };
+  const tokens = [];
+  let text = '';
+  for await (const piece of session.generate(prompt, { ...options, onToken: (t) => tokens.push(t) })) text += piece;
+  assert.equal(prompt + text, cliGenerate(prompt, ['--max-tokens', '64', '--temperature', '1.3', '--top-k', '40', '--top-p', '0.9', '--seed', '5']));
+  const ids = tokens.map((t) => t.id);
+  assert.equal(tokenizer.decode(ids), text);
+  assert.ok(tokens.length > 10 && tokens.every((t) => t.log2Prob <= 0));
+  // Each probability is the softmax of the logits before the token, at temperature 1.
+  session.reset();
+  session.feed(tokenizer.encode(prompt, { bos: true }));
+  let sum = 0;
+  for (const { id, log2Prob } of tokens) {
+    assert.ok(Math.abs(log2Prob - log2Softmax(session.logits(), id)) < 1e-4, `${id}: ${log2Prob}`);
+    sum += log2Prob;
+    session.feed([id]);
+  }
+  assert.ok(sum < -5, `a sampled run at temperature 1.3 is not all near-certain tokens: ${sum}`);
+  await assert.rejects(session.generate('x', { onToken: 3 }).next(), (e) => e.code === 'INVALID_ARGUMENT');
+  session.dispose();
+});
+
 test('ignoreEos generates exactly maxTokens tokens, like the CLI with --ignore-eos', async () => {
   const options = { maxTokens: 64, temperature: 0.8, topP: 0.95, seed: 1, ignoreEos: true };
   const session = demo.session();
@@ -231,9 +273,21 @@ test('EdgepieceWorker: encode, streamed generation equal to the main thread, sto
     await assert.rejects(worker.loadModel(read('models/kjvzh-lm.safetensors').subarray(0, 99)), (e) => e.code === 'INVALID_MODEL');
     await worker.loadModel(read('models/kjvzh-lm.safetensors'));
     let streamed = '';
-    const done = await worker.generate('And God said', { maxTokens: 40, temperature: 0.8, seed: 3 }, (piece) => { streamed += piece; });
+    const fromWorker = [];
+    // onToken runs here, each batch of tokens before its text.
+    const done = await worker.generate('And God said', {
+      maxTokens: 40, temperature: 0.8, seed: 3, onToken: (t) => fromWorker.push({ ...t, before: streamed.length }),
+    }, (piece) => { streamed += piece; });
     assert.equal(streamed, (await generateText('And God said', { maxTokens: 40, temperature: 0.8, seed: 3 })).slice('And God said'.length));
     assert.equal(done.stopped, false);
+    const here = [];
+    const session = demo.session();
+    for await (const piece of session.generate('And God said', { maxTokens: 40, temperature: 0.8, seed: 3, onToken: (t) => here.push(t) })) void piece;
+    session.dispose();
+    assert.deepEqual(fromWorker.map(({ id, text, log2Prob }) => ({ id, text, log2Prob })), here);
+    assert.equal(fromWorker.map((t) => t.text).join(''), streamed);
+    // A token's text had not been streamed when onToken got it.
+    assert.ok(fromWorker.every((t, i) => t.before <= fromWorker.slice(0, i).map((u) => u.text).join('').length));
     let pieces = 0;
     // ignoreEos: an early <eos> would end these runs before the stop or the abort.
     const running = worker.generate('In the beginning', { maxTokens: 100000, temperature: 1, ignoreEos: true }, () => {

@@ -256,6 +256,27 @@ export interface GenerateOptions extends SampleOptions {
    * restarting from <bos>: the prompt's encoding follows it (default false).
    */
   append?: boolean;
+  /**
+   * Called for every generated token, before its text is yielded (with EdgepieceWorker, in
+   * the calling thread, with the batch of tokens before each onText call).
+   */
+  onToken?: (token: GeneratedToken) => void;
+}
+
+/** One generated token, as GenerateOptions.onToken receives it. */
+export interface GeneratedToken {
+  /** The id the model produced (re-encoding the text need not give it back). */
+  id: number;
+  /**
+   * The text that became final with this token: '' while a character is split across
+   * tokens, the whole character with its last token.
+   */
+  text: string;
+  /**
+   * log2 p(id) under the model's own distribution: softmax of the logits at temperature 1,
+   * before temperature, topK and topP (the term score() adds for it). <= 0.
+   */
+  log2Prob: number;
 }
 
 /** The generation defaults of the C++ library (the CLI's too); needs init(). */
@@ -394,6 +415,7 @@ export class EdgepieceWorker {
   /**
    * Streams text to onText (each call: the text of one or more tokens, and the count so far);
    * resolves when done or stopped by stop(); an aborted signal rejects it with its reason.
+   * options.onToken gets each token's id and probability, before the onText call with it.
    */
   generate(prompt: string, options?: GenerateOptions,
            onText?: (piece: string, tokens: number) => void):

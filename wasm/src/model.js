@@ -263,7 +263,13 @@ export class Session {
    * (restarts the sampling stream; else it continues), ignoreEos (keep going
    * after <eos>: exactly maxTokens tokens), append (continue the session's
    * sequence, e.g. a restored snapshot or the previous turn, instead of
-   * restarting: the prompt's encoding follows it), signal (an AbortSignal). The
+   * restarting: the prompt's encoding follows it), onToken (called with
+   * { id, text, log2Prob } for every generated token, before its text is
+   * yielded: the id the model produced, which re-encoding the text need not
+   * give back; the text that became final with it, '' while a character is
+   * split across tokens, whole with its last one; log2 p of the token under
+   * the model's own distribution, softmax of the logits at temperature 1,
+   * before temperature, topK and topP), signal (an AbortSignal). The
    * event loop runs between two tokens, so timers and an abort get their
    * turn: an aborted signal ends the stream with its reason (an AbortError
    * DOMException unless abort() was given another), as fetch() does. The
@@ -274,8 +280,11 @@ export class Session {
     const d = generateDefaults();
     const {
       maxTokens = d.maxTokens, temperature = d.temperature, topK = d.topK, topP = d.topP, seed,
-      signal, ignoreEos = false, append = false,
+      signal, ignoreEos = false, append = false, onToken = null,
     } = options;
+    if (onToken !== null && typeof onToken !== 'function') {
+      throw new EdgepieceError('INVALID_ARGUMENT', 'onToken must be a function');
+    }
     signal?.throwIfAborted();
     checkSampling(topK, maxTokens);
     const reseed = seed !== undefined;
@@ -312,11 +321,13 @@ export class Session {
       const id = ints[next >>> 2];
       const size = words[(next >>> 2) + 1];
       const done = ints[(next >>> 2) + 2];
-      if (id >= 0) this.generatedTokens += 1;
-      if (size > 0) {
-        const text = ex.ep_generator_text(generator);
-        yield decoder.decode(u8.subarray(text, text + size));
+      const pointer = ex.ep_generator_text(generator);
+      const text = size > 0 ? decoder.decode(u8.subarray(pointer, pointer + size)) : '';
+      if (id >= 0) {
+        this.generatedTokens += 1;
+        onToken?.({ id, text, log2Prob: ex.ep_generator_log2_prob(generator) });
       }
+      if (size > 0) yield text;
       if (done) return;
       await yieldToEvents();
       signal?.throwIfAborted();

@@ -23,7 +23,7 @@ export class EdgepieceWorker {
       const entry = this.#pending.get(message.id);
       if (!entry) return;
       if ('piece' in message) {
-        entry.onPiece?.(message.piece, message.tokens);
+        entry.onPiece?.(message.piece, message.tokens, message.generated);
         return;
       }
       if ('progress' in message) {
@@ -167,15 +167,23 @@ export class EdgepieceWorker {
   /**
    * Streams generated text: `onText(text, tokensSoFar)` every ~8 ms (text of one or more tokens);
    * resolves to { tokens, seconds, stopped } when done or stopped by stop().
-   * Options as Session.generate (maxTokens, temperature, topK, topP, seed, ignoreEos, signal):
-   * an aborted signal stops this generation and rejects with the signal's reason (an
-   * AbortError), as Session.generate throws it.
+   * Options as Session.generate (maxTokens, temperature, topK, topP, seed, ignoreEos, append,
+   * onToken, signal): onToken runs here, for each token of a batch before onText gets the
+   * batch's text; an aborted signal stops this generation and rejects with the signal's reason
+   * (an AbortError), as Session.generate throws it.
    */
   generate(prompt, options = {}, onText = () => {}) {
-    const { signal, ...rest } = options;
+    const { signal, onToken, ...rest } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (onToken !== undefined && onToken !== null && typeof onToken !== 'function') {
+      return Promise.reject(new EdgepieceError('INVALID_ARGUMENT', 'onToken must be a function'));
+    }
     const id = this.#next++;
-    const running = this.#call('generate', { prompt, options: rest }, onText, id);
+    const onPiece = (piece, tokens, generated) => {
+      if (generated) for (const token of generated) onToken(token);
+      if (piece) onText(piece, tokens);
+    };
+    const running = this.#call('generate', { prompt, options: rest, tokens: !!onToken }, onPiece, id);
     if (!signal) return running;
     const onAbort = () => { this.#call('stop', { of: id }).catch(() => {}); };
     signal.addEventListener('abort', onAbort, { once: true });

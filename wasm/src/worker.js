@@ -112,7 +112,9 @@ const handlers = {
     if (generation && (of === undefined || of === generation.id)) generation.controller.abort();
     return null;
   },
-  async generate({ prompt, options }, id) {
+  // `tokens`: also post each token's { id, text, log2Prob } with the pieces (the client's
+  // onToken).
+  async generate({ prompt, options, tokens }, id) {
     const s = need(session, 'model');
     generation?.controller.abort();
     const controller = new AbortController();
@@ -124,14 +126,21 @@ const handlers = {
     // every token: a message per token slowed generation markedly
     // (docs/benchmarks.md), and 8 ms is still far below what a reader notices.
     let pending = '';
+    let generated = [];
     let flushed = start;
     const flush = () => {
-      if (pending) port.postMessage({ id, piece: pending, tokens: s.generatedTokens });
+      if (pending || generated.length > 0) {
+        const message = { id, piece: pending, tokens: s.generatedTokens };
+        if (tokens) message.generated = generated;
+        port.postMessage(message);
+      }
       pending = '';
+      generated = [];
       flushed = performance.now();
     };
+    const onToken = tokens ? (token) => generated.push(token) : null;
     try {
-      for await (const piece of s.generate(prompt, { ...options, signal: controller.signal })) {
+      for await (const piece of s.generate(prompt, { ...options, onToken, signal: controller.signal })) {
         pending += piece;
         if (performance.now() - flushed >= 8) flush();
       }

@@ -5,7 +5,8 @@ import {
   EdgepieceError, EdgepieceWorker, Model, Session, Tokenizer, Trainer, init, initSentencePiece,
 } from '../../../wasm/src/index.js';
 import type {
-  EdgepieceErrorCode, EncodeOptions, FetchOptions, GenerateOptions, LoadOptions, LoadProgress,
+  EdgepieceErrorCode, EncodeOptions, FetchOptions, GenerateOptions, GeneratedToken, LoadOptions,
+  LoadProgress,
   ScoreResult, TokenDecoder, TrainCorpus,
   TrainOptions, TrainProgress,
 } from '../../../wasm/src/index.js';
@@ -96,6 +97,14 @@ export async function usage(): Promise<void> {
   session.restore(saved);
   session.restore(new ArrayBuffer(saved.length));
   for await (const piece of session.generate('', { append: true, maxTokens: 5 })) generated += piece;
+  // Each generated token's id and probability, beside the streamed text.
+  const tokens: GeneratedToken[] = [];
+  for await (const piece of session.generate('x', { onToken: (t) => tokens.push(t) })) void piece;
+  const bitsOfTokens: number = -tokens.reduce((sum, t) => sum + t.log2Prob, 0) + tokens[0].id;
+  const tokenText: string = tokens[0].text;
+  void [bitsOfTokens, tokenText];
+  // @ts-expect-error: onToken gets a token record, not text
+  void session.generate('x', { onToken: (t: string) => void t });
   // @ts-expect-error: a snapshot is bytes, not text
   session.restore('snapshot');
   session.reset();
@@ -139,6 +148,7 @@ export async function usage(): Promise<void> {
   await worker.stop();
   // A worker's generation also stops on a signal (rejecting with its reason).
   await worker.generate('x', { signal: new AbortController().signal });
+  await worker.generate('x', { onToken: ({ id, log2Prob }: GeneratedToken) => void [id, log2Prob] });
   // @ts-expect-error: the callback gets text and a count, not ids
   await worker.generate('x', {}, (piece: Int32Array) => void piece);
   // Training: an array, or a function returning a fresh (async) iterable per pass.
