@@ -53,7 +53,7 @@ enum class StopReason { kNone = 0, kEos = 1, kMaxTokens = 2 };
 
 // What one Next() call produced.
 struct GeneratedToken {
-  int32_t id = -1;                      // the new token; -1 when the call produced none
+  int32_t id = -1;  // the new token; -1 when the call produced none
   // log2 p(id) under the model's own distribution: the softmax of the raw
   // logits (temperature 1, before temperature, top-k and top-p), the term
   // Session::Score adds for it. 0 when id is -1.

@@ -164,8 +164,7 @@ TEST(Generator, ReportsEachTokensLog2ProbUnderTheModel) {
         break;
       }
       // The token is not fed yet: the session's logits are those it was sampled from.
-      const double expected =
-          ReferenceLog2Prob(session->logits(), session->vocab_size(), token.id);
+      const double expected = ReferenceLog2Prob(session->logits(), session->vocab_size(), token.id);
       EXPECT_NEAR(token.log2_prob, expected, 1e-4) << ids.size();
       EXPECT_LE(token.log2_prob, 0);
       ids.push_back(token.id);
