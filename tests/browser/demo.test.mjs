@@ -11,19 +11,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from './support/demo-server.mjs';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = `${root}build/release/native/edgepiece`;
-const tokenizerModel = 'models/kjvzh-8k.model';
-const artifacts = `${root}build/test-artifacts`;
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const chromiumFlags = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-];
+import {
+  artifacts, chromiumFlags, chromiumPath, cli, cliIds, root, startServer, tokenizerModel,
+} from './support/demo-server.mjs';
+import { cliGenerate } from './support/reference.mjs';
 
 const TEXTS = {
   english: 'In the beginning God created the heaven and the earth.\nAnd the earth was without form, and void.',
@@ -34,25 +26,6 @@ const TEXTS = {
 // About 24,000 characters (~8,000 tokens) of mixed English, Chinese and emoji.
 TEXTS.long = Array.from({ length: 120 }, (_, i) =>
   `${i}: ${TEXTS.english} ${TEXTS.chinese} ${i % 7 === 0 ? TEXTS.emoji : ''}`).join('\n');
-
-// The CLI's ids for `text` as one document (stdin, no trailing newline).
-function cliIds(text, args = []) {
-  const result = spawnSync(cli, ['encode', '--model', tokenizerModel, ...args], {
-    cwd: root, input: Buffer.from(text, 'utf8'), encoding: 'utf8',
-  });
-  assert.equal(result.status, 0, `edgepiece encode failed: ${result.stderr}`);
-  const line = result.stdout.trim();
-  return line === '' ? [] : line.split(',').map(Number);
-}
-
-// The CLI's generated text (prompt included, no final newline).
-function cliGenerate(prompt, args) {
-  const result = spawnSync(cli, ['generate', '--model', 'models', '--prompt', prompt, ...args], {
-    cwd: root, encoding: 'utf8',
-  });
-  assert.equal(result.status, 0, `edgepiece generate failed: ${result.stderr}`);
-  return result.stdout.replace(/\n$/, '');
-}
 
 describe('web demo in Chromium', { timeout: 300_000 }, () => {
   let server;

@@ -10,15 +10,14 @@
 // every request and can cut off paths, for offline checks that cover workers
 // too) and the CLI references the pages are compared with.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { artifacts, root } from './reference.mjs';
 
-export const root = fileURLToPath(new URL('../../../', import.meta.url));
-export const cli = `${root}build/release/native/edgepiece`;
-export const artifacts = `${root}build/test-artifacts`;
-export const tokenizerModel = 'models/kjvzh-8k.model';
+export {
+  artifacts, assertBuilt, cli, cliGenerate, cliIds, demoLm, root, tokenizerModel,
+} from './reference.mjs';
 
 // The engines, their display names and executables (CHROMIUM and FIREFOX override).
 export const ENGINES = {
@@ -229,33 +228,4 @@ export class Server {
     await new Promise((resolve) => this.proxy.close(resolve));
     this.child.kill();
   }
-}
-
-// The CLI's ids for `text` as one document (stdin, no trailing newline).
-export function cliIds(text, args = []) {
-  const result = spawnSync(cli, ['encode', '--model', tokenizerModel, ...args], {
-    cwd: root, input: Buffer.from(text, 'utf8'), encoding: 'utf8',
-  });
-  assert.equal(result.status, 0, `edgepiece encode failed: ${result.stderr}`);
-  const line = result.stdout.trim();
-  return line === '' ? [] : line.split(',').map(Number);
-}
-
-// The language model the demo page loads (int8 weights): a --model for cliGenerate.
-export const demoLm = 'models/int8/kjvzh-lm-int8.safetensors,models/kjvzh-8k.model';
-
-// The CLI's generated text (prompt included, no final newline), by default
-// with the F16 model (models/), as the package's tests load it.
-export function cliGenerate(prompt, args, model = 'models') {
-  const result = spawnSync(cli, ['generate', '--model', model, '--prompt', prompt, ...args], {
-    cwd: root, encoding: 'utf8',
-  });
-  assert.equal(result.status, 0, `edgepiece generate failed: ${result.stderr}`);
-  return result.stdout.replace(/\n$/, '');
-}
-
-// Fails unless the builds the pages are compared with exist.
-export function assertBuilt() {
-  assert.ok(existsSync(cli), `${cli} missing: build the release preset first`);
-  assert.ok(existsSync(`${root}build/wasm/package/edgepiece.wasm`), 'build the wasm preset first');
 }

@@ -1,0 +1,40 @@
+// The repository paths and the native CLI the browser tests compare pages
+// with: its ids, its generated text, and a check that the builds exist.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../../../', import.meta.url));
+export const cli = `${root}build/release/native/edgepiece`;
+export const artifacts = `${root}build/test-artifacts`;
+export const tokenizerModel = 'models/kjvzh-8k.model';
+
+/** The CLI's ids for `text` as one document (stdin, no trailing newline). */
+export function cliIds(text, args = [], model = tokenizerModel) {
+  const result = spawnSync(cli, ['encode', '--model', model, ...args], {
+    cwd: root, input: Buffer.from(text, 'utf8'), encoding: 'utf8', maxBuffer: 1 << 28,
+  });
+  assert.equal(result.status, 0, `edgepiece encode failed: ${result.stderr}`);
+  const line = result.stdout.trim();
+  return line === '' ? [] : line.split(/[ ,]/).map(Number);  // a .model's ids: spaces, as spm_encode
+}
+
+// The language model the demo page loads (int8 weights): a --model for cliGenerate.
+export const demoLm = 'models/int8/kjvzh-lm-int8.safetensors,models/kjvzh-8k.model';
+
+// The CLI's generated text (prompt included, no final newline), by default
+// with the F16 model (models/), as the package's tests load it.
+export function cliGenerate(prompt, args, model = 'models') {
+  const result = spawnSync(cli, ['generate', '--model', model, '--prompt', prompt, ...args], {
+    cwd: root, encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, `edgepiece generate failed: ${result.stderr}`);
+  return result.stdout.replace(/\n$/, '');
+}
+
+// Fails unless the builds the pages are compared with exist.
+export function assertBuilt() {
+  assert.ok(existsSync(cli), `${cli} missing: build the release preset first`);
+  assert.ok(existsSync(`${root}build/wasm/package/edgepiece.wasm`), 'build the wasm preset first');
+}
