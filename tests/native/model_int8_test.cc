@@ -18,11 +18,13 @@
 #include "runtime/model/safetensors.h"
 #include "runtime/model/session.h"
 #include "runtime/model/weights_layout.h"
+#include "tests/native/support/session_logits.h"
 #include "tests/native/support/tiny_model.h"
 
 namespace edgepiece {
 namespace {
 
+using testing::LogitsAfterSegments;
 using testing::RandomTinyModel;
 using testing::TinyDims;
 using testing::TinyModelSpec;
@@ -75,23 +77,6 @@ std::vector<int32_t> Ids(size_t n, int vocab) {
   std::vector<int32_t> ids(n);
   for (size_t i = 0; i < n; ++i) ids[i] = static_cast<int32_t>((i * 7 + 3) % vocab);
   return ids;
-}
-
-// Logits after each prefix, fed in segments of `sizes` (cycled): [prefix][v].
-std::vector<std::vector<float>> Logits(const Model& model, const std::vector<int32_t>& ids,
-                                       const std::vector<size_t>& sizes) {
-  Result<Session> session = Session::Create(model);
-  EXPECT_TRUE(session.ok());
-  std::vector<std::vector<float>> out;
-  size_t i = 0, k = 0;
-  while (i < ids.size()) {
-    const size_t n = std::min(sizes[k++ % sizes.size()], ids.size() - i);
-    EXPECT_TRUE(session->Feed(ids.data() + i, n).ok());
-    i += n;
-    out.resize(i);
-    out[i - 1].assign(session->logits(), session->logits() + session->vocab_size());
-  }
-  return out;
 }
 
 // max |a - b| / std(b) over the prefixes both have.
@@ -213,10 +198,10 @@ TEST(Int8Session, PrefillEqualsTokenByTokenEqualsOddSegments) {
     for (const char* layers : kLayers) {
       const Model model = LoadOrDie(Quantized(RandomTinyModel(7, layers, c.dims), c.group));
       const std::vector<int32_t> ids = Ids(23, static_cast<int>(c.dims.vocab));
-      const auto one = Logits(model, ids, {1});
+      const auto one = LogitsAfterSegments(model, ids, {1});
       for (const std::vector<size_t>& sizes :
            std::vector<std::vector<size_t>>{{23}, {3}, {2, 5, 1}, {4}}) {
-        const auto fed = Logits(model, ids, sizes);
+        const auto fed = LogitsAfterSegments(model, ids, sizes);
         for (size_t p = 0; p < ids.size(); ++p) {
           if (fed[p].empty()) continue;  // inside a segment
           for (size_t v = 0; v < fed[p].size(); ++v) {
@@ -260,10 +245,10 @@ TEST(Int8Session, LogitsCloseToTheFloatModel) {
       const TinyModelSpec spec = RandomTinyModel(5, layers, c.dims);
       const std::string bytes = Quantized(spec, c.group);
       const std::vector<int32_t> ids = Ids(23, static_cast<int>(c.dims.vocab));
-      const auto int8 = Logits(LoadOrDie(bytes), ids, {1});
+      const auto int8 = LogitsAfterSegments(LoadOrDie(bytes), ids, {1});
       const auto dequantized =
-          Logits(LoadOrDie(WriteSafetensors(Dequantized(spec, bytes))), ids, {1});
-      const auto original = Logits(LoadOrDie(WriteSafetensors(spec)), ids, {1});
+          LogitsAfterSegments(LoadOrDie(WriteSafetensors(Dequantized(spec, bytes))), ids, {1});
+      const auto original = LogitsAfterSegments(LoadOrDie(WriteSafetensors(spec)), ids, {1});
       const double vs_dequantized = RelativeError(int8, dequantized);
       const double vs_original = RelativeError(int8, original);
       EXPECT_LE(vs_dequantized, 5e-3) << layers << " group " << c.group;

@@ -14,11 +14,13 @@
 #include "gtest/gtest.h"
 #include "runtime/model/session.h"
 #include "runtime/model/weights_layout.h"
+#include "tests/native/support/session_logits.h"
 #include "tests/native/support/tiny_model.h"
 
 namespace edgepiece {
 namespace {
 
+using testing::LogitsAfterSegments;
 using testing::RandomTinyModel;
 using testing::TinyModelSpec;
 using testing::WriteSafetensors;
@@ -34,23 +36,6 @@ std::vector<int32_t> RandomIds(size_t n, int vocab, uint32_t seed) {
   std::vector<int32_t> ids(n);
   for (auto& id : ids) id = static_cast<int32_t>(gen() % vocab);
   return ids;
-}
-
-// Logits after every prefix of `ids`, feeding in segments of `sizes` (cycled).
-std::vector<std::vector<float>> LogitsPerPrefix(const Model& model, const std::vector<int32_t>& ids,
-                                                const std::vector<size_t>& sizes) {
-  Result<Session> session = Session::Create(model);
-  EXPECT_TRUE(session.ok());
-  std::vector<std::vector<float>> out;
-  size_t i = 0, k = 0;
-  while (i < ids.size()) {
-    const size_t n = std::min(sizes[k++ % sizes.size()], ids.size() - i);
-    EXPECT_TRUE(session->Feed(ids.data() + i, n).ok());
-    i += n;
-    out.emplace_back(session->logits(), session->logits() + session->vocab_size());
-    out.back().push_back(static_cast<float>(i));  // remember the prefix length
-  }
-  return out;
 }
 
 TEST(ModelLoad, ReadsConfigAndCountsParameters) {
@@ -100,13 +85,15 @@ TEST(ModelSession, PrefillEqualsTokenByTokenEqualsOddSegments) {
     const Model model = LoadOrDie(RandomTinyModel(7, layers));
     const std::vector<int32_t> ids = RandomIds(23, 16, 3);  // spans 6 chunks of 4
     // Reference: logits after each single token.
-    auto one = LogitsPerPrefix(model, ids, {1});
+    const auto one = LogitsAfterSegments(model, ids, {1});
     for (const std::vector<size_t>& sizes :
          std::vector<std::vector<size_t>>{{23}, {3}, {2, 5, 1}, {4}, {7, 1, 1}}) {
-      for (const auto& row : LogitsPerPrefix(model, ids, sizes)) {
-        const auto& ref = one[static_cast<size_t>(row.back()) - 1];
+      const auto fed = LogitsAfterSegments(model, ids, sizes);
+      for (size_t p = 0; p < ids.size(); ++p) {
+        if (fed[p].empty()) continue;  // inside a segment
+        ASSERT_EQ(fed[p].size(), 16u);
         for (size_t v = 0; v < 16; ++v) {
-          EXPECT_EQ(row[v], ref[v]) << layers << " prefix " << row.back() << " id " << v;
+          EXPECT_EQ(fed[p][v], one[p][v]) << layers << " prefix " << p + 1 << " id " << v;
         }
       }
     }
