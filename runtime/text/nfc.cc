@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/base/memory.h"
 #include "runtime/ops/text_scan.h"
 #include "runtime/text/utf8.h"
 
@@ -29,9 +30,10 @@ Status AppendNfcSegment(std::string_view segment, std::string* out) {
     return Status(len == UTF8PROC_ERROR_NOMEM ? StatusCode::kOutOfMemory : StatusCode::kInternal,
                   std::string("NFC normalization failed: ") + utf8proc_errmsg(len));
   }
-  out->append(reinterpret_cast<const char*>(mapped), static_cast<size_t>(len));
+  Status room = TryReserve(out, out->size() + static_cast<size_t>(len), "NFC");
+  if (room.ok()) out->append(reinterpret_cast<const char*>(mapped), static_cast<size_t>(len));
   std::free(mapped);
-  return Status::Ok();
+  return room;
 }
 
 }  // namespace
@@ -94,9 +96,12 @@ Result<std::string_view> NormalizeNfc(std::string_view text, std::string* scratc
     if (normalized != segment) {
       if (!changed) {
         scratch->clear();
-        scratch->reserve(n + n / 8 + 16);
+        EDGEPIECE_RETURN_IF_ERROR(TryReserve(scratch, n + n / 8 + 16, "NFC"));
         changed = true;
       }
+      EDGEPIECE_RETURN_IF_ERROR(TryReserve(
+          scratch, scratch->size() + (segment_start - copied) + normalized.size() + (n - end),
+          "NFC"));
       scratch->append(text.data() + copied, segment_start - copied);
       scratch->append(normalized);
       copied = end;

@@ -43,8 +43,9 @@ export class EdgepieceWorker {
 
   /**
    * Starts the worker. Options: workerUrl (default: worker.js next to this
-   * file), wasmUrl / wasmBinary (passed to init() inside the worker),
-   * trainerWasmUrl / trainerWasmBinary (to Trainer.init() there, on the first train).
+   * file), wasmUrl / wasmBinary / maximumMemory (passed to init() inside the worker),
+   * trainerWasmUrl / trainerWasmBinary (to Trainer.init() there, on the first train, with
+   * the same maximumMemory).
    */
   static async create(options = {}) {
     const url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
@@ -66,10 +67,10 @@ export class EdgepieceWorker {
       }
     });
     const client = new EdgepieceWorker(worker);
-    const { wasmUrl, wasmBinary, trainerWasmUrl, trainerWasmBinary } = options;
+    const { wasmUrl, wasmBinary, maximumMemory, trainerWasmUrl, trainerWasmBinary } = options;
     await client.#call('init', {
-      wasmUrl: wasmUrl?.toString(), wasmBinary,
-      trainer: { wasmUrl: trainerWasmUrl?.toString(), wasmBinary: trainerWasmBinary },
+      wasmUrl: wasmUrl?.toString(), wasmBinary, maximumMemory,
+      trainer: { wasmUrl: trainerWasmUrl?.toString(), wasmBinary: trainerWasmBinary, maximumMemory },
     });
     return client;
   }
