@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { edgepiece, publicDocuments, repoRoot } from './support.mjs';
 
-const { EdgepieceWorker, Model, Tokenizer, init } = edgepiece;
+const { EdgepieceWorker, Model, Tokenizer, Trainer, init } = edgepiece;
 const read = (relative) => new Uint8Array(readFileSync(path.join(repoRoot, relative)));
 const MB = 1024 * 1024;
 const LIMIT = 20 * MB;  // below what the F16 model needs (its file, then 2x in f32)
@@ -107,6 +107,18 @@ test('a tokenizer file too large for the limit is OUT_OF_MEMORY', async () => {
   assert.ok(error === null || isOutOfMemory(error), String(error));
   assert.ok(error !== null, `a ${file.length}-byte tokenizer file loaded in ${LIMIT} bytes`);
   assert.deepEqual(Array.from(tokenizer.encode(sentence)), sentenceIds);
+});
+
+test('a corpus whose counts do not fit is OUT_OF_MEMORY; the trainer module keeps working', async () => {
+  const trainer = await Trainer.init({ maximumMemory: 8 * MB });
+  // Random CJK text: nearly every n-gram is new, the count tables outgrow 8 MB.
+  const corpus = Array.from({ length: 3000 }, (_, i) => Array.from({ length: 400 },
+    (_, j) => String.fromCharCode(0x4e00 + ((i * 7919 + j * 104729) % 20000))).join(''));
+  await assert.rejects(Trainer.train(corpus, { vocabSize: 1000 }), isOutOfMemory);
+  const small = ['hello world', 'the quick brown fox'];
+  const file = await Trainer.train(small, { vocabSize: 300 });
+  assert.deepEqual(await Trainer.train(small, { vocabSize: 300 }), file);
+  assert.ok(trainer.memory.buffer.byteLength <= 8 * MB);
 });
 
 test('a Worker takes maximumMemory', async () => {
