@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { edgepiece, publicDocuments, repoRoot } from './support.mjs';
+import { edgepiece, packageDir, publicDocuments, repoRoot } from './support.mjs';
 
 const { EdgepieceWorker, Model, Tokenizer, Trainer, init } = edgepiece;
 const read = (relative) => new Uint8Array(readFileSync(path.join(repoRoot, relative)));
@@ -42,7 +42,7 @@ function expectWorksOrOutOfMemory(what, call) {
 }
 
 test('maximumMemory is checked', async () => {
-  const { instantiate } = await import(path.join(path.dirname(new URL(import.meta.url).pathname), '../../build/wasm/package/core.js'));
+  const { instantiate } = await import(path.join(packageDir, 'core.js'));
   for (const bad of [-1, 1024, Number.NaN, '64000000']) {
     await assert.rejects(instantiate({ maximumMemory: bad }, new URL('file:///nonexistent.wasm')),
       (e) => e.code === 'INVALID_ARGUMENT', String(bad));
