@@ -25,21 +25,29 @@
 #include "tests/native/support/golden.h"
 
 // Counting allocator: bytes live now and the peak since the last reset. A header in front of
-// each block keeps its size.
+// each block keeps its size. Every replaceable form without alignment is replaced, so that
+// each block is freed by the form that made it (simdjson allocates with nothrow new[]); the
+// aligned forms keep the library's pair.
 namespace {
 std::atomic<int64_t> live_bytes{0};
 std::atomic<int64_t> peak_bytes{0};
 constexpr size_t kHeader = 16;
 
-void* CountedNew(size_t size) {
+void* CountedNewOrNull(size_t size) {
   auto* block = static_cast<char*>(std::malloc(size + kHeader));
-  if (block == nullptr) throw std::bad_alloc();
+  if (block == nullptr) return nullptr;
   *reinterpret_cast<size_t*>(block) = size;
   const int64_t now = live_bytes += static_cast<int64_t>(size);
   int64_t peak = peak_bytes.load();
   while (now > peak && !peak_bytes.compare_exchange_weak(peak, now)) {
   }
   return block + kHeader;
+}
+
+void* CountedNew(size_t size) {
+  void* pointer = CountedNewOrNull(size);
+  if (pointer == nullptr) throw std::bad_alloc();
+  return pointer;
 }
 
 void CountedDelete(void* pointer) {
@@ -52,10 +60,18 @@ void CountedDelete(void* pointer) {
 
 void* operator new(size_t size) { return CountedNew(size); }
 void* operator new[](size_t size) { return CountedNew(size); }
+void* operator new(size_t size, const std::nothrow_t&) noexcept { return CountedNewOrNull(size); }
+void* operator new[](size_t size, const std::nothrow_t&) noexcept { return CountedNewOrNull(size); }
 void operator delete(void* pointer) noexcept { CountedDelete(pointer); }
+void operator delete(void* pointer, const std::nothrow_t&) noexcept { CountedDelete(pointer); }
+void operator delete[](void* pointer, const std::nothrow_t&) noexcept { CountedDelete(pointer); }
 void operator delete[](void* pointer) noexcept { CountedDelete(pointer); }
 void operator delete(void* pointer, size_t) noexcept { CountedDelete(pointer); }
 void operator delete[](void* pointer, size_t) noexcept { CountedDelete(pointer); }
+
+// Under AddressSanitizer a request beyond its maximum aborts unless told to return null, as
+// malloc does: ProbeAllocation is tested with such requests.
+extern "C" const char* __asan_default_options() { return "allocator_may_return_null=1"; }
 
 namespace edgepiece {
 namespace {
