@@ -127,10 +127,10 @@ Result<PieceMatcher> PieceMatcher::Build(const Vocab& vocab) {
   const Trie trie = BuildTrie(vocab);
   const size_t nodes = trie.piece.size();
   // The automaton's reserves below, the node maps and the match list.
-  EDGEPIECE_RETURN_IF_ERROR(ProbeAllocation(
-      (3 * uint64_t{nodes} + 1024) * (sizeof(Slot) + 12) + 8 * uint64_t{nodes} +
-          sizeof(Match) * (pieces + 1) + 4096,
-      "piece automaton"));
+  EDGEPIECE_RETURN_IF_ERROR(ProbeAllocation((3 * uint64_t{nodes} + 1024) * (sizeof(Slot) + 12) +
+                                                8 * uint64_t{nodes} + sizeof(Match) * (pieces + 1) +
+                                                4096,
+                                            "piece automaton"));
 
   PieceMatcher m;
   m.num_states_ = nodes;
