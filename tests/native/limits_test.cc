@@ -16,13 +16,17 @@
 #include <new>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "runtime/base/memory.h"
 #include "runtime/base/status.h"
 #include "runtime/model/model.h"
+#include "runtime/model/session.h"
 #include "runtime/text/nfc.h"
 #include "runtime/tokenizer/tokenizer.h"
 #include "tests/native/support/golden.h"
+#include "tests/native/support/tiny_model.h"
 
 // Counting allocator: bytes live now and the peak since the last reset. A header in front of
 // each block keeps its size. Every replaceable form without alignment is replaced, so that
@@ -303,7 +307,7 @@ TEST(PathologicalJson, LargeTokenizerFileLoadsInLinearTimeAndMemory) {
       200000 / 8);
 }
 
-// 4 GiB and larger length fields: an error, with no allocation of their size.
+// 4 GiB and larger length and count fields: an error, with no allocation of their size.
 TEST(PathologicalLengths, HugeLengthFieldsFailWithoutAllocatingThem) {
   for (const uint64_t length : {uint64_t{1} << 32, (uint64_t{1} << 32) - 1, ~uint64_t{0}}) {
     std::string safetensors(8, '\0');
@@ -330,6 +334,22 @@ TEST(PathologicalLengths, HugeLengthFieldsFailWithoutAllocatingThem) {
       EXPECT_FALSE(tokenizer.ok());
     });
     EXPECT_LT(peak, 1 << 20) << "packed piece count " << length;
+  }
+  // A session snapshot whose layer count, position or vocabulary size is 4 GiB or more.
+  auto model = Model::FromBytes(testing::WriteSafetensors(testing::RandomTinyModel(3)));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto session = Session::Create(*model);
+  ASSERT_TRUE(session.ok());
+  const int32_t ids[] = {3, 4, 5, 6, 7};
+  ASSERT_TRUE(session->Feed(ids, 5).ok());
+  const std::string snapshot = session->Snapshot();
+  // Header words after the 8-byte magic: 4-5 the position, 6 the vocabulary, 12 the layers.
+  for (const auto& [word, value] : std::vector<std::pair<int, uint32_t>>{
+           {12, 0xffffffffu}, {5, 1u}, {4, 0xffffffffu}, {6, 0xffffffffu}}) {
+    std::string bad = snapshot;
+    for (int k = 0; k < 4; ++k) bad[8 + 4 * word + k] = char(value >> (8 * k));
+    const int64_t peak = PeakBytesOf([&] { EXPECT_FALSE(session->Restore(bad).ok()) << word; });
+    EXPECT_LT(peak, 1 << 20) << "snapshot word " << word;
   }
   // A probe beyond what any allocator gives is an error, not an abort.
   EXPECT_EQ(ProbeAllocation(~uint64_t{0}, "test").code(), StatusCode::kOutOfMemory);
