@@ -5,6 +5,7 @@
 set(EDGEPIECE_RUNTIME_SOURCES
   base/file.cc
   base/hash.cc
+  base/memory.cc
   base/rng.cc
   base/status.cc
   capi/c_api.cc

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/base/memory.h"
 #include "runtime/base/rng.h"
 #include "runtime/base/status.h"
 #include "runtime/capi/edgepiece.h"
@@ -210,6 +211,10 @@ int32_t ep_encoder_encode_batch(ep_encoder* encoder, const uint8_t* texts, const
         std::string_view(reinterpret_cast<const char*>(texts) + begin, ends[i] - begin), options,
         &encoder->one);
     if (!status.ok()) return Report(status);
+    edgepiece::Status room = edgepiece::TryReserve(
+        &encoder->encoding.ids, encoder->encoding.ids.size() + encoder->one.ids.size(), "batch");
+    if (room.ok()) room = edgepiece::TryReserve(&encoder->batch_ends, i + 1, "batch");
+    if (!room.ok()) return Report(room);
     encoder->encoding.ids.insert(encoder->encoding.ids.end(), encoder->one.ids.begin(),
                                  encoder->one.ids.end());
     encoder->batch_ends.push_back(static_cast<uint32_t>(encoder->encoding.ids.size()));
@@ -307,6 +312,10 @@ int32_t ep_encoder_pack(ep_encoder* encoder, size_t* size) {
     return Fail(edgepiece::StatusCode::kInvalidArgument,
                 "a SentencePiece model has no packed form (its .model file is already binary)");
   }
+  // Pack() builds a string of about the vocabulary's size, then it is moved here.
+  const edgepiece::Status room = edgepiece::ProbeAllocation(
+      2 * uint64_t{encoder->encoder.tokenizer().vocab().MemoryUsage()} + 4096, "pack");
+  if (!room.ok()) return Report(room);
   encoder->bytes = encoder->encoder.tokenizer().vocab().Pack();
   *size = encoder->bytes.size();
   return EP_STATUS_OK;
@@ -529,6 +538,9 @@ int32_t ep_session_snapshot(const ep_session* session, uint8_t* out, size_t capa
     return Fail(edgepiece::StatusCode::kInvalidArgument,
                 "snapshot buffer smaller than ep_session_snapshot_size()");
   }
+  const edgepiece::Status room =
+      edgepiece::ProbeAllocation(uint64_t{session->session.SnapshotSize()} + 64, "snapshot");
+  if (!room.ok()) return Report(room);
   const std::string bytes = session->session.Snapshot(&session->sampler);
   std::memcpy(out, bytes.data(), bytes.size());
   *size = bytes.size();

@@ -26,6 +26,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "runtime/base/memory.h"
 #include "runtime/ops/matmul.h"
 #include "runtime/ops/rope.h"
 
@@ -273,6 +274,8 @@ Status ForwardState::Init(const Model& model, uint64_t max_floats) {
                                                 std::to_string(total * 4) + " bytes (limit " +
                                                 std::to_string(max_floats * 4) + ")");
   }
+  // One probe for all of it (plus a page of rounding per buffer): a failed resize aborts.
+  EDGEPIECE_RETURN_IF_ERROR(ProbeAllocation(total * 4 + sizes.size() * 64 + 4096, "session"));
   for (auto& [buffer, size] : sizes) buffer->resize(size);
   xq.resize(quantized);
   xq_scales.resize(model.int8() ? C : 0);

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/base/half.h"
+#include "runtime/base/memory.h"
 
 namespace edgepiece {
 namespace {
@@ -188,6 +189,9 @@ Result<SafetensorsFile> SafetensorsFile::Parse(const uint8_t* data, size_t size)
                   "header length " + std::to_string(header_size) + " exceeds the limit of " +
                       std::to_string(kMaxHeaderBytes) + " bytes (a guard against corrupt files)");
   }
+  // The header's copy, simdjson's DOM (about 6 bytes per header byte) and the tensor
+  // table: a failed std::vector allocation would abort (memory.h).
+  EDGEPIECE_RETURN_IF_ERROR(ProbeAllocation(10 * header_size + (1 << 16), "safetensors header"));
   const uint8_t* section = data + 8 + header_size;
   const size_t section_size = size - 8 - static_cast<size_t>(header_size);
 

@@ -17,7 +17,9 @@
 #include <limits>
 #include <vector>
 
+#include "runtime/base/memory.h"
 #include "runtime/base/rng.h"
+#include "runtime/base/status.h"
 #include "runtime/tokenizer/piece_matcher.h"
 
 namespace edgepiece {
@@ -26,19 +28,26 @@ namespace edgepiece {
 struct LatticeBuffers {
   std::vector<double> best;
   std::vector<int32_t> route;
-  void Reserve(size_t n) {
+  // Room for a chunk of n bytes, or kOutOfMemory with the buffers unchanged.
+  Status Reserve(size_t n) {
     if (best.size() < n + 1) {
+      EDGEPIECE_RETURN_IF_ERROR(ProbeAllocation(uint64_t{n + 1} * 12 + 128, "lattice"));
       best.resize(n + 1);
       route.resize(n + 1);
     }
+    return Status::Ok();
   }
 };
 
 namespace lattice_internal {
 
-// Appends the ids on the route ending at n, in text order.
-inline void AppendRoute(const PieceMatcher& matcher, const int32_t* route, size_t n,
-                        std::vector<int32_t>* ids) {
+// Appends the ids on the route ending at n, in text order, or kOutOfMemory with *ids
+// unchanged. Room is made for one more id (a closing <eos>).
+inline Status AppendRoute(const PieceMatcher& matcher, const int32_t* route, size_t n,
+                          std::vector<int32_t>* ids) {
+  size_t count = 0;
+  for (size_t e = n; e > 0; e -= static_cast<size_t>(matcher.match(route[e]).length)) ++count;
+  EDGEPIECE_RETURN_IF_ERROR(TryReserve(ids, ids->size() + count + 1, "token ids"));
   const size_t first = ids->size();
   for (size_t e = n; e > 0;) {
     const int32_t piece = route[e];
@@ -46,15 +55,17 @@ inline void AppendRoute(const PieceMatcher& matcher, const int32_t* route, size_
     e -= static_cast<size_t>(matcher.match(piece).length);
   }
   std::reverse(ids->begin() + static_cast<std::ptrdiff_t>(first), ids->end());
+  return Status::Ok();
 }
 
 }  // namespace lattice_internal
 
 // Appends the ids of the highest-scoring segmentation of t[0, n), n >= 1.
-// Ties go to the earlier-visited, i.e. longer, last piece (strict >).
-inline void ViterbiChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n,
-                         LatticeBuffers* buffers, std::vector<int32_t>* ids) {
-  buffers->Reserve(n);
+// Ties go to the earlier-visited, i.e. longer, last piece (strict >). kOutOfMemory
+// leaves *ids unchanged.
+inline Status ViterbiChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n,
+                           LatticeBuffers* buffers, std::vector<int32_t>* ids) {
+  EDGEPIECE_RETURN_IF_ERROR(buffers->Reserve(n));
   double* best = buffers->best.data();
   int32_t* route = buffers->route.data();
   const PieceMatcher::Match* matches = matcher.matches();
@@ -85,7 +96,7 @@ inline void ViterbiChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n
     best[e] = best_e;
     route[e] = route_e;
   }
-  lattice_internal::AppendRoute(matcher, route, n, ids);
+  return lattice_internal::AppendRoute(matcher, route, n, ids);
 }
 
 // Appends the ids of one segmentation of t[0, n) drawn with probability
@@ -96,11 +107,12 @@ inline void ViterbiChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n
 // The reference never sets a route when every candidate at a position is
 // rejected (a draw of exactly 2^31-1 on the first match) and then loops
 // forever; we keep the first candidate instead, which changes nothing in
-// every run where the reference terminates.
+// every run where the reference terminates. kOutOfMemory leaves *ids unchanged (the
+// stream may have advanced).
 template <typename Generator>
-void SampleChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n, double alpha,
-                 Generator& gen, LatticeBuffers* buffers, std::vector<int32_t>* ids) {
-  buffers->Reserve(n);
+Status SampleChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n, double alpha,
+                   Generator& gen, LatticeBuffers* buffers, std::vector<int32_t>* ids) {
+  EDGEPIECE_RETURN_IF_ERROR(buffers->Reserve(n));
   double* best = buffers->best.data();
   int32_t* route = buffers->route.data();
   const PieceMatcher::Match* matches = matcher.matches();
@@ -129,7 +141,7 @@ void SampleChunk(const PieceMatcher& matcher, const uint8_t* t, size_t n, double
     best[e] = total;
     route[e] = route_e;
   }
-  lattice_internal::AppendRoute(matcher, route, n, ids);
+  return lattice_internal::AppendRoute(matcher, route, n, ids);
 }
 
 }  // namespace edgepiece

@@ -5,6 +5,8 @@
 #include <numeric>
 #include <string_view>
 
+#include "runtime/base/memory.h"
+
 namespace edgepiece {
 namespace {
 
@@ -116,8 +118,19 @@ struct FreeCells {
 }  // namespace
 
 Result<PieceMatcher> PieceMatcher::Build(const Vocab& vocab) {
+  // The trie: at most a node per piece byte, ~18 bytes of arrays each, doubled for growth
+  // (memory.h: a failed std::vector allocation aborts).
+  uint64_t piece_bytes = 0;
+  for (int32_t i = 0; i < vocab.num_pieces(); ++i) piece_bytes += vocab.piece(i).size();
+  const uint64_t pieces = static_cast<uint64_t>(vocab.num_pieces());
+  EDGEPIECE_RETURN_IF_ERROR(ProbeAllocation(40 * (piece_bytes + 1) + 8 * pieces, "trie"));
   const Trie trie = BuildTrie(vocab);
   const size_t nodes = trie.piece.size();
+  // The automaton's reserves below, the node maps and the match list.
+  EDGEPIECE_RETURN_IF_ERROR(ProbeAllocation((3 * uint64_t{nodes} + 1024) * (sizeof(Slot) + 12) +
+                                                8 * uint64_t{nodes} + sizeof(Match) * (pieces + 1) +
+                                                4096,
+                                            "piece automaton"));
 
   PieceMatcher m;
   m.num_states_ = nodes;

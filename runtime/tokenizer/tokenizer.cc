@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "runtime/base/file.h"
+#include "runtime/base/memory.h"
 #include "runtime/ops/text_scan.h"
 #include "runtime/text/nfc.h"
 #include "runtime/text/utf8.h"
@@ -90,13 +91,20 @@ Result<std::string_view> Tokenizer::IdToBytes(int32_t id) const {
 
 Status Tokenizer::DecodeBytes(const int32_t* ids, size_t count, std::string* bytes) const {
   if (kSentencePiece && state_->spm != nullptr) return state_->spm->Decode(ids, count, bytes);
+  // The ids are checked and measured first, so that the text is allocated once, fallibly.
+  size_t size = bytes->size();
   for (size_t i = 0; i < count; ++i) {
     auto piece = IdToBytes(ids[i]);
     if (!piece.ok()) {
       return Status(StatusCode::kOutOfRange,
                     "ids[" + std::to_string(i) + "]: " + piece.status().detail());
     }
-    bytes->append(piece->data(), piece->size());
+    size += piece->size();
+  }
+  EDGEPIECE_RETURN_IF_ERROR(TryReserve(bytes, size, "decoded text"));
+  for (size_t i = 0; i < count; ++i) {
+    const std::string_view piece = *IdToBytes(ids[i]);
+    bytes->append(piece.data(), piece.size());
   }
   return Status::Ok();
 }
@@ -106,6 +114,7 @@ Status Tokenizer::DecodeText(const int32_t* ids, size_t count, std::string* text
   if (kSentencePiece && state_->spm != nullptr) return state_->spm->Decode(ids, count, text);
   std::string bytes;
   EDGEPIECE_RETURN_IF_ERROR(DecodeBytes(ids, count, &bytes));
+  EDGEPIECE_RETURN_IF_ERROR(TryReserve(text, text->size() + bytes.size(), "decoded text"));
   AppendUtf8Ignoring(bytes, text);
   return Status::Ok();
 }
@@ -117,13 +126,14 @@ size_t Tokenizer::MemoryUsage() const {
   return sizeof(State) + vocab().MemoryUsage() + matcher().MemoryUsage();
 }
 
-void Encoder::EncodeChunk(const uint8_t* chunk, size_t n, double alpha, std::vector<int32_t>* ids) {
+Status Encoder::EncodeChunk(const uint8_t* chunk, size_t n, double alpha,
+                            std::vector<int32_t>* ids) {
   const PieceMatcher& matcher = tokenizer_.matcher();
-  if (alpha < 0) {
-    ViterbiChunk(matcher, chunk, n, &buffers_, ids);
-  } else {
-    rng_.Visit([&](auto& gen) { SampleChunk(matcher, chunk, n, alpha, gen, &buffers_, ids); });
-  }
+  if (alpha < 0) return ViterbiChunk(matcher, chunk, n, &buffers_, ids);
+  Status status;
+  rng_.Visit(
+      [&](auto& gen) { status = SampleChunk(matcher, chunk, n, alpha, gen, &buffers_, ids); });
+  return status;
 }
 
 Status Encoder::Encode(std::string_view text, const EncodeOptions& options, Encoding* out) {
@@ -149,6 +159,8 @@ Status Encoder::Encode(std::string_view text, const EncodeOptions& options, Enco
 
   out->ids.clear();
   out->offsets.clear();
+  // Room for <bos> and <eos>; each chunk makes room for its ids (lattice.h).
+  EDGEPIECE_RETURN_IF_ERROR(TryReserve(&out->ids, 2, "token ids"));
   if (options.add_bos) out->ids.push_back(kBosId);
   // Chunks end right after each maximal run of '\n'; pieces never cross
   // them. "" has no chunk.
@@ -156,13 +168,13 @@ Status Encoder::Encode(std::string_view text, const EncodeOptions& options, Enco
   while (begin < n) {
     size_t end = begin + FindByte(p + begin, n - begin, '\n');
     while (end < n && p[end] == '\n') ++end;
-    EncodeChunk(p + begin, end - begin, options.alpha, &out->ids);
+    EDGEPIECE_RETURN_IF_ERROR(EncodeChunk(p + begin, end - begin, options.alpha, &out->ids));
     begin = end;
   }
   if (options.add_eos) out->ids.push_back(kEosId);
 
   if (options.with_offsets) {
-    out->offsets.reserve(out->ids.size() * 2);
+    EDGEPIECE_RETURN_IF_ERROR(TryReserve(&out->offsets, out->ids.size() * 2, "offsets"));
     uint32_t position = 0;
     for (const int32_t id : out->ids) {
       const uint32_t length =

@@ -123,7 +123,7 @@ class Encoder {
   Result<std::vector<int32_t>> Encode(std::string_view text, const EncodeOptions& options = {});
 
  private:
-  void EncodeChunk(const uint8_t* chunk, size_t n, double alpha, std::vector<int32_t>* ids);
+  Status EncodeChunk(const uint8_t* chunk, size_t n, double alpha, std::vector<int32_t>* ids);
   Status EncodeSentencePiece(const SpmProcessor& spm, std::string_view text,
                              const EncodeOptions& options, Encoding* out);
 

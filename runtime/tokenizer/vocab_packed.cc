@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/base/file.h"
+#include "runtime/base/memory.h"
 #include "runtime/tokenizer/vocab.h"
 
 namespace edgepiece {
@@ -126,8 +127,13 @@ Result<Vocab> Vocab::ParsePacked(std::string_view data) {
 
 Result<Vocab> Vocab::ParseAny(std::string_view tokenizer_file) {
   // 0x89 never starts JSON: a damaged signature is reported as one.
-  if (!tokenizer_file.empty() && tokenizer_file[0] == kMagic[0]) return ParsePacked(tokenizer_file);
-  return Parse(tokenizer_file);
+  const bool packed = !tokenizer_file.empty() && tokenizer_file[0] == kMagic[0];
+  // The parsed vocabulary and its temporaries, with room for vector growth: a JSON entry
+  // takes at least 8 file bytes, a packed piece 2, each ~24 bytes of arrays (memory.h).
+  const uint64_t factor = packed ? 32 : 8;
+  EDGEPIECE_RETURN_IF_ERROR(
+      ProbeAllocation(factor * uint64_t{tokenizer_file.size()} + (1 << 20), "tokenizer file"));
+  return packed ? ParsePacked(tokenizer_file) : Parse(tokenizer_file);
 }
 
 Result<Vocab> Vocab::FromFile(const std::string& path) {

@@ -51,11 +51,13 @@ class PieceSplitter {
   explicit PieceSplitter(size_t pieces) : gains_(pieces, 0) {}
   // Tokenizes `bytes` with `tokenizer` (that of the vocabulary) and adds
   // `weight` to the gain of each piece produced.
-  void Add(const Tokenizer& tokenizer, std::string_view bytes, uint64_t weight) {
+  Status Add(const Tokenizer& tokenizer, std::string_view bytes, uint64_t weight) {
     ids_.clear();
-    ViterbiChunk(tokenizer.matcher(), reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
-                 &buffers_, &ids_);
+    EDGEPIECE_RETURN_IF_ERROR(ViterbiChunk(tokenizer.matcher(),
+                                           reinterpret_cast<const uint8_t*>(bytes.data()),
+                                           bytes.size(), &buffers_, &ids_));
     for (const int32_t id : ids_) gains_[id - kFirstPieceId] += weight;
+    return Status::Ok();
   }
   // The gains per piece index.
   const std::vector<uint64_t>& gains() const { return gains_; }
@@ -73,7 +75,9 @@ Status AbsorbDropped(const std::vector<std::pair<std::string, uint64_t>>& droppe
   auto tokenizer = VocabTokenizer(*vocab);
   if (!tokenizer.ok()) return tokenizer.status();
   PieceSplitter splitter(vocab->pieces.size());
-  for (const auto& [piece, count] : dropped) splitter.Add(*tokenizer, piece, count);
+  for (const auto& [piece, count] : dropped) {
+    EDGEPIECE_RETURN_IF_ERROR(splitter.Add(*tokenizer, piece, count));
+  }
   for (size_t i = 0; i < vocab->counts.size(); ++i) vocab->counts[i] += splitter.gains()[i];
   return Status::Ok();
 }
@@ -88,7 +92,7 @@ Status PruneWastedPieces(TrainedVocab* vocab, const FinishReport& report) {
     if (!tokenizer.ok()) return tokenizer.status();
     PieceSplitter splitter(before);
     for (size_t i = 0; i < before; ++i) {
-      splitter.Add(*tokenizer, vocab->pieces[i], vocab->counts[i]);
+      EDGEPIECE_RETURN_IF_ERROR(splitter.Add(*tokenizer, vocab->pieces[i], vocab->counts[i]));
     }
     const std::vector<uint64_t>& gains = splitter.gains();
     TrainedVocab next;
@@ -166,8 +170,8 @@ Result<TrainedVocab> FinishModel(const PieceSource& pieces, const TrainerOptions
     std::vector<PieceSplitter> splitters(parts, PieceSplitter(vocab.pieces.size()));
     RunTrainerTasks(run_tasks, parts, [&](size_t part) {
       statuses[part] = pieces.walk(part, [&](std::string_view piece, uint64_t count) {
-        if (!piece.empty() && !kept(piece, count)) splitters[part].Add(*tokenizer, piece, count);
-        return Status::Ok();
+        if (piece.empty() || kept(piece, count)) return Status::Ok();
+        return splitters[part].Add(*tokenizer, piece, count);
       });
     });
     EDGEPIECE_RETURN_IF_ERROR(first_error());

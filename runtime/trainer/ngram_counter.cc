@@ -58,6 +58,12 @@ size_t NgramCounter::PeakMemoryUsage() const {
   return MemoryUsage() + 2 * largest;
 }
 
+size_t NgramCounter::GrowthBytes(size_t bytes) const {
+  size_t growth = 0;
+  for (const NgramTable& table : tables_) growth += table.GrowthBytes(bytes);
+  return growth;
+}
+
 Result<NgramModel> NgramModel::Build(const NgramCounter& counter, const TrainerOptions& options,
                                      const TaskRunner& run_tasks) {
   EDGEPIECE_RETURN_IF_ERROR(ValidateTrainerOptions(options));

@@ -69,6 +69,9 @@ class NgramCounter {
   // a table rehashes, its old and its twice larger new slots coexist), so a
   // caller that spills past a share checks this, not MemoryUsage.
   size_t PeakMemoryUsage() const;
+  // Bytes the tables' growth may allocate while a chunk of `bytes` is added (each old table
+  // counted as still live: an upper bound).
+  size_t GrowthBytes(size_t bytes) const;
 
  private:
   int order_;

@@ -75,6 +75,12 @@ class NgramTable {
   }
   // Heap bytes held.
   size_t MemoryUsage() const { return slots_.capacity() * sizeof(Entry); }
+  // Bytes of the new slots that adding `keys` new keys would allocate (0: no growth).
+  size_t GrowthBytes(size_t keys) const {
+    size_t capacity = slots_.size() == 0 ? 16 : slots_.size();
+    while ((size_ + keys) * 2 > capacity) capacity *= 2;
+    return capacity == slots_.size() ? 0 : capacity * sizeof(Entry);
+  }
 
  private:
   static constexpr uint64_t kEmpty = ~uint64_t{0};

@@ -45,19 +45,41 @@ async function readWasm(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+// The modules import their memory (wasm/CMakeLists.txt): 64 KiB pages, at least the
+// module's -sINITIAL_MEMORY (4 MB) and at most its -sMAXIMUM_MEMORY (2 GB).
+const PAGE_BYTES = 65536;
+const INITIAL_PAGES = 64;
+const MAXIMUM_PAGES = 32768;
+
+// The memory of a new module instance: growing past `maximumMemory` bytes (default and
+// limit 2 GB; rounded down to 64 KiB) fails, and the call that needed it throws
+// OUT_OF_MEMORY while the module, and every object in it, keeps working.
+function createMemory(maximumMemory) {
+  let maximum = MAXIMUM_PAGES;
+  if (maximumMemory !== undefined) {
+    if (typeof maximumMemory !== 'number' || !(maximumMemory >= INITIAL_PAGES * PAGE_BYTES)) {
+      throw new EdgepieceError('INVALID_ARGUMENT',
+        `maximumMemory must be a number of bytes >= ${INITIAL_PAGES * PAGE_BYTES}`);
+    }
+    maximum = Math.min(MAXIMUM_PAGES, Math.floor(maximumMemory / PAGE_BYTES));
+  }
+  return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum });
+}
+
 /**
  * Instantiates a module of this package: `wasmBinary` (its bytes), else the bytes at
- * `wasmUrl`, else at `defaultUrl`. Resolves to its ModuleInstance.
+ * `wasmUrl`, else at `defaultUrl`, with `maximumMemory` bytes of memory at most.
+ * Resolves to its ModuleInstance.
  */
 export async function instantiate(options, defaultUrl) {
   if (typeof WebAssembly !== 'object' || !WebAssembly.validate(new Uint8Array(
       [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]))) {
     throw new EdgepieceError('UNSUPPORTED', 'this JavaScript engine lacks WebAssembly SIMD (Safari >= 16.4, Chrome >= 91, Firefox >= 89, Node >= 16.4 have it)');
   }
+  const memory = createMemory(options.maximumMemory);
   const bytes = options.wasmBinary ?? await readWasm(options.wasmUrl ?? defaultUrl);
-  let memory = null;
   const imports = {
-    env: { emscripten_notify_memory_growth() {} },
+    env: { memory, emscripten_notify_memory_growth() {} },
     wasi_snapshot_preview1: {
       proc_exit(code) { throw new EdgepieceError('INTERNAL', `edgepiece module aborted (exit ${code})`); },
       // The generator's timings (std::chrono::steady_clock): nanoseconds
@@ -71,9 +93,8 @@ export async function instantiate(options, defaultUrl) {
   };
   const { instance } = await WebAssembly.instantiate(bytes, imports);
   const exports = instance.exports;
-  memory = exports.memory;
   if (exports._initialize) exports._initialize();
-  return new ModuleInstance(exports);
+  return new ModuleInstance(exports, memory);
 }
 
 /**
@@ -86,7 +107,8 @@ export function defaultWasmUrl() {
 
 /**
  * Loads the WebAssembly module once. Options: wasmBinary (bytes of
- * edgepiece.wasm) or wasmUrl (where to fetch it; default: next to this file).
+ * edgepiece.wasm) or wasmUrl (where to fetch it; default: next to this file),
+ * maximumMemory (bytes the module's memory may grow to; default 2 GB).
  */
 export function init(options = {}) {
   // Resolves to the ModuleInstance.
@@ -131,9 +153,9 @@ export const SLOT_BYTES = 96;
  * and the helpers that turn its statuses into errors and move bytes in and out of it.
  */
 export class ModuleInstance {
-  constructor(exports) {
+  constructor(exports, memory) {
     this.exports = exports;
-    this.memory = exports.memory;
+    this.memory = memory;
     // A reusable input buffer and output area in module memory: per-call
     // malloc/free pairs dominated short inputs (one line of text).
     this.scratch = { pointer: 0, capacity: 0, slot: 0 };

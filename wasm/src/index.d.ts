@@ -14,9 +14,18 @@ export interface InitOptions {
   wasmBinary?: Uint8Array | ArrayBuffer;
   /** Where to load edgepiece.wasm from (default: next to index.js). */
   wasmUrl?: string | URL;
+  /**
+   * Bytes the module's memory may grow to (default and limit 2 GB; at least 4 MB; rounded
+   * down to 64 KiB). A load or call that needs more throws OUT_OF_MEMORY and the module and
+   * its objects keep working.
+   */
+  maximumMemory?: number;
 }
 
-/** Loads the WebAssembly module once; Tokenizer.load and Model.load call it for you. */
+/**
+ * Loads the WebAssembly module once; Tokenizer.load and Model.load call it for you (call it
+ * first to set options such as maximumMemory).
+ */
 export function init(options?: InitOptions): Promise<unknown>;
 
 /**

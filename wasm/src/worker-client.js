@@ -44,9 +44,10 @@ export class EdgepieceWorker {
 
   /**
    * Starts the worker. Options: workerUrl (default: worker.js next to this
-   * file), wasmUrl / wasmBinary (passed to init() inside the worker),
+   * file), wasmUrl / wasmBinary / maximumMemory (passed to init() inside the worker),
    * trainerWasmUrl / trainerWasmBinary (to Trainer.init() there, on the first train),
-   * spmWasmUrl / spmWasmBinary (to initSentencePiece() there, on the first .model).
+   * spmWasmUrl / spmWasmBinary (to initSentencePiece() there, on the first .model); each
+   * module there gets the same maximumMemory.
    */
   static async create(options = {}) {
     let worker;
@@ -74,11 +75,14 @@ export class EdgepieceWorker {
       }
     });
     const client = new EdgepieceWorker(worker);
-    const { wasmUrl, wasmBinary, trainerWasmUrl, trainerWasmBinary, spmWasmUrl, spmWasmBinary } = options;
+    const {
+      wasmUrl, wasmBinary, maximumMemory, trainerWasmUrl, trainerWasmBinary, spmWasmUrl,
+      spmWasmBinary,
+    } = options;
     await client.#call('init', {
-      wasmUrl: wasmUrl?.toString(), wasmBinary,
-      trainer: { wasmUrl: trainerWasmUrl?.toString(), wasmBinary: trainerWasmBinary },
-      sentencepiece: { wasmUrl: spmWasmUrl?.toString(), wasmBinary: spmWasmBinary },
+      wasmUrl: wasmUrl?.toString(), wasmBinary, maximumMemory,
+      trainer: { wasmUrl: trainerWasmUrl?.toString(), wasmBinary: trainerWasmBinary, maximumMemory },
+      sentencepiece: { wasmUrl: spmWasmUrl?.toString(), wasmBinary: spmWasmBinary, maximumMemory },
     });
     return client;
   }
