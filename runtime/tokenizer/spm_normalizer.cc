@@ -98,6 +98,13 @@ Result<SpmNormalizer> SpmNormalizer::Create(const SpmNormalizerSpec& spec,
 }
 
 void SpmNormalizer::BuildAsciiRules() {
+  for (uint32_t b = 0x80; b < 256; ++b) {
+    const bool user_defined =
+        user_defined_ != nullptr && user_defined_->Child(0, static_cast<uint8_t>(b)) >= 0;
+    size_t node = units_.empty() ? 0 : Offset(units_[0]) ^ b;
+    const bool mapped = !units_.empty() && node < units_.size() && Label(units_[node]) == b;
+    copy_lead_[b] = !user_defined && !mapped;
+  }
   for (uint32_t b = 0; b < 128; ++b) {
     AsciiRule& rule = ascii_[b];
     rule = AsciiRule();
@@ -225,30 +232,43 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
 
   bool is_prev_space = spec_.remove_extra_whitespaces;
   while (consumed < n) {
-    // Fast paths for ASCII that no rule changes, with the effect the general path below
-    // would have: a space (escaped, or dropped after a space with remove_extra_whitespaces),
-    // and a run of other bytes, copied as is.
+    // Fast paths for what no rule changes, with the effect the general path below would
+    // have: an ASCII space (escaped, or dropped after a space with remove_extra_whitespaces),
+    // and a run of other ASCII bytes and valid UTF-8 characters, copied as is (each byte of a
+    // character maps to the character's start, as the general path maps a replacement).
     const uint8_t b = p[consumed];
-    if (b < 0x80 && ascii_[b].kind == AsciiRule::kCopy &&
+    if (b == ' ' && ascii_[b].kind == AsciiRule::kCopy &&
         AsciiRuleApplies(p + consumed, n - consumed)) {
-      if (b == ' ') {
-        if (!is_prev_space) {
-          add_space();
-          is_prev_space = spec_.remove_extra_whitespaces;
-        }
-        ++consumed;
-        continue;
+      if (!is_prev_space) {
+        add_space();
+        is_prev_space = spec_.remove_extra_whitespaces;
       }
-      size_t end = consumed + 1;
+      ++consumed;
+      continue;
+    }
+    size_t end = consumed;
+    for (;;) {
       while (end < n && p[end] < 0x80 && p[end] != ' ' && ascii_[p[end]].kind == AsciiRule::kCopy &&
              AsciiRuleApplies(p + end, n - end)) {
         ++end;
       }
+      size_t char_length;
+      if (end == n || p[end] < 0x80 || !copy_lead_[p[end]] ||
+          !SpmDecodeUtf8(p + end, n - end, &char_length)) {
+        break;
+      }
+      end += char_length;
+    }
+    if (end > consumed) {
       normalized->append(reinterpret_cast<const char*>(p + consumed), end - consumed);
       const size_t at = norm_to_orig->size();
       norm_to_orig->resize(at + (end - consumed));
       uint32_t* map = norm_to_orig->data() + at;
-      for (size_t i = consumed; i < end; ++i) *map++ = static_cast<uint32_t>(i);
+      for (size_t i = consumed; i < end;) {
+        const size_t char_length = p[i] < 0x80 ? 1 : p[i] < 0xe0 ? 2 : p[i] < 0xf0 ? 3 : 4;
+        for (size_t k = 0; k < char_length; ++k) *map++ = static_cast<uint32_t>(i);
+        i += char_length;
+      }
       consumed = end;
       is_prev_space = false;
       continue;

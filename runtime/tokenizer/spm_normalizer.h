@@ -61,6 +61,9 @@ class SpmNormalizer {
   void BuildAsciiRules();
 
   AsciiRule ascii_[128];
+  // For a non-ASCII byte: no charsmap key and no user-defined piece starts with it, so a valid
+  // UTF-8 character led by it normalizes to itself (most CJK text).
+  bool copy_lead_[256] = {};
   SpmNormalizerSpec spec_;
   bool treat_whitespace_as_suffix_ = false;
   const SpmTrie* user_defined_ = nullptr;

@@ -203,50 +203,61 @@ void SpmProcessor::EncodeBpe(SpmScratch* s, double dropout, Rng* rng) const {
   const auto* t = reinterpret_cast<const uint8_t*>(text.data());
   const size_t n = text.size();
   std::vector<SpmScratch::Symbol>& symbols = s->symbols;
-  symbols.clear();
-  for (size_t i = 0; i < n;) {
-    SpmScratch::Symbol symbol;
-    bool freeze;
-    symbol.length = static_cast<uint32_t>(SymbolLength(t + i, n - i, &freeze));
-    symbol.freeze = freeze;
-    symbol.begin = static_cast<uint32_t>(i);
-    symbol.prev = static_cast<int32_t>(symbols.size()) - 1;
-    symbol.node = 0;
-    for (uint32_t k = 0; k < symbol.length && symbol.node >= 0; ++k) {
-      symbol.node = pieces_.Child(symbol.node, t[i + k]);
+  // The symbols of text [begin, end), indexed from 0.
+  auto build_symbols = [&](size_t begin, size_t end) {
+    symbols.clear();
+    for (size_t i = begin; i < end;) {
+      SpmScratch::Symbol symbol;
+      bool freeze;
+      symbol.length = static_cast<uint32_t>(SymbolLength(t + i, n - i, &freeze));
+      symbol.freeze = freeze;
+      symbol.begin = static_cast<uint32_t>(i);
+      symbol.prev = static_cast<int32_t>(symbols.size()) - 1;
+      symbol.node = 0;
+      for (uint32_t k = 0; k < symbol.length && symbol.node >= 0; ++k) {
+        symbol.node = pieces_.Child(symbol.node, t[i + k]);
+      }
+      symbol.id = -1;
+      i += symbol.length;
+      symbol.next = i < end ? static_cast<int32_t>(symbols.size()) + 1 : -1;
+      symbols.push_back(symbol);
     }
-    symbol.id = -1;
-    i += symbol.length;
-    symbol.next = i < n ? static_cast<int32_t>(symbols.size()) + 1 : -1;
-    symbols.push_back(symbol);
-  }
+  };
   s->pieces.clear();
-  if (symbols.empty()) return;
+  if (n == 0) return;
   // Dropout merges the whole text in one pass, in SentencePiece's order, with no cache.
   if (!split_words_ || rng != nullptr) {
+    build_symbols(0, n);
     MergeBpe(s, 0, static_cast<int32_t>(symbols.size()), dropout, rng);
     return;
   }
-  auto starts_word = [&](const SpmScratch::Symbol& symbol) {
-    return symbol.length >= 3 && t[symbol.begin] == 0xe2 && t[symbol.begin + 1] == 0x96 &&
-           t[symbol.begin + 2] == 0x81;
+  // A word ends before the next symbol that starts with U+2581. Symbols are cut from the
+  // whole text exactly as build_symbols cuts them (a word's symbols end where it ends), so
+  // a word's symbols are built only when its pieces are not cached.
+  auto starts_word = [&](size_t i, size_t length) {
+    return length >= 3 && t[i] == 0xe2 && t[i + 1] == 0x96 && t[i + 2] == 0x81;
   };
   constexpr size_t kMaxCachedWord = 64, kMaxCacheEntries = 1 << 16;
-  for (int32_t first = 0; first < static_cast<int32_t>(symbols.size());) {
-    int32_t last = first + 1;
-    while (last < static_cast<int32_t>(symbols.size()) && !starts_word(symbols[last])) ++last;
-    const uint32_t begin = symbols[first].begin;
-    const uint32_t end = symbols[last - 1].begin + symbols[last - 1].length;
+  bool freeze;
+  for (size_t begin = 0; begin < n;) {
+    size_t end = begin + SymbolLength(t + begin, n - begin, &freeze);
+    while (end < n) {
+      const size_t length = SymbolLength(t + end, n - end, &freeze);
+      if (starts_word(end, length)) break;
+      end += length;
+    }
     const std::string_view word = text.substr(begin, end - begin);
     if (word.size() > kMaxCachedWord) {
-      MergeBpe(s, first, last);
+      build_symbols(begin, end);
+      MergeBpe(s, 0, static_cast<int32_t>(symbols.size()));
     } else {
       s->word.assign(word);  // C++17 maps look up by key type only: reuse one string
       auto it = s->bpe_cache.find(s->word);
       if (it == s->bpe_cache.end()) {
         if (s->bpe_cache.size() >= kMaxCacheEntries) s->bpe_cache.clear();
         const size_t from = s->pieces.size();
-        MergeBpe(s, first, last);
+        build_symbols(begin, end);
+        MergeBpe(s, 0, static_cast<int32_t>(symbols.size()));
         std::vector<SpmScratch::Piece> cached(s->pieces.begin() + from, s->pieces.end());
         for (SpmScratch::Piece& piece : cached) {
           piece.begin -= begin;
@@ -255,11 +266,12 @@ void SpmProcessor::EncodeBpe(SpmScratch* s, double dropout, Rng* rng) const {
         s->bpe_cache.emplace(s->word, std::move(cached));
       } else {
         for (const SpmScratch::Piece& piece : it->second) {
-          s->pieces.push_back({piece.begin + begin, piece.end + begin, piece.id});
+          s->pieces.push_back({piece.begin + static_cast<uint32_t>(begin),
+                               piece.end + static_cast<uint32_t>(begin), piece.id});
         }
       }
     }
-    first = last;
+    begin = end;
   }
 }
 
