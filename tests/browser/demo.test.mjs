@@ -7,25 +7,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import {
-  artifacts, chromiumFlags, chromiumPath, cli, cliIds, root, startServer, tokenizerModel,
-} from './support/demo-server.mjs';
-import { cliGenerate } from './support/reference.mjs';
-
-const TEXTS = {
-  english: 'In the beginning God created the heaven and the earth.\nAnd the earth was without form, and void.',
-  chinese: '天行健，君子以自强不息。地势坤，君子以厚德载物。床前明月光，疑是地上霜。',
-  emoji: 'Emoji: 😀👍🏽 🇩🇪 ❤️‍🔥 and rare letters ŝ ǅ ㎒, tabs\tand  spaces',
-  decomposed: 'Cafe\u0301 e\u0301te\u0301 (NFD input, NFC on both sides)',
-};
-// About 24,000 characters (~8,000 tokens) of mixed English, Chinese and emoji.
-TEXTS.long = Array.from({ length: 120 }, (_, i) =>
-  `${i}: ${TEXTS.english} ${TEXTS.chinese} ${i % 7 === 0 ? TEXTS.emoji : ''}`).join('\n');
+import { artifacts, cli, cliIds, openDemo, root, tokenizerModel } from './support/demo-server.mjs';
+import { TEXTS, cliGenerate } from './support/reference.mjs';
 
 describe('web demo in Chromium', { timeout: 300_000 }, () => {
   let server;
@@ -56,18 +43,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
   }
 
   before(async () => {
-    assert.ok(existsSync(cli), `${cli} missing: build the release preset first`);
-    assert.ok(existsSync(`${root}build/wasm/package/edgepiece.wasm`), 'build the wasm preset first');
-    mkdirSync(artifacts, { recursive: true });
-    server = await startServer();
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-    page.on('request', (request) => requests.push(request.url()));
-    await page.goto(server.url);
+    ({ server, browser, page } = await openDemo({ errors, requests }));
     await page.waitForSelector('body[data-tokenizer-ready="true"]', { timeout: 60_000 });
     await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
     await page.click('#ids-details summary');

@@ -16,18 +16,9 @@ import { after, before, describe, test } from 'node:test';
 import {
   ENGINES, Server, artifacts, assertBuilt, cli, cliGenerate, cliIds, demoLm, launch, root, tokenizerModel,
 } from './support/browsers.mjs';
+import { TEXTS } from './support/reference.mjs';
 
 const engine = process.env.EDGEPIECE_CORE_ENGINE ?? 'firefox';
-
-const TEXTS = {
-  english: 'In the beginning God created the heaven and the earth.\nAnd the earth was without form, and void.',
-  chinese: '天行健，君子以自强不息。地势坤，君子以厚德载物。床前明月光，疑是地上霜。',
-  emoji: 'Emoji: 😀👍🏽 🇩🇪 ❤️‍🔥 and rare letters ŝ ǅ ㎒, tabs\tand  spaces',
-  decomposed: 'Cafe\u0301 e\u0301te\u0301 (NFD input, NFC on both sides)',
-};
-// About 24,000 characters (~8,000 tokens) of mixed English, Chinese and emoji.
-TEXTS.long = Array.from({ length: 120 }, (_, i) =>
-  `${i}: ${TEXTS.english} ${TEXTS.chinese} ${i % 7 === 0 ? TEXTS.emoji : ''}`).join('\n');
 
 describe(`web demo in ${ENGINES[engine].title}`, { timeout: 300_000 }, () => {
   let server;

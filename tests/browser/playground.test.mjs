@@ -6,15 +6,12 @@
 //   (cd tests/browser && npm ci) && node --test tests/browser/playground.test.mjs
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import {
-  artifacts, chromiumFlags, chromiumPath, cli, cliIds, root, startServer, tokenizerModel,
-} from './support/demo-server.mjs';
+import { artifacts, cli, cliIds, openDemo, root, tokenizerModel } from './support/demo-server.mjs';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -45,17 +42,7 @@ describe('tokenizer playground in Chromium', { timeout: 600_000 }, () => {
   const stat = async (id) => Number((await page.textContent(`#stat-${id}`)).replaceAll(',', ''));
 
   before(async () => {
-    assert.ok(existsSync(cli), `${cli} missing: build the release preset first`);
-    assert.ok(existsSync(`${root}build/wasm/package/edgepiece.wasm`), 'build the wasm preset first');
-    mkdirSync(artifacts, { recursive: true });
-    server = await startServer();
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-    await page.goto(server.url);
+    ({ server, browser, page } = await openDemo({ errors }));
     await page.waitForSelector('body[data-tokenizer-ready="true"]', { timeout: 60_000 });
     await settle();
   });

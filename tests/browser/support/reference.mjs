@@ -10,6 +10,17 @@ export const cli = `${root}build/release/native/edgepiece`;
 export const artifacts = `${root}build/test-artifacts`;
 export const tokenizerModel = 'models/kjvzh-8k.model';
 
+// The texts the demo tests type into the page, each checked against the CLI's ids.
+export const TEXTS = {
+  english: 'In the beginning God created the heaven and the earth.\nAnd the earth was without form, and void.',
+  chinese: '天行健，君子以自强不息。地势坤，君子以厚德载物。床前明月光，疑是地上霜。',
+  emoji: 'Emoji: 😀👍🏽 🇩🇪 ❤️‍🔥 and rare letters ŝ ǅ ㎒, tabs\tand  spaces',
+  decomposed: 'Cafe\u0301 e\u0301te\u0301 (NFD input, NFC on both sides)',
+};
+// About 24,000 characters (~8,000 tokens) of mixed English, Chinese and emoji.
+TEXTS.long = Array.from({ length: 120 }, (_, i) =>
+  `${i}: ${TEXTS.english} ${TEXTS.chinese} ${i % 7 === 0 ? TEXTS.emoji : ''}`).join('\n');
+
 /** The CLI's ids for `text` as one document (stdin, no trailing newline). */
 export function cliIds(text, args = [], model = tokenizerModel) {
   const result = spawnSync(cli, ['encode', '--model', model, ...args], {
