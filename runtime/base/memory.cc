@@ -7,8 +7,9 @@ namespace edgepiece {
 namespace {
 
 // The probe is stored here: a malloc whose result is only tested and freed may be
-// elided by the compiler (and assumed to succeed).
-void* volatile probe_sink = nullptr;
+// elided by the compiler (and assumed to succeed). One per thread: encoders on
+// several threads probe at once.
+thread_local void* volatile probe_sink = nullptr;
 
 }  // namespace
 
