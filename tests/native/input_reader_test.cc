@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <random>
 #include <string>
@@ -19,10 +21,12 @@ namespace {
 
 constexpr size_t kBlockSizes[] = {1, 2, 3, 7, 64, InputReader::kDefaultBlockBytes};
 
+// ctest runs each test in its own process, several at once: the process id
+// keeps their files apart (a counter alone gave every process the same names).
 std::string WriteTempFile(const std::string& contents) {
   static int counter = 0;
-  const std::string path =
-      ::testing::TempDir() + "input_reader_test_" + std::to_string(++counter) + ".txt";
+  const std::string path = ::testing::TempDir() + "input_reader_test_" +
+                           std::to_string(::getpid()) + "_" + std::to_string(++counter) + ".txt";
   std::FILE* file = std::fopen(path.c_str(), "wb");
   EXPECT_NE(file, nullptr);
   std::fwrite(contents.data(), 1, contents.size(), file);
