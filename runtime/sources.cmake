@@ -31,6 +31,7 @@ set(EDGEPIECE_RUNTIME_SOURCES
   text/unicode_digits.cc
   text/utf8.cc
   tokenizer/piece_matcher.cc
+  tokenizer/spm_bpe.cc
   tokenizer/spm_model.cc
   tokenizer/spm_normalizer.cc
   tokenizer/spm_processor.cc

@@ -5,10 +5,12 @@
 # leaves the input in build/test-artifacts/fuzz/. tools/test.sh runs it.
 #   tools/fuzz.sh [TARGET...]          all targets, or the ones named
 # Environment:
-#   FUZZ_SECONDS=30                    budget per target (docs/fuzzing.md)
+#   FUZZ_SECONDS=60                    budget per target (docs/fuzzing.md)
+#   FUZZ_RUNS=N                        also stop a target after N executions
 #   FUZZ_SECONDS_<target>=N            one target's budget, e.g. FUZZ_SECONDS_capi_fuzzer=120
 #   FUZZ_CORPUS_DIR=build/fuzz-corpus  the corpora, kept and grown between runs
-# A long run (docs/fuzzing.md): FUZZ_SECONDS=3600 nice -n 10 bash tools/fuzz.sh
+# A long run (docs/fuzzing.md):
+#   FUZZ_RUNS=10000000 FUZZ_SECONDS=86400 nice -n 19 bash tools/fuzz.sh
 # Reproduce a finding: build/fuzz/tests/fuzz/<target> build/test-artifacts/fuzz/<file>
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +19,7 @@ all_targets=(tokenizer_file_fuzzer model_loader_fuzzer snapshot_fuzzer encode_fu
              decode_fuzzer trainer_fuzzer capi_fuzzer)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
-seconds=${FUZZ_SECONDS:-30}
+seconds=${FUZZ_SECONDS:-60}
 corpus_root=${FUZZ_CORPUS_DIR:-build/fuzz-corpus}
 artifacts=build/test-artifacts/fuzz
 golden_dir=${EDGEPIECE_GOLDEN_DIR:-../shared/golden}
@@ -51,6 +53,7 @@ for t in "${targets[@]}"; do
   budget=${!budget_var:-$seconds}
   args=(-max_total_time="$budget" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$artifacts/$t-")
+  [ -n "${FUZZ_RUNS:-}" ] && args+=(-runs="$FUZZ_RUNS")
   case $t in
     tokenizer_file_fuzzer) args+=(-dict=tests/fuzz/tokenizer_file.dict -max_len=200000) ;;
     model_loader_fuzzer) args+=(-dict=tests/fuzz/model_loader.dict -max_len=65536) ;;

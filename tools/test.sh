@@ -27,7 +27,7 @@ for preset in release asan; do
   ctest --preset "$preset" -j "$jobs"
 done
 
-echo "=== fuzzing: every libFuzzer target for ${FUZZ_SECONDS:-30} s (tools/fuzz.sh) ==="
+echo "=== fuzzing: every libFuzzer target for ${FUZZ_SECONDS:-60} s (tools/fuzz.sh) ==="
 bash tools/fuzz.sh
 
 echo "=== ThreadSanitizer: the threaded native tests (tools/tsan.sh) ==="

@@ -1,5 +1,6 @@
 #include "runtime/tokenizer/spm_normalizer.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace edgepiece {
@@ -196,10 +197,73 @@ Status SpmNormalizer::NormalizePrefix(const uint8_t* p, size_t n, std::string_vi
   return Status::Ok();
 }
 
+namespace {
+
+// Where Normalize writes: the text and, when asked for, its map to the input, through raw
+// pointers into buffers sized ahead (a std::string append per character is a call, and most
+// of the time went there). Room grows when a replacement outruns the estimate.
+class NormalizedWriter {
+ public:
+  NormalizedWriter(std::string* text, std::vector<uint32_t>* map, size_t estimate)
+      : text_(text), map_(map) {
+    text_->resize(estimate);
+    if (map_ != nullptr) map_->resize(estimate);
+  }
+  // Room for `count` more bytes.
+  void Reserve(size_t count) {
+    if (size_ + count <= text_->size()) return;
+    const size_t grown = std::max(2 * text_->size(), size_ + count);
+    text_->resize(grown);
+    if (map_ != nullptr) map_->resize(grown);
+  }
+  // Appends text[0, count) (room reserved), every byte mapped to `orig`.
+  void Put(const char* text, size_t count, uint32_t orig) {
+    std::memcpy(&(*text_)[size_], text, count);
+    if (map_ != nullptr) std::fill_n(map_->data() + size_, count, orig);
+    size_ += count;
+  }
+  // Appends input[begin, end) as it is (room reserved): each byte of a character maps to the
+  // character's start.
+  void Copy(const uint8_t* input, size_t begin, size_t end) {
+    std::memcpy(&(*text_)[size_], input + begin, end - begin);
+    if (map_ != nullptr) {
+      uint32_t* map = map_->data() + size_;
+      for (size_t i = begin; i < end;) {
+        const size_t char_length = input[i] < 0x80   ? 1
+                                   : input[i] < 0xe0 ? 2
+                                   : input[i] < 0xf0 ? 3
+                                                     : 4;
+        for (size_t k = 0; k < char_length; ++k) *map++ = static_cast<uint32_t>(i);
+        i += char_length;
+      }
+    }
+    size_ += end - begin;
+  }
+  size_t size() const { return size_; }
+  std::string_view text() const { return std::string_view(text_->data(), size_); }
+  uint32_t orig(size_t i) const { return (*map_)[i]; }
+  void Truncate(size_t size) { size_ = size; }
+  // Cuts the buffers to what was written; the map gets its end entry.
+  void Finish(uint32_t end) {
+    text_->resize(size_);
+    if (map_ != nullptr) {
+      map_->resize(size_);
+      map_->push_back(end);
+    }
+  }
+
+ private:
+  std::string* text_;
+  std::vector<uint32_t>* map_;
+  size_t size_ = 0;
+};
+
+}  // namespace
+
 Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
                                 std::vector<uint32_t>* norm_to_orig) const {
   normalized->clear();
-  norm_to_orig->clear();
+  if (norm_to_orig != nullptr) norm_to_orig->clear();
   const auto* p = reinterpret_cast<const uint8_t*>(input.data());
   const size_t n = input.size();
   size_t consumed = 0;
@@ -216,17 +280,13 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
   // mapping is empty too.
   if (consumed == n) return Status::Ok();
 
-  normalized->reserve((n - consumed) * 3);
-  norm_to_orig->reserve((n - consumed) * 3);
+  // Most text grows by at most a half (a space becomes U+2581, 3 bytes).
+  NormalizedWriter out(normalized, norm_to_orig, (n - consumed) + (n - consumed) / 2 + 8);
   const bool escape = spec_.escape_whitespaces;
+  const std::string_view space = escape ? std::string_view(kSpaceSymbol, 3) : " ";
   auto add_space = [&]() {
-    if (escape) {
-      normalized->append(kSpaceSymbol, 3);
-      norm_to_orig->insert(norm_to_orig->end(), 3, static_cast<uint32_t>(consumed));
-    } else {
-      normalized->push_back(' ');
-      norm_to_orig->push_back(static_cast<uint32_t>(consumed));
-    }
+    out.Reserve(space.size());
+    out.Put(space.data(), space.size(), static_cast<uint32_t>(consumed));
   };
   if (!treat_whitespace_as_suffix_ && spec_.add_dummy_prefix) add_space();
 
@@ -260,15 +320,8 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
       end += char_length;
     }
     if (end > consumed) {
-      normalized->append(reinterpret_cast<const char*>(p + consumed), end - consumed);
-      const size_t at = norm_to_orig->size();
-      norm_to_orig->resize(at + (end - consumed));
-      uint32_t* map = norm_to_orig->data() + at;
-      for (size_t i = consumed; i < end;) {
-        const size_t char_length = p[i] < 0x80 ? 1 : p[i] < 0xe0 ? 2 : p[i] < 0xf0 ? 3 : 4;
-        for (size_t k = 0; k < char_length; ++k) *map++ = static_cast<uint32_t>(i);
-        i += char_length;
-      }
+      out.Reserve(end - consumed);
+      out.Copy(p, consumed, end);
       consumed = end;
       is_prev_space = false;
       continue;
@@ -277,13 +330,12 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
     // After a space (with remove_extra_whitespaces), leading spaces of this prefix go.
     while (is_prev_space && !sp.empty() && sp[0] == ' ') sp.remove_prefix(1);
     if (!sp.empty()) {
+      out.Reserve(3 * sp.size());
       for (const char c : sp) {
-        if (escape && c == ' ') {
-          normalized->append(kSpaceSymbol, 3);
-          norm_to_orig->insert(norm_to_orig->end(), 3, static_cast<uint32_t>(consumed));
+        if (c == ' ') {
+          out.Put(space.data(), space.size(), static_cast<uint32_t>(consumed));
         } else {
-          normalized->push_back(c);
-          norm_to_orig->push_back(static_cast<uint32_t>(consumed));
+          out.Put(&c, 1, static_cast<uint32_t>(consumed));
         }
       }
       is_prev_space = sp.back() == ' ';
@@ -293,17 +345,15 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
   }
 
   if (spec_.remove_extra_whitespaces) {
-    const std::string_view space = escape ? std::string_view(kSpaceSymbol, 3) : " ";
-    while (normalized->size() >= space.size() &&
-           std::string_view(*normalized).substr(normalized->size() - space.size()) == space) {
-      const size_t keep = normalized->size() - space.size();
-      consumed = (*norm_to_orig)[keep];
-      normalized->resize(keep);
-      norm_to_orig->resize(keep);
+    while (out.size() >= space.size() && out.text().substr(out.size() - space.size()) == space) {
+      const size_t keep = out.size() - space.size();
+      // The end maps to where the removed space began.
+      if (norm_to_orig != nullptr) consumed = out.orig(keep);
+      out.Truncate(keep);
     }
   }
   if (treat_whitespace_as_suffix_ && spec_.add_dummy_prefix) add_space();
-  norm_to_orig->push_back(static_cast<uint32_t>(consumed));
+  out.Finish(static_cast<uint32_t>(consumed));
   return Status::Ok();
 }
 

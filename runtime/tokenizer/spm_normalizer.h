@@ -15,6 +15,7 @@
 #ifndef EDGEPIECE_RUNTIME_TOKENIZER_SPM_NORMALIZER_H_
 #define EDGEPIECE_RUNTIME_TOKENIZER_SPM_NORMALIZER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,9 +34,10 @@ class SpmNormalizer {
   static Result<SpmNormalizer> Create(const SpmNormalizerSpec& spec,
                                       bool treat_whitespace_as_suffix, const SpmTrie* user_defined);
 
-  // Replaces *normalized with the normalized text and *norm_to_orig with
-  // normalized->size() + 1 input positions. Fails only on a charsmap that is corrupt in a
-  // way the load-time checks cannot see (an array walk leaving the array).
+  // Replaces *normalized with the normalized text and *norm_to_orig (unless null: encoding
+  // without offsets needs no map) with normalized->size() + 1 input positions. Fails only on a
+  // charsmap that is corrupt in a way the load-time checks cannot see (an array walk leaving the
+  // array).
   Status Normalize(std::string_view input, std::string* normalized,
                    std::vector<uint32_t>* norm_to_orig) const;
 
@@ -75,6 +77,10 @@ class SpmNormalizer {
 // and whether it is valid (surrogates, overlong forms and truncated sequences are not; an
 // invalid sequence has length 1).
 bool SpmDecodeUtf8(const uint8_t* p, size_t n, size_t* length);
+
+// SentencePiece's character length from the lead byte alone (its OneCharLen): how its
+// encoders cut text into characters, valid UTF-8 or not.
+inline size_t SpmCharLength(uint8_t lead) { return "\1\1\1\1\1\1\1\1\1\1\1\1\2\2\3\4"[lead >> 4]; }
 
 }  // namespace edgepiece
 

@@ -13,9 +13,6 @@ constexpr char kSpaceSymbol[] = "\xe2\x96\x81";  // U+2581
 constexpr char kReplacement[] = "\xef\xbf\xbd";  // U+FFFD
 constexpr float kUnkPenalty = 10.0f;
 
-// SentencePiece's character length from the lead byte alone (its OneCharLen).
-size_t OneCharLen(uint8_t lead) { return "\1\1\1\1\1\1\1\1\1\1\1\1\2\2\3\4"[lead >> 4]; }
-
 }  // namespace
 
 Result<std::unique_ptr<SpmProcessor>> SpmProcessor::Create(SpmModelProto model) {
@@ -78,12 +75,9 @@ Result<std::unique_ptr<SpmProcessor>> SpmProcessor::Create(SpmModelProto model) 
     const bool reserved = type == SpmPieceType::kUnknown || type == SpmPieceType::kControl ||
                           type == SpmPieceType::kByte;
     if (!reserved && p->reserved_.count(m.pieces[i]) > 0) p->shadowed_[i] = true;
-    // Words can be merged apart unless a mergeable piece has U+2581 after its start.
-    if (!reserved && m.pieces[i].find("\xe2\x96\x81", 1) != std::string::npos) {
-      p->split_words_ = false;
-    }
+    // BPE merges form exactly the pieces in pieces_.
+    if (!reserved && m.model_type == SpmModelType::kBpe) p->char_pairs_.AddPiece(m.pieces[i]);
   }
-  p->split_words_ &= !m.treat_whitespace_as_suffix && m.normalizer.escape_whitespaces;
   p->user_defined_ = SpmTrie::Build(std::move(user_defined));
   auto normalizer =
       SpmNormalizer::Create(m.normalizer, m.treat_whitespace_as_suffix, &p->user_defined_);
@@ -116,7 +110,7 @@ size_t SpmProcessor::SymbolLength(const uint8_t* p, size_t n, bool* user_defined
     if (length > 0) return length;
   }
   *user_defined = false;
-  return std::min(OneCharLen(p[0]), n);
+  return std::min(SpmCharLength(p[0]), n);
 }
 
 // Viterbi over byte positions, as SentencePiece's optimized encoder (the default since 0.1.95)
@@ -138,7 +132,7 @@ void SpmProcessor::EncodeUnigram(SpmScratch* s) const {
   const SpmPieceType* types = model_.types.data();
   for (size_t start = 0; start < n;) {
     const float here = best_score[start];
-    const size_t char_length = std::min(OneCharLen(t[start]), n - start);
+    const size_t char_length = std::min(SpmCharLength(t[start]), n - start);
     bool has_single = false;
     int32_t node = 0;
     for (size_t end = start; end < n;) {
@@ -185,178 +179,15 @@ void SpmProcessor::EncodeUnigram(SpmScratch* s) const {
   std::reverse(s->pieces.begin(), s->pieces.end());
 }
 
-// SentencePiece's BPE: start from characters (a user-defined piece is one frozen symbol),
-// repeatedly merge the adjacent pair that forms the highest-scoring piece (ties: the leftmost),
-// and split merged UNUSED pieces back into the pair that formed them.
-//
-// Each symbol keeps the trie node of its text, so whether left + right is a piece is a walk
-// over right's bytes from left's node, not a lookup of the whole string; and a merged symbol
-// keeps the id of its piece.
-//
-// Words: when no piece has U+2581 after its first byte (split_words_, the usual case), no
-// merge joins a symbol to a following one that starts with U+2581. The merges inside one such
-// word then happen in the same relative order as in one pass over the whole text (the order
-// is by score, then position, and merges of other words never create or remove pairs here),
-// so each word is merged on its own, with a small heap, and its pieces are cached by its text.
-void SpmProcessor::EncodeBpe(SpmScratch* s, double dropout, Rng* rng) const {
-  const std::string_view text = s->normalized;
-  const auto* t = reinterpret_cast<const uint8_t*>(text.data());
-  const size_t n = text.size();
-  std::vector<SpmScratch::Symbol>& symbols = s->symbols;
-  // The symbols of text [begin, end), indexed from 0.
-  auto build_symbols = [&](size_t begin, size_t end) {
-    symbols.clear();
-    for (size_t i = begin; i < end;) {
-      SpmScratch::Symbol symbol;
-      bool freeze;
-      symbol.length = static_cast<uint32_t>(SymbolLength(t + i, n - i, &freeze));
-      symbol.freeze = freeze;
-      symbol.begin = static_cast<uint32_t>(i);
-      symbol.prev = static_cast<int32_t>(symbols.size()) - 1;
-      symbol.node = 0;
-      for (uint32_t k = 0; k < symbol.length && symbol.node >= 0; ++k) {
-        symbol.node = pieces_.Child(symbol.node, t[i + k]);
-      }
-      symbol.id = -1;
-      i += symbol.length;
-      symbol.next = i < end ? static_cast<int32_t>(symbols.size()) + 1 : -1;
-      symbols.push_back(symbol);
-    }
-  };
-  s->pieces.clear();
-  if (n == 0) return;
-  // Dropout merges the whole text in one pass, in SentencePiece's order, with no cache.
-  if (!split_words_ || rng != nullptr) {
-    build_symbols(0, n);
-    MergeBpe(s, 0, static_cast<int32_t>(symbols.size()), dropout, rng);
-    return;
-  }
-  // A word ends before the next symbol that starts with U+2581. Symbols are cut from the
-  // whole text exactly as build_symbols cuts them (a word's symbols end where it ends), so
-  // a word's symbols are built only when its pieces are not cached.
-  auto starts_word = [&](size_t i, size_t length) {
-    return length >= 3 && t[i] == 0xe2 && t[i + 1] == 0x96 && t[i + 2] == 0x81;
-  };
-  constexpr size_t kMaxCachedWord = 64, kMaxCacheEntries = 1 << 16;
-  bool freeze;
-  for (size_t begin = 0; begin < n;) {
-    size_t end = begin + SymbolLength(t + begin, n - begin, &freeze);
-    while (end < n) {
-      const size_t length = SymbolLength(t + end, n - end, &freeze);
-      if (starts_word(end, length)) break;
-      end += length;
-    }
-    const std::string_view word = text.substr(begin, end - begin);
-    if (word.size() > kMaxCachedWord) {
-      build_symbols(begin, end);
-      MergeBpe(s, 0, static_cast<int32_t>(symbols.size()));
-    } else {
-      s->word.assign(word);  // C++17 maps look up by key type only: reuse one string
-      auto it = s->bpe_cache.find(s->word);
-      if (it == s->bpe_cache.end()) {
-        if (s->bpe_cache.size() >= kMaxCacheEntries) s->bpe_cache.clear();
-        const size_t from = s->pieces.size();
-        build_symbols(begin, end);
-        MergeBpe(s, 0, static_cast<int32_t>(symbols.size()));
-        std::vector<SpmScratch::Piece> cached(s->pieces.begin() + from, s->pieces.end());
-        for (SpmScratch::Piece& piece : cached) {
-          piece.begin -= begin;
-          piece.end -= begin;
-        }
-        s->bpe_cache.emplace(s->word, std::move(cached));
-      } else {
-        for (const SpmScratch::Piece& piece : it->second) {
-          s->pieces.push_back({piece.begin + static_cast<uint32_t>(begin),
-                               piece.end + static_cast<uint32_t>(begin), piece.id});
-        }
-      }
-    }
-    begin = end;
-  }
-}
-
-void SpmProcessor::MergeBpe(SpmScratch* s, int32_t first, int32_t last, double dropout,
-                            Rng* rng) const {
-  const std::string_view text = s->normalized;
-  const auto* t = reinterpret_cast<const uint8_t*>(text.data());
-  std::vector<SpmScratch::Symbol>& symbols = s->symbols;
-  auto lower = [](const SpmScratch::Pair& a, const SpmScratch::Pair& b) {
-    return a.score < b.score || (a.score == b.score && a.left > b.left);
-  };
-  std::vector<SpmScratch::Pair>& agenda = s->agenda;
-  agenda.clear();
-  s->unmerge.clear();
-  auto add_pair = [&](int32_t left, int32_t right) {
-    if (left < first || right < first || right >= last) return;
-    const SpmScratch::Symbol& l = symbols[left];
-    const SpmScratch::Symbol& r = symbols[right];
-    if (l.freeze || r.freeze || l.node < 0) return;
-    int32_t node = l.node;
-    for (uint32_t k = 0; k < r.length && node >= 0; ++k) node = pieces_.Child(node, t[r.begin + k]);
-    if (node < 0) return;
-    const int32_t id = pieces_.Value(node);
-    if (id < 0) return;
-    agenda.push_back({model_.scores[id], left, right, l.length + r.length, node, id});
-    std::push_heap(agenda.begin(), agenda.end(), lower);
-    if (has_unused_ && model_.types[id] == SpmPieceType::kUnused) {
-      s->unmerge[text.substr(l.begin, l.length + r.length)] = {text.substr(l.begin, l.length),
-                                                               text.substr(r.begin, r.length)};
-    }
-  };
-  for (int32_t i = first + 1; i < last; ++i) add_pair(i - 1, i);
-  while (!agenda.empty()) {
-    std::pop_heap(agenda.begin(), agenda.end(), lower);
-    const SpmScratch::Pair top = agenda.back();
-    agenda.pop_back();
-    SpmScratch::Symbol& left = symbols[top.left];
-    SpmScratch::Symbol& right = symbols[top.right];
-    // Stale: one side was merged away or grew since the pair was queued.
-    if (left.length == 0 || right.length == 0 || left.length + right.length != top.length) {
-      continue;
-    }
-    // BPE-dropout as SentencePiece does it: a popped merge is skipped (and forgotten) with
-    // probability `dropout`; the order of the others stays.
-    if (dropout > 0 && (dropout >= 1 || rng->Uniform() < dropout)) continue;
-    left.length += right.length;
-    left.node = top.node;
-    left.id = top.id;
-    left.next = right.next;
-    if (right.next >= 0) symbols[right.next].prev = top.left;
-    right.length = 0;
-    add_pair(left.prev, top.left);
-    add_pair(top.left, left.next);
-  }
-  // Unused pieces are resegmented into the pair that formed them, recursively.
-  auto emit = [&](auto&& self, std::string_view piece, int32_t id) -> void {
-    if (id < 0) id = PieceToId(piece);
-    if (has_unused_ && model_.types[id] == SpmPieceType::kUnused) {
-      const auto it = s->unmerge.find(piece);
-      if (it != s->unmerge.end()) {
-        self(self, it->second.first, -1);
-        self(self, it->second.second, -1);
-        return;
-      }
-    }
-    const auto begin = static_cast<uint32_t>(piece.data() - text.data());
-    s->pieces.push_back({begin, begin + static_cast<uint32_t>(piece.size()), id});
-  };
-  for (int32_t i = first; i != -1 && i < last; i = symbols[i].next) {
-    const SpmScratch::Symbol& symbol = symbols[i];
-    // A merged symbol's id is its piece's, unless that string is also a reserved piece
-    // (SentencePiece's PieceToId looks there first).
-    const int32_t id = symbol.id >= 0 && !shadowed_[symbol.id] ? symbol.id : -1;
-    emit(emit, text.substr(symbol.begin, symbol.length), id);
-  }
-}
-
 Status SpmProcessor::Encode(std::string_view text, SpmScratch* scratch, std::vector<int32_t>* ids,
                             std::vector<uint32_t>* offsets, std::vector<std::string>* pieces,
                             const SpmSampling* sampling) const {
   if (sampling != nullptr) {
     EDGEPIECE_RETURN_IF_ERROR(CheckSampling(sampling->alpha, sampling->nbest_size));
   }
-  EDGEPIECE_RETURN_IF_ERROR(
-      normalizer_->Normalize(text, &scratch->normalized, &scratch->norm_to_orig));
+  // The map back to the input only when offsets are asked for.
+  std::vector<uint32_t>* orig = offsets != nullptr ? &scratch->norm_to_orig : nullptr;
+  EDGEPIECE_RETURN_IF_ERROR(normalizer_->Normalize(text, &scratch->normalized, orig));
   if (scratch->normalized.empty()) return Status::Ok();
   if (model_.model_type == SpmModelType::kUnigram) {
     if (sampling == nullptr) {
@@ -372,9 +203,9 @@ Status SpmProcessor::Encode(std::string_view text, SpmScratch* scratch, std::vec
     EncodeBpe(scratch, sampling->alpha, sampling->rng);
   }
   // SentencePiece's PopulateSentencePieceText.
-  const std::vector<uint32_t>& orig = scratch->norm_to_orig;
   size_t consumed = 0;
   bool prev_unknown = false;
+  ids->reserve(ids->size() + scratch->pieces.size());
   for (const SpmScratch::Piece& piece : scratch->pieces) {
     const SpmPieceType type = model_.types[piece.id];
     const bool unknown = type == SpmPieceType::kUnknown;
@@ -385,8 +216,8 @@ Status SpmProcessor::Encode(std::string_view text, SpmScratch* scratch, std::vec
                     "the text holds control piece \"" + model_.pieces[piece.id] +
                         "\" as a character (SentencePiece rejects this input too)");
     }
-    const uint32_t begin = orig[consumed];
-    const uint32_t end = orig[consumed + (piece.end - piece.begin)];
+    const uint32_t begin = orig != nullptr ? (*orig)[consumed] : 0;
+    const uint32_t end = orig != nullptr ? (*orig)[consumed + (piece.end - piece.begin)] : 0;
     if (unknown && model_.byte_fallback) {
       for (uint32_t i = piece.begin; i < piece.end; ++i) {
         ids->push_back(byte_ids_[static_cast<uint8_t>(scratch->normalized[i])]);
@@ -428,7 +259,7 @@ Status SpmProcessor::Decode(const int32_t* ids, size_t count, std::string* out) 
 
 // UTF-8 bytes a sequence with this lead byte needs before SpmDecodeUtf8 can judge it.
 static size_t NeededBytes(uint8_t lead) {
-  return lead >= 0xc0 && lead < 0xf8 ? OneCharLen(lead) : 1;
+  return lead >= 0xc0 && lead < 0xf8 ? SpmCharLength(lead) : 1;
 }
 
 void SpmDecoder::FlushBytes(bool all, std::string* out) {

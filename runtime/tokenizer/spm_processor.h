@@ -17,6 +17,7 @@
 
 #include "runtime/base/rng.h"
 #include "runtime/base/status.h"
+#include "runtime/tokenizer/spm_bpe.h"
 #include "runtime/tokenizer/spm_model.h"
 #include "runtime/tokenizer/spm_normalizer.h"
 #include "runtime/tokenizer/spm_trie.h"
@@ -41,7 +42,7 @@ struct SpmScratch {
     int32_t prev, next;
     uint32_t begin, length;  // length 0: merged into its left neighbour
     int32_t node;            // trie node of the symbol's text, -1 if none
-    int32_t id;              // its piece after a merge, else -1 (looked up at the end)
+    int32_t id;              // the piece at `node`, else -1 (looked up at the end)
     bool freeze;             // a user-defined piece: never merged
   };
   struct Pair {
@@ -52,11 +53,11 @@ struct SpmScratch {
   };
   std::vector<Symbol> symbols;
   std::vector<Pair> agenda;
-  // UNUSED pieces merged in this word -> the pair that formed them.
+  // UNUSED pieces merged in this text -> the pair that formed them.
   std::unordered_map<std::string_view, std::pair<std::string_view, std::string_view>> unmerge;
-  // Word -> its pieces (offsets from the word's start), for models whose words merge apart.
-  std::unordered_map<std::string, std::vector<Piece>> bpe_cache;
-  std::string word;
+  // Segments that merge on their own -> their pieces (spm_bpe.h).
+  SpmSegmentCache segment_cache;
+  std::vector<SpmSegmentCache::Piece> segment_pieces;
   // Sampling: the Unigram lattice's nodes (by begin, then by end through node_by_end), the
   // forward log-weights and backward best scores per byte position, and the n-best search.
   struct Node {
@@ -119,11 +120,19 @@ class SpmProcessor {
  private:
   explicit SpmProcessor(SpmModelProto model) : model_(std::move(model)) {}
   void EncodeUnigram(SpmScratch* scratch) const;
-  // BPE; dropout > 0 skips each merge with that probability (drawn from rng).
+  // BPE (spm_bpe.cc); dropout > 0 skips each merge with that probability (drawn from rng).
   void EncodeBpe(SpmScratch* scratch, double dropout = 0, Rng* rng = nullptr) const;
-  // Runs the merges on symbols [first, last) and appends their pieces.
-  void MergeBpe(SpmScratch* scratch, int32_t first, int32_t last, double dropout = 0,
-                Rng* rng = nullptr) const;
+  // Appends the pieces of normalized text [begin, end), a segment no merge crosses.
+  void EncodeBpeSegment(SpmScratch* scratch, size_t begin, size_t end, bool one_symbol) const;
+  // Cuts normalized text [begin, end) into BPE's first symbols, indexed from 0.
+  void BuildBpeSymbols(SpmScratch* scratch, size_t begin, size_t end) const;
+  // Runs the merges on all the symbols and appends their pieces.
+  void MergeBpe(SpmScratch* scratch, double dropout = 0, Rng* rng = nullptr) const;
+  // The id SentencePiece's PieceToId gives `text`, whose trie node is `node` (-1 if none).
+  int32_t IdAtNode(int32_t node, std::string_view text) const {
+    const int32_t id = node >= 0 ? pieces_.Value(node) : -1;
+    return id >= 0 && !shadowed_[id] ? id : PieceToId(text);
+  }
   // Sampling (spm_sampling.cc): the lattice SentencePiece samples from, then one segmentation
   // of it drawn from all of them or from the n best.
   void BuildLattice(SpmScratch* scratch) const;
@@ -142,7 +151,7 @@ class SpmProcessor {
   std::vector<double> lattice_score_;    // per id: its Unigram lattice score (NaN: UNUSED)
   std::vector<bool> shadowed_;           // per id: its text is also a control/unknown/byte piece
   bool has_unused_ = false;
-  bool split_words_ = true;  // BPE: see EncodeBpe
+  SpmCharPairs char_pairs_;  // BPE: where the text falls apart (see EncodeBpe)
   int32_t unk_id_ = 0, bos_id_ = -1, eos_id_ = -1;
   float min_score_ = 0, max_score_ = 0;  // over normal pieces, as SentencePiece starts them
 

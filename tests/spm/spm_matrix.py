@@ -107,6 +107,70 @@ def configs(workdir):
     return c, tsv
 
 
+# Models with UNUSED pieces, as SentencePiece's SetVocabulary (spm_encode --vocabulary) marks
+# them: a configuration above, then every NORMAL piece that is neither one character nor in a
+# vocabulary made from a sliver of the training text becomes UNUSED. The file is written with
+# those types, and spm_encode reads the same file. (SetVocabulary also marks BYTE pieces, in
+# memory; a file with UNUSED byte pieces does not load: "there are not 256 byte pieces".)
+RESTRICTED = {'uni_unused': 'uni_nmt', 'bpe_unused': 'bpe_nmt', 'bpe_unused_fb': 'bpe_bytefb'}
+
+
+def varint(value):
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7f, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def read_varint(data, i):
+    value, shift = 0, 0
+    while True:
+        value |= (data[i] & 0x7f) << shift
+        shift, i = shift + 7, i + 1
+        if not data[i - 1] & 0x80:
+            return value, i
+
+
+def proto_fields(data):
+    """(field number, raw bytes of the whole field, value) for each field of a message; the
+    value is an int for varints, the content for length-delimited fields, else None."""
+    fields, i = [], 0
+    while i < len(data):
+        start = i
+        key, i = read_varint(data, i)
+        wire, value = key & 7, None
+        if wire == 0:
+            value, i = read_varint(data, i)
+        elif wire == 2:
+            size, i = read_varint(data, i)
+            value, i = data[i:i + size], i + size
+        else:
+            i += {1: 8, 5: 4}[wire]
+        fields.append((key >> 3, data[start:i], value))
+    return fields
+
+
+def restrict_model(model, vocabulary, out):
+    """Writes `model` with SetVocabulary's piece types for `vocabulary` (a set of bytes)."""
+    normal, unused = 1, 5
+    result = bytearray()
+    for number, raw, value in proto_fields(open(model, 'rb').read()):
+        if number != 1:  # ModelProto.pieces
+            result += raw
+            continue
+        fields = proto_fields(value)
+        piece = next(v for n, _, v in fields if n == 1)
+        kind = next((v for n, _, v in fields if n == 3), normal)
+        if kind == normal:
+            one_char = len(piece) == ([1] * 12 + [2, 2, 3, 4])[piece[0] >> 4]  # OneCharLen
+            kind = normal if piece in vocabulary or one_char else unused
+        inner = b''.join(raw for n, raw, _ in fields if n != 3) + bytes([3 << 3, kind])
+        result += varint(1 << 3 | 2) + varint(len(inner)) + inner
+    write_if_changed(out, bytes(result))
+
+
 def run(cmd, stdin_path=None, stdout_path=None):
     with open(stdin_path, 'rb') if stdin_path else open(os.devnull, 'rb') as fin, \
             open(stdout_path, 'wb') if stdout_path else open(os.devnull, 'wb') as fout:
@@ -181,11 +245,10 @@ def main():
 
     all_configs, tsv = configs(args.workdir)
     rule_tsv(tsv)
-    names = args.only.split(',') if args.only else list(all_configs)
-    failures = 0
-    for name in names:
+    names = args.only.split(',') if args.only else list(all_configs) + list(RESTRICTED)
+
+    def train(name):
         prefix = os.path.join(args.workdir, name)
-        model = prefix + '.model'
         flags = all_configs[name].split()
         if '--model_type=unigram' in flags:
             # Fewer seed pieces and EM sub-iterations: 3-4x faster training, same kind of model.
@@ -196,11 +259,29 @@ def main():
         stamp = ' '.join([str(args.vocab_size)] + flags).replace(tsv, open(tsv).read()) + \
             ' ' + train_hash
         stamp_path = prefix + '.trained'
-        if not (os.path.exists(model) and os.path.exists(stamp_path)
+        if not (os.path.exists(prefix + '.model') and os.path.exists(stamp_path)
                 and open(stamp_path).read() == stamp):
             run(train_cmd)
             with open(stamp_path, 'w') as f:
                 f.write(stamp)
+
+    sliver_path = os.path.join(args.workdir, 'sliver.txt')
+    write_if_changed(sliver_path, b'\n'.join(train_text.split(b'\n')[:400]) + b'\n')
+    failures = 0
+    for name in names:
+        prefix = os.path.join(args.workdir, name)
+        model = prefix + '.model'
+        if name in RESTRICTED:
+            base = os.path.join(args.workdir, RESTRICTED[name])
+            train(RESTRICTED[name])
+            run(['spm_encode', f'--model={base}.model', '--generate_vocabulary'], sliver_path,
+                prefix + '.vocabulary')
+            with open(prefix + '.vocabulary', 'rb') as f:
+                rows = [line.split(b'\t') for line in f.read().split(b'\n') if line]
+            # LoadVocabulary with --vocabulary_threshold=2.
+            restrict_model(base + '.model', {r[0] for r in rows if int(r[1]) >= 2}, model)
+        else:
+            train(name)
         out = {}
         for fmt in ('id', 'piece'):
             out[fmt] = prefix + f'.spm.{fmt}'
