@@ -140,6 +140,12 @@ void SpmNormalizer::BuildAsciiRules() {
       rule.length = static_cast<uint32_t>(std::strlen(strings_.data() + rule.offset));
     }
   }
+  for (uint32_t b = 0; b < 128; ++b) {
+    const AsciiRule& rule = ascii_[b];
+    if (b != ' ' && rule.kind == AsciiRule::kCopy) {
+      ascii_copy_[b] = rule.lookahead ? kCopyBeforeAscii : kCopyAlways;
+    }
+  }
 }
 
 Status SpmNormalizer::NormalizePrefix(const uint8_t* p, size_t n, std::string_view* replacement,
@@ -197,69 +203,6 @@ Status SpmNormalizer::NormalizePrefix(const uint8_t* p, size_t n, std::string_vi
   return Status::Ok();
 }
 
-namespace {
-
-// Where Normalize writes: the text and, when asked for, its map to the input, through raw
-// pointers into buffers sized ahead (a std::string append per character is a call, and most
-// of the time went there). Room grows when a replacement outruns the estimate.
-class NormalizedWriter {
- public:
-  NormalizedWriter(std::string* text, std::vector<uint32_t>* map, size_t estimate)
-      : text_(text), map_(map) {
-    text_->resize(estimate);
-    if (map_ != nullptr) map_->resize(estimate);
-  }
-  // Room for `count` more bytes.
-  void Reserve(size_t count) {
-    if (size_ + count <= text_->size()) return;
-    const size_t grown = std::max(2 * text_->size(), size_ + count);
-    text_->resize(grown);
-    if (map_ != nullptr) map_->resize(grown);
-  }
-  // Appends text[0, count) (room reserved), every byte mapped to `orig`.
-  void Put(const char* text, size_t count, uint32_t orig) {
-    std::memcpy(&(*text_)[size_], text, count);
-    if (map_ != nullptr) std::fill_n(map_->data() + size_, count, orig);
-    size_ += count;
-  }
-  // Appends input[begin, end) as it is (room reserved): each byte of a character maps to the
-  // character's start.
-  void Copy(const uint8_t* input, size_t begin, size_t end) {
-    std::memcpy(&(*text_)[size_], input + begin, end - begin);
-    if (map_ != nullptr) {
-      uint32_t* map = map_->data() + size_;
-      for (size_t i = begin; i < end;) {
-        const size_t char_length = input[i] < 0x80   ? 1
-                                   : input[i] < 0xe0 ? 2
-                                   : input[i] < 0xf0 ? 3
-                                                     : 4;
-        for (size_t k = 0; k < char_length; ++k) *map++ = static_cast<uint32_t>(i);
-        i += char_length;
-      }
-    }
-    size_ += end - begin;
-  }
-  size_t size() const { return size_; }
-  std::string_view text() const { return std::string_view(text_->data(), size_); }
-  uint32_t orig(size_t i) const { return (*map_)[i]; }
-  void Truncate(size_t size) { size_ = size; }
-  // Cuts the buffers to what was written; the map gets its end entry.
-  void Finish(uint32_t end) {
-    text_->resize(size_);
-    if (map_ != nullptr) {
-      map_->resize(size_);
-      map_->push_back(end);
-    }
-  }
-
- private:
-  std::string* text_;
-  std::vector<uint32_t>* map_;
-  size_t size_ = 0;
-};
-
-}  // namespace
-
 Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
                                 std::vector<uint32_t>* norm_to_orig) const {
   normalized->clear();
@@ -280,13 +223,42 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
   // mapping is empty too.
   if (consumed == n) return Status::Ok();
 
-  // Most text grows by at most a half (a space becomes U+2581, 3 bytes).
-  NormalizedWriter out(normalized, norm_to_orig, (n - consumed) + (n - consumed) / 2 + 8);
+  // Output through raw pointers into buffers kept at least 3 bytes per input byte left (+ 6)
+  // ahead: the fast paths below write at most 3 bytes per input byte (a space becomes U+2581)
+  // and never check for room; the general path, whose replacements can be longer, makes room
+  // first. (A std::string append per character cost a call each, most of the time here.)
+  const bool with_map = norm_to_orig != nullptr;
+  size_t capacity = 3 * (n - consumed) + 6;
+  normalized->resize(capacity);
+  if (with_map) norm_to_orig->resize(capacity);
+  char* out = normalized->data();
+  uint32_t* map = with_map ? norm_to_orig->data() : nullptr;
+  size_t size = 0;
+  auto make_room = [&](size_t count) {  // for `count` bytes more than the invariant's
+    const size_t need = size + count + 3 * (n - consumed) + 6;
+    if (need <= capacity) return;
+    capacity = std::max(2 * capacity, need);
+    normalized->resize(capacity);
+    out = normalized->data();
+    if (with_map) {
+      norm_to_orig->resize(capacity);
+      map = norm_to_orig->data();
+    }
+  };
+  auto put = [&](char c) {
+    out[size] = c;
+    if (with_map) map[size] = static_cast<uint32_t>(consumed);
+    ++size;
+  };
   const bool escape = spec_.escape_whitespaces;
-  const std::string_view space = escape ? std::string_view(kSpaceSymbol, 3) : " ";
   auto add_space = [&]() {
-    out.Reserve(space.size());
-    out.Put(space.data(), space.size(), static_cast<uint32_t>(consumed));
+    if (escape) {
+      put(kSpaceSymbol[0]);
+      put(kSpaceSymbol[1]);
+      put(kSpaceSymbol[2]);
+    } else {
+      put(' ');
+    }
   };
   if (!treat_whitespace_as_suffix_ && spec_.add_dummy_prefix) add_space();
 
@@ -306,23 +278,26 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
       ++consumed;
       continue;
     }
-    size_t end = consumed;
+    const size_t run_begin = consumed;
     for (;;) {
-      while (end < n && p[end] < 0x80 && p[end] != ' ' && ascii_[p[end]].kind == AsciiRule::kCopy &&
-             AsciiRuleApplies(p + end, n - end)) {
-        ++end;
+      while (consumed < n) {
+        const uint8_t copy = ascii_copy_[p[consumed]];
+        if (copy == kCopyNever ||
+            (copy == kCopyBeforeAscii && consumed + 1 < n && p[consumed + 1] >= 0x80)) {
+          break;
+        }
+        put(static_cast<char>(p[consumed]));
+        ++consumed;
       }
       size_t char_length;
-      if (end == n || p[end] < 0x80 || !copy_lead_[p[end]] ||
-          !SpmDecodeUtf8(p + end, n - end, &char_length)) {
+      if (consumed == n || p[consumed] < 0x80 || !copy_lead_[p[consumed]] ||
+          !SpmDecodeUtf8(p + consumed, n - consumed, &char_length)) {
         break;
       }
-      end += char_length;
+      for (size_t k = 0; k < char_length; ++k) put(static_cast<char>(p[consumed + k]));
+      consumed += char_length;
     }
-    if (end > consumed) {
-      out.Reserve(end - consumed);
-      out.Copy(p, consumed, end);
-      consumed = end;
+    if (consumed > run_begin) {
       is_prev_space = false;
       continue;
     }
@@ -330,12 +305,12 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
     // After a space (with remove_extra_whitespaces), leading spaces of this prefix go.
     while (is_prev_space && !sp.empty() && sp[0] == ' ') sp.remove_prefix(1);
     if (!sp.empty()) {
-      out.Reserve(3 * sp.size());
+      make_room(3 * sp.size());
       for (const char c : sp) {
         if (c == ' ') {
-          out.Put(space.data(), space.size(), static_cast<uint32_t>(consumed));
+          add_space();
         } else {
-          out.Put(&c, 1, static_cast<uint32_t>(consumed));
+          put(c);
         }
       }
       is_prev_space = sp.back() == ' ';
@@ -345,15 +320,19 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
   }
 
   if (spec_.remove_extra_whitespaces) {
-    while (out.size() >= space.size() && out.text().substr(out.size() - space.size()) == space) {
-      const size_t keep = out.size() - space.size();
+    const std::string_view space = escape ? std::string_view(kSpaceSymbol, 3) : " ";
+    while (size >= space.size() && std::string_view(out + size - space.size(), space.size()) == space) {
+      size -= space.size();
       // The end maps to where the removed space began.
-      if (norm_to_orig != nullptr) consumed = out.orig(keep);
-      out.Truncate(keep);
+      if (with_map) consumed = map[size];
     }
   }
   if (treat_whitespace_as_suffix_ && spec_.add_dummy_prefix) add_space();
-  out.Finish(static_cast<uint32_t>(consumed));
+  normalized->resize(size);
+  if (with_map) {
+    norm_to_orig->resize(size);
+    norm_to_orig->push_back(static_cast<uint32_t>(consumed));
+  }
   return Status::Ok();
 }
 

@@ -63,6 +63,10 @@ class SpmNormalizer {
   void BuildAsciiRules();
 
   AsciiRule ascii_[128];
+  // Per byte, for the copy fast path: an ASCII byte other than the space that normalizes to
+  // itself, always or (ascii_'s lookahead) only before ASCII or the end.
+  enum CopyClass : uint8_t { kCopyNever, kCopyAlways, kCopyBeforeAscii };
+  CopyClass ascii_copy_[256] = {};
   // For a non-ASCII byte: no charsmap key and no user-defined piece starts with it, so a valid
   // UTF-8 character led by it normalizes to itself (most CJK text).
   bool copy_lead_[256] = {};

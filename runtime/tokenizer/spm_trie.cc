@@ -46,7 +46,9 @@ SpmTrie SpmTrie::Build(std::vector<std::pair<std::string_view, int32_t>> entries
   for (size_t q = 0; q < queue.size(); ++q) {
     Node node = queue[q];
     if (node.begin < node.end && entries[node.begin].first.size() == node.depth) {
-      trie.cells_[node.cell].value = entries[node.begin].second;
+      if (trie.leaves_.size() <= static_cast<size_t>(node.cell)) trie.leaves_.resize(node.cell + 1);
+      trie.leaves_[node.cell].value = entries[node.begin].second;
+      trie.cells_[node.cell].base |= kHasValue;
       ++node.begin;
     }
     labels.clear();
@@ -81,7 +83,7 @@ SpmTrie SpmTrie::Build(std::vector<std::pair<std::string_view, int32_t>> entries
         break;
       }
     }
-    trie.cells_[node.cell].base = base;
+    trie.cells_[node.cell].base |= static_cast<uint32_t>(base);
     for (size_t k = 0; k < labels.size(); ++k) {
       const int32_t child = base + labels[k];
       trie.cells_[child].check = node.cell;
@@ -90,10 +92,12 @@ SpmTrie SpmTrie::Build(std::vector<std::pair<std::string_view, int32_t>> entries
     }
   }
   // Padding: base + any byte stays inside the array.
-  int32_t max_base = 0;
-  for (const Cell& cell : trie.cells_) max_base = std::max(max_base, cell.base);
+  uint32_t max_base = 0;
+  for (const Cell& cell : trie.cells_) max_base = std::max(max_base, cell.base & kBaseMask);
   trie.cells_.resize(std::max<size_t>(trie.cells_.size(), static_cast<size_t>(max_base) + 256));
   trie.cells_.shrink_to_fit();
+  trie.leaves_.resize(trie.cells_.size());
+  trie.leaves_.shrink_to_fit();
   return trie;
 }
 
@@ -103,7 +107,7 @@ int32_t SpmTrie::Find(std::string_view key) const {
     node = Child(node, static_cast<uint8_t>(c));
     if (node < 0) return -1;
   }
-  return key.empty() ? -1 : cells_[node].value;
+  return key.empty() ? -1 : Value(node);
 }
 
 }  // namespace edgepiece
