@@ -19,8 +19,9 @@ using edgepiece::fuzz::Fail;
 
 // Flag 16: the small SentencePiece model (flag 32: its BPE form) with sampling options,
 // nbest_size included: the encode succeeds exactly when the options are supported, its ids
-// are in the vocabulary with <bos>/<eos> in place, offsets are ranges inside the text, and
-// decoding them in pieces of any size gives the one-shot text.
+// are in the vocabulary with <bos>/<eos> in place, offsets are ranges inside the text,
+// decoding them in pieces of any size gives the one-shot text, and deterministic BPE (merged
+// segment by segment) equals BPE-dropout at 0 (merged whole).
 void EncodeSentencePiece(edgepiece::fuzz::FuzzInput& input, uint8_t flags) {
   const bool bpe = flags & 32;
   const edgepiece::Tokenizer& tokenizer = edgepiece::fuzz::SmallSpmTokenizer(bpe);
@@ -65,6 +66,16 @@ void EncodeSentencePiece(edgepiece::fuzz::FuzzInput& input, uint8_t flags) {
     }
   }
   if (options.with_pieces && encoding.pieces.size() != n) Fail("pieces: not one per id");
+  if (bpe && options.alpha < 0 && options.nbest_size < 0) {
+    // BPE-dropout at 0 (BPE samples only with nbest_size < 0) merges the whole text in one
+    // pass, with no segments and no cache.
+    edgepiece::EncodeOptions whole = options;
+    whole.alpha = 0;
+    edgepiece::Encoding merged;
+    if (!encoder.Encode(text, whole, &merged).ok() || merged.ids != ids) {
+      Fail("BPE by segments differs from BPE over the whole text");
+    }
+  }
   std::string once, streamed;
   if (!tokenizer.DecodeText(ids.data(), n, &once).ok()) Fail("decode");
   edgepiece::TokenDecoder decoder(tokenizer);

@@ -10,6 +10,8 @@ of a test set (public document lines and edge cases) that
   edgepiece encode --model M --lines            == spm_encode --output_format=id
   edgepiece encode --model M --lines --format pieces == spm_encode --output_format=piece
   edgepiece decode --model M (spm's ids)         == spm_decode --input_format=id
+  edgepiece encode --model M --lines --alpha 0   == spm_encode --output_format=id (BPE: each
+                                                    line merged whole, not by segments)
 
 Models and outputs go to WORKDIR (the build dir; nothing is committed). Exit status 1 on any
 difference, with the first differing lines of each configuration. A model whose spm_train
@@ -301,6 +303,11 @@ def main():
         run(['spm_decode', f'--model={model}', '--input_format=id'], out['id'], prefix + '.spm.txt')
         run([args.edgepiece, 'decode', '--model', model], out['id'], prefix + '.ep.txt')
         bad = compare(name, 'ids', out['id'], prefix + '.ep.id', test)
+        if name.startswith('bpe'):
+            # BPE-dropout at 0 merges each line whole (no segments, no cache): the same ids.
+            run([args.edgepiece, 'encode', '--model', model, '--lines', '--alpha', '0'],
+                test_path, prefix + '.ep.whole.id')
+            bad += compare(name, 'ids merged whole', out['id'], prefix + '.ep.whole.id', test)
         bad += compare(name, 'pieces', out['piece'], prefix + '.ep.piece', test)
         bad += compare(name, 'decode', prefix + '.spm.txt', prefix + '.ep.txt', test)
         print(f'{name}: {"ok" if bad == 0 else "DIFFERS"} ({len(test) - 1} lines)')
