@@ -321,7 +321,8 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
 
   if (spec_.remove_extra_whitespaces) {
     const std::string_view space = escape ? std::string_view(kSpaceSymbol, 3) : " ";
-    while (size >= space.size() && std::string_view(out + size - space.size(), space.size()) == space) {
+    while (size >= space.size() &&
+           std::string_view(out + size - space.size(), space.size()) == space) {
       size -= space.size();
       // The end maps to where the removed space began.
       if (with_map) consumed = map[size];

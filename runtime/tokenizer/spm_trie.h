@@ -74,7 +74,7 @@ class SpmTrie {
     int32_t value = -1;  // the key's value, -1 if none ends here
     float payload = 0;   // see SetPayloads
   };
-  std::vector<Cell> cells_;  // cell 0 is the root
+  std::vector<Cell> cells_;   // cell 0 is the root
   std::vector<Leaf> leaves_;  // per cell
   size_t num_keys_ = 0;
 };
