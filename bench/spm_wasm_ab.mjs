@@ -1,6 +1,6 @@
 // A/B of two edgepiece packages (e.g. a saved copy of build/wasm/package and the
 // current one) on the same SentencePiece .model files, in one process, passes
-// interleaved A, B, A, B... so that load changes hit both alike (a benchmark,
+// interleaved A, B, B, A... so that load changes hit both alike (a benchmark,
 // not a test):
 //
 //   node bench/spm_wasm_ab.mjs OLD_PACKAGE_DIR NEW_PACKAGE_DIR MODEL.model...
@@ -48,7 +48,8 @@ for (const lang of ['en', 'zh']) {
       }
       const best = [0, 0];
       for (let r = 0; r < R; r++) {
-        for (const k of [0, 1]) {
+        // Alternate which goes first: the second of a pair measured up to 10% faster.
+        for (const k of r % 2 ? [1, 0] : [0, 1]) {
           const c0 = cpu();
           for (const t of texts) toks[k].encode(t);
           best[k] = Math.max(best[k], mb / (cpu() - c0));
