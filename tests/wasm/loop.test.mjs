@@ -174,8 +174,9 @@ test('EdgepieceWorker offers the main thread\'s calls', async () => {
     const split = [...new TextEncoder().encode('中😀')].map((byte) => tok.encode(new Uint8Array([byte]))[0]);
     const workerDecoder = worker.decoder();
     const pieces = await Promise.all([...ids, ...split].map((id) => workerDecoder.push([id])));
-    assert.equal(pieces.join('') + workerDecoder.end(), tok.decode([...ids, ...split]));
+    assert.equal(pieces.join('') + await workerDecoder.end(), tok.decode([...ids, ...split]));
     assert.equal(pieces.at(-1), '😀');
+    await workerDecoder.dispose();
     const prompt = tok.encode('And God said', { bos: true });
     session.feed(prompt);
     assert.deepEqual(await worker.feed(prompt), { position: prompt.length });
@@ -189,4 +190,5 @@ test('EdgepieceWorker offers the main thread\'s calls', async () => {
     session.dispose();
     model.dispose();
   }
+  await assert.rejects(worker.encode('after terminate'), { code: 'DISPOSED' });
 });

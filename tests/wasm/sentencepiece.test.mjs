@@ -369,7 +369,20 @@ test('EdgepieceWorker runs a .model as the main thread does', { skip }, async ()
     assert.deepEqual(await worker.encodeBatch([text, 'x']), local.encodeBatch([text, 'x']));
     assert.equal(await worker.decode(local.encode(text)), local.decode(local.encode(text)));
     assert.equal(await worker.idToPiece(5), local.idToPiece(5));
-    assert.throws(() => worker.decoder(), { code: 'UNSUPPORTED' });
+    // The worker's decoder keeps the .model's stream state there: pushes made without waiting
+    // come out in order, a character split across byte pieces is held back, end() flushes.
+    const ids = [...local.encode(text)];
+    const decoder = worker.decoder();
+    const pieces = await Promise.all(ids.map((id) => decoder.push([id])));
+    assert.equal(pieces.join('') + await decoder.end(), local.decode(ids));
+    const snowman = [...local.encode('☃')].filter((id) => /^<0x/.test(local.idToPiece(id)));
+    assert.equal(snowman.length, 3, 'the model spells ☃ in byte pieces');
+    assert.equal(await decoder.push(snowman.slice(0, 2)), '');
+    assert.equal(decoder.pendingBytes, 2);
+    assert.equal(await decoder.end(), '\ufffd\ufffd');
+    assert.equal(decoder.pendingBytes, 0);
+    await decoder.dispose();
+    await assert.rejects(decoder.push([5]), { code: 'INVALID_ARGUMENT' });
   } finally {
     worker.terminate();
     local.dispose();

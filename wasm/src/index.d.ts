@@ -167,12 +167,16 @@ export interface TokenDecoder {
   dispose(): void;
 }
 
-/** EdgepieceWorker.decoder(): TokenDecoder with the ids decoded in the worker. */
+/** EdgepieceWorker.decoder(): a TokenDecoder that lives in the worker. */
 export interface WorkerTokenDecoder {
-  /** Resolves to the text that became final; pushes resolve in the order they were made. */
+  /** Resolves to the text that became final; calls resolve in the order they were made. */
   push(ids: Int32Array | ArrayLike<number>): Promise<string>;
-  end(): string;
+  /** Ends the stream: resolves to the text held back, as TokenDecoder.end(). */
+  end(): Promise<string>;
+  /** Bytes held back after the last push or end that resolved. */
   readonly pendingBytes: number;
+  /** Frees the worker's decoder (also done when this object is garbage-collected). */
+  dispose(): Promise<void>;
 }
 
 /** Settings of Trainer.train, as `edgepiece train`'s flags; defaults are the reference's. */
@@ -402,9 +406,8 @@ export class EdgepieceWorker {
   idToPiece(id: number): Promise<string>;
   pack(): Promise<Uint8Array>;
   /**
-   * A streaming decoder over the worker's tokenizer: push() resolves to the final text.
-   * BytePiece only (UNSUPPORTED for a .model: end() answers at once, and what a .model holds
-   * back is known only in the worker).
+   * A streaming decoder over the worker's tokenizer (either format), kept in the worker:
+   * push() and end() resolve to the text that became final.
    */
   decoder(): WorkerTokenDecoder;
   /** The worker's session (the one generate() uses): Session.feed; resolves to its position. */

@@ -4,7 +4,11 @@
 // never block the page.
 import { EdgepieceError, defaultWasmUrl, nodeImport, ownBuffer } from './core.js';
 import { readSource } from './source.js';
-import { Utf8Stream } from './utf8.js';
+
+// Decoders the page dropped without dispose(): freed in the worker (unless it was terminated).
+// A module-private method name: not part of EdgepieceWorker's API.
+const releaseDecoder = Symbol('releaseDecoder');
+const decoderRegistry = new FinalizationRegistry(({ client, key }) => client[releaseDecoder](key));
 
 // Documents streamed to a training worker per message (UTF-16 units or bytes, roughly).
 const STREAM_BATCH_BYTES = 1 << 20;
@@ -14,8 +18,9 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node && typ
 export class EdgepieceWorker {
   #worker;
   #next = 1;
+  #nextDecoder = 1;
+  #terminated = false;
   #pending = new Map();  // id -> { resolve, reject, onPiece }
-  #format = null;  // of the loaded tokenizer: 'bytepiece' or 'sentencepiece'
 
   constructor(worker) {
     this.#worker = worker;
@@ -88,6 +93,7 @@ export class EdgepieceWorker {
   }
 
   #call(op, args, onPiece, id = this.#next++, onPull = null) {
+    if (this.#terminated) return Promise.reject(new EdgepieceError('DISPOSED', 'worker terminated'));
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, onPiece, onPull });
       this.#worker.postMessage({ id, op, args });
@@ -114,14 +120,12 @@ export class EdgepieceWorker {
   }
 
   /**
-   * Loads a BytePiece tokenizer file from bytes, a Response or a URL (fetched in the worker);
+   * Loads a tokenizer file (BytePiece, or a SentencePiece .model) from bytes, a Response or a
+   * URL (fetched in the worker);
    * options as Tokenizer.load (a cache by name). Resolves to { vocabSize, format }.
    */
   async loadTokenizer(source, options = {}) {
-    this.#format = null;
-    const result = await this.#load('loadTokenizer', source, options);
-    this.#format = result.format;
-    return result;
+    return this.#load('loadTokenizer', source, options);
   }
   /**
    * Loads safetensors weights for the loaded tokenizer, from bytes, a Response or a URL; options
@@ -137,21 +141,34 @@ export class EdgepieceWorker {
   idToBytes(id) { return this.#call('idToBytes', { id }); }
   idToPiece(id) { return this.#call('idToPiece', { id }); }
   /**
-   * A streaming decoder over the worker's tokenizer, as Tokenizer.decoder():
-   * `push(ids)` resolves to the text that became final (pushes resolve in
-   * order), `end()` ends the stream.
+   * A streaming decoder over the worker's tokenizer (BytePiece or .model), as
+   * Tokenizer.decoder() but in the worker: `push(ids)` and `end()` resolve to the text that
+   * became final (in the order they were called); `dispose()` frees it (also done when the
+   * decoder is garbage-collected).
    */
   decoder() {
-    if (this.#format === 'sentencepiece') {
-      throw new EdgepieceError('UNSUPPORTED', 'decoder() is not available for SentencePiece models yet: decode() the ids so far');
-    }
-    const stream = new Utf8Stream();
-    return {
-      push: async (ids) => stream.push(await this.decodeBytes(ids)),
-      end: () => stream.end(),
-      get pendingBytes() { return stream.pending; },
+    const key = this.#nextDecoder++;
+    const ready = this.#call('decoderCreate', { key });
+    let pendingBytes = 0;
+    const step = (op, args) => this.#call(op, { key, ...args }).then((result) => {
+      pendingBytes = result.pendingBytes;
+      return result.text;
+    });
+    const decoder = {
+      push: (ids) => step('decoderPush', { ids: ownBuffer(ids) }),
+      end: () => step('decoderEnd', {}),
+      dispose: () => {
+        decoderRegistry.unregister(decoder);
+        return this.#call('decoderDispose', { key });
+      },
+      get pendingBytes() { return pendingBytes; },
     };
+    // A failed create rejects the first push or end as well; nothing else to report here.
+    ready.catch(() => {});
+    decoderRegistry.register(decoder, { client: this, key }, decoder);
+    return decoder;
   }
+  [releaseDecoder](key) { this.#call('decoderDispose', { key }).catch(() => {}); }
   /** The loaded tokenizer in the packed file form (Tokenizer.pack). */
   pack() { return this.#call('pack', {}); }
   /** Feeds ids to the worker's session (Session.feed); resolves to { position }. */
@@ -249,6 +266,7 @@ export class EdgepieceWorker {
 
   /** Ends the worker; pending calls reject. */
   terminate() {
+    this.#terminated = true;
     this.#worker.terminate();
     for (const { reject } of this.#pending.values()) reject(new EdgepieceError('DISPOSED', 'worker terminated'));
     this.#pending.clear();

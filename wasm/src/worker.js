@@ -14,6 +14,7 @@ let tokenizer = null;
 let model = null;
 let session = null;
 let generation = null;  // { id, controller } of the running generate
+const decoders = new Map();  // the client's key -> a TokenDecoder of the tokenizer it was made on
 const feeds = new Map();  // train request id -> resolve(the next batch of its streamed corpus)
 let trainerInit = {};  // init() options of the trainer module, loaded by the first train
 
@@ -64,6 +65,26 @@ const handlers = {
   idToBytes({ id }) { return need(tokenizer, 'tokenizer').idToBytes(id); },
   idToPiece({ id }) { return need(tokenizer, 'tokenizer').idToPiece(id); },
   pack() { return need(tokenizer, 'tokenizer').pack(); },
+  // Streaming decoders, keyed by the client (which sends push/end right after create, without
+  // waiting: requests to these sync handlers run in the order they arrive). A decoder keeps
+  // decoding with the tokenizer it was made on after another one loads, as in the page.
+  decoderCreate({ key }) {
+    decoders.set(key, need(tokenizer, 'tokenizer').decoder());
+    return null;
+  },
+  decoderPush({ key, ids }) {
+    const decoder = need(decoders.get(key), 'decoder');
+    return { text: decoder.push(ids), pendingBytes: decoder.pendingBytes };
+  },
+  decoderEnd({ key }) {
+    const decoder = need(decoders.get(key), 'decoder');
+    return { text: decoder.end(), pendingBytes: decoder.pendingBytes };
+  },
+  decoderDispose({ key }) {
+    decoders.get(key)?.dispose();
+    decoders.delete(key);
+    return null;
+  },
   // The session's own loop, as Session.feed / logits / sample / reset.
   sessionFeed({ ids }) {
     const s = need(session, 'model');
