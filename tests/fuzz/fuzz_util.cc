@@ -68,11 +68,7 @@ const std::string& SmallSpmModel(bool bpe) {
                                  {"ca", -3.2f, 1},
                                  {"cab", -6, 5},
                                  {kSp + kSp, -6, 1}};
-    for (int b = 0; b < 256; ++b) {
-      char name[8];
-      std::snprintf(name, sizeof(name), "<0x%02X>", b);
-      pieces.push_back({name, 0, 6});
-    }
+    pieces = WithBytePieces(std::move(pieces));
     auto* out = new std::string[2];
     out[0] = ModelFile(pieces, Trainer(1, true), Normalizer(""));
     out[1] = ModelFile(pieces, Trainer(2, true), Normalizer(""));

@@ -102,6 +102,19 @@ Misaligned<float> RandomRows(size_t tokens, size_t cols, std::mt19937& rng) {
   return x;
 }
 
+// Each of `rows` quantized rows (q, scales) is ReferenceQuantize's, to the bit.
+template <typename Q>
+void ExpectQuantizedAsReference(const float* x, size_t rows, size_t cols, const Q* q,
+                                const float* scales, float qmax) {
+  for (size_t t = 0; t < rows; ++t) {
+    std::vector<int16_t> want(cols);
+    float want_scale;
+    ReferenceQuantize(x + t * cols, cols, want.data(), &want_scale, qmax);
+    EXPECT_EQ(Bits(scales[t]), Bits(want_scale)) << cols << " " << t;
+    for (size_t c = 0; c < cols; ++c) ASSERT_EQ(q[t * cols + c], want[c]) << cols << " " << c;
+  }
+}
+
 TEST_P(MatmulI8Test, QuantizeMatchesReference) {
   std::mt19937 rng(3);
   for (size_t cols : {1, 2, 7, 8, 9, 31, 64, 257}) {
@@ -109,13 +122,7 @@ TEST_P(MatmulI8Test, QuantizeMatchesReference) {
     Misaligned<int16_t> q(3 * cols);
     Misaligned<float> scales(3);
     QuantizeRowsI16(x.data(), 3, cols, q.data(), scales.data());
-    for (size_t t = 0; t < 3; ++t) {
-      std::vector<int16_t> want(cols);
-      float want_scale;
-      ReferenceQuantize(x.data() + t * cols, cols, want.data(), &want_scale);
-      EXPECT_EQ(Bits(scales[t]), Bits(want_scale)) << cols << " " << t;
-      for (size_t c = 0; c < cols; ++c) ASSERT_EQ(q[t * cols + c], want[c]) << cols << " " << c;
-    }
+    ExpectQuantizedAsReference(x.data(), 3, cols, q.data(), scales.data(), 32767.0f);
   }
 }
 
@@ -230,13 +237,7 @@ TEST_P(MatmulI8Test, QuantizeI6MatchesReference) {
     Misaligned<float> scales(3);
     Misaligned<int32_t> sums(3 * (cols / shape.group));
     QuantizeRowsI6(x.data(), 3, cols, shape.group, q.data(), scales.data(), sums.data());
-    for (size_t t = 0; t < 3; ++t) {
-      std::vector<int16_t> want(cols);
-      float want_scale;
-      ReferenceQuantize(x.data() + t * cols, cols, want.data(), &want_scale, kMaxI6);
-      EXPECT_EQ(Bits(scales[t]), Bits(want_scale)) << cols << " " << t;
-      for (size_t c = 0; c < cols; ++c) ASSERT_EQ(q[t * cols + c], want[c]) << cols << " " << c;
-    }
+    ExpectQuantizedAsReference(x.data(), 3, cols, q.data(), scales.data(), kMaxI6);
   }
 }
 

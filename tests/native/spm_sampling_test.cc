@@ -356,12 +356,7 @@ TEST(SpmSampling, BpeDropoutDrawsEachRunWithItsProbability) {
 }
 
 TEST(SpmSampling, BpeDropoutOfOneGivesBytesWithByteFallback) {
-  std::vector<Piece> pieces = SmallPieces();
-  for (int b = 0; b < 256; ++b) {
-    char name[8];
-    std::snprintf(name, sizeof(name), "<0x%02X>", b);
-    pieces.push_back({name, 0, 6});
-  }
+  const std::vector<Piece> pieces = WithBytePieces(SmallPieces());
   const Tokenizer t = Load(ModelFile(pieces, Trainer(2, true), Normalizer("")));
   Encoder encoder(t);
   EncodeOptions options;
@@ -402,12 +397,7 @@ TEST(SpmSampling, UnsupportedCombinationsAreErrors) {
 std::vector<Piece> ByteFallbackPieces() {
   std::vector<Piece> pieces = SmallPieces();
   pieces.push_back({kSp + kSp, -6, 1});
-  for (int b = 0; b < 256; ++b) {
-    char name[8];
-    std::snprintf(name, sizeof(name), "<0x%02X>", b);
-    pieces.push_back({name, 0, 6});
-  }
-  return pieces;
+  return WithBytePieces(std::move(pieces));
 }
 constexpr int32_t kFirstByte = 12;  // <0x00> in ByteFallbackPieces()
 

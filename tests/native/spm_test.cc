@@ -58,12 +58,7 @@ TEST(SpmModel, ReadsEveryField) {
   VarintField(41, static_cast<uint64_t>(-1), &trainer);  // bos_id -1: ten-byte varint
   Bytes(44, "??", &trainer);
   Bytes(99, "unknown field", &trainer);  // skipped
-  std::vector<Piece> pieces = SmallPieces();
-  for (int b = 0; b < 256; ++b) {
-    char name[8];
-    std::snprintf(name, sizeof(name), "<0x%02X>", b);
-    pieces.push_back({name, 0, 6});
-  }
+  const std::vector<Piece> pieces = WithBytePieces(SmallPieces());
   auto model = ParseSpmModel(ModelFile(pieces, trainer, Normalizer("", false, false)));
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   EXPECT_EQ(model->model_type, SpmModelType::kBpe);
@@ -183,12 +178,7 @@ TEST(SpmUnigram, OffsetsPointIntoTheOriginalText) {
 }
 
 TEST(SpmBpe, MergesByScoreAndDecodesBytes) {
-  std::vector<Piece> pieces = SmallPieces();
-  for (int b = 0; b < 256; ++b) {
-    char name[8];
-    std::snprintf(name, sizeof(name), "<0x%02X>", b);
-    pieces.push_back({name, 0, 6});
-  }
+  const std::vector<Piece> pieces = WithBytePieces(SmallPieces());
   const Tokenizer t = Load(ModelFile(pieces, Trainer(2, true), Normalizer("")));
   // "▁a" (-2.2) is merged before "ab" (-2.5), then "▁a" + "b" -> "▁ab".
   EXPECT_EQ(Ids(t, "ab"), (std::vector<int32_t>{3}));

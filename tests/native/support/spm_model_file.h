@@ -4,6 +4,7 @@
 #define EDGEPIECE_TESTS_NATIVE_SUPPORT_SPM_MODEL_FILE_H_
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -67,6 +68,16 @@ inline std::vector<Piece> SmallPieces() {
   return {{"<unk>", 0, 2},       {"<s>", 0, 3}, {"</s>", 0, 3}, {kSp + "ab", -1, 1},
           {kSp, -2, 1},          {"a", -3, 1},  {"b", -3, 1},   {"ab", -2.5f, 1},
           {kSp + "a", -2.2f, 1}, {"c", -4, 1},  {"<u>", 0, 4}};
+}
+
+// `pieces` followed by the 256 byte pieces <0x00>..<0xFF> that byte fallback needs.
+inline std::vector<Piece> WithBytePieces(std::vector<Piece> pieces) {
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof(name), "<0x%02X>", b);
+    pieces.push_back({name, 0, 6});
+  }
+  return pieces;
 }
 
 inline std::string Trainer(int model_type, bool byte_fallback = false) {
