@@ -289,9 +289,16 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
         put(static_cast<char>(p[consumed]));
         ++consumed;
       }
+      if (consumed == n || p[consumed] < 0x80 || !copy_lead_[p[consumed]]) break;
+      // A valid 3-byte character (most CJK) is checked here, without SpmDecodeUtf8's call:
+      // not overlong (E0 needs A0..BF next), not a surrogate (ED needs 80..9F next).
+      const uint8_t lead = p[consumed];
       size_t char_length;
-      if (consumed == n || p[consumed] < 0x80 || !copy_lead_[p[consumed]] ||
-          !SpmDecodeUtf8(p + consumed, n - consumed, &char_length)) {
+      if ((lead & 0xf0) == 0xe0 && n - consumed >= 3 && IsTrail(p[consumed + 1]) &&
+          IsTrail(p[consumed + 2]) && (lead != 0xe0 || p[consumed + 1] >= 0xa0) &&
+          (lead != 0xed || p[consumed + 1] < 0xa0)) {
+        char_length = 3;
+      } else if (!SpmDecodeUtf8(p + consumed, n - consumed, &char_length)) {
         break;
       }
       for (size_t k = 0; k < char_length; ++k) put(static_cast<char>(p[consumed + k]));
