@@ -16,8 +16,8 @@
 // deterministic encode) runs that same .model (ep-spm, in edgepiece-spm.wasm),
 // and its BytePiece model as well (edgepiece, another model). MODELS may name
 // bpe-kjvzh-8k: WORK_DIR/spm-bpe-kjvzh-8k.model, the BPE model
-// bench/bench_tokenizer.sh trains (no BytePiece model, and no tokenizer.json:
-// the converter takes Unigram only). Every peer and model runs in
+// bench/bench_tokenizer.sh trains (no BytePiece model; its tokenizer.json has
+// the BPE merges Hugging Face's converter derives). Every peer and model runs in
 // its own child process, so a peer that crashes or hangs is reported as "n/a"
 // and the others still run. Parity: each peer's and ep-spm's ids against
 // spm_encode's on a sample of lines.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Convert a SentencePiece Unigram .model into a Hugging Face tokenizer.json.
+"""Convert a SentencePiece .model (Unigram or BPE) into a Hugging Face tokenizer.json.
 
     /usr/bin/python3 bench/spm_to_tokenizer_json.py MODEL.model OUT.tokenizer.json
 
@@ -8,8 +8,10 @@ For the JS peers of bench/bench_js_peers.mjs that only read tokenizer.json
 python3-sentencepiece and python3-protobuf (the .model is parsed with
 sentencepiece.sentencepiece_model_pb2); no network, no `tokenizers` package.
 
-The layout is the one Hugging Face's SpmConverter writes for a Unigram model:
-  - model: Unigram, vocab [[piece, score], ...] in id order, unk_id, byte_fallback;
+The layout is the one Hugging Face's SpmConverter writes:
+  - model: Unigram, vocab [[piece, score], ...] in id order, unk_id, byte_fallback; or BPE,
+    vocab {piece: id} and the merges its SentencePieceExtractor derives (every split of a
+    piece into two pieces, ordered by the piece's score, then by the parts' ids), fuse_unk;
   - normalizer: Sequence[Precompiled(charsmap of the .model), Strip(right),
     Replace(" {2,}" -> "\u2581")];
   - pre_tokenizer: Metaspace with prepend (both the current `prepend_scheme`
@@ -33,8 +35,8 @@ def convert(model_bytes):
     proto = spm_pb.ModelProto()
     proto.ParseFromString(model_bytes)
     trainer = proto.trainer_spec
-    if trainer.model_type != spm_pb.TrainerSpec.UNIGRAM:
-        raise SystemExit("only Unigram models are supported")
+    if trainer.model_type not in (spm_pb.TrainerSpec.UNIGRAM, spm_pb.TrainerSpec.BPE):
+        raise SystemExit("only Unigram and BPE models are supported")
     normalizer_spec = proto.normalizer_spec
 
     vocab = [[p.piece, p.score] for p in proto.pieces]
@@ -67,6 +69,15 @@ def convert(model_bytes):
     if prepend:
         decoders.append({"type": "Strip", "content": " ", "start": 1, "stop": 0})
 
+    if trainer.model_type == spm_pb.TrainerSpec.UNIGRAM:
+        model = {"type": "Unigram", "unk_id": trainer.unk_id, "vocab": vocab,
+                 "byte_fallback": trainer.byte_fallback}
+    else:
+        model = {"type": "BPE", "dropout": None, "unk_token": proto.pieces[trainer.unk_id].piece,
+                 "continuing_subword_prefix": None, "end_of_word_suffix": None,
+                 "fuse_unk": True, "byte_fallback": trainer.byte_fallback,
+                 "vocab": {p.piece: i for i, p in enumerate(proto.pieces)},
+                 "merges": bpe_merges(proto)}
     return {
         "version": "1.0",
         "truncation": None,
@@ -76,9 +87,22 @@ def convert(model_bytes):
         "pre_tokenizer": metaspace,
         "post_processor": None,
         "decoder": {"type": "Sequence", "decoders": decoders},
-        "model": {"type": "Unigram", "unk_id": trainer.unk_id, "vocab": vocab,
-                  "byte_fallback": trainer.byte_fallback},
+        "model": model,
     }
+
+
+def bpe_merges(proto):
+    """"left right" for every piece that splits into two pieces, by the piece's score (high
+    first), then by the parts' ids: what Hugging Face's SentencePieceExtractor derives."""
+    ids = {p.piece: i for i, p in enumerate(proto.pieces)}
+    merges = []
+    for p in proto.pieces:
+        local = [(p.piece[:k], p.piece[k:]) for k in range(1, len(p.piece))
+                 if p.piece[:k] in ids and p.piece[k:] in ids]
+        local.sort(key=lambda pair: (ids[pair[0]], ids[pair[1]]))
+        merges += [(p.score, left, right) for left, right in local]
+    merges.sort(key=lambda m: m[0], reverse=True)  # stable: ties keep the order above
+    return [f"{left} {right}" for _, left, right in merges]
 
 
 def main():
