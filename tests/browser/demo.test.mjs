@@ -1,8 +1,9 @@
 // Browser tests of the web demo (web-demo/) in a real, headless Chromium:
 // serves the repository with tools/serve_demo.mjs on a free port, drives
 // Debian's /usr/bin/chromium with playwright-core, and checks the page
-// against the native CLI (build/release/native/edgepiece). Screenshots go
-// to build/test-artifacts/.
+// against the native CLI (build/release/native/edgepiece). The checks that
+// Firefox runs too (firefox.test.mjs) are in support/demo-checks.mjs, driven
+// through support/browsers.mjs's Page. Screenshots go to build/test-artifacts/.
 //   (cd tests/browser && npm ci) && node --test tests/browser/
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { artifacts, cli, cliIds, openDemo, root, tokenizerModel } from './support/demo-server.mjs';
-import { TEXTS, cliGenerate } from './support/reference.mjs';
+import { Page } from './support/browsers.mjs';
+import { testDeterministicIds, testMainThreadGeneration, testSampledIds } from './support/demo-checks.mjs';
+import { TEXTS } from './support/reference.mjs';
 
 describe('web demo in Chromium', { timeout: 300_000 }, () => {
   let server;
@@ -20,6 +23,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
   let page;
   const errors = [];  // console errors and uncaught exceptions
   const requests = [];  // every URL the page asked for
+  const demo = {};  // what the checks both engines run see (support/demo-checks.mjs)
 
   // Waits until the tokenizer has re-rendered after an input: the page marks
   // the token view busy at once on every change and clears it when the
@@ -44,6 +48,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
 
   before(async () => {
     ({ server, browser, page } = await openDemo({ errors, requests }));
+    Object.assign(demo, { page: new Page('chromium', page), errors, shot: (name) => `${artifacts}/${name}.png` });
     await page.waitForSelector('body[data-tokenizer-ready="true"]', { timeout: 60_000 });
     await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
     await page.click('#ids-details summary');
@@ -77,19 +82,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(unlabelled, []);
   });
 
-  for (const [name, text] of Object.entries(TEXTS)) {
-    test(`deterministic ids equal the CLI's: ${name}`, async () => {
-      await setText(text);
-      const expected = cliIds(text);
-      assert.ok(expected.length > 0);
-      assert.deepEqual(await pageIds(), expected);
-      assert.equal(await page.inputValue('#ids'), expected.join(','));
-      assert.equal(await page.textContent('#stat-tokens'), expected.length.toLocaleString('en'));
-      const bytes = Buffer.byteLength(text.normalize('NFC'));
-      assert.equal(await page.textContent('#stat-bytes'), bytes.toLocaleString('en'));
-      assert.equal(await page.textContent('#stat-ratio'), (bytes / expected.length).toFixed(2));
-    });
-  }
+  testDeterministicIds(demo);
 
   test('token spans show the pieces, whitespace made visible', async () => {
     await setText(TEXTS.english);
@@ -101,39 +94,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     assert.ok(emoji.join('') === '😀' || emoji.some((label) => /<0x[0-9A-F]{2}>/.test(label)), emoji.join(' '));
   });
 
-  test('sampled ids with a fixed seed and alpha equal the CLI\'s', async () => {
-    await page.check('#sample');
-    const runs = [
-      ['english', 0.1, 0], ['english', 0.5, 123], ['chinese', 0.2, 7],
-      ['emoji', 0.05, 42], ['long', 0.3, 2024],
-    ];
-    for (const [name, alpha, seed] of runs) {
-      await setRange('#alpha', alpha);
-      await page.fill('#seed', String(seed));
-      await setText(TEXTS[name]);
-      const expected = cliIds(TEXTS[name], ['--alpha', String(alpha), '--seed', String(seed)]);
-      assert.deepEqual(await pageIds(), expected, `${name} alpha ${alpha} seed ${seed}`);
-      assert.match(await page.textContent('#cli-command'), new RegExp(`--alpha ${alpha} --seed ${seed}`));
-    }
-    // Re-rendering with the same seed gives the same ids; another seed samples anew.
-    await setRange('#alpha', 0.1);
-    await setText(TEXTS.english);
-    const first = await pageIds();
-    await setText(`${TEXTS.english} `);
-    await setText(TEXTS.english);
-    assert.deepEqual(await pageIds(), first);
-    await page.fill('#seed', '99');
-    await settle();
-    assert.notDeepEqual(await pageIds(), first);
-    // The screenshot: mixed scripts, sampled.
-    const mixed = `${TEXTS.english}\n${TEXTS.chinese} 🙂`;
-    await setText(mixed);
-    assert.deepEqual(await pageIds(), cliIds(mixed, ['--alpha', '0.1', '--seed', '99']));
-    await page.locator('#tokenizer-playground').screenshot({ path: `${artifacts}/tokenizer.png` });
-    await page.uncheck('#sample');
-    await settle();
-    assert.deepEqual(await pageIds(), cliIds(mixed));
-  });
+  testSampledIds(demo);
 
   test('an invalid model file shows an error and the page keeps working', async () => {
     await page.setInputFiles('#model-file', {
@@ -212,70 +173,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(errors, []);
   });
 
-  test('on the main thread, generation lets timers run and an abort ends it with AbortError', async (t) => {
-    // The package imported into the page itself (no worker): generate()
-    // must visit the event loop between tokens for the timers to fire.
-    const result = await page.evaluate(async () => {
-      const { Model, Tokenizer } = await import('/build/wasm/package/index.js');
-      const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
-      const tokenizer = await Tokenizer.load(await bytes('/models/kjvzh-8k.model'));
-      const model = await Model.load(await bytes('/models/kjvzh-lm.safetensors'), tokenizer);
-      const text = async (session, prompt, options) => {
-        let out = '';
-        for await (const piece of session.generate(prompt, options)) out += piece;
-        return out;
-      };
-      const session = model.session();
-      const controller = new AbortController();
-      let abortedAt = 0;
-      let ticks = 0;
-      const ticker = setInterval(() => { ticks += 1; }, 5);
-      setTimeout(() => { abortedAt = performance.now(); controller.abort(); }, 50);
-      let error = null;
-      try {
-        await text(session, 'In the beginning', { maxTokens: 20000, ignoreEos: true, seed: 9, signal: controller.signal });
-      } catch (e) {
-        error = e;
-      }
-      const stoppedAt = performance.now();
-      clearInterval(ticker);
-      const tokens = session.generatedTokens;
-      const options = { maxTokens: 64, temperature: 0.8, topP: 0.95, seed: 7 };
-      const again = await text(session, 'And God said', options);
-      const fresh = model.session();
-      const expected = await text(fresh, 'And God said', options);
-      // What one token and one event-loop turn (a MessageChannel round trip) cost here.
-      let start = performance.now();
-      await text(fresh, 'In the beginning', { maxTokens: 500, ignoreEos: true, seed: 1 });
-      const msPerToken = (performance.now() - start) / 500;
-      const channel = new MessageChannel();
-      let resume = null;
-      channel.port1.onmessage = () => resume();
-      start = performance.now();
-      for (let i = 0; i < 2000; ++i) await new Promise((resolve) => { resume = resolve; channel.port2.postMessage(0); });
-      const msPerTurn = (performance.now() - start) / 2000;
-      channel.port1.close();
-      session.dispose();
-      fresh.dispose();
-      model.dispose();
-      tokenizer.dispose();
-      return {
-        errorName: error?.name ?? null, isDomException: error instanceof DOMException, abortedAt,
-        stopMs: stoppedAt - abortedAt, ticks, tokens, again, expected, msPerToken, msPerTurn,
-      };
-    });
-    t.diagnostic(`${result.msPerToken.toFixed(3)} ms per token, ${(result.msPerTurn * 1000).toFixed(1)} us per event-loop turn`);
-    assert.ok(result.abortedAt > 0, 'the timer never fired during generation');
-    assert.ok(result.ticks > 0, 'an interval never fired during generation');
-    assert.equal(result.errorName, 'AbortError');
-    assert.equal(result.isDomException, true);
-    assert.ok(result.stopMs < 2000, `stopped ${result.stopMs} ms after the abort`);
-    assert.ok(result.tokens > 0 && result.tokens < 20000, `${result.tokens} tokens`);
-    assert.equal(result.again, result.expected);
-    assert.equal('And God said' + result.expected, cliGenerate('And God said',
-      ['--max-tokens', '64', '--temperature', '0.8', '--top-p', '0.95', '--seed', '7']));
-    assert.deepEqual(errors, []);
-  });
+  testMainThreadGeneration(demo);
 
   test('the package trains in a Web Worker: a streamed corpus gives the CLI\'s model bytes', async () => {
     const docs = TEXTS.long.split('\n').map((line, i) => `${line} ٣${i % 10}٤ ０${i}\n`);

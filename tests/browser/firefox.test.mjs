@@ -4,7 +4,8 @@
 // Cache API and IndexedDB (snapshot.test.mjs) are checked against the native
 // CLI (build/release/native/edgepiece) as in Chromium (demo.test.mjs). The
 // checks use only support/browsers.mjs, so EDGEPIECE_CORE_ENGINE=chromium
-// runs them in Chromium. Screenshots: build/test-artifacts/<engine>-*.png.
+// runs them in Chromium. The checks demo.test.mjs runs in Chromium too are in
+// support/demo-checks.mjs. Screenshots: build/test-artifacts/<engine>-*.png.
 //   (cd tests/browser && npm ci) && node --test tests/browser/
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   ENGINES, Server, artifacts, assertBuilt, cli, cliGenerate, cliIds, demoLm, launch, root, tokenizerModel,
 } from './support/browsers.mjs';
+import { testDeterministicIds, testMainThreadGeneration, testSampledIds } from './support/demo-checks.mjs';
 import { TEXTS } from './support/reference.mjs';
 
 const engine = process.env.EDGEPIECE_CORE_ENGINE ?? 'firefox';
@@ -24,26 +26,14 @@ describe(`web demo in ${ENGINES[engine].title}`, { timeout: 300_000 }, () => {
   let server;
   let browser;
   let page;
-
-  // Every id, from the ids box (the token view draws only the rows on screen).
-  const pageIds = async () => {
-    const ids = await page.value('#ids');
-    return ids === '' ? [] : ids.split(',').map(Number);
-  };
-  // The first token chips drawn, which must agree with the ids box.
-  const drawnIds = () => page.evaluate(() =>
-    [...document.querySelectorAll('#tokens [data-token-id]')].map((s) => Number(s.dataset.tokenId)));
-  async function setText(text) {
-    await page.fill('#text', text);
-    await page.waitForSelector('#tokens[aria-busy="false"]');
-    await page.settle();
-  }
+  const demo = {};  // what the checks both engines run see (support/demo-checks.mjs)
 
   before(async () => {
     assertBuilt();
     server = await Server.start();
     browser = await launch(engine);
     page = await browser.newPage();
+    Object.assign(demo, { page, errors: page.errors, shot: (name) => `${artifacts}/${engine}-${name}.png` });
     await page.goto(`${server.origin}/web-demo/`);
     await page.waitForSelector('body[data-tokenizer-ready="true"]', { timeout: 60_000 });
     await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
@@ -78,37 +68,8 @@ describe(`web demo in ${ENGINES[engine].title}`, { timeout: 300_000 }, () => {
     page.errors.length = 0;
   });
 
-  for (const [name, text] of Object.entries(TEXTS)) {
-    test(`deterministic ids equal the CLI's: ${name}`, async () => {
-      await setText(text);
-      const expected = cliIds(text);
-      assert.ok(expected.length > 0);
-      assert.deepEqual(await pageIds(), expected);
-      const drawn = await drawnIds();
-      assert.ok(drawn.length > 0);
-      assert.deepEqual(drawn, expected.slice(0, drawn.length));
-      assert.equal(await page.text('#stat-tokens'), expected.length.toLocaleString('en'));
-    });
-  }
-
-  test('sampled ids with a fixed seed and alpha equal the CLI\'s', async () => {
-    await page.setChecked('#sample', true);
-    for (const [name, alpha, seed] of [['english', 0.1, 0], ['chinese', 0.2, 7], ['long', 0.3, 2024]]) {
-      await page.fill('#alpha', alpha);
-      await page.fill('#seed', seed);
-      await setText(TEXTS[name]);
-      assert.deepEqual(await pageIds(), cliIds(TEXTS[name], ['--alpha', String(alpha), '--seed', String(seed)]),
-        `${name} alpha ${alpha} seed ${seed}`);
-    }
-    const mixed = `${TEXTS.english}\n${TEXTS.chinese} 🙂`;
-    await setText(mixed);
-    assert.deepEqual(await pageIds(), cliIds(mixed, ['--alpha', '0.3', '--seed', '2024']));
-    await page.screenshot(`${artifacts}/${engine}-tokenizer.png`, '#tokenizer-playground');
-    await page.setChecked('#sample', false);
-    await page.settle();
-    assert.deepEqual(await pageIds(), cliIds(mixed));
-    assert.deepEqual(page.errors, []);
-  });
+  testDeterministicIds(demo);
+  testSampledIds(demo);
 
   test('the demo\'s worker generates the CLI\'s text for a fixed seed (int8 weights), and stops', async () => {
     await page.fill('#prompt', 'And God said');
@@ -134,41 +95,7 @@ describe(`web demo in ${ENGINES[engine].title}`, { timeout: 300_000 }, () => {
     assert.deepEqual(page.errors, []);
   });
 
-  test('the package in the page: generation equals the CLI\'s, lets timers run, aborts', async () => {
-    const result = await page.evaluate(async () => {
-      const { Model, Tokenizer } = await import('/build/wasm/package/index.js');
-      const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
-      const tokenizer = await Tokenizer.load(await bytes('/models/kjvzh-8k.model'));
-      const model = await Model.load(await bytes('/models/kjvzh-lm.safetensors'), tokenizer);
-      const text = async (session, prompt, options) => {
-        let out = '';
-        for await (const piece of session.generate(prompt, options)) out += piece;
-        return out;
-      };
-      const generated = await text(model.session(), 'And God said',
-        { maxTokens: 64, temperature: 0.8, topP: 0.95, seed: 7 });
-      const controller = new AbortController();
-      let ticks = 0;
-      const ticker = setInterval(() => { ticks += 1; }, 5);
-      setTimeout(() => controller.abort(), 50);
-      let error = null;
-      try {
-        await text(model.session(), 'In the beginning', { maxTokens: 20000, ignoreEos: true, seed: 9, signal: controller.signal });
-      } catch (e) {
-        error = e;
-      }
-      clearInterval(ticker);
-      model.dispose();
-      tokenizer.dispose();
-      return { generated, ticks, errorName: error?.name ?? null, isDomException: error instanceof DOMException };
-    });
-    assert.equal('And God said' + result.generated, cliGenerate('And God said',
-      ['--max-tokens', '64', '--temperature', '0.8', '--top-p', '0.95', '--seed', '7']));
-    assert.ok(result.ticks > 0, 'an interval never fired during generation');
-    assert.equal(result.errorName, 'AbortError');
-    assert.equal(result.isDomException, true);
-    assert.deepEqual(page.errors, []);
-  });
+  testMainThreadGeneration(demo);
 
   test('the package\'s EdgepieceWorker: ids, generation and training equal the CLI\'s', async () => {
     const docs = TEXTS.long.split('\n').slice(0, 60).map((line, i) => `${line} ٣${i % 10}٤ ０${i}\n`);
