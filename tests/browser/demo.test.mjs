@@ -6,16 +6,14 @@
 // through support/browsers.mjs's Page. Screenshots go to build/test-artifacts/.
 //   (cd tests/browser && npm ci) && node --test tests/browser/
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { artifacts, cli, cliIds, openDemo, root, tokenizerModel } from './support/demo-server.mjs';
+import { artifacts, cliIds, openDemo, root, tokenizerModel } from './support/demo-server.mjs';
 import { Page } from './support/browsers.mjs';
-import { testDeterministicIds, testMainThreadGeneration, testSampledIds } from './support/demo-checks.mjs';
-import { TEXTS } from './support/reference.mjs';
+import {
+  testDeterministicIds, testLoadingFromUrls, testMainThreadGeneration, testSampledIds,
+} from './support/demo-checks.mjs';
+import { TEXTS, cliTrain } from './support/reference.mjs';
 
 describe('web demo in Chromium', { timeout: 300_000 }, () => {
   let server;
@@ -194,17 +192,8 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
         worker.terminate();
       }
     }, { docs, options });
-    const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-browser-train-'));
-    try {
-      writeFileSync(path.join(dir, 'docs.jsonl'), docs.map((text) => JSON.stringify({ text })).join('\n'));
-      const model = path.join(dir, 'cli.model');
-      const cliRun = spawnSync(cli, ['train', '--quiet', '--jsonl', '--output', model, '--vocab-size', '400',
-        '--order', '4', '--min-count', '2', '--isolate-digits', path.join(dir, 'docs.jsonl')], { encoding: 'utf8' });
-      assert.equal(cliRun.status, 0, cliRun.stderr);
-      assert.ok(Buffer.from(result.file).equals(readFileSync(model)), 'the worker\'s model differs from the CLI\'s');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const cliModel = cliTrain(docs, ['--vocab-size', '400', '--order', '4', '--min-count', '2', '--isolate-digits']);
+    assert.ok(Buffer.from(result.file).equals(cliModel), 'the worker\'s model differs from the CLI\'s');
     assert.ok(result.same);
     // The worker fetched the trainer module when it first trained.
     assert.ok(requests.some((url) => url.endsWith('/build/wasm/package/edgepiece-trainer.wasm')));
@@ -214,94 +203,21 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(errors, []);
   });
 
-  test('loading from URLs: streamed progress, a verified cache, an offline second load', async () => {
-    const sha256 = (file) => createHash('sha256').update(readFileSync(`${root}${file}`)).digest('hex');
-    const sizes = {
-      tokenizer: readFileSync(`${root}${tokenizerModel}`).length,
-      weights: readFileSync(`${root}models/kjvzh-lm.safetensors`).length,
-    };
-    const hashes = { tokenizer: sha256(tokenizerModel), weights: sha256('models/kjvzh-lm.safetensors') };
-    const load = (offline) => page.evaluate(async ({ hashes, offline }) => {
-      const { EdgepieceWorker, Model, Tokenizer } = await import('/build/wasm/package/index.js');
-      const cacheName = 'edgepiece-browser-test';
-      const cached = async () => (await (await caches.open(cacheName)).keys()).map((r) => new URL(r.url).pathname);
-      const out = { codes: [] };
-      const code = async (promise) => {
-        try { await promise; out.codes.push('ok'); } catch (e) { out.codes.push(e.code ?? e.name); }
-      };
-      if (!offline) {
-        await caches.delete(cacheName);
-        // A wrong SHA-256: a specific error, and nothing cached.
-        await code(Tokenizer.load('/models/kjvzh-8k.model', { cache: cacheName, integrity: '0'.repeat(64) }));
-        out.afterMismatch = await cached();
-      } else {
-        // The server is unreachable for models/: without the cache a load fails.
-        await code(Tokenizer.load('/models/kjvzh-8k.model'));
-      }
-      const progress = { tokenizer: [], weights: [] };
-      const tokenizer = await Tokenizer.load('/models/kjvzh-8k.model', {
-        cache: cacheName, integrity: hashes.tokenizer, onProgress: (p) => progress.tokenizer.push(p),
-      });
-      const model = await Model.load(new URL('/models/kjvzh-lm.safetensors', location.href), tokenizer, {
-        cache: cacheName, integrity: hashes.weights, onProgress: (p) => progress.weights.push(p),
-      });
-      out.ids = Array.from(tokenizer.encode('In the beginning'));
-      out.parameters = model.numParameters;
-      out.cached = (await cached()).sort();
-      out.progress = progress;
-      model.dispose();
-      tokenizer.dispose();
-      // A worker fetches a relative URL against the page, from the same cache, with progress.
-      const worker = await EdgepieceWorker.create();
-      try {
-        const reports = [];
-        await worker.loadTokenizer('../models/kjvzh-8k.model', {
-          cache: cacheName, integrity: hashes.tokenizer, onProgress: (p) => reports.push(p),
-        });
-        out.workerIds = Array.from(await worker.encode('In the beginning'));
-        out.workerLast = reports.at(-1);
-      } finally {
-        worker.terminate();
-      }
-      return out;
-    }, { hashes, offline });
-    const check = (result) => {
-      assert.deepEqual(result.ids, cliIds('In the beginning'));
-      assert.deepEqual(result.workerIds, result.ids);
-      assert.deepEqual(result.cached, ['/models/kjvzh-8k.model', '/models/kjvzh-lm.safetensors']);
-      for (const [name, reports] of Object.entries(result.progress)) {
-        assert.ok(reports.length >= 1, name);
-        for (let i = 1; i < reports.length; ++i) assert.ok(reports[i].loaded >= reports[i - 1].loaded, name);
-        assert.deepEqual(reports.at(-1), { loaded: sizes[name], total: sizes[name] }, name);
-      }
-      assert.deepEqual(result.workerLast, { loaded: sizes.tokenizer, total: sizes.tokenizer });
-    };
-    const first = await load(false);
-    assert.deepEqual(first.codes, ['INTEGRITY_MISMATCH']);
-    assert.deepEqual(first.afterMismatch, []);
-    // The 7.4 MB weights arrive in many chunks: progress is streamed.
-    assert.ok(first.progress.weights.length >= 4, `${first.progress.weights.length} reports`);
-    check(first);
-    // Offline: every request for models/ fails; the second load comes from the cache.
-    const blocked = [];
-    await page.context().route('**/models/**', (route) => {
+  const blocked = [];  // the requests for models/ refused while offline
+  testLoadingFromUrls(demo, {
+    cut: () => page.context().route('**/models/**', (route) => {
       blocked.push(route.request().url());
       return route.abort('internetdisconnected');
-    });
-    try {
-      const second = await load(true);
-      assert.deepEqual(second.codes, ['IO_ERROR']);
-      assert.equal(blocked.length, 1, blocked.join(' '));  // only the uncached load asked the network
-      check(second);
-    } finally {
-      await page.context().unroute('**/models/**');
-      await page.evaluate(() => caches.delete('edgepiece-browser-test'));
-    }
+    }),
+    restore: () => page.context().unroute('**/models/**'),
+    // Only the uncached load asked the network.
+    assertCut: () => assert.equal(blocked.length, 1, blocked.join(' ')),
     // The blocked request is the one console error Chromium logs here.
-    const disconnected = errors.filter((e) => e.includes('net::ERR_INTERNET_DISCONNECTED'));
-    assert.equal(disconnected.length, 1);
-    errors.splice(0, errors.length, ...errors.filter((e) => !disconnected.includes(e)));
-    assert.deepEqual(errors, []);
+    dropErrors: () => {
+      const disconnected = errors.filter((e) => e.includes('net::ERR_INTERNET_DISCONNECTED'));
+      assert.equal(disconnected.length, 1);
+      errors.splice(0, errors.length, ...errors.filter((e) => !disconnected.includes(e)));
+    },
   });
 
   test('a shared link restores the text and the sampling settings', async () => {

@@ -8,17 +8,14 @@
 // support/demo-checks.mjs. Screenshots: build/test-artifacts/<engine>-*.png.
 //   (cd tests/browser && npm ci) && node --test tests/browser/
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import {
-  ENGINES, Server, artifacts, assertBuilt, cli, cliGenerate, cliIds, demoLm, launch, root, tokenizerModel,
+  ENGINES, Server, artifacts, assertBuilt, cliGenerate, cliIds, demoLm, launch,
 } from './support/browsers.mjs';
-import { testDeterministicIds, testMainThreadGeneration, testSampledIds } from './support/demo-checks.mjs';
-import { TEXTS } from './support/reference.mjs';
+import {
+  testDeterministicIds, testLoadingFromUrls, testMainThreadGeneration, testSampledIds,
+} from './support/demo-checks.mjs';
+import { TEXTS, cliTrain } from './support/reference.mjs';
 
 const engine = process.env.EDGEPIECE_CORE_ENGINE ?? 'firefox';
 
@@ -122,91 +119,22 @@ describe(`web demo in ${ENGINES[engine].title}`, { timeout: 300_000 }, () => {
     assert.equal('And God said' + result.generated,
       cliGenerate('And God said', ['--max-tokens', '30', '--seed', '3', '--ignore-eos']));
     assert.ok(server.requests.includes('/build/wasm/package/edgepiece-trainer.wasm'));
-    const dir = mkdtempSync(path.join(tmpdir(), `edgepiece-${engine}-train-`));
-    try {
-      writeFileSync(path.join(dir, 'docs.jsonl'), docs.map((text) => JSON.stringify({ text })).join('\n'));
-      const model = path.join(dir, 'cli.model');
-      const run = spawnSync(cli, ['train', '--quiet', '--jsonl', '--output', model, '--vocab-size', '400',
-        '--order', '4', '--min-count', '2', '--isolate-digits', path.join(dir, 'docs.jsonl')], { encoding: 'utf8' });
-      assert.equal(run.status, 0, run.stderr);
-      assert.ok(Buffer.from(result.file).equals(readFileSync(model)), 'the worker\'s model differs from the CLI\'s');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const cliModel = cliTrain(docs, ['--vocab-size', '400', '--order', '4', '--min-count', '2', '--isolate-digits']);
+    assert.ok(Buffer.from(result.file).equals(cliModel), 'the worker\'s model differs from the CLI\'s');
     assert.deepEqual(page.errors, []);
   });
 
-  test('loading from URLs: progress, a verified Cache API copy, an offline second load', async () => {
-    const sha256 = (file) => createHash('sha256').update(readFileSync(`${root}${file}`)).digest('hex');
-    const hashes = { tokenizer: sha256(tokenizerModel), weights: sha256('models/kjvzh-lm.safetensors') };
-    const sizes = {
-      tokenizer: readFileSync(`${root}${tokenizerModel}`).length,
-      weights: readFileSync(`${root}models/kjvzh-lm.safetensors`).length,
-    };
-    const load = (offline) => page.evaluate(async ({ hashes, offline }) => {
-      const { EdgepieceWorker, Model, Tokenizer } = await import('/build/wasm/package/index.js');
-      const cacheName = 'edgepiece-browser-test';
-      const out = { codes: [], hasCaches: typeof caches !== 'undefined' };
-      const code = async (promise) => {
-        try { await promise; out.codes.push('ok'); } catch (e) { out.codes.push(e.code ?? e.name); }
-      };
-      if (!offline) {
-        await caches.delete(cacheName);
-        await code(Tokenizer.load('/models/kjvzh-8k.model', { cache: cacheName, integrity: '0'.repeat(64) }));
-      } else {
-        await code(Tokenizer.load('/models/kjvzh-8k.model'));  // no cache: the network is needed
-      }
-      const last = {};
-      const tokenizer = await Tokenizer.load('/models/kjvzh-8k.model', {
-        cache: cacheName, integrity: hashes.tokenizer, onProgress: (p) => { last.tokenizer = p; },
-      });
-      const model = await Model.load(new URL('/models/kjvzh-lm.safetensors', location.href), tokenizer, {
-        cache: cacheName, integrity: hashes.weights, onProgress: (p) => { last.weights = p; },
-      });
-      out.ids = Array.from(tokenizer.encode('In the beginning'));
-      out.parameters = model.numParameters;
-      out.cached = (await (await caches.open(cacheName)).keys()).map((r) => new URL(r.url).pathname).sort();
-      out.last = last;
-      model.dispose();
-      tokenizer.dispose();
-      const worker = await EdgepieceWorker.create();
-      try {
-        await worker.loadTokenizer('../models/kjvzh-8k.model', { cache: cacheName, integrity: hashes.tokenizer });
-        out.workerIds = Array.from(await worker.encode('In the beginning'));
-      } finally {
-        worker.terminate();
-      }
-      return out;
-    }, { hashes, offline });
-    const check = (result) => {
-      assert.equal(result.hasCaches, true, 'no Cache API on the test origin');
-      assert.deepEqual(result.ids, cliIds('In the beginning'));
-      assert.deepEqual(result.workerIds, result.ids);
-      assert.deepEqual(result.cached, ['/models/kjvzh-8k.model', '/models/kjvzh-lm.safetensors']);
-      assert.deepEqual(result.last, {
-        tokenizer: { loaded: sizes.tokenizer, total: sizes.tokenizer },
-        weights: { loaded: sizes.weights, total: sizes.weights },
-      });
-    };
-    const first = await load(false);
-    assert.deepEqual(first.codes, ['INTEGRITY_MISMATCH']);
-    check(first);
-    // Offline for models/ (the page's and the worker's requests alike): only the uncached load asks.
-    server.block = /^\/models\//;
-    try {
-      const second = await load(true);
-      assert.deepEqual(second.codes, ['IO_ERROR']);
-      // Firefox retries a GET whose connection was reset: the same request, asked again.
-      assert.deepEqual([...new Set(server.blocked)], ['/models/kjvzh-8k.model']);
-      check(second);
-    } finally {
-      server.block = null;
-      await page.evaluate(() => caches.delete('edgepiece-browser-test'));
-    }
+  testLoadingFromUrls(demo, {
+    cut: () => { server.block = /^\/models\//; },
+    restore: () => { server.block = null; },
+    // Firefox retries a GET whose connection was reset: the same request, asked again.
+    assertCut: () => assert.deepEqual([...new Set(server.blocked)], ['/models/kjvzh-8k.model']),
     // The refused request is all the browser may log (Chromium: net::ERR_EMPTY_RESPONSE).
-    const refused = (e) => e.includes('kjvzh-8k.model') || e.includes('net::ERR_EMPTY_RESPONSE');
-    assert.ok(page.errors.every(refused), page.errors.join('\n'));
-    page.errors.length = 0;
+    dropErrors: () => {
+      const refused = (e) => e.includes('kjvzh-8k.model') || e.includes('net::ERR_EMPTY_RESPONSE');
+      assert.ok(page.errors.every(refused), page.errors.join('\n'));
+      page.errors.length = 0;
+    },
   });
 
   test('the whole page, at phone width', async () => {

@@ -8,8 +8,10 @@
 // loaded, the ids box open), errors (the array of the page's console errors and
 // uncaught exceptions), shot(name) (the path of the screenshot `name`) }.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { cliGenerate, cliIds } from './browsers.mjs';
+import { cliGenerate, cliIds, root, tokenizerModel } from './browsers.mjs';
 import { TEXTS } from './reference.mjs';
 
 // Every id, from the ids box (the token view draws only the rows on screen).
@@ -175,4 +177,98 @@ export function testMainThreadGeneration(demo) {
       assert.equal(result.expected, result.generated);
       assert.deepEqual(demo.errors, []);
     });
+}
+
+/**
+ * Tokenizer.load, Model.load and a worker's loadTokenizer from URLs: streamed progress, a copy in
+ * the Cache API verified by SHA-256, and a second load with models/ unreachable served from it.
+ * `network` is how the caller's engine cuts models/ off: { cut(), restore(), assertCut() (only
+ * the uncached load asked), dropErrors() (removes from demo.errors what the browser logged of
+ * the refused request, checking that it logged nothing else) }.
+ */
+export function testLoadingFromUrls(demo, network) {
+  test('loading from URLs: streamed progress, a verified Cache API copy, an offline second load', async () => {
+    const sha256 = (file) => createHash('sha256').update(readFileSync(`${root}${file}`)).digest('hex');
+    const sizes = {
+      tokenizer: readFileSync(`${root}${tokenizerModel}`).length,
+      weights: readFileSync(`${root}models/kjvzh-lm.safetensors`).length,
+    };
+    const hashes = { tokenizer: sha256(tokenizerModel), weights: sha256('models/kjvzh-lm.safetensors') };
+    const load = (offline) => demo.page.evaluate(async ({ hashes, offline }) => {
+      const { EdgepieceWorker, Model, Tokenizer } = await import('/build/wasm/package/index.js');
+      const cacheName = 'edgepiece-browser-test';
+      const cached = async () => (await (await caches.open(cacheName)).keys()).map((r) => new URL(r.url).pathname);
+      const out = { codes: [], hasCaches: typeof caches !== 'undefined' };
+      const code = async (promise) => {
+        try { await promise; out.codes.push('ok'); } catch (e) { out.codes.push(e.code ?? e.name); }
+      };
+      if (!offline) {
+        await caches.delete(cacheName);
+        // A wrong SHA-256: a specific error, and nothing cached.
+        await code(Tokenizer.load('/models/kjvzh-8k.model', { cache: cacheName, integrity: '0'.repeat(64) }));
+        out.afterMismatch = await cached();
+      } else {
+        // The server is unreachable for models/: without the cache a load fails.
+        await code(Tokenizer.load('/models/kjvzh-8k.model'));
+      }
+      const progress = { tokenizer: [], weights: [] };
+      const tokenizer = await Tokenizer.load('/models/kjvzh-8k.model', {
+        cache: cacheName, integrity: hashes.tokenizer, onProgress: (p) => progress.tokenizer.push(p),
+      });
+      const model = await Model.load(new URL('/models/kjvzh-lm.safetensors', location.href), tokenizer, {
+        cache: cacheName, integrity: hashes.weights, onProgress: (p) => progress.weights.push(p),
+      });
+      out.ids = Array.from(tokenizer.encode('In the beginning'));
+      out.parameters = model.numParameters;
+      out.cached = (await cached()).sort();
+      out.progress = progress;
+      model.dispose();
+      tokenizer.dispose();
+      // A worker fetches a relative URL against the page, from the same cache, with progress.
+      const worker = await EdgepieceWorker.create();
+      try {
+        const reports = [];
+        await worker.loadTokenizer('../models/kjvzh-8k.model', {
+          cache: cacheName, integrity: hashes.tokenizer, onProgress: (p) => reports.push(p),
+        });
+        out.workerIds = Array.from(await worker.encode('In the beginning'));
+        out.workerLast = reports.at(-1);
+      } finally {
+        worker.terminate();
+      }
+      return out;
+    }, { hashes, offline });
+    const check = (result) => {
+      assert.equal(result.hasCaches, true, 'no Cache API on the test origin');
+      assert.deepEqual(result.ids, cliIds('In the beginning'));
+      assert.deepEqual(result.workerIds, result.ids);
+      assert.deepEqual(result.cached, ['/models/kjvzh-8k.model', '/models/kjvzh-lm.safetensors']);
+      for (const [name, reports] of Object.entries(result.progress)) {
+        assert.ok(reports.length >= 1, name);
+        for (let i = 1; i < reports.length; ++i) assert.ok(reports[i].loaded >= reports[i - 1].loaded, name);
+        assert.deepEqual(reports.at(-1), { loaded: sizes[name], total: sizes[name] }, name);
+      }
+      assert.deepEqual(result.workerLast, { loaded: sizes.tokenizer, total: sizes.tokenizer });
+    };
+    const first = await load(false);
+    assert.deepEqual(first.codes, ['INTEGRITY_MISMATCH']);
+    assert.deepEqual(first.afterMismatch, []);
+    // The 7.4 MB weights arrive in many chunks: progress is streamed.
+    assert.ok(first.progress.weights.length >= 4, `${first.progress.weights.length} reports`);
+    check(first);
+    // Offline for models/ (the page's and the worker's requests alike): the second load comes
+    // from the cache.
+    await network.cut();
+    try {
+      const second = await load(true);
+      assert.deepEqual(second.codes, ['IO_ERROR']);
+      network.assertCut();
+      check(second);
+    } finally {
+      await network.restore();
+      await demo.page.evaluate(() => caches.delete('edgepiece-browser-test'));
+    }
+    network.dropErrors();
+    assert.deepEqual(demo.errors, []);
+  });
 }
