@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { artifacts, cliIds, openDemo, root, tokenizerModel } from './support/demo-server.mjs';
 import { Page } from './support/browsers.mjs';
 import {
-  testDeterministicIds, testLoadingFromUrls, testMainThreadGeneration, testSampledIds,
+  testDeterministicIds, testLoadingFromUrls, testMainThreadGeneration, testPageLoads, testSampledIds,
 } from './support/demo-checks.mjs';
 import { TEXTS, cliTrain } from './support/reference.mjs';
 
@@ -46,7 +46,10 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
 
   before(async () => {
     ({ server, browser, page } = await openDemo({ errors, requests }));
-    Object.assign(demo, { page: new Page('chromium', page), errors, shot: (name) => `${artifacts}/${name}.png` });
+    Object.assign(demo, {
+      page: new Page('chromium', page), errors, requests, origin: new URL(server.url).origin,
+      shot: (name) => `${artifacts}/${name}.png`,
+    });
     await page.waitForSelector('body[data-tokenizer-ready="true"]', { timeout: 60_000 });
     await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
     await page.click('#ids-details summary');
@@ -57,15 +60,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     server?.process.kill();
   });
 
-  test('the page loads with no console errors and shows load time and sizes', async () => {
-    assert.deepEqual(errors, []);
-    const status = await page.textContent('#load-status');
-    assert.match(status, /Tokenizer ready in \d+ ms, language model in \d+ ms/);
-    assert.match(status, /edgepiece\.wasm \d+ KB, tokenizer 545 KB, model 3\.7 MB/);
-    assert.equal(await page.textContent('#gen-status'), 'Ready.');
-    // Works offline: nothing outside the served tree is fetched.
-    const origin = new URL(server.url).origin;
-    assert.deepEqual(requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:')), []);
+  testPageLoads(demo, () => {
     // The trainer and SentencePiece are modules of their own that a page which neither trains
     // nor loads a .model never fetches.
     assert.ok(requests.some((url) => url.endsWith('/edgepiece.wasm')), 'edgepiece.wasm not requested');

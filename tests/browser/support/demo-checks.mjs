@@ -6,7 +6,9 @@
 //
 // `demo` is filled in by the caller's before(): { page (a browsers.mjs Page, the demo
 // loaded, the ids box open), errors (the array of the page's console errors and
-// uncaught exceptions), shot(name) (the path of the screenshot `name`) }.
+// uncaught exceptions), requests (the array of every URL the page asked for, from its
+// first request), origin (the served origin), shot(name) (the path of the screenshot
+// `name`) }.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -37,6 +39,38 @@ async function settle(page) {
 async function setText(page, text) {
   await page.fill('#text', text);
   await settle(page);
+}
+
+/**
+ * The demo loads with no console errors, shows its load times and sizes, and fetches nothing
+ * outside the served tree; then checks that the driver hears console errors and exceptions.
+ * `engineChecks(t)` checks what else its engine saw fetched.
+ */
+export function testPageLoads(demo, engineChecks) {
+  test('the page loads with no console errors, shows load time and sizes, from the served tree only',
+    async (t) => {
+      const { page, errors, requests, origin } = demo;
+      assert.deepEqual(errors, []);
+      const status = await page.text('#load-status');
+      assert.match(status, /Tokenizer ready in \d+ ms, language model in \d+ ms/);
+      assert.match(status, /edgepiece\.wasm \d+ KB, tokenizer 545 KB, model 3\.7 MB/);
+      assert.equal(await page.text('#gen-status'), 'Ready.');
+      // The browser reports the page's requests (else the check below could not fail).
+      assert.ok(requests.includes(`${origin}/web-demo/app.js`), requests.join(' '));
+      // Works offline: nothing outside the served tree is fetched.
+      assert.deepEqual(requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:')), []);
+      await engineChecks(t);
+
+      // The driver hears console errors and uncaught exceptions (else no check of errors could fail).
+      await page.evaluate(() => {
+        console.error('probe');
+        setTimeout(() => { throw new Error('probe'); });
+      });
+      for (let i = 0; i < 100 && errors.length < 2; ++i) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(errors.map((e) => e.replace(/^(\w+): (Error: |Uncaught Error: )?/, '$1: ')).sort(),
+        ['console: probe', 'pageerror: probe']);
+      errors.length = 0;
+    });
 }
 
 /** One test per text of TEXTS: the page's ids, chips and counts equal the CLI's. */
