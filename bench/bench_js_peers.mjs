@@ -75,69 +75,55 @@ const spmJson = (model) => path.join(dataDir, `spm-${model}.tokenizer.json`);
 const pkgFile = (pkg, file) => path.join(nodeModules, pkg, file);
 const importFile = (file) => import(pathToFileURL(file).href);
 
+// edgepiece's Tokenizer on `file`, from build/wasm/package. With `init` (the package's
+// "init" or "initSentencePiece"), that module is instantiated first and `phases` times import,
+// init and load apart (the cold-start table shows it); with `batch`, `encodeMany` encodes through
+// encodeBatch, 1,000 texts per call: the boundary cost is paid once per call, not once per line.
+async function loadEdgepiece(file, { init = null, batch = false } = {}) {
+  const t0 = performance.now();
+  const pkg = await importFile(path.join(edgepieceDir, 'index.js'));
+  const t1 = performance.now();
+  if (init) await pkg[init]();
+  const t2 = performance.now();
+  const tok = await pkg.Tokenizer.load(new Uint8Array(readFileSync(file)));
+  const out = { encode: (text) => tok.encode(text) };
+  if (init) {
+    out.phases = `import ${fmt(t1 - t0, 1)} + init ${fmt(t2 - t1, 1)} + load ${fmt(performance.now() - t2, 1)} ms`;
+  }
+  if (batch) {
+    out.encodeMany = (texts) => {
+      let n = 0;
+      for (let i = 0; i < texts.length; i += 1000) {
+        for (const ids of tok.encodeBatch(texts.slice(i, i + 1000))) n += ids.length;
+      }
+      return n;
+    };
+  }
+  return out;
+}
+
 const PEERS = [
   {
     id: 'edgepiece', label: 'edgepiece', pkg: null, kind: 'BytePiece, C++ -> WASM',
     modelOf: (model) => path.join(golden, `${model}.model`),
-    async load(model) {
-      const t0 = performance.now();
-      const { init, Tokenizer } = await importFile(path.join(edgepieceDir, 'index.js'));
-      const t1 = performance.now();
-      await init();
-      const t2 = performance.now();
-      const tok = await Tokenizer.load(new Uint8Array(readFileSync(this.modelOf(model))));
-      const phases = `import ${fmt(t1 - t0, 1)} + init ${fmt(t2 - t1, 1)} + load ${fmt(performance.now() - t2, 1)} ms`;
-      return { encode: (text) => tok.encode(text), phases };
-    },
+    load(model) { return loadEdgepiece(this.modelOf(model), { init: 'init' }); },
   },
   {
-    // The same tokenizer through encodeBatch, 1,000 texts per call: the
-    // boundary cost is paid once per call instead of once per line.
+    // The same tokenizer through encodeBatch.
     id: 'edgepiece-batch', label: 'ep-batch', pkg: null, kind: 'BytePiece, C++ -> WASM, encodeBatch',
     modelOf: (model) => path.join(golden, `${model}.model`),
-    async load(model) {
-      const { Tokenizer } = await importFile(path.join(edgepieceDir, 'index.js'));
-      const tok = await Tokenizer.load(new Uint8Array(readFileSync(this.modelOf(model))));
-      const encodeMany = (texts) => {
-        let n = 0;
-        for (let i = 0; i < texts.length; i += 1000) {
-          for (const ids of tok.encodeBatch(texts.slice(i, i + 1000))) n += ids.length;
-        }
-        return n;
-      };
-      return { encode: (text) => tok.encode(text), encodeMany };
-    },
+    load(model) { return loadEdgepiece(this.modelOf(model), { batch: true }); },
   },
   {
     // edgepiece on the peers' own .model (edgepiece-spm.wasm): the same-model comparison.
     id: 'edgepiece-spm', label: 'ep-spm', pkg: null, spm: true,
     kind: 'SentencePiece .model, C++ -> WASM', modelOf: spmModel,
-    async load(model) {
-      const t0 = performance.now();
-      const { initSentencePiece, Tokenizer } = await importFile(path.join(edgepieceDir, 'index.js'));
-      const t1 = performance.now();
-      await initSentencePiece();
-      const t2 = performance.now();
-      const tok = await Tokenizer.load(new Uint8Array(readFileSync(this.modelOf(model))));
-      const phases = `import ${fmt(t1 - t0, 1)} + init ${fmt(t2 - t1, 1)} + load ${fmt(performance.now() - t2, 1)} ms`;
-      return { encode: (text) => tok.encode(text), phases };
-    },
+    load(model) { return loadEdgepiece(this.modelOf(model), { init: 'initSentencePiece' }); },
   },
   {
     id: 'edgepiece-spm-batch', label: 'ep-spm-b', pkg: null, spm: true,
     kind: 'SentencePiece .model, C++ -> WASM, encodeBatch', modelOf: spmModel,
-    async load(model) {
-      const { Tokenizer } = await importFile(path.join(edgepieceDir, 'index.js'));
-      const tok = await Tokenizer.load(new Uint8Array(readFileSync(this.modelOf(model))));
-      const encodeMany = (texts) => {
-        let n = 0;
-        for (let i = 0; i < texts.length; i += 1000) {
-          for (const ids of tok.encodeBatch(texts.slice(i, i + 1000))) n += ids.length;
-        }
-        return n;
-      };
-      return { encode: (text) => tok.encode(text), encodeMany };
-    },
+    load(model) { return loadEdgepiece(this.modelOf(model), { batch: true }); },
   },
   {
     id: 'sentencepiece-js', label: 'sp-js', pkg: '@agnai/sentencepiece-js',
@@ -326,6 +312,13 @@ function runChild(args) {
   return JSON.parse(last);
 }
 
+// A child in `mode` (--worker or --cold) for peer and model; { error } without a child when the
+// peer cannot run here.
+function runPeer(mode, peer, model) {
+  const why = unavailable(peer, model);
+  return why ? { error: why } : runChild([mode, peer.id, model]);
+}
+
 function version(peer) {
   if (!peer.pkg) {
     const pkg = JSON.parse(readFileSync(path.join(edgepieceDir, 'package.json'), 'utf8'));
@@ -456,8 +449,7 @@ async function main() {
   for (const model of MODELS) {
     const byPeer = {};
     for (const peer of peers) {
-      const why = unavailable(peer, model);
-      byPeer[peer.id] = why ? { error: why } : runChild(['--worker', peer.id, model]);
+      byPeer[peer.id] = runPeer('--worker', peer, model);
       process.stderr.write(`  ${model} ${peer.id}: ${byPeer[peer.id].error ? 'n/a' : 'done'} ` +
                            `(${((performance.now() - wall0) / 1e3).toFixed(0)} s)\n`);
     }
@@ -514,8 +506,7 @@ async function main() {
               `(peers: spm-${COLD_MODEL}), best of ${COLD_RUNS}`);
   console.log(`${'tokenizer'.padEnd(10)} ${'load ms'.padStart(9)} ${'load CPU ms'.padStart(12)} ${'1st encode ms'.padStart(14)}`);
   for (const peer of peers) {
-    const why = unavailable(peer, COLD_MODEL);
-    const runs = why ? [{ error: why }] : Array.from({ length: COLD_RUNS }, () => runChild(['--cold', peer.id, COLD_MODEL]));
+    const runs = Array.from({ length: COLD_RUNS }, () => runPeer('--cold', peer, COLD_MODEL));
     const good = runs.filter((r) => !r.error);
     if (!good.length) { console.log(`${peer.label.padEnd(10)} ${footnote(runs[0].error).padStart(9)}`); continue; }
     const min = (k) => Math.min(...good.map((r) => r[k]));

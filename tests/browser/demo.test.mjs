@@ -1,18 +1,19 @@
 // Browser tests of the web demo (web-demo/) in a real, headless Chromium:
 // serves the repository with tools/serve_demo.mjs on a free port, drives
 // Debian's /usr/bin/chromium with playwright-core, and checks the page
-// against the native CLI (build/release/native/edgepiece). Screenshots go
-// to build/test-artifacts/.
+// against the native CLI (build/release/native/edgepiece). The checks that
+// Firefox runs too (firefox.test.mjs) are in support/demo-checks.mjs, driven
+// through support/browsers.mjs's Page. Screenshots go to build/test-artifacts/.
 //   (cd tests/browser && npm ci) && node --test tests/browser/
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { artifacts, cli, cliIds, openDemo, root, tokenizerModel } from './support/demo-server.mjs';
-import { TEXTS, cliGenerate } from './support/reference.mjs';
+import { artifacts, cliIds, openDemo, root, tokenizerModel } from './support/demo-server.mjs';
+import { Page } from './support/browsers.mjs';
+import {
+  testDeterministicIds, testLoadingFromUrls, testMainThreadGeneration, testPageLoads, testSampledIds,
+} from './support/demo-checks.mjs';
+import { TEXTS, cliTrain } from './support/reference.mjs';
 
 describe('web demo in Chromium', { timeout: 300_000 }, () => {
   let server;
@@ -20,6 +21,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
   let page;
   const errors = [];  // console errors and uncaught exceptions
   const requests = [];  // every URL the page asked for
+  const demo = {};  // what the checks both engines run see (support/demo-checks.mjs)
 
   // Waits until the tokenizer has re-rendered after an input: the page marks
   // the token view busy at once on every change and clears it when the
@@ -44,6 +46,10 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
 
   before(async () => {
     ({ server, browser, page } = await openDemo({ errors, requests }));
+    Object.assign(demo, {
+      page: new Page('chromium', page), errors, requests, origin: new URL(server.url).origin,
+      shot: (name) => `${artifacts}/${name}.png`,
+    });
     await page.waitForSelector('body[data-tokenizer-ready="true"]', { timeout: 60_000 });
     await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
     await page.click('#ids-details summary');
@@ -54,15 +60,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     server?.process.kill();
   });
 
-  test('the page loads with no console errors and shows load time and sizes', async () => {
-    assert.deepEqual(errors, []);
-    const status = await page.textContent('#load-status');
-    assert.match(status, /Tokenizer ready in \d+ ms, language model in \d+ ms/);
-    assert.match(status, /edgepiece\.wasm \d+ KB, tokenizer 545 KB, model 3\.7 MB/);
-    assert.equal(await page.textContent('#gen-status'), 'Ready.');
-    // Works offline: nothing outside the served tree is fetched.
-    const origin = new URL(server.url).origin;
-    assert.deepEqual(requests.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:')), []);
+  testPageLoads(demo, () => {
     // The trainer and SentencePiece are modules of their own that a page which neither trains
     // nor loads a .model never fetches.
     assert.ok(requests.some((url) => url.endsWith('/edgepiece.wasm')), 'edgepiece.wasm not requested');
@@ -77,19 +75,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(unlabelled, []);
   });
 
-  for (const [name, text] of Object.entries(TEXTS)) {
-    test(`deterministic ids equal the CLI's: ${name}`, async () => {
-      await setText(text);
-      const expected = cliIds(text);
-      assert.ok(expected.length > 0);
-      assert.deepEqual(await pageIds(), expected);
-      assert.equal(await page.inputValue('#ids'), expected.join(','));
-      assert.equal(await page.textContent('#stat-tokens'), expected.length.toLocaleString('en'));
-      const bytes = Buffer.byteLength(text.normalize('NFC'));
-      assert.equal(await page.textContent('#stat-bytes'), bytes.toLocaleString('en'));
-      assert.equal(await page.textContent('#stat-ratio'), (bytes / expected.length).toFixed(2));
-    });
-  }
+  testDeterministicIds(demo);
 
   test('token spans show the pieces, whitespace made visible', async () => {
     await setText(TEXTS.english);
@@ -101,39 +87,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     assert.ok(emoji.join('') === '😀' || emoji.some((label) => /<0x[0-9A-F]{2}>/.test(label)), emoji.join(' '));
   });
 
-  test('sampled ids with a fixed seed and alpha equal the CLI\'s', async () => {
-    await page.check('#sample');
-    const runs = [
-      ['english', 0.1, 0], ['english', 0.5, 123], ['chinese', 0.2, 7],
-      ['emoji', 0.05, 42], ['long', 0.3, 2024],
-    ];
-    for (const [name, alpha, seed] of runs) {
-      await setRange('#alpha', alpha);
-      await page.fill('#seed', String(seed));
-      await setText(TEXTS[name]);
-      const expected = cliIds(TEXTS[name], ['--alpha', String(alpha), '--seed', String(seed)]);
-      assert.deepEqual(await pageIds(), expected, `${name} alpha ${alpha} seed ${seed}`);
-      assert.match(await page.textContent('#cli-command'), new RegExp(`--alpha ${alpha} --seed ${seed}`));
-    }
-    // Re-rendering with the same seed gives the same ids; another seed samples anew.
-    await setRange('#alpha', 0.1);
-    await setText(TEXTS.english);
-    const first = await pageIds();
-    await setText(`${TEXTS.english} `);
-    await setText(TEXTS.english);
-    assert.deepEqual(await pageIds(), first);
-    await page.fill('#seed', '99');
-    await settle();
-    assert.notDeepEqual(await pageIds(), first);
-    // The screenshot: mixed scripts, sampled.
-    const mixed = `${TEXTS.english}\n${TEXTS.chinese} 🙂`;
-    await setText(mixed);
-    assert.deepEqual(await pageIds(), cliIds(mixed, ['--alpha', '0.1', '--seed', '99']));
-    await page.locator('#tokenizer-playground').screenshot({ path: `${artifacts}/tokenizer.png` });
-    await page.uncheck('#sample');
-    await settle();
-    assert.deepEqual(await pageIds(), cliIds(mixed));
-  });
+  testSampledIds(demo);
 
   test('an invalid model file shows an error and the page keeps working', async () => {
     await page.setInputFiles('#model-file', {
@@ -212,70 +166,7 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(errors, []);
   });
 
-  test('on the main thread, generation lets timers run and an abort ends it with AbortError', async (t) => {
-    // The package imported into the page itself (no worker): generate()
-    // must visit the event loop between tokens for the timers to fire.
-    const result = await page.evaluate(async () => {
-      const { Model, Tokenizer } = await import('/build/wasm/package/index.js');
-      const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
-      const tokenizer = await Tokenizer.load(await bytes('/models/kjvzh-8k.model'));
-      const model = await Model.load(await bytes('/models/kjvzh-lm.safetensors'), tokenizer);
-      const text = async (session, prompt, options) => {
-        let out = '';
-        for await (const piece of session.generate(prompt, options)) out += piece;
-        return out;
-      };
-      const session = model.session();
-      const controller = new AbortController();
-      let abortedAt = 0;
-      let ticks = 0;
-      const ticker = setInterval(() => { ticks += 1; }, 5);
-      setTimeout(() => { abortedAt = performance.now(); controller.abort(); }, 50);
-      let error = null;
-      try {
-        await text(session, 'In the beginning', { maxTokens: 20000, ignoreEos: true, seed: 9, signal: controller.signal });
-      } catch (e) {
-        error = e;
-      }
-      const stoppedAt = performance.now();
-      clearInterval(ticker);
-      const tokens = session.generatedTokens;
-      const options = { maxTokens: 64, temperature: 0.8, topP: 0.95, seed: 7 };
-      const again = await text(session, 'And God said', options);
-      const fresh = model.session();
-      const expected = await text(fresh, 'And God said', options);
-      // What one token and one event-loop turn (a MessageChannel round trip) cost here.
-      let start = performance.now();
-      await text(fresh, 'In the beginning', { maxTokens: 500, ignoreEos: true, seed: 1 });
-      const msPerToken = (performance.now() - start) / 500;
-      const channel = new MessageChannel();
-      let resume = null;
-      channel.port1.onmessage = () => resume();
-      start = performance.now();
-      for (let i = 0; i < 2000; ++i) await new Promise((resolve) => { resume = resolve; channel.port2.postMessage(0); });
-      const msPerTurn = (performance.now() - start) / 2000;
-      channel.port1.close();
-      session.dispose();
-      fresh.dispose();
-      model.dispose();
-      tokenizer.dispose();
-      return {
-        errorName: error?.name ?? null, isDomException: error instanceof DOMException, abortedAt,
-        stopMs: stoppedAt - abortedAt, ticks, tokens, again, expected, msPerToken, msPerTurn,
-      };
-    });
-    t.diagnostic(`${result.msPerToken.toFixed(3)} ms per token, ${(result.msPerTurn * 1000).toFixed(1)} us per event-loop turn`);
-    assert.ok(result.abortedAt > 0, 'the timer never fired during generation');
-    assert.ok(result.ticks > 0, 'an interval never fired during generation');
-    assert.equal(result.errorName, 'AbortError');
-    assert.equal(result.isDomException, true);
-    assert.ok(result.stopMs < 2000, `stopped ${result.stopMs} ms after the abort`);
-    assert.ok(result.tokens > 0 && result.tokens < 20000, `${result.tokens} tokens`);
-    assert.equal(result.again, result.expected);
-    assert.equal('And God said' + result.expected, cliGenerate('And God said',
-      ['--max-tokens', '64', '--temperature', '0.8', '--top-p', '0.95', '--seed', '7']));
-    assert.deepEqual(errors, []);
-  });
+  testMainThreadGeneration(demo);
 
   test('the package trains in a Web Worker: a streamed corpus gives the CLI\'s model bytes', async () => {
     const docs = TEXTS.long.split('\n').map((line, i) => `${line} ٣${i % 10}٤ ０${i}\n`);
@@ -296,17 +187,8 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
         worker.terminate();
       }
     }, { docs, options });
-    const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-browser-train-'));
-    try {
-      writeFileSync(path.join(dir, 'docs.jsonl'), docs.map((text) => JSON.stringify({ text })).join('\n'));
-      const model = path.join(dir, 'cli.model');
-      const cliRun = spawnSync(cli, ['train', '--quiet', '--jsonl', '--output', model, '--vocab-size', '400',
-        '--order', '4', '--min-count', '2', '--isolate-digits', path.join(dir, 'docs.jsonl')], { encoding: 'utf8' });
-      assert.equal(cliRun.status, 0, cliRun.stderr);
-      assert.ok(Buffer.from(result.file).equals(readFileSync(model)), 'the worker\'s model differs from the CLI\'s');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const cliModel = cliTrain(docs, ['--vocab-size', '400', '--order', '4', '--min-count', '2', '--isolate-digits']);
+    assert.ok(Buffer.from(result.file).equals(cliModel), 'the worker\'s model differs from the CLI\'s');
     assert.ok(result.same);
     // The worker fetched the trainer module when it first trained.
     assert.ok(requests.some((url) => url.endsWith('/build/wasm/package/edgepiece-trainer.wasm')));
@@ -316,94 +198,21 @@ describe('web demo in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(errors, []);
   });
 
-  test('loading from URLs: streamed progress, a verified cache, an offline second load', async () => {
-    const sha256 = (file) => createHash('sha256').update(readFileSync(`${root}${file}`)).digest('hex');
-    const sizes = {
-      tokenizer: readFileSync(`${root}${tokenizerModel}`).length,
-      weights: readFileSync(`${root}models/kjvzh-lm.safetensors`).length,
-    };
-    const hashes = { tokenizer: sha256(tokenizerModel), weights: sha256('models/kjvzh-lm.safetensors') };
-    const load = (offline) => page.evaluate(async ({ hashes, offline }) => {
-      const { EdgepieceWorker, Model, Tokenizer } = await import('/build/wasm/package/index.js');
-      const cacheName = 'edgepiece-browser-test';
-      const cached = async () => (await (await caches.open(cacheName)).keys()).map((r) => new URL(r.url).pathname);
-      const out = { codes: [] };
-      const code = async (promise) => {
-        try { await promise; out.codes.push('ok'); } catch (e) { out.codes.push(e.code ?? e.name); }
-      };
-      if (!offline) {
-        await caches.delete(cacheName);
-        // A wrong SHA-256: a specific error, and nothing cached.
-        await code(Tokenizer.load('/models/kjvzh-8k.model', { cache: cacheName, integrity: '0'.repeat(64) }));
-        out.afterMismatch = await cached();
-      } else {
-        // The server is unreachable for models/: without the cache a load fails.
-        await code(Tokenizer.load('/models/kjvzh-8k.model'));
-      }
-      const progress = { tokenizer: [], weights: [] };
-      const tokenizer = await Tokenizer.load('/models/kjvzh-8k.model', {
-        cache: cacheName, integrity: hashes.tokenizer, onProgress: (p) => progress.tokenizer.push(p),
-      });
-      const model = await Model.load(new URL('/models/kjvzh-lm.safetensors', location.href), tokenizer, {
-        cache: cacheName, integrity: hashes.weights, onProgress: (p) => progress.weights.push(p),
-      });
-      out.ids = Array.from(tokenizer.encode('In the beginning'));
-      out.parameters = model.numParameters;
-      out.cached = (await cached()).sort();
-      out.progress = progress;
-      model.dispose();
-      tokenizer.dispose();
-      // A worker fetches a relative URL against the page, from the same cache, with progress.
-      const worker = await EdgepieceWorker.create();
-      try {
-        const reports = [];
-        await worker.loadTokenizer('../models/kjvzh-8k.model', {
-          cache: cacheName, integrity: hashes.tokenizer, onProgress: (p) => reports.push(p),
-        });
-        out.workerIds = Array.from(await worker.encode('In the beginning'));
-        out.workerLast = reports.at(-1);
-      } finally {
-        worker.terminate();
-      }
-      return out;
-    }, { hashes, offline });
-    const check = (result) => {
-      assert.deepEqual(result.ids, cliIds('In the beginning'));
-      assert.deepEqual(result.workerIds, result.ids);
-      assert.deepEqual(result.cached, ['/models/kjvzh-8k.model', '/models/kjvzh-lm.safetensors']);
-      for (const [name, reports] of Object.entries(result.progress)) {
-        assert.ok(reports.length >= 1, name);
-        for (let i = 1; i < reports.length; ++i) assert.ok(reports[i].loaded >= reports[i - 1].loaded, name);
-        assert.deepEqual(reports.at(-1), { loaded: sizes[name], total: sizes[name] }, name);
-      }
-      assert.deepEqual(result.workerLast, { loaded: sizes.tokenizer, total: sizes.tokenizer });
-    };
-    const first = await load(false);
-    assert.deepEqual(first.codes, ['INTEGRITY_MISMATCH']);
-    assert.deepEqual(first.afterMismatch, []);
-    // The 7.4 MB weights arrive in many chunks: progress is streamed.
-    assert.ok(first.progress.weights.length >= 4, `${first.progress.weights.length} reports`);
-    check(first);
-    // Offline: every request for models/ fails; the second load comes from the cache.
-    const blocked = [];
-    await page.context().route('**/models/**', (route) => {
+  const blocked = [];  // the requests for models/ refused while offline
+  testLoadingFromUrls(demo, {
+    cut: () => page.context().route('**/models/**', (route) => {
       blocked.push(route.request().url());
       return route.abort('internetdisconnected');
-    });
-    try {
-      const second = await load(true);
-      assert.deepEqual(second.codes, ['IO_ERROR']);
-      assert.equal(blocked.length, 1, blocked.join(' '));  // only the uncached load asked the network
-      check(second);
-    } finally {
-      await page.context().unroute('**/models/**');
-      await page.evaluate(() => caches.delete('edgepiece-browser-test'));
-    }
+    }),
+    restore: () => page.context().unroute('**/models/**'),
+    // Only the uncached load asked the network.
+    assertCut: () => assert.equal(blocked.length, 1, blocked.join(' ')),
     // The blocked request is the one console error Chromium logs here.
-    const disconnected = errors.filter((e) => e.includes('net::ERR_INTERNET_DISCONNECTED'));
-    assert.equal(disconnected.length, 1);
-    errors.splice(0, errors.length, ...errors.filter((e) => !disconnected.includes(e)));
-    assert.deepEqual(errors, []);
+    dropErrors: () => {
+      const disconnected = errors.filter((e) => e.includes('net::ERR_INTERNET_DISCONNECTED'));
+      assert.equal(disconnected.length, 1);
+      errors.splice(0, errors.length, ...errors.filter((e) => !disconnected.includes(e)));
+    },
   });
 
   test('a shared link restores the text and the sampling settings', async () => {

@@ -4,19 +4,18 @@
 // Cache API and IndexedDB (snapshot.test.mjs) are checked against the native
 // CLI (build/release/native/edgepiece) as in Chromium (demo.test.mjs). The
 // checks use only support/browsers.mjs, so EDGEPIECE_CORE_ENGINE=chromium
-// runs them in Chromium. Screenshots: build/test-artifacts/<engine>-*.png.
+// runs them in Chromium. The checks demo.test.mjs runs in Chromium too are in
+// support/demo-checks.mjs. Screenshots: build/test-artifacts/<engine>-*.png.
 //   (cd tests/browser && npm ci) && node --test tests/browser/
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import {
-  ENGINES, Server, artifacts, assertBuilt, cli, cliGenerate, cliIds, demoLm, launch, root, tokenizerModel,
+  ENGINES, Server, artifacts, assertBuilt, cliGenerate, cliIds, demoLm, launch,
 } from './support/browsers.mjs';
-import { TEXTS } from './support/reference.mjs';
+import {
+  testDeterministicIds, testLoadingFromUrls, testMainThreadGeneration, testPageLoads, testSampledIds,
+} from './support/demo-checks.mjs';
+import { TEXTS, cliTrain } from './support/reference.mjs';
 
 const engine = process.env.EDGEPIECE_CORE_ENGINE ?? 'firefox';
 
@@ -24,26 +23,17 @@ describe(`web demo in ${ENGINES[engine].title}`, { timeout: 300_000 }, () => {
   let server;
   let browser;
   let page;
-
-  // Every id, from the ids box (the token view draws only the rows on screen).
-  const pageIds = async () => {
-    const ids = await page.value('#ids');
-    return ids === '' ? [] : ids.split(',').map(Number);
-  };
-  // The first token chips drawn, which must agree with the ids box.
-  const drawnIds = () => page.evaluate(() =>
-    [...document.querySelectorAll('#tokens [data-token-id]')].map((s) => Number(s.dataset.tokenId)));
-  async function setText(text) {
-    await page.fill('#text', text);
-    await page.waitForSelector('#tokens[aria-busy="false"]');
-    await page.settle();
-  }
+  const demo = {};  // what the checks both engines run see (support/demo-checks.mjs)
 
   before(async () => {
     assertBuilt();
     server = await Server.start();
     browser = await launch(engine);
     page = await browser.newPage();
+    Object.assign(demo, {
+      page, errors: page.errors, requests: page.requests, origin: server.origin,
+      shot: (name) => `${artifacts}/${engine}-${name}.png`,
+    });
     await page.goto(`${server.origin}/web-demo/`);
     await page.waitForSelector('body[data-tokenizer-ready="true"]', { timeout: 60_000 });
     await page.waitForSelector('body[data-model-ready="true"]', { timeout: 120_000 });
@@ -55,60 +45,15 @@ describe(`web demo in ${ENGINES[engine].title}`, { timeout: 300_000 }, () => {
     await server?.stop();
   });
 
-  test('the page loads with no console errors, from the served tree only', async (t) => {
+  testPageLoads(demo, (t) => {
     t.diagnostic(`${browser.title} ${browser.version}`);
-    assert.deepEqual(page.errors, []);
-    assert.match(await page.text('#load-status'), /Tokenizer ready in \d+ ms, language model in \d+ ms/);
-    assert.equal(await page.text('#gen-status'), 'Ready.');
-    // The browser reports the page's requests (else the check below could not fail).
-    assert.ok(page.requests.includes(`${server.origin}/web-demo/app.js`), page.requests.join(' '));
-    assert.deepEqual(page.requests.filter((url) => !url.startsWith(`${server.origin}/`) && !url.startsWith('data:')), []);
     assert.ok(server.requests.includes('/build/wasm/package/edgepiece.wasm'), server.requests.join(' '));
     assert.ok(server.requests.includes('/build/wasm/package/worker.js'), 'the demo\'s worker was not started');
     assert.deepEqual(server.requests.filter((url) => url.includes('edgepiece-trainer')), []);
-
-    // The driver hears console errors and uncaught exceptions (else no check of errors could fail).
-    await page.evaluate(() => {
-      console.error('probe');
-      setTimeout(() => { throw new Error('probe'); });
-    });
-    for (let i = 0; i < 100 && page.errors.length < 2; ++i) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(page.errors.map((e) => e.replace(/^(\w+): (Error: |Uncaught Error: )?/, '$1: ')).sort(),
-      ['console: probe', 'pageerror: probe']);
-    page.errors.length = 0;
   });
 
-  for (const [name, text] of Object.entries(TEXTS)) {
-    test(`deterministic ids equal the CLI's: ${name}`, async () => {
-      await setText(text);
-      const expected = cliIds(text);
-      assert.ok(expected.length > 0);
-      assert.deepEqual(await pageIds(), expected);
-      const drawn = await drawnIds();
-      assert.ok(drawn.length > 0);
-      assert.deepEqual(drawn, expected.slice(0, drawn.length));
-      assert.equal(await page.text('#stat-tokens'), expected.length.toLocaleString('en'));
-    });
-  }
-
-  test('sampled ids with a fixed seed and alpha equal the CLI\'s', async () => {
-    await page.setChecked('#sample', true);
-    for (const [name, alpha, seed] of [['english', 0.1, 0], ['chinese', 0.2, 7], ['long', 0.3, 2024]]) {
-      await page.fill('#alpha', alpha);
-      await page.fill('#seed', seed);
-      await setText(TEXTS[name]);
-      assert.deepEqual(await pageIds(), cliIds(TEXTS[name], ['--alpha', String(alpha), '--seed', String(seed)]),
-        `${name} alpha ${alpha} seed ${seed}`);
-    }
-    const mixed = `${TEXTS.english}\n${TEXTS.chinese} 🙂`;
-    await setText(mixed);
-    assert.deepEqual(await pageIds(), cliIds(mixed, ['--alpha', '0.3', '--seed', '2024']));
-    await page.screenshot(`${artifacts}/${engine}-tokenizer.png`, '#tokenizer-playground');
-    await page.setChecked('#sample', false);
-    await page.settle();
-    assert.deepEqual(await pageIds(), cliIds(mixed));
-    assert.deepEqual(page.errors, []);
-  });
+  testDeterministicIds(demo);
+  testSampledIds(demo);
 
   test('the demo\'s worker generates the CLI\'s text for a fixed seed (int8 weights), and stops', async () => {
     await page.fill('#prompt', 'And God said');
@@ -134,41 +79,7 @@ describe(`web demo in ${ENGINES[engine].title}`, { timeout: 300_000 }, () => {
     assert.deepEqual(page.errors, []);
   });
 
-  test('the package in the page: generation equals the CLI\'s, lets timers run, aborts', async () => {
-    const result = await page.evaluate(async () => {
-      const { Model, Tokenizer } = await import('/build/wasm/package/index.js');
-      const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
-      const tokenizer = await Tokenizer.load(await bytes('/models/kjvzh-8k.model'));
-      const model = await Model.load(await bytes('/models/kjvzh-lm.safetensors'), tokenizer);
-      const text = async (session, prompt, options) => {
-        let out = '';
-        for await (const piece of session.generate(prompt, options)) out += piece;
-        return out;
-      };
-      const generated = await text(model.session(), 'And God said',
-        { maxTokens: 64, temperature: 0.8, topP: 0.95, seed: 7 });
-      const controller = new AbortController();
-      let ticks = 0;
-      const ticker = setInterval(() => { ticks += 1; }, 5);
-      setTimeout(() => controller.abort(), 50);
-      let error = null;
-      try {
-        await text(model.session(), 'In the beginning', { maxTokens: 20000, ignoreEos: true, seed: 9, signal: controller.signal });
-      } catch (e) {
-        error = e;
-      }
-      clearInterval(ticker);
-      model.dispose();
-      tokenizer.dispose();
-      return { generated, ticks, errorName: error?.name ?? null, isDomException: error instanceof DOMException };
-    });
-    assert.equal('And God said' + result.generated, cliGenerate('And God said',
-      ['--max-tokens', '64', '--temperature', '0.8', '--top-p', '0.95', '--seed', '7']));
-    assert.ok(result.ticks > 0, 'an interval never fired during generation');
-    assert.equal(result.errorName, 'AbortError');
-    assert.equal(result.isDomException, true);
-    assert.deepEqual(page.errors, []);
-  });
+  testMainThreadGeneration(demo);
 
   test('the package\'s EdgepieceWorker: ids, generation and training equal the CLI\'s', async () => {
     const docs = TEXTS.long.split('\n').slice(0, 60).map((line, i) => `${line} ٣${i % 10}٤ ０${i}\n`);
@@ -195,91 +106,22 @@ describe(`web demo in ${ENGINES[engine].title}`, { timeout: 300_000 }, () => {
     assert.equal('And God said' + result.generated,
       cliGenerate('And God said', ['--max-tokens', '30', '--seed', '3', '--ignore-eos']));
     assert.ok(server.requests.includes('/build/wasm/package/edgepiece-trainer.wasm'));
-    const dir = mkdtempSync(path.join(tmpdir(), `edgepiece-${engine}-train-`));
-    try {
-      writeFileSync(path.join(dir, 'docs.jsonl'), docs.map((text) => JSON.stringify({ text })).join('\n'));
-      const model = path.join(dir, 'cli.model');
-      const run = spawnSync(cli, ['train', '--quiet', '--jsonl', '--output', model, '--vocab-size', '400',
-        '--order', '4', '--min-count', '2', '--isolate-digits', path.join(dir, 'docs.jsonl')], { encoding: 'utf8' });
-      assert.equal(run.status, 0, run.stderr);
-      assert.ok(Buffer.from(result.file).equals(readFileSync(model)), 'the worker\'s model differs from the CLI\'s');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const cliModel = cliTrain(docs, ['--vocab-size', '400', '--order', '4', '--min-count', '2', '--isolate-digits']);
+    assert.ok(Buffer.from(result.file).equals(cliModel), 'the worker\'s model differs from the CLI\'s');
     assert.deepEqual(page.errors, []);
   });
 
-  test('loading from URLs: progress, a verified Cache API copy, an offline second load', async () => {
-    const sha256 = (file) => createHash('sha256').update(readFileSync(`${root}${file}`)).digest('hex');
-    const hashes = { tokenizer: sha256(tokenizerModel), weights: sha256('models/kjvzh-lm.safetensors') };
-    const sizes = {
-      tokenizer: readFileSync(`${root}${tokenizerModel}`).length,
-      weights: readFileSync(`${root}models/kjvzh-lm.safetensors`).length,
-    };
-    const load = (offline) => page.evaluate(async ({ hashes, offline }) => {
-      const { EdgepieceWorker, Model, Tokenizer } = await import('/build/wasm/package/index.js');
-      const cacheName = 'edgepiece-browser-test';
-      const out = { codes: [], hasCaches: typeof caches !== 'undefined' };
-      const code = async (promise) => {
-        try { await promise; out.codes.push('ok'); } catch (e) { out.codes.push(e.code ?? e.name); }
-      };
-      if (!offline) {
-        await caches.delete(cacheName);
-        await code(Tokenizer.load('/models/kjvzh-8k.model', { cache: cacheName, integrity: '0'.repeat(64) }));
-      } else {
-        await code(Tokenizer.load('/models/kjvzh-8k.model'));  // no cache: the network is needed
-      }
-      const last = {};
-      const tokenizer = await Tokenizer.load('/models/kjvzh-8k.model', {
-        cache: cacheName, integrity: hashes.tokenizer, onProgress: (p) => { last.tokenizer = p; },
-      });
-      const model = await Model.load(new URL('/models/kjvzh-lm.safetensors', location.href), tokenizer, {
-        cache: cacheName, integrity: hashes.weights, onProgress: (p) => { last.weights = p; },
-      });
-      out.ids = Array.from(tokenizer.encode('In the beginning'));
-      out.parameters = model.numParameters;
-      out.cached = (await (await caches.open(cacheName)).keys()).map((r) => new URL(r.url).pathname).sort();
-      out.last = last;
-      model.dispose();
-      tokenizer.dispose();
-      const worker = await EdgepieceWorker.create();
-      try {
-        await worker.loadTokenizer('../models/kjvzh-8k.model', { cache: cacheName, integrity: hashes.tokenizer });
-        out.workerIds = Array.from(await worker.encode('In the beginning'));
-      } finally {
-        worker.terminate();
-      }
-      return out;
-    }, { hashes, offline });
-    const check = (result) => {
-      assert.equal(result.hasCaches, true, 'no Cache API on the test origin');
-      assert.deepEqual(result.ids, cliIds('In the beginning'));
-      assert.deepEqual(result.workerIds, result.ids);
-      assert.deepEqual(result.cached, ['/models/kjvzh-8k.model', '/models/kjvzh-lm.safetensors']);
-      assert.deepEqual(result.last, {
-        tokenizer: { loaded: sizes.tokenizer, total: sizes.tokenizer },
-        weights: { loaded: sizes.weights, total: sizes.weights },
-      });
-    };
-    const first = await load(false);
-    assert.deepEqual(first.codes, ['INTEGRITY_MISMATCH']);
-    check(first);
-    // Offline for models/ (the page's and the worker's requests alike): only the uncached load asks.
-    server.block = /^\/models\//;
-    try {
-      const second = await load(true);
-      assert.deepEqual(second.codes, ['IO_ERROR']);
-      // Firefox retries a GET whose connection was reset: the same request, asked again.
-      assert.deepEqual([...new Set(server.blocked)], ['/models/kjvzh-8k.model']);
-      check(second);
-    } finally {
-      server.block = null;
-      await page.evaluate(() => caches.delete('edgepiece-browser-test'));
-    }
+  testLoadingFromUrls(demo, {
+    cut: () => { server.block = /^\/models\//; },
+    restore: () => { server.block = null; },
+    // Firefox retries a GET whose connection was reset: the same request, asked again.
+    assertCut: () => assert.deepEqual([...new Set(server.blocked)], ['/models/kjvzh-8k.model']),
     // The refused request is all the browser may log (Chromium: net::ERR_EMPTY_RESPONSE).
-    const refused = (e) => e.includes('kjvzh-8k.model') || e.includes('net::ERR_EMPTY_RESPONSE');
-    assert.ok(page.errors.every(refused), page.errors.join('\n'));
-    page.errors.length = 0;
+    dropErrors: () => {
+      const refused = (e) => e.includes('kjvzh-8k.model') || e.includes('net::ERR_EMPTY_RESPONSE');
+      assert.ok(page.errors.every(refused), page.errors.join('\n'));
+      page.errors.length = 0;
+    },
   });
 
   test('the whole page, at phone width', async () => {

@@ -1,34 +1,25 @@
-// A static file server for the consumer tests: serves one folder on 127.0.0.1 with a
-// Content-Security-Policy on every response (pages, scripts, workers, .wasm) and collects the
-// violation reports the policy's report-uri sends, so a test sees violations in workers too.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// A static file server for the consumer tests: serves one folder on 127.0.0.1 through
+// tools/serve_demo.mjs's handler with a Content-Security-Policy on every response (pages,
+// scripts, workers, .wasm) and collects the violation reports the policy's report-uri sends, so
+// a test sees violations in workers too.
 import { createServer } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { staticHandler } from '../../tools/serve_demo.mjs';
 
 // The policy the package and the demo must run under (issue 15): no inline script, no eval,
 // nothing from other origins; WebAssembly compilation allowed.
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 const REPORT_PATH = '/__csp-report';
 
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-
 /**
  * Serves `root` with the policy `csp` (plus a report-uri). Resolves to { url, reports, close }:
  * `reports` fills with the parsed violation reports as they arrive.
  */
 export function serve(root, csp = STRICT_CSP) {
-  root = resolve(root);
   const reports = [];
   const policy = `${csp}; report-uri ${REPORT_PATH}`;
-  const server = createServer(async (request, response) => {
+  // tools/serve_demo.mjs's file serving, the policy on every response.
+  const files = staticHandler(root, { headers: { 'Content-Security-Policy': policy, 'Cache-Control': 'no-store' } });
+  const server = createServer((request, response) => {
     const url = new URL(request.url, 'http://localhost');
     if (request.method === 'POST' && url.pathname === REPORT_PATH) {
       let body = '';
@@ -47,21 +38,7 @@ export function serve(root, csp = STRICT_CSP) {
       response.writeHead(204, { 'Content-Security-Policy': policy }).end();
       return;
     }
-    let path = resolve(join(root, decodeURIComponent(url.pathname)));
-    if (path !== root && !path.startsWith(root + sep)) path = null;
-    try {
-      if ((await stat(path)).isDirectory()) path = join(path, 'index.html');
-      const { size } = await stat(path);
-      response.writeHead(200, {
-        'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
-        'Content-Length': size,
-        'Content-Security-Policy': policy,
-        'Cache-Control': 'no-store',
-      });
-      createReadStream(path).pipe(response);
-    } catch {
-      response.writeHead(404, { 'Content-Security-Policy': policy }).end('not found\n');
-    }
+    files(request, response);
   });
   return new Promise((resolveServer) => {
     server.listen(0, '127.0.0.1', () => resolveServer({

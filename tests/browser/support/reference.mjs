@@ -2,7 +2,9 @@
 // with: its ids, its generated text, and a check that the builds exist.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -42,6 +44,22 @@ export function cliGenerate(prompt, args, model = 'models') {
   });
   assert.equal(result.status, 0, `edgepiece generate failed: ${result.stderr}`);
   return result.stdout.replace(/\n$/, '');
+}
+
+// The bytes of the model `edgepiece train --jsonl` makes of the texts `docs` with `args`.
+export function cliTrain(docs, args) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'edgepiece-browser-train-'));
+  try {
+    const corpus = path.join(dir, 'docs.jsonl');
+    writeFileSync(corpus, docs.map((text) => JSON.stringify({ text })).join('\n'));
+    const model = path.join(dir, 'cli.model');
+    const result = spawnSync(cli, ['train', '--quiet', '--jsonl', '--output', model, ...args, corpus],
+      { encoding: 'utf8' });
+    assert.equal(result.status, 0, `edgepiece train failed: ${result.stderr}`);
+    return readFileSync(model);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // Fails unless the builds the pages are compared with exist.
