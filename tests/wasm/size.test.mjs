@@ -18,7 +18,7 @@ import { packageDir } from './support.mjs';
 for (const [file, limit, gzipLimit] of [
   ['edgepiece.wasm', 400_000, 150_000],
   ['edgepiece-trainer.wasm', 150_000, 60_000],
-  ['edgepiece-spm.wasm', 130_000, 55_000],
+  ['edgepiece-spm.wasm', 136_000, 58_000],
 ]) {
   test(`${file} stays within ${limit / 1000} KB and ${gzipLimit / 1000} KB gzipped`, () => {
     const bytes = readFileSync(path.join(packageDir, file));
