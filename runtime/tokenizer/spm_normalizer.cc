@@ -105,6 +105,23 @@ void SpmNormalizer::BuildAsciiRules() {
     size_t node = units_.empty() ? 0 : Offset(units_[0]) ^ b;
     const bool mapped = !units_.empty() && node < units_.size() && Label(units_[node]) == b;
     copy_lead_[b] = !user_defined && !mapped;
+    // The same for the first two bytes of a 3-byte character whose lead byte starts keys:
+    // E2 starts nmt_nfkc keys ("…", "™"), but none starts with E2 94 (box drawing).
+    if (b < 0xe0 || b > 0xef || copy_lead_[b]) continue;
+    const SpmTrie* ud = user_defined_;
+    const int32_t ud_node = ud != nullptr ? ud->Child(0, static_cast<uint8_t>(b)) : -1;
+    // A key or piece of the lead byte alone matches whatever follows.
+    const bool one_byte_key =
+        (ud_node >= 0 && ud->HasValue(ud_node)) || (mapped && HasLeaf(units_[node]));
+    for (uint32_t second = 0x80; second < 0xc0; ++second) {
+      bool starts_key =
+          one_byte_key || (ud_node >= 0 && ud->Child(ud_node, static_cast<uint8_t>(second)) >= 0);
+      if (mapped) {
+        const size_t child = node ^ Offset(units_[node]) ^ second;
+        starts_key |= child < units_.size() && Label(units_[child]) == second;
+      }
+      copy_three_[b & 0x0f][second & 0x3f] = !starts_key;
+    }
   }
   for (uint32_t b = 0; b < 128; ++b) {
     AsciiRule& rule = ascii_[b];
@@ -289,14 +306,15 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
         put(static_cast<char>(p[consumed]));
         ++consumed;
       }
-      if (consumed == n || p[consumed] < 0x80 || !copy_lead_[p[consumed]]) break;
+      if (consumed == n || p[consumed] < 0x80) break;
+      const uint8_t lead = p[consumed];
+      const bool three = (lead & 0xf0) == 0xe0 && n - consumed >= 3;
+      if (!copy_lead_[lead] && !(three && copy_three_[lead & 0x0f][p[consumed + 1] & 0x3f])) break;
       // A valid 3-byte character (most CJK) is checked here, without SpmDecodeUtf8's call:
       // not overlong (E0 needs A0..BF next), not a surrogate (ED needs 80..9F next).
-      const uint8_t lead = p[consumed];
       size_t char_length;
-      if ((lead & 0xf0) == 0xe0 && n - consumed >= 3 && IsTrail(p[consumed + 1]) &&
-          IsTrail(p[consumed + 2]) && (lead != 0xe0 || p[consumed + 1] >= 0xa0) &&
-          (lead != 0xed || p[consumed + 1] < 0xa0)) {
+      if (three && IsTrail(p[consumed + 1]) && IsTrail(p[consumed + 2]) &&
+          (lead != 0xe0 || p[consumed + 1] >= 0xa0) && (lead != 0xed || p[consumed + 1] < 0xa0)) {
         char_length = 3;
       } else if (!SpmDecodeUtf8(p + consumed, n - consumed, &char_length)) {
         break;

@@ -70,6 +70,9 @@ class SpmNormalizer {
   // For a non-ASCII byte: no charsmap key and no user-defined piece starts with it, so a valid
   // UTF-8 character led by it normalizes to itself (most CJK text).
   bool copy_lead_[256] = {};
+  // For a 3-byte character whose lead byte is not copy_lead_: [lead & 0x0f][second & 0x3f],
+  // no key and no user-defined piece starts with these two bytes.
+  bool copy_three_[16][64] = {};
   SpmNormalizerSpec spec_;
   bool treat_whitespace_as_suffix_ = false;
   const SpmTrie* user_defined_ = nullptr;
