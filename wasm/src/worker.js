@@ -23,6 +23,15 @@ function need(object, what) {
   return object;
 }
 
+function decoderOf(key) {
+  const decoder = decoders.get(key);
+  if (!decoder) {
+    throw new EdgepieceError('INVALID_ARGUMENT',
+      'no such decoder: it was disposed, or made before a tokenizer was loaded');
+  }
+  return decoder;
+}
+
 const handlers = {
   async init({ trainer, sentencepiece, ...args }) {
     trainerInit = trainer ?? {};
@@ -73,11 +82,11 @@ const handlers = {
     return null;
   },
   decoderPush({ key, ids }) {
-    const decoder = need(decoders.get(key), 'decoder');
+    const decoder = decoderOf(key);
     return { text: decoder.push(ids), pendingBytes: decoder.pendingBytes };
   },
   decoderEnd({ key }) {
-    const decoder = need(decoders.get(key), 'decoder');
+    const decoder = decoderOf(key);
     return { text: decoder.end(), pendingBytes: decoder.pendingBytes };
   },
   decoderDispose({ key }) {
