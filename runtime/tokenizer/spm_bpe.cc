@@ -120,6 +120,13 @@ bool SpmSegmentCache::Find(std::string_view segment, uint64_t hash, const Piece*
   }
 }
 
+size_t SpmSegmentCache::FreeSlot(uint64_t hash) const {
+  const size_t mask = table_.size() - 1;
+  size_t slot = Slot(hash, mask);
+  while (table_[slot].key_size != 0) slot = (slot + 1) & mask;
+  return slot;
+}
+
 void SpmSegmentCache::Clear(size_t slots) {
   table_.assign(slots, Entry{});
   size_ = 0;
@@ -141,19 +148,12 @@ void SpmSegmentCache::Insert(std::string_view segment, uint64_t hash, const Piec
       // Grow: re-insert every entry into twice the slots (the pools stay).
       std::vector<Entry> old = std::move(table_);
       table_.assign(std::max(kMinSlots, 2 * old.size()), Entry{});
-      const size_t mask = table_.size() - 1;
       for (const Entry& e : old) {
-        if (e.key_size == 0) continue;
-        size_t slot = Slot(e.hash, mask);
-        while (table_[slot].key_size != 0) slot = (slot + 1) & mask;
-        table_[slot] = e;
+        if (e.key_size != 0) table_[FreeSlot(e.hash)] = e;
       }
     }
   }
-  const size_t mask = table_.size() - 1;
-  size_t slot = Slot(hash, mask);
-  while (table_[slot].key_size != 0) slot = (slot + 1) & mask;
-  Entry& e = table_[slot];
+  Entry& e = table_[FreeSlot(hash)];
   e.hash = hash;
   e.key_begin = static_cast<uint32_t>(keys_.size());
   e.key_size = static_cast<uint16_t>(segment.size());
@@ -216,8 +216,7 @@ void SpmProcessor::EncodeBpeSegment(SpmScratch* s, size_t begin, size_t end,
   const std::string_view segment(s->normalized.data() + begin, end - begin);
   const auto b = static_cast<uint32_t>(begin);
   if (one_symbol) {
-    int32_t node = 0;
-    for (size_t i = begin; i < end && node >= 0; ++i) node = pieces_.Child(node, t[i]);
+    const int32_t node = pieces_.Walk(0, t + begin, end - begin);
     s->pieces.push_back({b, static_cast<uint32_t>(end), IdAtNode(node, segment)});
     return;
   }
@@ -259,11 +258,7 @@ void SpmProcessor::BuildBpeSymbols(SpmScratch* s, size_t begin, size_t end) cons
     symbol.freeze = freeze;
     symbol.begin = static_cast<uint32_t>(i);
     symbol.prev = static_cast<int32_t>(symbols.size()) - 1;
-    symbol.node = 0;
-    for (uint32_t k = 0; k < symbol.length && symbol.node >= 0; ++k) {
-      symbol.node = pieces_.Child(symbol.node, t[i + k]);
-    }
-    symbol.id = symbol.node >= 0 ? pieces_.Value(symbol.node) : -1;
+    symbol.node = pieces_.Walk(0, t + i, symbol.length);
     i += symbol.length;
     symbol.next = i < end ? static_cast<int32_t>(symbols.size()) + 1 : -1;
     symbols.push_back(symbol);
@@ -285,12 +280,11 @@ void SpmProcessor::MergeBpe(SpmScratch* s, double dropout, Rng* rng) const {
     const SpmScratch::Symbol& l = symbols[left];
     const SpmScratch::Symbol& r = symbols[right];
     if (l.freeze || r.freeze || l.node < 0) return;
-    int32_t node = l.node;
-    for (uint32_t k = 0; k < r.length && node >= 0; ++k) node = pieces_.Child(node, t[r.begin + k]);
+    const int32_t node = pieces_.Walk(l.node, t + r.begin, r.length);
     if (node < 0) return;
     const int32_t id = pieces_.Value(node);
     if (id < 0) return;
-    agenda.push_back({model_.scores[id], left, right, l.length + r.length, node, id});
+    agenda.push_back({model_.scores[id], left, right, l.length + r.length, node});
     std::push_heap(agenda.begin(), agenda.end(), lower);
     if (has_unused_ && model_.types[id] == SpmPieceType::kUnused) {
       s->unmerge[text.substr(l.begin, l.length + r.length)] = {text.substr(l.begin, l.length),
@@ -314,7 +308,6 @@ void SpmProcessor::MergeBpe(SpmScratch* s, double dropout, Rng* rng) const {
     if (dropout > 0 && (dropout >= 1 || rng->Uniform() < dropout)) continue;
     left.length += right.length;
     left.node = top.node;
-    left.id = top.id;
     left.next = right.next;
     if (right.next >= 0) symbols[right.next].prev = top.left;
     right.length = 0;
@@ -323,12 +316,11 @@ void SpmProcessor::MergeBpe(SpmScratch* s, double dropout, Rng* rng) const {
   }
   // Unused pieces are resegmented into the pair that formed them, recursively.
   auto emit = [&](auto&& self, std::string_view piece, int32_t id) -> void {
-    if (id < 0) id = PieceToId(piece);
     if (has_unused_ && model_.types[id] == SpmPieceType::kUnused) {
       const auto it = s->unmerge.find(piece);
       if (it != s->unmerge.end()) {
-        self(self, it->second.first, -1);
-        self(self, it->second.second, -1);
+        self(self, it->second.first, PieceToId(it->second.first));
+        self(self, it->second.second, PieceToId(it->second.second));
         return;
       }
     }
@@ -337,10 +329,8 @@ void SpmProcessor::MergeBpe(SpmScratch* s, double dropout, Rng* rng) const {
   };
   for (int32_t i = 0; i != -1; i = symbols[i].next) {
     const SpmScratch::Symbol& symbol = symbols[i];
-    // A merged symbol's id is its piece's, unless that string is also a reserved piece
-    // (SentencePiece's PieceToId looks there first).
-    const int32_t id = symbol.id >= 0 && !shadowed_[symbol.id] ? symbol.id : -1;
-    emit(emit, text.substr(symbol.begin, symbol.length), id);
+    const std::string_view piece = text.substr(symbol.begin, symbol.length);
+    emit(emit, piece, IdAtNode(symbol.node, piece));
   }
 }
 

@@ -68,6 +68,8 @@ class SpmSegmentCache {
     uint16_t num_pieces;
   };
   void Clear(size_t slots);
+  // The first empty slot on `hash`'s probe path (the table has one).
+  size_t FreeSlot(uint64_t hash) const;
 
   std::vector<Entry> table_;  // a power of two, at most half full
   size_t size_ = 0;

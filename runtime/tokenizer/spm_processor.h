@@ -42,14 +42,13 @@ struct SpmScratch {
     int32_t prev, next;
     uint32_t begin, length;  // length 0: merged into its left neighbour
     int32_t node;            // trie node of the symbol's text, -1 if none
-    int32_t id;              // the piece at `node`, else -1 (looked up at the end)
     bool freeze;             // a user-defined piece: never merged
   };
   struct Pair {
     float score;
     int32_t left, right;
     uint32_t length;
-    int32_t node, id;  // the merged piece
+    int32_t node;  // the merged piece's
   };
   std::vector<Symbol> symbols;
   std::vector<Pair> agenda;

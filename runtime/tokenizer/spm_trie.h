@@ -27,6 +27,11 @@ class SpmTrie {
     const int32_t t = static_cast<int32_t>(cells_[node].base & kBaseMask) + byte;
     return cells_[t].check == node ? t : -1;
   }
+  // The node reached from `node` by the bytes p[0, n), or -1 where the path ends.
+  int32_t Walk(int32_t node, const uint8_t* p, size_t n) const {
+    for (size_t i = 0; i < n && node >= 0; ++i) node = Child(node, p[i]);
+    return node;
+  }
   // Whether a key ends at `node`.
   bool HasValue(int32_t node) const { return (cells_[node].base & kHasValue) != 0; }
   // The value stored at `node` (-1 if no key ends there).
