@@ -380,7 +380,9 @@ export class TokenizerPlayground {
     new ResizeObserver(() => this.#relayout()).observe($('tokens'));
     $('ids-details').addEventListener('toggle', () => {
       const result = this.#view.result;
-      if ($('ids-details').open && result) $('ids').value = result.ids.join(',');
+      // Closed, the ids are not kept up to date: emptied, so that opening never shows old ones.
+      if (!$('ids-details').open) $('ids').value = '';
+      else if (result) $('ids').value = result.ids.join(',');
     });
     $('model-select').addEventListener('change', () => this.select($('model-select').value));
     $('model-file').addEventListener('change', () => {

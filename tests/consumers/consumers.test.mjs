@@ -18,6 +18,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { ENGINES, chromiumFlags } from '../browser/support/browsers.mjs';
 import { serve } from './serve.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,11 +29,7 @@ const work = path.join(root, 'build/consumers');
 const bin = (name) => path.join(here, 'node_modules/.bin', name);
 const TOKENIZER = 'models/kjvzh-8k.model';
 const WEIGHTS = 'models/int8/kjvzh-lm-int8.safetensors';
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const chromiumFlags = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-];
+const chromiumPath = ENGINES.chromium.executable;
 // Script that may not ship: eval, the Function constructor, string timers.
 const DYNAMIC_CODE = /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(|\bset(?:Timeout|Interval)\s*\(\s*['"`]/;
 

@@ -32,7 +32,8 @@ export function enginesToTest() {
   return names;
 }
 
-const chromiumFlags = [
+// Chromium's flags for every test that launches it (the demo, the consumers' apps).
+export const chromiumFlags = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run',
 ];
@@ -177,24 +178,27 @@ export class Page {
   }
 }
 
+/** Starts tools/serve_demo.mjs on a free port; resolves to { process, url } (url: the demo page). */
+export function startServer() {
+  const server = spawn(process.execPath, [`${root}tools/serve_demo.mjs`, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/(http:\/\/127\.0\.0\.1:\d+\/web-demo\/)/);
+      if (match) resolve({ process: server, url: match[1] });
+    });
+    server.once('exit', (code) => reject(new Error(`serve_demo exited with ${code}`)));
+  });
+}
+
 // tools/serve_demo.mjs behind a proxy: `requests` holds every path asked for
 // (by pages and their workers), and paths matching `block` get their
 // connection closed unanswered, as when the network is gone.
 export class Server {
   static async start() {
-    const child = spawn(process.execPath, [`${root}tools/serve_demo.mjs`, '0'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const upstream = await new Promise((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (chunk) => {
-        out += chunk;
-        const match = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
-        if (match) resolve(Number(match[1]));
-      });
-      child.once('exit', (code) => reject(new Error(`serve_demo exited with ${code}`)));
-    });
-    const server = new Server(child, upstream);
+    const { process: child, url } = await startServer();
+    const server = new Server(child, Number(new URL(url).port));
     await new Promise((resolve) => server.proxy.listen(0, '127.0.0.1', resolve));
     server.origin = `http://127.0.0.1:${server.proxy.address().port}`;
     return server;
