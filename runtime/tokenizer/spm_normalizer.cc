@@ -85,13 +85,26 @@ Result<SpmNormalizer> SpmNormalizer::Create(const SpmNormalizerSpec& spec,
     return CharsmapError("the replacement strings do not end with a NUL");
   }
   // Value units (bit 31 set) hold offsets into the strings; with the final NUL, any offset
-  // inside the strings is a terminated string.
+  // inside the strings is a terminated string. A node with a leaf (any other unit with bit 8)
+  // has its value unit at its index ^ its offset: checked here for every unit, reachable or
+  // not, so that no walk of any text can leave the array or read a non-value as a value
+  // (darts-clone leaves unused units 0, without the leaf bit).
   for (size_t i = 0; i < n.units_.size(); ++i) {
     const uint32_t unit = n.units_[i];
-    if ((unit >> 31) != 0 && Value(unit) >= n.strings_.size()) {
-      return CharsmapError("trie unit " + std::to_string(i) + " points to offset " +
-                           std::to_string(Value(unit)) + ", outside the " +
-                           std::to_string(n.strings_.size()) + " bytes of strings");
+    if ((unit >> 31) != 0) {
+      if (Value(unit) >= n.strings_.size()) {
+        return CharsmapError("trie unit " + std::to_string(i) + " points to offset " +
+                             std::to_string(Value(unit)) + ", outside the " +
+                             std::to_string(n.strings_.size()) + " bytes of strings");
+      }
+    } else if (HasLeaf(unit)) {
+      const size_t leaf = i ^ Offset(unit);
+      if (leaf >= n.units_.size() || (n.units_[leaf] >> 31) == 0) {
+        return CharsmapError(
+            "trie unit " + std::to_string(i) + " has its value at unit " + std::to_string(leaf) +
+            ", which " +
+            (leaf >= n.units_.size() ? "is outside the array" : "is not a value unit"));
+      }
     }
   }
   n.BuildAsciiRules();
@@ -151,7 +164,7 @@ void SpmNormalizer::BuildAsciiRules() {
     if (longer_ascii) continue;
     if (!HasLeaf(unit)) {
       rule.kind = AsciiRule::kCopy;
-    } else if (node < size && Value(units_[node]) < strings_.size()) {
+    } else {  // its value unit: in range and within the strings (checked in Create)
       rule.kind = AsciiRule::kReplace;
       rule.offset = Value(units_[node]);
       rule.length = static_cast<uint32_t>(std::strlen(strings_.data() + rule.offset));
@@ -165,22 +178,22 @@ void SpmNormalizer::BuildAsciiRules() {
   }
 }
 
-Status SpmNormalizer::NormalizePrefix(const uint8_t* p, size_t n, std::string_view* replacement,
-                                      size_t* consumed) const {
+void SpmNormalizer::NormalizePrefix(const uint8_t* p, size_t n, std::string_view* replacement,
+                                    size_t* consumed) const {
   if (p[0] < 0x80 && AsciiRuleApplies(p, n)) {
     const AsciiRule& rule = ascii_[p[0]];
     *replacement = rule.kind == AsciiRule::kCopy
                        ? std::string_view(reinterpret_cast<const char*>(p), 1)
                        : std::string_view(strings_.data() + rule.offset, rule.length);
     *consumed = 1;
-    return Status::Ok();
+    return;
   }
   if (user_defined_ != nullptr) {
     const size_t length = user_defined_->LongestPrefix(p, n);
     if (length > 0) {
       *replacement = std::string_view(reinterpret_cast<const char*>(p), length);
       *consumed = length;
-      return Status::Ok();
+      return;
     }
   }
   size_t longest = 0;
@@ -196,11 +209,9 @@ Status SpmNormalizer::NormalizePrefix(const uint8_t* p, size_t n, std::string_vi
       if (Label(unit) != p[i]) break;
       node ^= Offset(unit);
       if (HasLeaf(unit)) {
-        if (node >= size) return CharsmapError("the trie walks outside its array");
-        const uint32_t v = Value(units[node]);
-        if (v >= strings_.size()) return CharsmapError("the trie points outside its strings");
+        // In range and a value within the strings: Create checked every leaf.
         longest = i + 1;
-        value = v;
+        value = Value(units[node]);
       }
     }
   }
@@ -208,7 +219,7 @@ Status SpmNormalizer::NormalizePrefix(const uint8_t* p, size_t n, std::string_vi
     const char* s = strings_.data() + value;
     *replacement = std::string_view(s, std::strlen(s));
     *consumed = longest;
-    return Status::Ok();
+    return;
   }
   size_t length;
   if (SpmDecodeUtf8(p, n, &length)) {
@@ -217,7 +228,6 @@ Status SpmNormalizer::NormalizePrefix(const uint8_t* p, size_t n, std::string_vi
     *replacement = std::string_view(kReplacement, 3);
   }
   *consumed = length;
-  return Status::Ok();
 }
 
 Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
@@ -231,7 +241,7 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
   size_t length;
   if (spec_.remove_extra_whitespaces) {
     while (consumed < n) {
-      EDGEPIECE_RETURN_IF_ERROR(NormalizePrefix(p + consumed, n - consumed, &sp, &length));
+      NormalizePrefix(p + consumed, n - consumed, &sp, &length);
       if (sp != " ") break;
       consumed += length;
     }
@@ -326,7 +336,7 @@ Status SpmNormalizer::Normalize(std::string_view input, std::string* normalized,
       is_prev_space = false;
       continue;
     }
-    EDGEPIECE_RETURN_IF_ERROR(NormalizePrefix(p + consumed, n - consumed, &sp, &length));
+    NormalizePrefix(p + consumed, n - consumed, &sp, &length);
     // After a space (with remove_extra_whitespaces), leading spaces of this prefix go.
     while (is_prev_space && !sp.empty() && sp[0] == ' ') sp.remove_prefix(1);
     if (!sp.empty()) {

@@ -43,8 +43,8 @@ class SpmNormalizer {
 
  private:
   // The replacement of the prefix of p[0, n) and its length in the input (>= 1).
-  Status NormalizePrefix(const uint8_t* p, size_t n, std::string_view* replacement,
-                         size_t* consumed) const;
+  void NormalizePrefix(const uint8_t* p, size_t n, std::string_view* replacement,
+                       size_t* consumed) const;
 
   // Precomputed NormalizePrefix for an ASCII byte followed by ASCII or the end: kSlow (walk
   // the user-defined pieces and the charsmap), kCopy (the byte itself) or kReplace (strings_

@@ -95,6 +95,11 @@ TEST(SpmModel, MalformedFilesGiveSpecificErrors) {
   std::string bad_byte = ModelFile({{"<unk>", 0, 2}, {"<0x4g>", 0, 6}}, Trainer(1, true), "");
   std::string word = ModelFile({{"<unk>", 0, 2}}, Trainer(3), "");
   std::string group = good + std::string("\x0b", 1);  // field 1, wire type 3
+  // The node of "A" (unit 64) with its leaf outside the array (64 ^ 128), or on a unit that
+  // is not a value: found by tokenizer_file_fuzzer, loaded and then failed the first encode.
+  std::string leaf_outside = Charsmap();
+  const uint32_t far_leaf = (128u << 10) | (1u << 8) | 'A';
+  leaf_outside.replace(4 + 64 * 4, 4, reinterpret_cast<const char*>(&far_leaf), 4);
   const std::vector<Case> cases = {
       {"", "has no pieces"},
       {ModelFile({}, Trainer(1), ""), "has no pieces"},
@@ -117,6 +122,10 @@ TEST(SpmModel, MalformedFilesGiveSpecificErrors) {
        "leaves no room"},
       {ModelFile(SmallPieces(), Trainer(1), Normalizer(Charsmap() + "x")), "do not end with a NUL"},
       {ModelFile(SmallPieces(), Trainer(1), Normalizer("abc")), "too short"},
+      {ModelFile(SmallPieces(), Trainer(1), Normalizer(leaf_outside)),
+       "trie unit 64 has its value at unit 192, which is outside the array"},
+      {ModelFile(SmallPieces(), Trainer(1), Normalizer(Charsmap(0))),
+       "trie unit 64 has its value at unit 65, which is not a value unit"},
   };
   for (const Case& c : cases) {
     auto model = ParseSpmModel(c.file);
